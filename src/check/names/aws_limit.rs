@@ -1,0 +1,42 @@
+//! M209 aws-limit
+use crate::diagnostics::{Diagnostic, Span};
+
+/// `what` names the setting ("Lambda memory"); `limit` gives AWS's bounds
+/// ("128MB to 10240MB"); `nearest` is the closest valid value, in mesh.
+pub fn diagnostic(what: &str, value: &str, span: Span, limit: &str, nearest: &str) -> Diagnostic {
+    Diagnostic::new(
+        &AwsLimit::CODE,
+        format!("{what} of {value} is outside what AWS allows"),
+    )
+    .primary(span, format!("AWS allows {limit}"))
+    .help(format!("the nearest valid value is `{nearest}`"))
+}
+
+declare_code! {
+    /// ## What it does
+    /// Reports a value that AWS itself would reject: Lambda memory outside
+    /// 128 MB–10240 MB or a timeout over 15 minutes; an SQS visibility
+    /// timeout over 12 hours, a retention outside 60 s–14 days or a
+    /// `max_receives` outside 1–1000; a VPC smaller than /28 or larger than
+    /// /16; more availability zones than the region has; a Kinesis retention
+    /// outside 24 hours–365 days; more than 20 indexes on a DynamoDB table.
+    ///
+    /// ## Why is this bad?
+    /// Terraform and CloudFormation would accept the file and the deployment
+    /// would fail half-way, leaving a partly created system behind.
+    ///
+    /// ## Example
+    /// ```mesh
+    /// service resize {
+    ///   compute = lambda { runtime = "python3.12"  memory = 64MB  timeout = 20m }
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```mesh
+    /// service resize {
+    ///   compute = lambda { runtime = "python3.12"  memory = 128MB  timeout = 15m }
+    /// }
+    /// ```
+    AwsLimit, code = M209, slug = "aws-limit", severity = Error,
+}

@@ -1,0 +1,20 @@
+//! M2xx, names and types: references that resolve to nothing or to the
+//! wrong kind of thing, duplicate names, unknown attributes, values of the
+//! wrong type or unit, and values outside the limits AWS enforces.
+//! Constructed by `model` while it resolves a file.
+
+pub mod aws_limit;
+pub mod conflicting_attributes;
+pub mod duplicate_attribute;
+pub mod duplicate_name;
+pub mod firewall_deny;
+pub mod invalid_fargate_size;
+pub mod invalid_value;
+pub mod missing_attribute;
+pub mod system_declaration;
+pub mod type_mismatch;
+pub mod unknown_attribute;
+pub mod unknown_name;
+pub mod unknown_unit;
+pub mod value_out_of_range;
+pub mod wrong_kind;

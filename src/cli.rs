@@ -1,0 +1,299 @@
+//! The command line: argument parsing (clap), reading source files, printing
+//! diagnostics and writing outputs. The only module that does IO.
+//!
+//! Exit status: 0 when there is no error, 1 when a file has errors (or
+//! warnings, under `--deny-warnings`), 2 for a usage or IO problem.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::fmt::Write as _;
+use std::io::{IsTerminal as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::check;
+use crate::diagnostics::{self, Diagnostic, HumanStyle, Severity, SourceFile};
+
+const ABOUT: &str =
+    "Compile .mesh descriptions of event-driven AWS systems into checked infrastructure.";
+
+const LONG_ABOUT: &str = "\
+meshc reads a .mesh file — the services of a system, who calls whom, who publishes and consumes \
+which events, the sagas that span them — proves it consistent, and emits the infrastructure that \
+implements it.";
+
+#[derive(Debug, Parser)]
+#[command(name = "meshc", version, about = ABOUT, long_about = LONG_ABOUT, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Reports with the source above each error, for people.
+    Human,
+    /// One JSON document with every diagnostic and a summary.
+    Json,
+    /// SARIF 2.1.0, for code-scanning tools (GitHub, GitLab, Azure DevOps).
+    Sarif,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, clap::Args)]
+struct ReportArgs {
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// When to colour human output (`auto` honours `NO_COLOR` and terminals).
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    /// Exit with status 1 on warnings too.
+    #[arg(long)]
+    deny_warnings: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check .mesh files and report every problem (for editors and CI).
+    #[command(
+        after_help = "Exit status: 0 when no file has errors, 1 when one has, 2 on a usage or IO problem."
+    )]
+    Check {
+        /// The files to check.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
+    /// Check a .mesh file, then write its infrastructure to the output directory.
+    #[command(
+        after_help = "The output directory is replaced only when the build succeeds; a failed build leaves it untouched."
+    )]
+    Build {
+        /// The file to build.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Where to write the output.
+        #[arg(short, long, value_name = "DIR", default_value = "out")]
+        out: PathBuf,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
+    /// Explain a diagnostic code (`M201`) or slug (`unknown-name`); list them all without one.
+    Explain {
+        /// The code or slug to explain.
+        #[arg(value_name = "CODE")]
+        code: Option<String>,
+    },
+}
+
+/// Runs the command line and returns the process exit status.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check { files, report } => check_files(&files, &report),
+        Command::Build { file, out, report } => build(&file, &out, &report),
+        Command::Explain { code } => explain(code.as_deref()),
+    }
+}
+
+fn read_source(path: &Path) -> Result<SourceFile, ExitCode> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(SourceFile {
+            name: path.display().to_string(),
+            text,
+        }),
+        Err(error) => {
+            eprintln!("error: cannot read `{}`: {error}", path.display());
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+fn human_style(color: Color) -> HumanStyle {
+    let colored = match color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
+    };
+    HumanStyle {
+        color: colored,
+        ..HumanStyle::default()
+    }
+}
+
+fn failed(diagnostics: &[Diagnostic], deny_warnings: bool) -> bool {
+    diagnostics.iter().any(|d| {
+        d.severity == Severity::Error || (deny_warnings && d.severity == Severity::Warning)
+    })
+}
+
+/// Prints the diagnostics of every file in the chosen format.
+fn report(results: &[(SourceFile, Vec<Diagnostic>)], args: &ReportArgs) {
+    let mut stdout = std::io::stdout().lock();
+    let text = match args.format {
+        Format::Json => diagnostics::render_json(results) + "\n",
+        Format::Sarif => {
+            diagnostics::render_sarif(results, check::CODES, env!("CARGO_PKG_VERSION")) + "\n"
+        }
+        Format::Human => {
+            let style = human_style(args.color);
+            let mut text = String::new();
+            for (file, found) in results {
+                text.push_str(&diagnostics::render_human(found, file, style));
+                if !found.is_empty() {
+                    let _ = writeln!(text, "{}: {}", file.name, diagnostics::summary(found));
+                }
+            }
+            text
+        }
+    };
+    let _ = stdout.write_all(text.as_bytes());
+}
+
+fn check_files(files: &[PathBuf], args: &ReportArgs) -> ExitCode {
+    let mut results = Vec::new();
+    for path in files {
+        match read_source(path) {
+            Ok(source) => {
+                let analysis = crate::analyze(&source.text);
+                results.push((source, analysis.diagnostics));
+            }
+            Err(code) => return code,
+        }
+    }
+    report(&results, args);
+    if results
+        .iter()
+        .any(|(_, found)| failed(found, args.deny_warnings))
+    {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn build(path: &Path, out: &Path, args: &ReportArgs) -> ExitCode {
+    let source = match read_source(path) {
+        Ok(source) => source,
+        Err(code) => return code,
+    };
+    let output = crate::compile(&source, &crate::Options::default());
+    let failed_build = failed(&output.diagnostics, args.deny_warnings);
+    report(&[(source, output.diagnostics)], args);
+    if failed_build {
+        eprintln!(
+            "error: {} was not built; `{}` is unchanged",
+            path.display(),
+            out.display()
+        );
+        return ExitCode::from(1);
+    }
+    if output.files.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    match write_output(out, &output.files) {
+        Ok(()) => {
+            if args.format == Format::Human {
+                println!("wrote {} files to {}", output.files.len(), out.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: cannot write `{}`: {error}", out.display());
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Writes `files` into a fresh sibling of `out`, then swaps it into place,
+/// so that readers never see a half-written directory.
+fn write_output(
+    out: &Path,
+    files: &std::collections::BTreeMap<String, String>,
+) -> std::io::Result<()> {
+    let parent = out
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let name = out
+        .file_name()
+        .map_or_else(|| "out".into(), |name| name.to_string_lossy().into_owned());
+    let staging = parent.join(format!(".{name}.meshc-{}", std::process::id()));
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging)?;
+    }
+    let written = (|| {
+        for (relative, contents) in files {
+            let target = staging.join(relative);
+            if let Some(directory) = target.parent() {
+                std::fs::create_dir_all(directory)?;
+            }
+            std::fs::write(&target, contents)?;
+        }
+        Ok::<(), std::io::Error>(())
+    })();
+    if let Err(error) = written {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(error);
+    }
+    let previous = parent.join(format!(".{name}.meshc-old-{}", std::process::id()));
+    if out.exists() {
+        std::fs::rename(out, &previous)?;
+    }
+    if let Err(error) = std::fs::rename(&staging, out) {
+        // Put the previous output back before reporting.
+        if previous.exists() {
+            let _ = std::fs::rename(&previous, out);
+        }
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(error);
+    }
+    if previous.exists() {
+        std::fs::remove_dir_all(&previous)?;
+    }
+    Ok(())
+}
+
+fn explain(code: Option<&str>) -> ExitCode {
+    let Some(query) = code else {
+        let mut text = String::from("Diagnostic codes (run `meshc explain CODE` for one):\n\n");
+        for code in check::CODES {
+            let _ = writeln!(
+                text,
+                "  {}  {:<7}  {:<28} {}",
+                code.code,
+                code.severity.as_str(),
+                code.slug,
+                code.summary()
+            );
+        }
+        print!("{text}");
+        return ExitCode::SUCCESS;
+    };
+    if let Some(code) = check::lookup(query) {
+        println!("{} {} ({})\n", code.code, code.slug, code.severity.as_str());
+        print!("{}", check::explanation(code));
+        ExitCode::SUCCESS
+    } else {
+        let candidates = check::CODES.iter().flat_map(|code| [code.code, code.slug]);
+        match crate::suggest::closest(query, candidates) {
+            Some(candidate) => {
+                eprintln!("error: no diagnostic code `{query}`; did you mean `{candidate}`?")
+            }
+            None => {
+                eprintln!("error: no diagnostic code `{query}`; run `meshc explain` to list them")
+            }
+        }
+        ExitCode::from(2)
+    }
+}

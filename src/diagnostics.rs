@@ -1,0 +1,590 @@
+//! Diagnostics: the one `Diagnostic` type every stage produces, and its three
+//! renderings — for people (miette's graphical report), and for machines
+//! (JSON, and SARIF 2.1.0 for code-scanning tools).
+//!
+//! Input: diagnostics from any stage plus the source text they point into.
+//! Output: strings. This is the only module that names miette.
+//!
+//! A diagnostic's wording is written where its code is declared (one file per
+//! code under `check/`); this module only carries and renders it.
+
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::{Value as Json, json};
+
+/// A byte range in a source file. Every AST node has one; diagnostics point
+/// into the source with them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span {
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            end: u32::try_from(end).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// The smallest span covering both.
+    #[must_use]
+    pub fn to(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+
+    pub fn start(self) -> usize {
+        self.start as usize
+    }
+
+    pub fn end(self) -> usize {
+        self.end as usize
+    }
+
+    pub fn len(self) -> usize {
+        self.end().saturating_sub(self.start())
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.end <= self.start
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Note,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+}
+
+/// A diagnostic code as registered in `check::CODES`: stable, never reused.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Code {
+    /// `M405`.
+    pub code: &'static str,
+    /// `queue-without-dlq`: names the problem, reads after "allow".
+    pub slug: &'static str,
+    pub severity: Severity,
+    /// The rule's documentation, as written above its declaration.
+    pub explanation: &'static str,
+}
+
+impl Code {
+    /// The first sentence of "What it does", for listings and SARIF.
+    pub fn summary(&self) -> &'static str {
+        self.explanation
+            .lines()
+            .map(str::trim)
+            .find(|line| !line.is_empty() && !line.starts_with('#'))
+            .unwrap_or(self.slug)
+    }
+}
+
+/// A labelled span. The first label of a diagnostic is its primary one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+    pub primary: bool,
+}
+
+/// A finding about the source: what is wrong, where, and what to write
+/// instead.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: &'static Code,
+    pub severity: Severity,
+    /// Lower-case, no final period; says what is wrong.
+    pub message: String,
+    /// Primary label first, then secondary ones (the other end of a flow,
+    /// the rule that blocks it, the first definition of a name).
+    pub labels: Vec<Label>,
+    /// What to write instead, in mesh syntax where possible.
+    pub help: Option<String>,
+    pub note: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(code: &'static Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity: code.severity,
+            message: message.into(),
+            labels: Vec::new(),
+            help: None,
+            note: None,
+        }
+    }
+
+    /// Adds the primary label. Call it once, before any secondary label.
+    #[must_use]
+    pub fn primary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.labels.insert(
+            0,
+            Label {
+                span,
+                message: message.into(),
+                primary: true,
+            },
+        );
+        self
+    }
+
+    #[must_use]
+    pub fn secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+            primary: false,
+        });
+        self
+    }
+
+    #[must_use]
+    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    #[must_use]
+    pub fn note(mut self, note: impl Into<String>) -> Diagnostic {
+        self.note = Some(note.into());
+        self
+    }
+
+    /// The span of the primary label (an empty span at 0 if there is none).
+    pub fn primary_span(&self) -> Span {
+        self.labels
+            .iter()
+            .find(|label| label.primary)
+            .or_else(|| self.labels.first())
+            .map(|label| label.span)
+            .unwrap_or_default()
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Orders diagnostics as a reader meets them: by position, then by code.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (a.primary_span(), a.code.code, &a.message).cmp(&(
+            b.primary_span(),
+            b.code.code,
+            &b.message,
+        ))
+    });
+}
+
+/// A source file as the renderers need it: its name for display and its text.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub name: String,
+    pub text: String,
+}
+
+/// One-based line and column (in Unicode scalar values) of a byte offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct LineColumn {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Converts byte offsets to lines and columns.
+#[derive(Debug)]
+pub struct LineIndex<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> LineIndex<'a> {
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, byte)| byte == b'\n')
+                .map(|(offset, _)| offset + 1),
+        );
+        LineIndex { text, line_starts }
+    }
+
+    pub fn line_column(&self, offset: usize) -> LineColumn {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let line_start = self
+            .line_starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(0);
+        let column = self
+            .text
+            .get(line_start..offset)
+            .map_or(offset - line_start, |prefix| prefix.chars().count());
+        LineColumn {
+            line: line.max(1),
+            column: column + 1,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Human rendering (miette).
+
+/// How `render_human` draws.
+#[derive(Clone, Copy, Debug)]
+pub struct HumanStyle {
+    pub color: bool,
+    pub width: usize,
+}
+
+impl Default for HumanStyle {
+    fn default() -> Self {
+        HumanStyle {
+            color: false,
+            width: 100,
+        }
+    }
+}
+
+struct MietteView<'a> {
+    diagnostic: &'a Diagnostic,
+    source: &'a miette::NamedSource<String>,
+    help: Option<String>,
+}
+
+impl fmt::Debug for MietteView<'_> {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.diagnostic.message)
+    }
+}
+
+impl fmt::Display for MietteView<'_> {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.diagnostic.message)
+    }
+}
+
+impl std::error::Error for MietteView<'_> {}
+
+impl miette::Diagnostic for MietteView<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.diagnostic.code.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let labels = self.diagnostic.labels.iter().map(|label| {
+            let span = miette::SourceSpan::new(label.span.start().into(), label.span.len());
+            let message = (!label.message.is_empty()).then(|| label.message.clone());
+            if label.primary {
+                miette::LabeledSpan::new_primary_with_span(message, span)
+            } else {
+                miette::LabeledSpan::new_with_span(message, span)
+            }
+        });
+        Some(Box::new(labels))
+    }
+}
+
+/// Renders diagnostics as rustc-style reports with the source above each
+/// error. Without colour the output is stable enough for snapshots.
+pub fn render_human(diagnostics: &[Diagnostic], file: &SourceFile, style: HumanStyle) -> String {
+    let theme = if style.color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_urls(false)
+        .with_context_lines(1);
+    let source = miette::NamedSource::new(&file.name, file.text.clone());
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let help = match (&diagnostic.help, &diagnostic.note) {
+            (Some(help), Some(note)) => Some(format!("{help}\nnote: {note}")),
+            (Some(help), None) => Some(help.clone()),
+            (None, Some(note)) => Some(format!("note: {note}")),
+            (None, None) => None,
+        };
+        let view = MietteView {
+            diagnostic,
+            source: &source,
+            help,
+        };
+        if handler.render_report(&mut out, &view).is_err() {
+            // The handler only fails when writing to the String fails, which
+            // it cannot; fall back to the bare message all the same.
+            out.push_str(&diagnostic.message);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// "2 errors, 1 warning".
+pub fn summary(diagnostics: &[Diagnostic]) -> String {
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
+}
+
+// ---------------------------------------------------------------------------
+// JSON rendering.
+
+fn location_json(index: &LineIndex<'_>, span: Span) -> Json {
+    let start = index.line_column(span.start());
+    let end = index.line_column(span.end());
+    json!({
+        "start": span.start,
+        "end": span.end,
+        "line": start.line,
+        "column": start.column,
+        "end_line": end.line,
+        "end_column": end.column,
+    })
+}
+
+/// The diagnostics of several files as one JSON document:
+/// `{"diagnostics": [...], "summary": {"errors": n, "warnings": m}}`.
+pub fn render_json(files: &[(SourceFile, Vec<Diagnostic>)]) -> String {
+    let mut entries = Vec::new();
+    let mut errors = 0;
+    let mut warnings = 0;
+    for (file, diagnostics) in files {
+        let index = LineIndex::new(&file.text);
+        for diagnostic in diagnostics {
+            match diagnostic.severity {
+                Severity::Error => errors += 1,
+                Severity::Warning => warnings += 1,
+                Severity::Note => {}
+            }
+            let labels: Vec<Json> = diagnostic
+                .labels
+                .iter()
+                .map(|label| {
+                    json!({
+                        "message": label.message,
+                        "primary": label.primary,
+                        "span": location_json(&index, label.span),
+                    })
+                })
+                .collect();
+            entries.push(json!({
+                "file": file.name,
+                "code": diagnostic.code.code,
+                "slug": diagnostic.code.slug,
+                "severity": diagnostic.severity.as_str(),
+                "message": diagnostic.message,
+                "span": location_json(&index, diagnostic.primary_span()),
+                "labels": labels,
+                "help": diagnostic.help,
+                "note": diagnostic.note,
+            }));
+        }
+    }
+    let document = json!({
+        "diagnostics": entries,
+        "summary": { "errors": errors, "warnings": warnings },
+    });
+    serde_json::to_string_pretty(&document).unwrap_or_default()
+}
+
+// ---------------------------------------------------------------------------
+// SARIF 2.1.0 rendering.
+
+fn sarif_level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+fn sarif_region(index: &LineIndex<'_>, span: Span) -> Json {
+    let start = index.line_column(span.start());
+    let end = index.line_column(span.end());
+    json!({
+        "startLine": start.line,
+        "startColumn": start.column,
+        "endLine": end.line,
+        "endColumn": end.column,
+        "charOffset": span.start,
+        "charLength": span.len(),
+    })
+}
+
+fn sarif_location(
+    file: &SourceFile,
+    index: &LineIndex<'_>,
+    span: Span,
+    message: Option<&str>,
+) -> Json {
+    let mut location = json!({
+        "physicalLocation": {
+            "artifactLocation": { "uri": file.name },
+            "region": sarif_region(index, span),
+        }
+    });
+    if let (Some(message), Some(object)) = (message, location.as_object_mut()) {
+        if !message.is_empty() {
+            object.insert("message".to_string(), json!({ "text": message }));
+        }
+    }
+    location
+}
+
+/// A SARIF 2.1.0 log with one run: the tool with every registered rule, and
+/// one result per diagnostic (`ruleId` is the code; the region is the primary
+/// label's, with one-based lines and columns counted in code points).
+pub fn render_sarif(
+    files: &[(SourceFile, Vec<Diagnostic>)],
+    codes: &[&Code],
+    version: &str,
+) -> String {
+    let rules: Vec<Json> = codes
+        .iter()
+        .map(|code| {
+            json!({
+                "id": code.code,
+                "name": code.slug,
+                "shortDescription": { "text": code.summary() },
+                "fullDescription": { "text": code.explanation.trim() },
+                "help": { "text": format!("meshc explain {}", code.code) },
+                "defaultConfiguration": { "level": sarif_level(code.severity) },
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    let mut artifacts = Vec::new();
+    for (file, diagnostics) in files {
+        artifacts.push(json!({ "location": { "uri": file.name } }));
+        let index = LineIndex::new(&file.text);
+        for diagnostic in diagnostics {
+            let primary = diagnostic.primary_span();
+            let related: Vec<Json> = diagnostic
+                .labels
+                .iter()
+                .filter(|label| !label.primary)
+                .enumerate()
+                .map(|(label_idx, label)| {
+                    let mut location =
+                        sarif_location(file, &index, label.span, Some(&label.message));
+                    if let Some(object) = location.as_object_mut() {
+                        object.insert("id".to_string(), json!(label_idx));
+                    }
+                    location
+                })
+                .collect();
+            let mut text = diagnostic.message.clone();
+            if let Some(help) = &diagnostic.help {
+                text.push_str("\nhelp: ");
+                text.push_str(help);
+            }
+            let mut result = json!({
+                "ruleId": diagnostic.code.code,
+                "level": sarif_level(diagnostic.severity),
+                "message": { "text": text },
+                "locations": [sarif_location(file, &index, primary, None)],
+            });
+            if let Some(object) = result.as_object_mut() {
+                if let Some(rule_index) = codes
+                    .iter()
+                    .position(|code| code.code == diagnostic.code.code)
+                {
+                    object.insert("ruleIndex".to_string(), json!(rule_index));
+                }
+                if !related.is_empty() {
+                    object.insert("relatedLocations".to_string(), json!(related));
+                }
+            }
+            results.push(result);
+        }
+    }
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "meshc",
+                    "version": version,
+                    "semanticVersion": version,
+                    "rules": rules,
+                }
+            },
+            "columnKind": "unicodeCodePoints",
+            "artifacts": artifacts,
+            "results": results,
+        }]
+    });
+    serde_json::to_string_pretty(&log).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_columns_count_code_points() {
+        let index = LineIndex::new("ab\nçd\n");
+        assert_eq!(index.line_column(0), LineColumn { line: 1, column: 1 });
+        assert_eq!(index.line_column(3), LineColumn { line: 2, column: 1 });
+        // 'ç' is two bytes: the 'd' after it is the second code point.
+        assert_eq!(index.line_column(5), LineColumn { line: 2, column: 2 });
+        assert_eq!(index.line_column(7), LineColumn { line: 3, column: 1 });
+    }
+}

@@ -1,0 +1,364 @@
+//! What meshc knows about AWS itself: regions and their availability zones,
+//! the AWS APIs a VPC endpoint can serve, Lambda runtimes, Fargate task
+//! sizes, and the numeric limits of each service. Data and pure functions;
+//! `resolve` turns violations into diagnostics.
+//!
+//! Sources: the AWS General Reference (regions), the AWS `PrivateLink` guide
+//! (endpoint service names), the Lambda developer guide (runtimes, quotas),
+//! the Amazon ECS developer guide (task sizes) and the SQS, Kinesis,
+//! `DynamoDB`, RDS and VPC quota pages, as read in November 2026.
+
+use super::units::{Duration, Size};
+
+/// Regions and the number of availability zones a new account can use in
+/// each.
+pub const REGIONS: [(&str, u8); 33] = [
+    ("af-south-1", 3),
+    ("ap-east-1", 3),
+    ("ap-east-2", 3),
+    ("ap-northeast-1", 3),
+    ("ap-northeast-2", 4),
+    ("ap-northeast-3", 3),
+    ("ap-south-1", 3),
+    ("ap-south-2", 3),
+    ("ap-southeast-1", 3),
+    ("ap-southeast-2", 3),
+    ("ap-southeast-3", 3),
+    ("ap-southeast-4", 3),
+    ("ap-southeast-5", 3),
+    ("ap-southeast-7", 3),
+    ("ca-central-1", 3),
+    ("ca-west-1", 3),
+    ("eu-central-1", 3),
+    ("eu-central-2", 3),
+    ("eu-north-1", 3),
+    ("eu-south-1", 3),
+    ("eu-south-2", 3),
+    ("eu-west-1", 3),
+    ("eu-west-2", 3),
+    ("eu-west-3", 3),
+    ("il-central-1", 3),
+    ("me-central-1", 3),
+    ("me-south-1", 3),
+    ("mx-central-1", 3),
+    ("sa-east-1", 3),
+    ("us-east-1", 6),
+    ("us-east-2", 3),
+    ("us-west-1", 2),
+    ("us-west-2", 4),
+];
+
+pub fn availability_zones(region: &str) -> Option<u8> {
+    REGIONS
+        .iter()
+        .find(|(name, _)| *name == region)
+        .map(|&(_, zones)| zones)
+}
+
+/// An AWS API that services call and that a VPC endpoint can serve.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AwsService {
+    S3,
+    DynamoDb,
+    Sqs,
+    Sns,
+    Events,
+    States,
+    Logs,
+    Ecr,
+    Kinesis,
+    SecretsManager,
+    Ssm,
+    Kms,
+    Xray,
+    Lambda,
+    Sts,
+    Ecs,
+    Monitoring,
+}
+
+/// How a VPC endpoint reaches an AWS API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndpointKind {
+    /// A route-table entry; no charge.
+    Gateway,
+    /// Elastic network interfaces in each zone; charged per hour and per GB.
+    Interface,
+}
+
+impl AwsService {
+    pub const ALL: [AwsService; 17] = [
+        AwsService::S3,
+        AwsService::DynamoDb,
+        AwsService::Sqs,
+        AwsService::Sns,
+        AwsService::Events,
+        AwsService::States,
+        AwsService::Logs,
+        AwsService::Ecr,
+        AwsService::Kinesis,
+        AwsService::SecretsManager,
+        AwsService::Ssm,
+        AwsService::Kms,
+        AwsService::Xray,
+        AwsService::Lambda,
+        AwsService::Sts,
+        AwsService::Ecs,
+        AwsService::Monitoring,
+    ];
+
+    /// The name written in .mesh (`endpoints = [s3, sqs]`).
+    pub fn mesh_name(self) -> &'static str {
+        match self {
+            AwsService::S3 => "s3",
+            AwsService::DynamoDb => "dynamodb",
+            AwsService::Sqs => "sqs",
+            AwsService::Sns => "sns",
+            AwsService::Events => "events",
+            AwsService::States => "states",
+            AwsService::Logs => "logs",
+            AwsService::Ecr => "ecr",
+            AwsService::Kinesis => "kinesis",
+            AwsService::SecretsManager => "secretsmanager",
+            AwsService::Ssm => "ssm",
+            AwsService::Kms => "kms",
+            AwsService::Xray => "xray",
+            AwsService::Lambda => "lambda",
+            AwsService::Sts => "sts",
+            AwsService::Ecs => "ecs",
+            AwsService::Monitoring => "monitoring",
+        }
+    }
+
+    pub fn from_mesh_name(name: &str) -> Option<AwsService> {
+        AwsService::ALL
+            .into_iter()
+            .find(|service| service.mesh_name() == name)
+    }
+
+    pub fn endpoint_kind(self) -> EndpointKind {
+        match self {
+            AwsService::S3 | AwsService::DynamoDb => EndpointKind::Gateway,
+            _ => EndpointKind::Interface,
+        }
+    }
+
+    /// The suffixes of the endpoint service names, after
+    /// `com.amazonaws.REGION.`. ECR needs two interface endpoints, ECS
+    /// three.
+    pub fn endpoint_services(self) -> &'static [&'static str] {
+        match self {
+            AwsService::S3 => &["s3"],
+            AwsService::DynamoDb => &["dynamodb"],
+            AwsService::Sqs => &["sqs"],
+            AwsService::Sns => &["sns"],
+            AwsService::Events => &["events"],
+            AwsService::States => &["states"],
+            AwsService::Logs => &["logs"],
+            AwsService::Ecr => &["ecr.api", "ecr.dkr"],
+            AwsService::Kinesis => &["kinesis-streams"],
+            AwsService::SecretsManager => &["secretsmanager"],
+            AwsService::Ssm => &["ssm"],
+            AwsService::Kms => &["kms"],
+            AwsService::Xray => &["xray"],
+            AwsService::Lambda => &["lambda"],
+            AwsService::Sts => &["sts"],
+            AwsService::Ecs => &["ecs", "ecs-agent", "ecs-telemetry"],
+            AwsService::Monitoring => &["monitoring"],
+        }
+    }
+}
+
+/// Whether a Lambda runtime identifier can be used for a new function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuntimeStatus {
+    Supported,
+    /// Deprecated on the date given; the successor to move to.
+    Deprecated {
+        since: &'static str,
+        successor: &'static str,
+    },
+    Unknown,
+}
+
+/// Runtimes for which Lambda accepts new functions.
+pub const LAMBDA_RUNTIMES: [&str; 16] = [
+    "dotnet10",
+    "dotnet8",
+    "java11",
+    "java17",
+    "java21",
+    "java25",
+    "java8.al2",
+    "nodejs22.x",
+    "nodejs24.x",
+    "provided.al2",
+    "provided.al2023",
+    "python3.12",
+    "python3.13",
+    "python3.14",
+    "ruby3.3",
+    "ruby3.4",
+];
+
+/// Runtimes past their deprecation date, with the date and a successor.
+const DEPRECATED_RUNTIMES: [(&str, &str, &str); 17] = [
+    ("dotnet6", "2024-12-20", "dotnet8"),
+    ("dotnetcore3.1", "2023-04-03", "dotnet8"),
+    ("go1.x", "2024-01-08", "provided.al2023"),
+    ("java8", "2024-01-08", "java21"),
+    ("nodejs12.x", "2023-03-31", "nodejs22.x"),
+    ("nodejs14.x", "2023-12-04", "nodejs22.x"),
+    ("nodejs16.x", "2024-06-12", "nodejs22.x"),
+    ("nodejs18.x", "2025-09-01", "nodejs22.x"),
+    ("nodejs20.x", "2026-04-30", "nodejs22.x"),
+    ("provided", "2024-01-08", "provided.al2023"),
+    ("python3.7", "2023-12-04", "python3.13"),
+    ("python3.8", "2024-10-14", "python3.13"),
+    ("python3.9", "2025-12-15", "python3.13"),
+    ("python3.10", "2026-06-30", "python3.13"),
+    ("python3.11", "2026-06-30", "python3.13"),
+    ("ruby2.7", "2023-12-07", "ruby3.4"),
+    ("ruby3.2", "2026-03-31", "ruby3.4"),
+];
+
+pub fn runtime_status(runtime: &str) -> RuntimeStatus {
+    if let Some(&(_, since, successor)) = DEPRECATED_RUNTIMES
+        .iter()
+        .find(|(name, _, _)| *name == runtime)
+    {
+        return RuntimeStatus::Deprecated { since, successor };
+    }
+    if LAMBDA_RUNTIMES.contains(&runtime) {
+        RuntimeStatus::Supported
+    } else {
+        RuntimeStatus::Unknown
+    }
+}
+
+/// The runtimes to suggest, without duplicates.
+pub fn supported_runtimes() -> Vec<&'static str> {
+    let mut runtimes: Vec<&'static str> = LAMBDA_RUNTIMES
+        .iter()
+        .copied()
+        .filter(|runtime| {
+            !DEPRECATED_RUNTIMES
+                .iter()
+                .any(|(name, _, _)| name == runtime)
+        })
+        .collect();
+    runtimes.sort_unstable();
+    runtimes.dedup();
+    runtimes
+}
+
+/// Fargate task sizes: vCPU in thousandths, and the memory sizes in MiB
+/// (from, to, step) that go with it.
+pub const FARGATE_SIZES: [(u32, u64, u64, u64); 7] = [
+    (250, 512, 2048, 512),
+    (500, 1024, 4096, 1024),
+    (1000, 2048, 8192, 1024),
+    (2000, 4096, 16384, 1024),
+    (4000, 8192, 30720, 1024),
+    (8000, 16384, 61440, 4096),
+    (16000, 32768, 122_880, 8192),
+];
+
+/// Whether Fargate offers a task of `millicpu` vCPU-thousandths and
+/// `memory`. 0.25 vCPU offers 512MB, 1GB and 2GB (not 1.5GB).
+pub fn fargate_size_valid(millicpu: u32, memory: Size) -> bool {
+    let mib = memory.as_mib_ceil();
+    if memory.as_bytes() % (1024 * 1024) != 0 {
+        return false;
+    }
+    if millicpu == 250 {
+        return matches!(mib, 512 | 1024 | 2048);
+    }
+    FARGATE_SIZES.iter().any(|&(cpu, from, to, step)| {
+        cpu == millicpu && (from..=to).contains(&mib) && (mib - from) % step == 0
+    })
+}
+
+/// "cpu = 1 takes memory = 2GB to 8GB in steps of 1GB".
+pub fn fargate_memory_text(millicpu: u32) -> Option<String> {
+    if millicpu == 250 {
+        return Some("cpu = 0.25 takes memory = 512MB, 1GB or 2GB".to_string());
+    }
+    let &(cpu, from, to, step) = FARGATE_SIZES.iter().find(|(cpu, ..)| *cpu == millicpu)?;
+    Some(format!(
+        "cpu = {} takes memory = {} to {} in steps of {}",
+        f64::from(cpu) / 1000.0,
+        Size::from_mib(from),
+        Size::from_mib(to),
+        Size::from_mib(step)
+    ))
+}
+
+pub const FARGATE_CPUS: &str = "0.25, 0.5, 1, 2, 4, 8 or 16";
+
+/// Numeric limits, as (minimum, maximum).
+pub mod limits {
+    use super::{Duration, Size};
+
+    pub const LAMBDA_MEMORY: (Size, Size) = (Size::from_mib(128), Size::from_mib(10_240));
+    pub const LAMBDA_TIMEOUT: (Duration, Duration) =
+        (Duration::from_secs(1), Duration::from_mins(15));
+    pub const LAMBDA_EPHEMERAL_STORAGE: (Size, Size) =
+        (Size::from_mib(512), Size::from_mib(10_240));
+    pub const SQS_VISIBILITY: (Duration, Duration) = (Duration::ZERO, Duration::from_hours(12));
+    pub const SQS_RETENTION: (Duration, Duration) =
+        (Duration::from_secs(60), Duration::from_days(14));
+    pub const SQS_DELAY: (Duration, Duration) = (Duration::ZERO, Duration::from_mins(15));
+    pub const SQS_RECEIVE_WAIT: (Duration, Duration) = (Duration::ZERO, Duration::from_secs(20));
+    pub const SQS_MESSAGE_SIZE: (Size, Size) =
+        (Size::from_bytes(1024), Size::from_bytes(1_048_576));
+    pub const SQS_MAX_RECEIVES: (u64, u64) = (1, 1000);
+    pub const VPC_PREFIX: (u8, u8) = (16, 28);
+    pub const KINESIS_RETENTION: (Duration, Duration) =
+        (Duration::from_hours(24), Duration::from_days(365));
+    pub const KINESIS_SHARDS: (u64, u64) = (1, 10_000);
+    pub const DYNAMODB_GLOBAL_INDEXES: usize = 20;
+    pub const RDS_STORAGE: (Size, Size) = (Size::from_gib(20), Size::from_gib(65_536));
+    pub const RDS_BACKUP_RETENTION: (Duration, Duration) =
+        (Duration::ZERO, Duration::from_days(35));
+    pub const EVENTBRIDGE_RETRY_ATTEMPTS: (u64, u64) = (0, 185);
+    pub const EVENTBRIDGE_EVENT_AGE: (Duration, Duration) =
+        (Duration::from_mins(1), Duration::from_hours(24));
+    pub const STATES_TIMEOUT: (Duration, Duration) =
+        (Duration::from_secs(1), Duration::from_days(365));
+    pub const LOG_RETENTION_DAYS: [u64; 22] = [
+        1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+        2922, 3288, 3653,
+    ];
+    pub const ECS_REPLICAS: (u64, u64) = (0, 5000);
+    pub const AVAILABILITY_ZONES_MIN: u64 = 1;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fargate_sizes_follow_the_ecs_table() {
+        assert!(fargate_size_valid(250, Size::from_mib(512)));
+        assert!(!fargate_size_valid(250, Size::from_mib(1536)));
+        assert!(fargate_size_valid(500, Size::from_gib(1)));
+        assert!(fargate_size_valid(1000, Size::from_gib(2)));
+        assert!(!fargate_size_valid(1000, Size::from_gib(16)));
+        assert!(fargate_size_valid(2000, Size::from_gib(16)));
+        assert!(fargate_size_valid(8000, Size::from_gib(20)));
+        assert!(!fargate_size_valid(8000, Size::from_gib(18)));
+        assert!(!fargate_size_valid(3000, Size::from_gib(8)));
+    }
+
+    #[test]
+    fn runtimes() {
+        assert_eq!(runtime_status("python3.12"), RuntimeStatus::Supported);
+        assert!(matches!(
+            runtime_status("nodejs18.x"),
+            RuntimeStatus::Deprecated { .. }
+        ));
+        assert_eq!(runtime_status("cobol"), RuntimeStatus::Unknown);
+        assert!(!supported_runtimes().contains(&"ruby3.2"));
+    }
+}

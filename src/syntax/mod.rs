@@ -1,0 +1,31 @@
+//! Stage 1, syntax: source text → typed AST (`ast::File`) with a byte span
+//! on every node, plus the M1xx diagnostics of everything the grammar could
+//! not read.
+//!
+//! The grammar is `grammar/mesh.pest`. The file is parsed one declaration at
+//! a time: after an error the parser reports it and resumes at the next line
+//! that starts a declaration, so that one run reports every syntax error of a
+//! file. This is the only module that names pest; nothing after it sees a
+//! pest pair.
+
+pub mod ast;
+pub mod dump;
+mod lower;
+mod parser;
+mod recover;
+
+use crate::diagnostics::Diagnostic;
+
+/// Parses a whole file. Declarations that could not be parsed are left out of
+/// the tree and reported in `diagnostics`.
+pub fn parse(source: &str, diagnostics: &mut Vec<Diagnostic>) -> ast::File {
+    parser::parse_file(source, diagnostics)
+}
+
+/// The declaration keywords, for did-you-mean suggestions elsewhere.
+pub fn declaration_keywords() -> Vec<&'static str> {
+    ast::DeclKind::ALL
+        .iter()
+        .map(|kind| kind.keyword())
+        .collect()
+}
