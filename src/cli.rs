@@ -288,10 +288,10 @@ fn explain(code: Option<&str>) -> ExitCode {
         let candidates = check::CODES.iter().flat_map(|code| [code.code, code.slug]);
         match crate::suggest::closest(query, candidates) {
             Some(candidate) => {
-                eprintln!("error: no diagnostic code `{query}`; did you mean `{candidate}`?")
+                eprintln!("error: no diagnostic code `{query}`; did you mean `{candidate}`?");
             }
             None => {
-                eprintln!("error: no diagnostic code `{query}`; run `meshc explain` to list them")
+                eprintln!("error: no diagnostic code `{query}`; run `meshc explain` to list them");
             }
         }
         ExitCode::from(2)

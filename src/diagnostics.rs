@@ -76,9 +76,9 @@ impl Severity {
 /// A diagnostic code as registered in `check::CODES`: stable, never reused.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Code {
-    /// `M405`.
+    /// `M201`.
     pub code: &'static str,
-    /// `queue-without-dlq`: names the problem, reads after "allow".
+    /// `unknown-name`: names the problem, reads after "allow".
     pub slug: &'static str,
     pub severity: Severity,
     /// The rule's documentation, as written above its declaration.

@@ -303,6 +303,7 @@ pub mod limits {
     pub const LAMBDA_MEMORY: (Size, Size) = (Size::from_mib(128), Size::from_mib(10_240));
     pub const LAMBDA_TIMEOUT: (Duration, Duration) =
         (Duration::from_secs(1), Duration::from_mins(15));
+    pub const LAMBDA_BATCH_WINDOW: (Duration, Duration) = (Duration::ZERO, Duration::from_mins(5));
     pub const LAMBDA_EPHEMERAL_STORAGE: (Size, Size) =
         (Size::from_mib(512), Size::from_mib(10_240));
     pub const SQS_VISIBILITY: (Duration, Duration) = (Duration::ZERO, Duration::from_hours(12));

@@ -37,7 +37,7 @@ pub const DLQ_RETENTION: Duration = Duration::from_days(14);
 pub const DLQ_MAX_RECEIVES: u32 = 3;
 
 /// `EventBridge` targets: retry for a day, as `EventBridge` does by default.
-pub const RULE_RETRY_ATTEMPTS: u32 = 185;
+pub const RULE_RETRIES: u32 = 185;
 pub const RULE_MAX_EVENT_AGE: Duration = Duration::from_hours(24);
 
 /// Kinesis: 24 hours, the minimum and AWS's default.

@@ -394,6 +394,8 @@ pub struct Consume {
     /// The queue that buffers the messages for the consumer.
     pub via: Option<Spanned<QueueId>>,
     pub batch_size: Option<Spanned<u32>>,
+    /// How long Lambda gathers records before invoking (`MaximumBatchingWindowInSeconds`).
+    pub batch_window: Option<Spanned<Duration>>,
     pub usage: Usage,
     pub span: Span,
 }
@@ -564,7 +566,17 @@ pub enum RuleTarget {
     Saga(SagaId),
 }
 
-/// `rule`: explicit `EventBridge` routing.
+/// When a scheduled rule fires.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Schedule {
+    /// `rate(...)`: every so often (whole minutes).
+    Rate(Duration),
+    /// `cron(...)`, as written.
+    Cron(String),
+}
+
+/// `rule`: explicit `EventBridge` routing, on matching events or on a
+/// schedule.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventRule {
     pub name: Name,
@@ -572,8 +584,10 @@ pub struct EventRule {
     pub span: Span,
     pub matches: Vec<Spanned<EventId>>,
     pub filter: Option<Filter>,
+    pub schedule: Option<Spanned<Schedule>>,
     pub targets: Vec<Spanned<RuleTarget>>,
-    pub retry_attempts: Spanned<u32>,
+    /// Retries after the first delivery attempt (`MaximumRetryAttempts`).
+    pub retries: Spanned<u32>,
     pub max_event_age: Spanned<Duration>,
     pub dlq: Option<Spanned<QueueId>>,
     pub usage: Usage,

@@ -9,7 +9,7 @@
 use crate::check::names::{duplicate_attribute, unknown_attribute};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::suggest;
-use crate::syntax::ast::{Block, Entry, Ident, Item, Member, Value};
+use crate::syntax::ast::{Block, DocLine, Entry, Ident, Item, Member, Value};
 
 /// `key = value`, from an attribute or an object entry.
 #[derive(Clone, Copy, Debug)]
@@ -31,6 +31,8 @@ pub(super) struct Reader<'a> {
     pub owner_span: Span,
     settings: Vec<(Setting<'a>, bool)>,
     blocks: Vec<(&'a Block, bool)>,
+    /// The doc comments of the blocks, which belong to their members.
+    block_docs: Vec<(&'a Block, &'a [DocLine])>,
     known_settings: Vec<&'static str>,
     known_blocks: Vec<&'static str>,
 }
@@ -42,6 +44,7 @@ impl<'a> Reader<'a> {
             owner_span,
             settings: Vec::new(),
             blocks: Vec::new(),
+            block_docs: Vec::new(),
             known_settings: Vec::new(),
             known_blocks: Vec::new(),
         }
@@ -60,7 +63,10 @@ impl<'a> Reader<'a> {
                     },
                     false,
                 )),
-                Item::Block(block) => reader.blocks.push((block, false)),
+                Item::Block(block) => {
+                    reader.blocks.push((block, false));
+                    reader.block_docs.push((block, &member.doc));
+                }
                 Item::Relation(_) | Item::NetRule(_) | Item::Schema(_) => {}
             }
         }
@@ -143,6 +149,15 @@ impl<'a> Reader<'a> {
             ));
         }
         Some(first)
+    }
+
+    /// The `///` lines above `block`.
+    pub fn doc_of(&self, block: &Block) -> Vec<String> {
+        self.block_docs
+            .iter()
+            .find(|(candidate, _)| std::ptr::eq(*candidate, block))
+            .map(|(_, doc)| doc.iter().map(|line| line.text.clone()).collect())
+            .unwrap_or_default()
     }
 
     /// Reports every setting and block that was not asked for.

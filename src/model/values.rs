@@ -69,6 +69,10 @@ const UNIT_ALIASES: [(&str, &str); 16] = [
 
 impl Resolver<'_> {
     pub(super) fn mismatch(&mut self, setting: Setting<'_>, expected: &str, example: &str) {
+        // A malformed literal has been reported by the parser already.
+        if matches!(setting.value.kind, ValueKind::Malformed(_)) {
+            return;
+        }
         self.diagnostics.push(type_mismatch::diagnostic(
             &setting.key.text,
             expected,
@@ -128,12 +132,24 @@ impl Resolver<'_> {
                     text_of(setting.value).trim_start_matches('-')
                 ),
             )),
+            QuantityError::Fractional if dimension == "a whole number" => {
+                self.diagnostics.push(value_out_of_range::diagnostic(
+                    "count",
+                    &text_of(setting.value),
+                    span,
+                    "a whole number",
+                    &format!(
+                        "round it, or write a larger amount with a multiplier: `{} = 1500k` is 1,500,000",
+                        setting.key.text
+                    ),
+                ));
+            }
             QuantityError::Fractional => self.diagnostics.push(value_out_of_range::diagnostic(
                 dimension_noun(dimension),
                 &text_of(setting.value),
                 span,
-                "a whole number of its smallest unit",
-                "use a smaller unit, or round to a whole number",
+                "a whole number of milliseconds or bytes",
+                "use a smaller unit, or round the value",
             )),
             QuantityError::TooLarge => self.diagnostics.push(value_out_of_range::diagnostic(
                 dimension_noun(dimension),
@@ -154,11 +170,31 @@ impl Resolver<'_> {
         match units::duration(number, unit.as_deref()) {
             Ok(duration) => Some(Spanned::new(duration, setting.span())),
             Err(error) => {
-                let example = format!("{number}s");
+                let example = if unit.is_none() {
+                    format!("{number}s")
+                } else {
+                    "30s".to_string()
+                };
                 self.quantity_error(setting, &error, "a duration", &example, &UNITS);
                 None
             }
         }
+    }
+
+    /// A duration longer than zero.
+    pub(super) fn positive_duration(&mut self, setting: Setting<'_>) -> Option<Spanned<Duration>> {
+        let duration = self.duration(setting)?;
+        if duration.value == Duration::ZERO {
+            self.diagnostics.push(value_out_of_range::diagnostic(
+                "duration here",
+                &text_of(setting.value),
+                setting.span(),
+                "longer than zero",
+                &format!("give it some time, such as `{} = 3s`", setting.key.text),
+            ));
+            return None;
+        }
+        Some(duration)
     }
 
     pub(super) fn size(&mut self, setting: Setting<'_>) -> Option<Spanned<Size>> {
@@ -170,7 +206,11 @@ impl Resolver<'_> {
         match units::size(number, unit.as_deref()) {
             Ok(size) => Some(Spanned::new(size, setting.span())),
             Err(error) => {
-                let example = format!("{number}MB");
+                let example = if unit.is_none() {
+                    format!("{number}MB")
+                } else {
+                    "256MB".to_string()
+                };
                 self.quantity_error(setting, &error, "a size", &example, &UNITS);
                 None
             }

@@ -14,6 +14,10 @@ pub struct File {
     /// Every `//` and `/* */` comment, in source order. Doc comments (`///`)
     /// belong to the declaration or member they precede instead.
     pub comments: Vec<Comment>,
+    /// Declarations that could not be parsed but whose `kind name` could be
+    /// read: later stages treat their names as declared, so that a syntax
+    /// error is not followed by "unknown name" errors wherever it is used.
+    pub unparsed: Vec<(DeclKind, Ident)>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

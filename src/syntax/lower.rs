@@ -69,7 +69,7 @@ impl<'d, 'i> Lowerer<'d, 'i> {
             end = start + trimmed;
             match self.comment_starts.get(&end) {
                 Some(&comment_start) if comment_start >= start && comment_start < end => {
-                    end = comment_start
+                    end = comment_start;
                 }
                 _ => break,
             }

@@ -22,6 +22,7 @@ pub(super) fn parse_file(source: &str, diagnostics: &mut Vec<Diagnostic>) -> ast
 
     let mut declarations = Vec::new();
     let mut comments = Vec::new();
+    let mut unparsed = Vec::new();
     let mut offset = 0;
     while offset <= source.len() {
         let Some(rest) = source.get(offset..) else {
@@ -65,7 +66,10 @@ pub(super) fn parse_file(source: &str, diagnostics: &mut Vec<Diagnostic>) -> ast
             Err(error) => {
                 let failure = recover::Failure::from_pest(source, offset, &error);
                 diagnostics.push(failure.diagnostic());
-                match recover::resume_point(source, offset, failure.position) {
+                if let Some(header) = recover::header(source, offset) {
+                    unparsed.push(header);
+                }
+                match recover::resume_point(source, offset, failure.resume_from()) {
                     Some(next) => offset = next,
                     None => break,
                 }
@@ -77,5 +81,6 @@ pub(super) fn parse_file(source: &str, diagnostics: &mut Vec<Diagnostic>) -> ast
     ast::File {
         declarations,
         comments,
+        unparsed,
     }
 }

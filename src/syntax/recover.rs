@@ -10,7 +10,7 @@
 
 use pest::error::{Error as PestError, ErrorVariant, InputLocation};
 
-use super::ast::DeclKind;
+use super::ast::{DeclKind, Ident};
 use super::parser::Rule;
 use crate::check::syntax::{
     syntax_error, syntax_error::Hint, unclosed_block, unknown_declaration_kind,
@@ -72,6 +72,16 @@ impl Failure {
             .unwrap_or_default();
         let kind = classify(source, offset, position, &positives, &tokens);
         Failure { position, kind }
+    }
+
+    /// Where to look for the next declaration: after the failure, or, for a
+    /// block left open, after its opening brace — the declarations that
+    /// follow were swallowed into the open block, and can still be read.
+    pub(super) fn resume_from(&self) -> usize {
+        match &self.kind {
+            FailureKind::UnclosedBlock { open, .. } => open.end(),
+            _ => self.position,
+        }
     }
 
     pub(super) fn diagnostic(&self) -> Diagnostic {
@@ -141,13 +151,31 @@ fn classify(
     if let Some(&open) = scan.open_braces.last() {
         let at_end = position >= source.len();
         if expects_close && (at_end || starts_declaration_line(source, position)) {
+            // The declarations after an open block are swallowed into it, so
+            // the parser only fails at the end of the file: point at the
+            // first of them if there is one, else at the last character.
+            let next_declaration = at_end
+                .then(|| resume_point(source, offset, open + 1))
+                .flatten()
+                .map(|start| first_token(source, start))
+                .and_then(|start| {
+                    word_at(source, start).map(|word| Span::new(start, start + word.len()))
+                });
+            let (found, found_span) = match (at_end, next_declaration) {
+                (true, Some(span)) => ("the next declaration", span),
+                (true, None) => {
+                    let last = source.trim_end().len();
+                    let start = source
+                        .get(..last)
+                        .and_then(|text| text.char_indices().last())
+                        .map_or(0, |(index, _)| index);
+                    ("the end of the file", Span::new(start, last))
+                }
+                (false, _) => ("the next declaration", found_span),
+            };
             return FailureKind::UnclosedBlock {
                 open: Span::new(open, open + 1),
-                found: if at_end {
-                    "the end of the file".to_string()
-                } else {
-                    "the next declaration".to_string()
-                },
+                found: found.to_string(),
                 found_span,
             };
         }
@@ -162,7 +190,7 @@ fn classify(
     } else if follows_doc_comment(source, position) {
         Some(Hint::DocCommentWithoutItem)
     } else {
-        match member_hint(source, position, tokens) {
+        match member_hint(source, position, tokens, positives) {
             Some(MemberHint::Misspelt {
                 keyword,
                 word,
@@ -173,7 +201,11 @@ fn classify(
                 expected = describe_expected(&[Rule::service_member], &[]);
                 Some(Hint::DidYouMean(keyword.to_string()))
             }
-            Some(MemberHint::MissingEquals(key)) => {
+            Some(MemberHint::MissingEquals { key, value }) => {
+                if let Some((word, span)) = value {
+                    found = format!("`{word}`");
+                    found_span = span;
+                }
                 expected = vec!["`=`".to_string()];
                 Some(Hint::MissingEquals(key))
             }
@@ -278,7 +310,7 @@ fn describe_expected(positives: &[Rule], tokens: &[String]) -> Vec<String> {
             | Rule::malformed => add("a value"),
             Rule::name | Rule::path | Rule::targets | Rule::target_list => add("a name"),
             Rule::type_expr | Rule::type_name | Rule::list_type | Rule::object_type => {
-                add("a type")
+                add("a type");
             }
             Rule::field | Rule::field_name => add("a field such as `orderId: string`"),
             Rule::optional_mark => add("`:`"),
@@ -334,13 +366,22 @@ enum MemberHint {
         word: String,
         span: Span,
     },
-    /// `port 8080`: a key followed by something other than `=`.
-    MissingEquals(String),
+    /// `port 8080`: a key followed by something other than `=`; `value`
+    /// is the word after the key when the parser only noticed later.
+    MissingEquals {
+        key: String,
+        value: Option<(String, Span)>,
+    },
 }
 
 /// Looks at the member the failure is in — the text since the last `{` or
 /// line break — for a misspelt relation keyword or a missing `=`.
-fn member_hint(source: &str, position: usize, tokens: &[String]) -> Option<MemberHint> {
+fn member_hint(
+    source: &str,
+    position: usize,
+    tokens: &[String],
+    positives: &[Rule],
+) -> Option<MemberHint> {
     const RELATIONS: [&str; 6] = [
         "calls",
         "publishes",
@@ -352,6 +393,10 @@ fn member_hint(source: &str, position: usize, tokens: &[String]) -> Option<Membe
     let before = source.get(..position)?.trim_end();
     let member_start = before.rfind(['\n', '{']).map_or(0, |index| index + 1);
     let member = before.get(member_start..)?;
+    // A trailing `//` comment is not part of the member.
+    let member = member
+        .find("//")
+        .map_or(member, |comment| member.get(..comment).unwrap_or(member));
     let words: Vec<&str> = member.split_whitespace().collect();
     let first = *words.first()?;
     let is_word = |word: &str| {
@@ -373,7 +418,26 @@ fn member_hint(source: &str, position: usize, tokens: &[String]) -> Option<Membe
     }
     let last = *words.last()?;
     if tokens.iter().any(|token| token == "=") && is_word(last) {
-        return Some(MemberHint::MissingEquals(last.to_string()));
+        return Some(MemberHint::MissingEquals {
+            key: last.to_string(),
+            value: None,
+        });
+    }
+    // `compute lambda` then a line break: the parser read a block header
+    // and wanted its `{`; the author meant `compute = lambda`.
+    if let [key, value] = words.as_slice() {
+        let wants_block =
+            tokens.iter().any(|token| token == "{") || positives.contains(&Rule::block_body);
+        if wants_block && is_word(value) {
+            let value_start = member_start + member.rfind(value)?;
+            return Some(MemberHint::MissingEquals {
+                key: (*key).to_string(),
+                value: Some((
+                    (*value).to_string(),
+                    Span::new(value_start, value_start + value.len()),
+                )),
+            });
+        }
     }
     None
 }
@@ -395,6 +459,27 @@ fn unterminated_string_at(source: &str, position: usize) -> Option<Span> {
         }
     }
     Some(Span::new(position, source.len()))
+}
+
+/// The `kind name` of the declaration starting at `offset`, if both words can
+/// be read.
+pub(super) fn header(source: &str, offset: usize) -> Option<(DeclKind, Ident)> {
+    let keyword_start = first_token(source, offset);
+    let keyword = word_at(source, keyword_start)?;
+    let kind = DeclKind::ALL
+        .into_iter()
+        .find(|kind| kind.keyword() == keyword)?;
+    let after = keyword_start + keyword.len();
+    let rest = source.get(after..)?;
+    let name_start = after + (rest.len() - rest.trim_start().len());
+    let name = word_at(source, name_start)?;
+    Some((
+        kind,
+        Ident {
+            text: name.to_string(),
+            span: Span::new(name_start, name_start + name.len()),
+        },
+    ))
 }
 
 /// The token at `position`, described for a message ("`;`", "`foo`",
@@ -516,6 +601,8 @@ pub(super) fn resume_point(source: &str, offset: usize, position: usize) -> Opti
         .get(..position)
         .and_then(|before| before.rfind('\n'))
         .map_or(0, |i| i + 1);
+    // The failing declaration's own first line is never a place to resume.
+    let declaration_start = first_token(source, offset);
     let mut line_start = failing_line_start;
     let mut in_block_comment = Scan::run(source, offset, failing_line_start).comment_depth > 0;
     while line_start < source.len() {
@@ -524,7 +611,7 @@ pub(super) fn resume_point(source: &str, offset: usize, position: usize) -> Opti
             .and_then(|rest| rest.find('\n'))
             .map_or(source.len(), |index| line_start + index + 1);
         let line = source.get(line_start..line_end).unwrap_or("");
-        if !in_block_comment && line_start > offset && is_declaration_start(line) {
+        if !in_block_comment && line_start > declaration_start && is_declaration_start(line) {
             return Some(doc_comment_start(source, line_start).max(offset + 1));
         }
         // Track block comments that span lines, so that a declaration inside

@@ -1,13 +1,14 @@
 //! M210 invalid-fargate-size
 use crate::diagnostics::{Diagnostic, Span};
 
-/// `valid` lists the memory sizes AWS offers for `cpu`, or the valid cpu
-/// values when `cpu` itself is invalid.
-pub fn diagnostic(cpu: &str, memory: &str, span: Span, valid: &str) -> Diagnostic {
-    Diagnostic::new(
-        &InvalidFargateSize::CODE,
-        format!("Fargate has no task size with cpu = {cpu} and memory = {memory}"),
-    )
+/// `memory` is `None` when `cpu` itself is not a Fargate size; `valid` says
+/// what is (the memory sizes for `cpu`, or the cpu values).
+pub fn diagnostic(cpu: &str, memory: Option<&str>, span: Span, valid: &str) -> Diagnostic {
+    let message = match memory {
+        Some(memory) => format!("Fargate has no task size with cpu = {cpu} and memory = {memory}"),
+        None => format!("Fargate has no task size with cpu = {cpu}"),
+    };
+    Diagnostic::new(&InvalidFargateSize::CODE, message)
     .primary(span, "not a Fargate task size")
     .help(valid.to_string())
     .note("Fargate tasks come in fixed cpu/memory combinations; see the task size table of the Amazon ECS developer guide")

@@ -1,0 +1,593 @@
+//! Name resolution and lowering: `ast::File` → `System`.
+//!
+//! Pass 1 gives every declaration an id and enters its name in the table
+//! (reporting duplicates); subnets go into a table of their own. Pass 2
+//! lowers each declaration, resolving its references through the tables.
+//! Pass 3 fills in the defaults that depend on other declarations (how a
+//! call travels depends on whether the callee is a Lambda function).
+//!
+//! The lowering of each family of declarations is in a file of its own.
+
+mod data;
+mod messaging;
+mod network;
+mod saga;
+mod service;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::check::names::{
+    aws_limit, duplicate_name, missing_attribute, system_declaration, unknown_name, wrong_kind,
+};
+use crate::diagnostics::{Diagnostic, Span};
+use crate::model::aws;
+use crate::model::reader::{Reader, Setting};
+use crate::model::{
+    Channel, ComponentId, DatabaseId, EventId, Name, NetworkId, QueueId, Service, ServiceId, Size,
+    Spanned, SubnetRef, System, Usage, Via,
+};
+use crate::suggest;
+use crate::syntax::ast::{self, Block, DeclKind, Declaration, DocLine, Item, Path, ValueKind};
+
+/// What a name in the table stands for.
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    id: ComponentId,
+    span: Span,
+}
+
+pub(super) struct Resolver<'d> {
+    pub(super) diagnostics: &'d mut Vec<Diagnostic>,
+    names: BTreeMap<String, Entry>,
+    /// Later declarations of an already declared name (reported as M202):
+    /// a reference that fits one of them by kind is resolved to it rather
+    /// than reported a second time.
+    duplicates: BTreeMap<String, Vec<Entry>>,
+    subnets: BTreeMap<String, (SubnetRef, Span)>,
+    /// Names of declarations that did not parse: references to them are
+    /// not reported again.
+    unparsed: BTreeSet<String>,
+    /// Whether a network did not parse: its subnets are unknown, so
+    /// references to subnets are not reported either.
+    network_unparsed: bool,
+}
+
+/// The kinds a reference may name, and how to say so ("a service").
+#[derive(Clone, Copy)]
+struct Expect {
+    kinds: &'static [&'static str],
+    text: &'static str,
+}
+
+const SERVICE: Expect = Expect {
+    kinds: &["service"],
+    text: "service",
+};
+const EVENT: Expect = Expect {
+    kinds: &["event"],
+    text: "event",
+};
+const QUEUE: Expect = Expect {
+    kinds: &["queue"],
+    text: "queue",
+};
+const BUS: Expect = Expect {
+    kinds: &["bus"],
+    text: "bus",
+};
+const TOPIC: Expect = Expect {
+    kinds: &["topic"],
+    text: "topic",
+};
+const STREAM: Expect = Expect {
+    kinds: &["stream"],
+    text: "stream",
+};
+const CHANNEL: Expect = Expect {
+    kinds: &["event", "queue", "topic", "stream"],
+    text: "event, queue, topic or stream",
+};
+const DATA_STORE: Expect = Expect {
+    kinds: &["table", "database"],
+    text: "table or database",
+};
+const RULE_TARGET: Expect = Expect {
+    kinds: &["service", "queue", "topic", "stream", "saga"],
+    text: "service, queue, topic, stream or saga",
+};
+const SUBSCRIBER: Expect = Expect {
+    kinds: &["queue", "service"],
+    text: "queue or Lambda service",
+};
+const GUARDED: Expect = Expect {
+    kinds: &["service", "database"],
+    text: "service or database",
+};
+
+pub(super) fn resolve(file: &ast::File, diagnostics: &mut Vec<Diagnostic>) -> System {
+    let mut resolver = Resolver {
+        diagnostics,
+        names: BTreeMap::new(),
+        duplicates: BTreeMap::new(),
+        subnets: BTreeMap::new(),
+        unparsed: file
+            .unparsed
+            .iter()
+            .map(|(_, name)| name.text.clone())
+            .collect(),
+        network_unparsed: file
+            .unparsed
+            .iter()
+            .any(|(kind, _)| *kind == DeclKind::Network),
+    };
+    resolver.declare(file);
+    let mut system = resolver.system(file);
+    for declaration in &file.declarations {
+        resolver.lower(declaration, &mut system);
+    }
+    resolver.finish(&mut system);
+    system
+}
+
+fn doc_text(doc: &[DocLine]) -> Vec<String> {
+    doc.iter().map(|line| line.text.clone()).collect()
+}
+
+fn name_of(ident: &ast::Ident) -> Name {
+    Name {
+        text: ident.text.clone(),
+        span: ident.span,
+    }
+}
+
+impl Resolver<'_> {
+    fn declare(&mut self, file: &ast::File) {
+        let mut counts: BTreeMap<DeclKind, usize> = BTreeMap::new();
+        for declaration in &file.declarations {
+            let count = counts.entry(declaration.kind).or_insert(0);
+            let index = *count;
+            *count += 1;
+            let id = match declaration.kind {
+                DeclKind::System | DeclKind::Firewall | DeclKind::Nacl => continue,
+                DeclKind::Network => {
+                    self.declare_subnets(declaration, NetworkId(index));
+                    ComponentId::Network(NetworkId(index))
+                }
+                DeclKind::Service => ComponentId::Service(ServiceId(index)),
+                DeclKind::Event => ComponentId::Event(EventId(index)),
+                DeclKind::Bus => ComponentId::Bus(crate::model::BusId(index)),
+                DeclKind::Rule => ComponentId::Rule(crate::model::RuleId(index)),
+                DeclKind::Queue => ComponentId::Queue(QueueId(index)),
+                DeclKind::Topic => ComponentId::Topic(crate::model::TopicId(index)),
+                DeclKind::Stream => ComponentId::Stream(crate::model::StreamId(index)),
+                DeclKind::Table => ComponentId::Table(crate::model::TableId(index)),
+                DeclKind::Database => ComponentId::Database(DatabaseId(index)),
+                DeclKind::Saga => ComponentId::Saga(crate::model::SagaId(index)),
+            };
+            let name = &declaration.name;
+            match self.names.get(&name.text) {
+                Some(first) => {
+                    self.diagnostics.push(duplicate_name::diagnostic(
+                        declaration.kind.keyword(),
+                        &name.text,
+                        first.span,
+                        name.span,
+                    ));
+                    self.duplicates
+                        .entry(name.text.clone())
+                        .or_default()
+                        .push(Entry {
+                            id,
+                            span: name.span,
+                        });
+                }
+                None => {
+                    self.names.insert(
+                        name.text.clone(),
+                        Entry {
+                            id,
+                            span: name.span,
+                        },
+                    );
+                }
+            }
+        }
+        // NACL names form a namespace of their own.
+        let mut nacls: BTreeMap<&str, Span> = BTreeMap::new();
+        for declaration in file
+            .declarations
+            .iter()
+            .filter(|d| d.kind == DeclKind::Nacl)
+        {
+            let name = &declaration.name;
+            if let Some(&first) = nacls.get(name.text.as_str()) {
+                self.diagnostics.push(duplicate_name::diagnostic(
+                    "nacl", &name.text, first, name.span,
+                ));
+            } else {
+                nacls.insert(&name.text, name.span);
+            }
+        }
+    }
+
+    fn declare_subnets(&mut self, network: &Declaration, id: NetworkId) {
+        let subnets = network
+            .members
+            .iter()
+            .filter_map(|member| match &member.item {
+                Item::Block(block) if block.keyword.text == "subnet" => block.name.as_ref(),
+                _ => None,
+            });
+        for (index, name) in subnets.enumerate() {
+            if let Some(&(_, first)) = self.subnets.get(&name.text) {
+                self.diagnostics.push(duplicate_name::diagnostic(
+                    "subnet", &name.text, first, name.span,
+                ));
+            } else {
+                self.subnets.insert(
+                    name.text.clone(),
+                    (SubnetRef { network: id, index }, name.span),
+                );
+            }
+        }
+    }
+
+    /// Looks a reference up, reporting it if it names nothing, or something
+    /// of a kind `expect` does not allow.
+    fn lookup(&mut self, path: &Path, expect: Expect) -> Option<ComponentId> {
+        let text = path.text();
+        let Some(entry) = self.names.get(&text).copied() else {
+            if self.unparsed.contains(&text) {
+                return None;
+            }
+            let same_kind = self
+                .names
+                .iter()
+                .filter(|(_, entry)| expect.kinds.contains(&entry.id.kind_name()))
+                .map(|(name, _)| name.as_str());
+            let suggestion = suggest::closest(&text, same_kind)
+                .or_else(|| suggest::closest(&text, self.names.keys().map(String::as_str)))
+                .map(str::to_string);
+            self.diagnostics.push(unknown_name::diagnostic(
+                expect.text,
+                &text,
+                path.span,
+                suggestion.as_deref(),
+            ));
+            return None;
+        };
+        let duplicate_of_right_kind = self.duplicates.get(&text).and_then(|entries| {
+            entries
+                .iter()
+                .find(|duplicate| expect.kinds.contains(&duplicate.id.kind_name()))
+        });
+        if expect.kinds.contains(&entry.id.kind_name()) {
+            Some(entry.id)
+        } else if let Some(duplicate) = duplicate_of_right_kind {
+            Some(duplicate.id)
+        } else {
+            self.diagnostics.push(wrong_kind::diagnostic(
+                &text,
+                path.span,
+                &unknown_name::with_article(expect.text),
+                entry.id.kind_name(),
+                entry.span,
+            ));
+            None
+        }
+    }
+
+    fn lookup_setting(
+        &mut self,
+        setting: Setting<'_>,
+        expect: Expect,
+    ) -> Option<Spanned<ComponentId>> {
+        let ValueKind::Path(path) = &setting.value.kind else {
+            self.mismatch(setting, &unknown_name::with_article(expect.text), "name");
+            return None;
+        };
+        self.lookup(path, expect)
+            .map(|id| Spanned::new(id, path.span))
+    }
+
+    fn subnet(&mut self, setting: Setting<'_>) -> Option<Spanned<SubnetRef>> {
+        let ident = self.ident(setting)?;
+        if let Some(&(subnet, _)) = self.subnets.get(&ident.text) {
+            return Some(Spanned::new(subnet, ident.span));
+        }
+        if self.network_unparsed {
+            return None;
+        }
+        let suggestion = suggest::closest(&ident.text, self.subnets.keys().map(String::as_str))
+            .map(str::to_string);
+        self.diagnostics.push(unknown_name::diagnostic(
+            "subnet",
+            &ident.text,
+            ident.span,
+            suggestion.as_deref(),
+        ));
+        None
+    }
+
+    fn required<'a>(
+        &mut self,
+        reader: &mut Reader<'a>,
+        key: &'static str,
+        example: &str,
+    ) -> Option<Setting<'a>> {
+        let setting = reader.take(key, self.diagnostics);
+        if setting.is_none() {
+            self.diagnostics.push(missing_attribute::diagnostic(
+                &reader.owner,
+                reader.owner_span,
+                key,
+                example,
+            ));
+        }
+        setting
+    }
+
+    fn system(&mut self, file: &ast::File) -> System {
+        let systems: Vec<&Declaration> = file
+            .declarations
+            .iter()
+            .filter(|declaration| declaration.kind == DeclKind::System)
+            .collect();
+        let mut system = System {
+            name: Name {
+                text: String::new(),
+                span: Span::default(),
+            },
+            doc: Vec::new(),
+            span: Span::default(),
+            region: Spanned::new("us-east-1".to_string(), Span::default()),
+            budget: None,
+            tags: BTreeMap::new(),
+            networks: Vec::new(),
+            services: Vec::new(),
+            events: Vec::new(),
+            buses: Vec::new(),
+            rules: Vec::new(),
+            queues: Vec::new(),
+            topics: Vec::new(),
+            streams: Vec::new(),
+            tables: Vec::new(),
+            databases: Vec::new(),
+            sagas: Vec::new(),
+            firewalls: Vec::new(),
+            nacls: Vec::new(),
+            usage: Usage::default(),
+        };
+        let Some(declaration) = systems.first() else {
+            if file
+                .unparsed
+                .iter()
+                .any(|(kind, _)| *kind == DeclKind::System)
+            {
+                return system;
+            }
+            let span = file
+                .declarations
+                .first()
+                .map_or(Span::default(), |declaration| declaration.keyword_span);
+            self.diagnostics.push(system_declaration::missing(span));
+            return system;
+        };
+        for extra in systems.iter().skip(1) {
+            self.diagnostics.push(system_declaration::duplicate(
+                declaration.name.span,
+                extra.name.span,
+            ));
+        }
+        system.name = name_of(&declaration.name);
+        system.doc = doc_text(&declaration.doc);
+        system.span = declaration.span;
+        system.region.span = declaration.name.span;
+        let mut reader = Reader::members(
+            format!("system `{}`", declaration.name.text),
+            declaration.name.span,
+            &declaration.members,
+        );
+        if let Some(setting) = self.required(&mut reader, "region", "region = \"us-east-1\"") {
+            if let Some(region) = self.string(setting) {
+                let names: Vec<(&str, &str)> = aws::REGIONS
+                    .iter()
+                    .map(|(name, _)| (*name, *name))
+                    .collect();
+                if let Some(known) = self.choose("region", &region.value, region.span, &names) {
+                    system.region = Spanned::new(known.value.to_string(), region.span);
+                }
+            }
+        }
+        if let Some(setting) = reader.take("budget", self.diagnostics) {
+            system.budget = self.money(setting);
+        }
+        if let Some(setting) = reader.take("tags", self.diagnostics) {
+            system.tags = self.string_map(setting);
+        }
+        system.usage = self.usage_of(&mut reader);
+        reader.finish(self.diagnostics);
+        system
+    }
+
+    fn lower(&mut self, declaration: &Declaration, system: &mut System) {
+        match declaration.kind {
+            DeclKind::System => {}
+            DeclKind::Network => {
+                let network = self.network(declaration, system.region.value.as_str());
+                system.networks.push(network);
+            }
+            DeclKind::Service => {
+                let service = self.service(declaration);
+                system.services.push(service);
+            }
+            DeclKind::Event => {
+                let event = self.event(declaration);
+                system.events.push(event);
+            }
+            DeclKind::Bus => {
+                let bus = self.bus(declaration);
+                system.buses.push(bus);
+            }
+            DeclKind::Rule => {
+                let rule = self.event_rule(declaration);
+                system.rules.push(rule);
+            }
+            DeclKind::Queue => {
+                let queue = self.queue(declaration);
+                system.queues.push(queue);
+            }
+            DeclKind::Topic => {
+                let topic = self.topic(declaration);
+                system.topics.push(topic);
+            }
+            DeclKind::Stream => {
+                let stream = self.stream(declaration);
+                system.streams.push(stream);
+            }
+            DeclKind::Table => {
+                let table = self.table(declaration);
+                system.tables.push(table);
+            }
+            DeclKind::Database => {
+                let database = self.database(declaration);
+                system.databases.push(database);
+            }
+            DeclKind::Saga => {
+                let saga = self.saga(declaration);
+                system.sagas.push(saga);
+            }
+            DeclKind::Firewall => {
+                if let Some(firewall) = self.firewall(declaration) {
+                    system.firewalls.push(firewall);
+                }
+            }
+            DeclKind::Nacl => {
+                let nacl = self.nacl(declaration);
+                system.nacls.push(nacl);
+            }
+        }
+    }
+
+    fn reader(declaration: &Declaration) -> Reader<'_> {
+        Reader::members(
+            format!("{} `{}`", declaration.kind.keyword(), declaration.name.text),
+            declaration.name.span,
+            &declaration.members,
+        )
+    }
+
+    fn string_map(&mut self, setting: Setting<'_>) -> BTreeMap<String, String> {
+        let ValueKind::Object(entries) = &setting.value.kind else {
+            self.mismatch(setting, "an object of strings", "{ team = \"commerce\" }");
+            return BTreeMap::new();
+        };
+        let mut map = BTreeMap::new();
+        for entry in entries {
+            let entry_setting = Setting {
+                key: &entry.key,
+                value: &entry.value,
+            };
+            if let Some(text) = self.string(entry_setting) {
+                map.insert(entry.key.text.clone(), text.value);
+            }
+        }
+        map
+    }
+
+    fn usage_of(&mut self, reader: &mut Reader<'_>) -> Usage {
+        match reader.block("usage", self.diagnostics) {
+            Some(block) => self.usage(block),
+            None => Usage::default(),
+        }
+    }
+
+    fn usage(&mut self, block: &Block) -> Usage {
+        let mut reader = Reader::members(
+            "the `usage` block".to_string(),
+            block.keyword.span,
+            &block.members,
+        );
+        let mut usage = Usage {
+            span: Some(block.span),
+            ..Usage::default()
+        };
+        let counts: [(&'static str, &mut Option<Spanned<u64>>); 5] = [
+            ("requests", &mut usage.requests),
+            ("messages", &mut usage.messages),
+            ("executions", &mut usage.executions),
+            ("reads", &mut usage.reads),
+            ("writes", &mut usage.writes),
+        ];
+        for (key, slot) in counts {
+            if let Some(setting) = reader.take(key, self.diagnostics) {
+                *slot = self.count(setting);
+            }
+        }
+        let sizes: [(&'static str, &mut Option<Spanned<Size>>); 3] = [
+            ("data", &mut usage.data),
+            ("storage", &mut usage.storage),
+            ("logs", &mut usage.logs),
+        ];
+        for (key, slot) in sizes {
+            if let Some(setting) = reader.take(key, self.diagnostics) {
+                *slot = self.size(setting);
+            }
+        }
+        if let Some(setting) = reader.take("duration", self.diagnostics) {
+            usage.duration = self.duration(setting);
+        }
+        reader.finish(self.diagnostics);
+        usage
+    }
+
+    fn finish(&mut self, system: &mut System) {
+        // How a call travels by default: a Lambda callee is invoked; a
+        // Fargate callee is reached through ECS Service Connect from other
+        // tasks, and through Cloud Map DNS from Lambda functions, which
+        // Service Connect does not serve.
+        let lambdas: Vec<bool> = system.services.iter().map(Service::is_lambda).collect();
+        for (caller, service) in system.services.iter_mut().enumerate() {
+            let caller_is_lambda = lambdas.get(caller).copied().unwrap_or(false);
+            for call in &mut service.calls {
+                if !call.via_declared {
+                    let callee_is_lambda = lambdas.get(call.target.0).copied().unwrap_or(false);
+                    call.via.value = match (callee_is_lambda, caller_is_lambda) {
+                        (true, _) => Via::Invoke,
+                        (false, true) => Via::Dns,
+                        (false, false) => Via::Mesh,
+                    };
+                }
+            }
+        }
+        // A Lambda function reads at most 10 messages at a time from a FIFO
+        // queue.
+        for service in &system.services {
+            for consume in &service.consumes {
+                let Some(batch) = consume.batch_size else {
+                    continue;
+                };
+                let queues = consume
+                    .sources
+                    .iter()
+                    .filter_map(|source| match source.value {
+                        Channel::Queue(id) => Some(id),
+                        _ => None,
+                    })
+                    .chain(consume.via.map(|via| via.value));
+                let fifo = queues
+                    .into_iter()
+                    .any(|id| system.queue(id).is_some_and(|queue| queue.fifo.value));
+                if fifo && batch.value > 10 {
+                    self.diagnostics.push(aws_limit::diagnostic(
+                        "a batch from a FIFO queue",
+                        &batch.value.to_string(),
+                        batch.span,
+                        "1 to 10 messages per batch from a FIFO queue",
+                        "batch_size = 10",
+                    ));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,677 @@
+//! Lowering services: compute, exposure, and the relations `calls`,
+//! `publishes`, `consumes` and `uses` with their `where` filters.
+
+use std::collections::BTreeMap;
+
+use super::{CHANNEL, DATA_STORE, QUEUE, Resolver, SERVICE, doc_text, name_of};
+use crate::check::names::{
+    aws_limit, duplicate_name, invalid_fargate_size, invalid_value, value_out_of_range,
+};
+use crate::diagnostics::Span;
+use crate::model::aws::{self, RuntimeStatus, limits};
+use crate::model::reader::{Reader, Setting};
+use crate::model::units::Duration;
+use crate::model::{
+    Access, Architecture, Breaker, Call, Channel, ComponentId, Compute, Condition, Consume,
+    DataStore, Expose, Fargate, Filter, FilterValue, Lambda, LoadBalancerKind, Name, Publish,
+    Scalar, Service, Spanned, Usage, Use, Via, defaults,
+};
+use crate::suggest;
+use crate::syntax::ast::{
+    self, CompareOp, Declaration, Item, Path, Relation, RelationKind, ValueKind,
+};
+
+impl Resolver<'_> {
+    pub(super) fn service(&mut self, declaration: &Declaration) -> Service {
+        let mut reader = Self::reader(declaration);
+        let span = declaration.name.span;
+        let mut service = Service {
+            name: name_of(&declaration.name),
+            doc: doc_text(&declaration.doc),
+            span: declaration.span,
+            compute: Compute::Fargate(Fargate {
+                millicpu: Spanned::new(defaults::FARGATE_MILLICPU, span),
+                memory: Spanned::new(defaults::FARGATE_MEMORY, span),
+                replicas: Spanned::new(defaults::FARGATE_REPLICAS, span),
+                architecture: Architecture::X86_64,
+                image: None,
+                span,
+            }),
+            subnet: None,
+            port: None,
+            expose: None,
+            calls: Vec::new(),
+            publishes: Vec::new(),
+            consumes: Vec::new(),
+            uses: Vec::new(),
+            operations: Vec::new(),
+            apis: Vec::new(),
+            log_retention: Spanned::new(defaults::LOG_RETENTION, span),
+            environment: BTreeMap::new(),
+            usage: Usage::default(),
+        };
+        if let Some(setting) = self.required(
+            &mut reader,
+            "compute",
+            "compute = fargate { cpu = 0.5  memory = 1GB }",
+        ) {
+            if let Some(compute) = self.compute(setting) {
+                service.compute = compute;
+            }
+        }
+        if let Some(setting) = reader.take("subnet", self.diagnostics) {
+            service.subnet = self.subnet(setting);
+        }
+        if let Some(setting) = reader.take("port", self.diagnostics) {
+            service.port = self.port(setting);
+        }
+        if let Some(setting) = reader.take("expose", self.diagnostics) {
+            service.expose = self.expose(setting);
+        }
+        if let Some(setting) = reader.take("operations", self.diagnostics) {
+            service.operations = self.names_list(setting, "operation");
+        }
+        if let Some(setting) = reader.take("apis", self.diagnostics) {
+            service.apis = self.list_of(setting, Self::aws_service);
+        }
+        if let Some(setting) = reader.take("log_retention", self.diagnostics) {
+            if let Some(retention) = self.log_retention(setting) {
+                service.log_retention = retention;
+            }
+        }
+        if let Some(setting) = reader.take("environment", self.diagnostics) {
+            service.environment = self.string_map(setting);
+        }
+        service.usage = self.usage_of(&mut reader);
+        reader.finish(self.diagnostics);
+        for member in &declaration.members {
+            if let Item::Relation(relation) = &member.item {
+                match relation.kind {
+                    RelationKind::Calls => service.calls.extend(self.calls(relation)),
+                    RelationKind::Publishes => service.publishes.extend(self.publishes(relation)),
+                    RelationKind::Consumes => service.consumes.extend(self.consumes(relation)),
+                    RelationKind::Uses => service.uses.extend(self.uses(relation)),
+                    RelationKind::Subscribe | RelationKind::Matches => {}
+                }
+            }
+        }
+        service
+    }
+
+    pub(super) fn names_list(&mut self, setting: Setting<'_>, what: &str) -> Vec<Name> {
+        let idents: Vec<&ast::Ident> = self.list_of(setting, |resolver, item| resolver.ident(item));
+        let mut names: Vec<Name> = Vec::new();
+        for ident in idents {
+            if let Some(first) = names.iter().find(|name| name.text == ident.text) {
+                self.diagnostics.push(duplicate_name::diagnostic(
+                    what,
+                    &ident.text,
+                    first.span,
+                    ident.span,
+                ));
+            } else {
+                names.push(name_of(ident));
+            }
+        }
+        names
+    }
+
+    pub(super) fn log_retention(&mut self, setting: Setting<'_>) -> Option<Spanned<Duration>> {
+        let retention = self.duration(setting)?;
+        let days = retention.value.as_days_ceil();
+        let whole_days = retention.value == Duration::from_days(days);
+        if whole_days && limits::LOG_RETENTION_DAYS.contains(&days) {
+            return Some(retention);
+        }
+        let nearest = limits::LOG_RETENTION_DAYS
+            .iter()
+            .copied()
+            .find(|&allowed| allowed >= days)
+            .unwrap_or(3653);
+        self.diagnostics.push(aws_limit::diagnostic(
+            "a CloudWatch log retention",
+            &retention.value.to_string(),
+            retention.span,
+            "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653 days",
+            &format!("log_retention = {nearest}d"),
+        ));
+        None
+    }
+
+    pub(super) fn compute(&mut self, setting: Setting<'_>) -> Option<Compute> {
+        let (name, entries) = match &setting.value.kind {
+            ValueKind::Constructor { name, entries } => (name, entries.as_slice()),
+            ValueKind::Path(path) if path.segments.len() == 1 => (path.segments.first()?, &[][..]),
+            _ => {
+                self.mismatch(
+                    setting,
+                    "`fargate { ... }` or `lambda { ... }`",
+                    "lambda { runtime = \"python3.12\" }",
+                );
+                return None;
+            }
+        };
+        let kind = self.choose(
+            "compute",
+            &name.text,
+            name.span,
+            &[("fargate", true), ("lambda", false)],
+        )?;
+        let span = setting.span();
+        let mut reader = Reader::entries(format!("`{}` compute", name.text), name.span, entries);
+        let architecture = match reader.take("architecture", self.diagnostics) {
+            Some(setting) => self
+                .choice(
+                    setting,
+                    &[
+                        ("x86_64", Architecture::X86_64),
+                        ("arm64", Architecture::Arm64),
+                    ],
+                )
+                .map_or(Architecture::X86_64, |choice| choice.value),
+            None => Architecture::X86_64,
+        };
+        let compute = if kind.value {
+            Compute::Fargate(self.fargate(&mut reader, architecture, span))
+        } else {
+            Compute::Lambda(self.lambda(&mut reader, architecture, span))
+        };
+        reader.finish(self.diagnostics);
+        Some(compute)
+    }
+
+    pub(super) fn fargate(
+        &mut self,
+        reader: &mut Reader<'_>,
+        architecture: Architecture,
+        span: Span,
+    ) -> Fargate {
+        let mut fargate = Fargate {
+            millicpu: Spanned::new(defaults::FARGATE_MILLICPU, span),
+            memory: Spanned::new(defaults::FARGATE_MEMORY, span),
+            replicas: Spanned::new(defaults::FARGATE_REPLICAS, span),
+            architecture,
+            image: None,
+            span,
+        };
+        let mut size_valid = true;
+        if let Some(setting) = reader.take("cpu", self.diagnostics) {
+            if let Some(cpu) = self.number(setting) {
+                let millicpu = (cpu.value * 1000.0).round().clamp(0.0, f64::from(u32::MAX)) as u32;
+                let known = aws::FARGATE_SIZES
+                    .iter()
+                    .any(|&(size, ..)| size == millicpu);
+                if known {
+                    fargate.millicpu = Spanned::new(millicpu, cpu.span);
+                } else {
+                    size_valid = false;
+                    let help = if cpu.value >= 128.0 {
+                        format!(
+                            "`cpu` is in vCPU, not CPU units: write `cpu = {}`",
+                            cpu.value / 1024.0
+                        )
+                    } else {
+                        format!("`cpu` is one of {}", aws::FARGATE_CPUS)
+                    };
+                    self.diagnostics.push(invalid_fargate_size::diagnostic(
+                        &crate::model::values::text_of(setting.value),
+                        None,
+                        cpu.span,
+                        &help,
+                    ));
+                }
+            }
+        }
+        if let Some(setting) = reader.take("memory", self.diagnostics) {
+            if let Some(memory) = self.size(setting) {
+                fargate.memory = memory;
+            }
+        }
+        if size_valid && !aws::fargate_size_valid(fargate.millicpu.value, fargate.memory.value) {
+            let text = aws::fargate_memory_text(fargate.millicpu.value).unwrap_or_default();
+            self.diagnostics.push(invalid_fargate_size::diagnostic(
+                &(f64::from(fargate.millicpu.value) / 1000.0).to_string(),
+                Some(&fargate.memory.value.to_string()),
+                fargate.memory.span.to(fargate.millicpu.span),
+                &text,
+            ));
+        }
+        if let Some(setting) = reader.take("replicas", self.diagnostics) {
+            let (min, max) = limits::ECS_REPLICAS;
+            if let Some(replicas) = self.count_in(setting, min, max, true) {
+                fargate.replicas = replicas;
+            }
+        }
+        if let Some(setting) = reader.take("image", self.diagnostics) {
+            fargate.image = self.string(setting).map(|image| image.value);
+        }
+        fargate
+    }
+
+    pub(super) fn lambda(
+        &mut self,
+        reader: &mut Reader<'_>,
+        architecture: Architecture,
+        span: Span,
+    ) -> Lambda {
+        let mut lambda = Lambda {
+            runtime: Spanned::new(String::new(), span),
+            memory: Spanned::new(defaults::LAMBDA_MEMORY, span),
+            timeout: Spanned::new(defaults::LAMBDA_TIMEOUT, span),
+            architecture,
+            handler: None,
+            reserved_concurrency: None,
+            ephemeral_storage: None,
+            span,
+        };
+        if let Some(setting) = self.required(reader, "runtime", "runtime = \"python3.13\"") {
+            if let Some(runtime) = self.string(setting) {
+                self.check_runtime(&runtime);
+                lambda.runtime = runtime;
+            }
+        }
+        if let Some(setting) = reader.take("memory", self.diagnostics) {
+            if let Some(memory) = self.size(setting) {
+                self.size_within("Lambda memory", "memory", memory, limits::LAMBDA_MEMORY);
+                lambda.memory = memory;
+            }
+        }
+        if let Some(setting) = reader.take("timeout", self.diagnostics) {
+            if let Some(timeout) = self.duration(setting) {
+                self.duration_within(
+                    "a Lambda timeout",
+                    "timeout",
+                    timeout,
+                    limits::LAMBDA_TIMEOUT,
+                );
+                lambda.timeout = timeout;
+            }
+        }
+        if let Some(setting) = reader.take("handler", self.diagnostics) {
+            lambda.handler = self.string(setting).map(|handler| handler.value);
+        }
+        if let Some(setting) = reader.take("concurrency", self.diagnostics) {
+            lambda.reserved_concurrency = self.count_in(setting, 0, 1000, false);
+        }
+        if let Some(setting) = reader.take("storage", self.diagnostics) {
+            if let Some(storage) = self.size(setting) {
+                self.size_within(
+                    "Lambda ephemeral storage",
+                    "storage",
+                    storage,
+                    limits::LAMBDA_EPHEMERAL_STORAGE,
+                );
+                lambda.ephemeral_storage = Some(storage);
+            }
+        }
+        lambda
+    }
+
+    pub(super) fn check_runtime(&mut self, runtime: &Spanned<String>) {
+        match aws::runtime_status(&runtime.value) {
+            RuntimeStatus::Supported => {}
+            RuntimeStatus::Deprecated { since, successor } => {
+                self.diagnostics.push(
+                    invalid_value::diagnostic(
+                        "runtime",
+                        &runtime.value,
+                        runtime.span,
+                        &aws::supported_runtimes(),
+                        Some(successor),
+                    )
+                    .note(format!("Lambda deprecated `{}` on {since}", runtime.value)),
+                );
+            }
+            RuntimeStatus::Unknown => {
+                let supported = aws::supported_runtimes();
+                let suggestion = suggest::closest(&runtime.value, supported.iter().copied());
+                self.diagnostics.push(invalid_value::diagnostic(
+                    "runtime",
+                    &runtime.value,
+                    runtime.span,
+                    &supported,
+                    suggestion,
+                ));
+            }
+        }
+    }
+
+    pub(super) fn expose(&mut self, setting: Setting<'_>) -> Option<Expose> {
+        let (name, entries) = match &setting.value.kind {
+            ValueKind::Constructor { name, entries } => (name, entries.as_slice()),
+            ValueKind::Path(path) if path.segments.len() == 1 => (path.segments.first()?, &[][..]),
+            _ => {
+                self.mismatch(
+                    setting,
+                    "`alb { ... }` or `nlb { ... }`",
+                    "alb { public = true }",
+                );
+                return None;
+            }
+        };
+        let kind = self.choose(
+            "expose",
+            &name.text,
+            name.span,
+            &[
+                ("alb", LoadBalancerKind::Alb),
+                ("nlb", LoadBalancerKind::Nlb),
+            ],
+        )?;
+        let mut reader = Reader::entries(format!("`expose = {}`", name.text), name.span, entries);
+        let mut expose = Expose {
+            kind: kind.value,
+            public: false,
+            path: None,
+            certificate: None,
+            health_check: None,
+            span: setting.span(),
+        };
+        if let Some(setting) = reader.take("public", self.diagnostics) {
+            expose.public = self.boolean(setting).is_some_and(|flag| flag.value);
+        }
+        if let Some(setting) = reader.take("path", self.diagnostics) {
+            expose.path = self.string(setting).map(|path| path.value);
+        }
+        if let Some(setting) = reader.take("certificate", self.diagnostics) {
+            expose.certificate = self.string(setting).map(|certificate| certificate.value);
+        }
+        if let Some(setting) = reader.take("health", self.diagnostics) {
+            expose.health_check = self.string(setting).map(|health| health.value);
+        }
+        reader.finish(self.diagnostics);
+        Some(expose)
+    }
+
+    pub(super) fn relation_reader(relation: &Relation) -> Reader<'_> {
+        let targets: Vec<String> = relation.targets.iter().map(Path::text).collect();
+        Reader::members(
+            format!("`{} {}`", relation.kind.keyword(), targets.join(", ")),
+            relation.keyword_span,
+            relation.body.as_deref().unwrap_or(&[]),
+        )
+    }
+
+    pub(super) fn calls(&mut self, relation: &Relation) -> Vec<Call> {
+        let mut reader = Self::relation_reader(relation);
+        let via = reader.take("via", self.diagnostics).and_then(|setting| {
+            self.choice(
+                setting,
+                &[
+                    ("mesh", Via::Mesh),
+                    ("privatelink", Via::PrivateLink),
+                    ("dns", Via::Dns),
+                    ("alb", Via::Alb),
+                    ("invoke", Via::Invoke),
+                ],
+            )
+        });
+        let timeout = reader
+            .take("timeout", self.diagnostics)
+            .and_then(|setting| self.positive_duration(setting));
+        let retries = reader
+            .take("retries", self.diagnostics)
+            .and_then(|setting| self.count_in(setting, 0, 10, false));
+        let breaker = reader
+            .take("breaker", self.diagnostics)
+            .and_then(|setting| self.breaker(setting));
+        let usage = self.usage_of(&mut reader);
+        reader.finish(self.diagnostics);
+        let mut calls = Vec::new();
+        for target in &relation.targets {
+            let Some(ComponentId::Service(id)) = self.lookup(target, SERVICE) else {
+                continue;
+            };
+            calls.push(Call {
+                target: id,
+                target_span: target.span,
+                via: via.unwrap_or(Spanned::new(Via::Mesh, relation.keyword_span)),
+                via_declared: via.is_some(),
+                timeout: timeout
+                    .unwrap_or(Spanned::new(defaults::CALL_TIMEOUT, relation.keyword_span)),
+                retries: retries
+                    .unwrap_or(Spanned::new(defaults::CALL_RETRIES, relation.keyword_span)),
+                breaker,
+                usage: usage.clone(),
+                span: relation.span,
+            });
+        }
+        calls
+    }
+
+    pub(super) fn breaker(&mut self, setting: Setting<'_>) -> Option<Breaker> {
+        let ValueKind::Object(entries) = &setting.value.kind else {
+            self.mismatch(setting, "an object", "{ errors = 50%  reset = 30s }");
+            return None;
+        };
+        let mut reader = Reader::entries("the `breaker`".to_string(), setting.span(), entries);
+        let errors = self
+            .required(&mut reader, "errors", "errors = 50%")
+            .and_then(|errors| {
+                let percent = self.percent(errors)?;
+                if percent.value == 0.0 {
+                    self.diagnostics.push(value_out_of_range::diagnostic(
+                        "breaker threshold",
+                        "0%",
+                        percent.span,
+                        "above 0%",
+                        "a breaker that opens at 0% errors never lets a request through: write `errors = 50%`",
+                    ));
+                    return None;
+                }
+                Some(percent)
+            });
+        let reset = self
+            .required(&mut reader, "reset", "reset = 30s")
+            .and_then(|reset| self.positive_duration(reset));
+        reader.finish(self.diagnostics);
+        Some(Breaker {
+            errors: errors?,
+            reset: reset?,
+            span: setting.span(),
+        })
+    }
+
+    pub(super) fn channel(&mut self, path: &Path) -> Option<Spanned<Channel>> {
+        let channel = match self.lookup(path, CHANNEL)? {
+            ComponentId::Event(id) => Channel::Event(id),
+            ComponentId::Queue(id) => Channel::Queue(id),
+            ComponentId::Topic(id) => Channel::Topic(id),
+            ComponentId::Stream(id) => Channel::Stream(id),
+            _ => return None,
+        };
+        Some(Spanned::new(channel, path.span))
+    }
+
+    pub(super) fn publishes(&mut self, relation: &Relation) -> Vec<Publish> {
+        let mut reader = Self::relation_reader(relation);
+        let usage = self.usage_of(&mut reader);
+        reader.finish(self.diagnostics);
+        relation
+            .targets
+            .iter()
+            .filter_map(|target| self.channel(target))
+            .map(|channel| Publish {
+                target: channel.value,
+                target_span: channel.span,
+                usage: usage.clone(),
+                span: relation.span,
+            })
+            .collect()
+    }
+
+    pub(super) fn consumes(&mut self, relation: &Relation) -> Option<Consume> {
+        let mut reader = Self::relation_reader(relation);
+        let batch_size = reader
+            .take("batch_size", self.diagnostics)
+            .and_then(|setting| self.count_in(setting, 1, 10_000, true));
+        let batch_window = reader
+            .take("batch_window", self.diagnostics)
+            .and_then(|setting| {
+                let window = self.duration(setting)?;
+                self.duration_within(
+                    "a Lambda batching window",
+                    "batch_window",
+                    window,
+                    limits::LAMBDA_BATCH_WINDOW,
+                );
+                Some(window)
+            });
+        let usage = self.usage_of(&mut reader);
+        reader.finish(self.diagnostics);
+        let sources: Vec<Spanned<Channel>> = relation
+            .targets
+            .iter()
+            .filter_map(|target| self.channel(target))
+            .collect();
+        let via = relation
+            .via
+            .as_ref()
+            .and_then(|via| match self.lookup(via, QUEUE) {
+                Some(ComponentId::Queue(id)) => Some(Spanned::new(id, via.span)),
+                _ => None,
+            });
+        let filter = relation.filter.as_ref().map(|filter| self.filter(filter));
+        if sources.is_empty() {
+            return None;
+        }
+        Some(Consume {
+            sources,
+            filter,
+            via,
+            batch_size,
+            batch_window,
+            usage,
+            span: relation.span,
+        })
+    }
+
+    pub(super) fn uses(&mut self, relation: &Relation) -> Vec<Use> {
+        let mut reader = Self::relation_reader(relation);
+        let usage = self.usage_of(&mut reader);
+        reader.finish(self.diagnostics);
+        let access = match &relation.access {
+            Some(mode) => self.choose(
+                "access",
+                &mode.text,
+                mode.span,
+                &[
+                    ("read", Access::Read),
+                    ("write", Access::Write),
+                    ("read_write", Access::ReadWrite),
+                ],
+            ),
+            None => Some(Spanned::new(Access::ReadWrite, relation.keyword_span)),
+        };
+        let Some(access) = access else {
+            return Vec::new();
+        };
+        let mut uses = Vec::new();
+        for target in &relation.targets {
+            let store = match self.lookup(target, DATA_STORE) {
+                Some(ComponentId::Table(id)) => DataStore::Table(id),
+                Some(ComponentId::Database(id)) => DataStore::Database(id),
+                _ => continue,
+            };
+            uses.push(Use {
+                target: store,
+                target_span: target.span,
+                access,
+                usage: usage.clone(),
+                span: relation.span,
+            });
+        }
+        uses
+    }
+
+    pub(super) fn filter(&mut self, filter: &ast::Filter) -> Filter {
+        let conditions = filter
+            .conditions
+            .iter()
+            .filter_map(|condition| self.condition(condition))
+            .collect();
+        Filter {
+            conditions,
+            span: filter.span,
+        }
+    }
+
+    pub(super) fn condition(&mut self, condition: &ast::Condition) -> Option<Condition> {
+        let field: Vec<String> = condition
+            .field
+            .segments
+            .iter()
+            .map(|segment| segment.text.clone())
+            .collect();
+        let key = ast::Ident {
+            text: condition.field.text(),
+            span: condition.field.span,
+        };
+        let value = match (&condition.value, condition.op) {
+            (None, _) => FilterValue::None,
+            (Some(value), CompareOp::In | CompareOp::NotIn) => match &value.kind {
+                ValueKind::List(items) => FilterValue::List(
+                    items
+                        .iter()
+                        .filter_map(|item| {
+                            self.scalar(Setting {
+                                key: &key,
+                                value: item,
+                            })
+                        })
+                        .collect(),
+                ),
+                _ => FilterValue::List(
+                    self.scalar(Setting { key: &key, value })
+                        .into_iter()
+                        .collect(),
+                ),
+            },
+            (Some(value), op) => {
+                let scalar = self.scalar(Setting { key: &key, value })?;
+                let numeric = matches!(
+                    op,
+                    CompareOp::Lt | CompareOp::LtEq | CompareOp::Gt | CompareOp::GtEq
+                );
+                let textual = matches!(op, CompareOp::StartsWith | CompareOp::EndsWith);
+                let fits = match &scalar {
+                    Scalar::Number(_) => !textual,
+                    Scalar::String(_) => !numeric,
+                    Scalar::Bool(_) => !numeric && !textual,
+                };
+                if !fits {
+                    let expected = if numeric { "a number" } else { "a string" };
+                    self.mismatch(
+                        Setting { key: &key, value },
+                        expected,
+                        if numeric { "100" } else { "\"prefix\"" },
+                    );
+                    return None;
+                }
+                FilterValue::Scalar(scalar)
+            }
+        };
+        Some(Condition {
+            field,
+            field_span: condition.field.span,
+            op: condition.op,
+            value,
+            value_span: condition.value.as_ref().map(|value| value.span),
+            span: condition.span,
+        })
+    }
+
+    pub(super) fn scalar(&mut self, setting: Setting<'_>) -> Option<Scalar> {
+        match &setting.value.kind {
+            ValueKind::String(text) => Some(Scalar::String(text.clone())),
+            ValueKind::Bool(flag) => Some(Scalar::Bool(*flag)),
+            ValueKind::Quantity { number, unit: None } => {
+                crate::model::units::parse_number(number).map(Scalar::Number)
+            }
+            _ => {
+                self.mismatch(setting, "a string, number or boolean", "\"confirmed\"");
+                None
+            }
+        }
+    }
+}

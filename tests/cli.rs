@@ -1,0 +1,238 @@
+//! The command line, run as a user runs it: exit statuses, the three output
+//! formats (SARIF validated against the official SARIF 2.1.0 JSON schema),
+//! `explain`, and a failed build leaving the output directory alone.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // Tests may fail loudly.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use meshc::diagnostics::LineIndex;
+use serde_json::Value;
+
+fn meshc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_meshc"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("meshc runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("meshc-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const TWO_ERRORS: &str = "\
+system shop { region = \"us-east-1\" }
+service order {
+  compute = lambda { runtime = \"python3.12\"  memroy = 1GB }
+  calls paymnt
+}
+service payment { compute = lambda { runtime = \"python3.12\" } }
+";
+
+#[test]
+fn check_accepts_every_example() {
+    for example in common::mesh_files("examples") {
+        let output = meshc(&["check", example.to_str().unwrap()]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}:\n{}",
+            example.display(),
+            stdout(&output)
+        );
+        assert!(
+            stdout(&output).is_empty(),
+            "{} is not clean:\n{}",
+            example.display(),
+            stdout(&output)
+        );
+    }
+}
+
+#[test]
+fn check_reports_every_error_and_exits_one() {
+    let dir = scratch("errors");
+    let file = dir.join("broken.mesh");
+    std::fs::write(&file, TWO_ERRORS).unwrap();
+    let output = meshc(&["check", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(text.contains("M203"), "{text}");
+    assert!(text.contains("did you mean `memory`?"), "{text}");
+    assert!(text.contains("M201"), "{text}");
+    assert!(text.contains("did you mean `payment`?"), "{text}");
+    assert!(text.contains("2 errors, 0 warnings"), "{text}");
+}
+
+#[test]
+fn check_exits_two_on_a_missing_file_or_a_bad_flag() {
+    let output = meshc(&["check", "no/such/file.mesh"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot read"));
+    let output = meshc(&["check", "--format", "yaml", "examples/shop.mesh"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn json_lists_each_diagnostic_with_its_location() {
+    let dir = scratch("json");
+    let file = dir.join("broken.mesh");
+    std::fs::write(&file, TWO_ERRORS).unwrap();
+    let output = meshc(&["check", "--format", "json", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let document: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let diagnostics = document["diagnostics"].as_array().unwrap();
+    let found: Vec<(&str, u64)> = diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap(),
+                d["span"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(found, vec![("M203", 3), ("M201", 4)]);
+    assert_eq!(document["summary"]["errors"], 2);
+    assert_eq!(diagnostics[1]["help"], "did you mean `payment`?");
+    assert_eq!(diagnostics[1]["slug"], "unknown-name");
+}
+
+fn sarif_schema() -> jsonschema::Validator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sarif-2.1.0.schema.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::validator_for(&schema).expect("the SARIF schema compiles")
+}
+
+#[test]
+fn sarif_is_valid_and_locates_each_result() {
+    let dir = scratch("sarif");
+    let file = dir.join("broken.mesh");
+    std::fs::write(&file, TWO_ERRORS).unwrap();
+    let output = meshc(&["check", "--format", "sarif", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let log: Value = serde_json::from_str(&stdout(&output)).unwrap();
+
+    let validator = sarif_schema();
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|error| error.to_string())
+        .collect();
+    assert!(errors.is_empty(), "SARIF schema violations: {errors:#?}");
+
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), meshc::check::CODES.len());
+    let analysis = meshc::analyze(TWO_ERRORS);
+    let index = LineIndex::new(TWO_ERRORS);
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), analysis.diagnostics.len());
+    for (result, diagnostic) in results.iter().zip(&analysis.diagnostics) {
+        assert_eq!(result["ruleId"], diagnostic.code.code);
+        let rule_index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[rule_index]["id"], diagnostic.code.code);
+        let start = index.line_column(diagnostic.primary_span().start());
+        let region = &result["locations"][0]["physicalLocation"]["region"];
+        assert_eq!(region["startLine"], start.line);
+        assert_eq!(region["startColumn"], start.column);
+    }
+}
+
+#[test]
+fn sarif_of_a_clean_file_is_valid_and_empty() {
+    let output = meshc(&["check", "--format", "sarif", "examples/shop.mesh"]);
+    assert_eq!(output.status.code(), Some(0));
+    let log: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert!(sarif_schema().is_valid(&log));
+    assert_eq!(log["runs"][0]["results"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn the_schema_rejects_a_broken_log() {
+    // The validator is only worth something if it can say no.
+    let broken = serde_json::json!({
+        "version": "2.1.0",
+        "runs": [{ "tool": { "driver": { "name": "meshc" } },
+                   "results": [{ "message": { "text": "x" }, "level": "fatal" }] }]
+    });
+    assert!(!sarif_schema().is_valid(&broken));
+}
+
+#[test]
+fn explain_prints_the_explanation_of_a_code_or_slug() {
+    let by_code = meshc(&["explain", "M201"]);
+    assert_eq!(by_code.status.code(), Some(0));
+    let text = stdout(&by_code);
+    assert!(text.starts_with("M201 unknown-name (error)"), "{text}");
+    assert!(text.contains("## Why is this bad?"));
+    assert!(text.contains("calls paymnt"));
+    let by_slug = meshc(&["explain", "unknown-name"]);
+    assert_eq!(stdout(&by_slug), text);
+    let lowercase = meshc(&["explain", "m201"]);
+    assert_eq!(stdout(&lowercase), text);
+}
+
+#[test]
+fn explain_lists_every_code_and_refuses_unknown_ones() {
+    let listing = stdout(&meshc(&["explain"]));
+    for code in meshc::check::CODES {
+        assert!(
+            listing.contains(code.code) && listing.contains(code.slug),
+            "{} missing",
+            code.code
+        );
+    }
+    let unknown = meshc(&["explain", "M2O1"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("did you mean `M201`?"));
+}
+
+#[test]
+fn a_failed_build_leaves_the_output_directory_untouched() {
+    let dir = scratch("build");
+    let out = dir.join("out");
+    std::fs::create_dir_all(out.join("terraform")).unwrap();
+    std::fs::write(out.join("terraform/main.tf"), "# previous build\n").unwrap();
+    let file = dir.join("broken.mesh");
+    std::fs::write(&file, TWO_ERRORS).unwrap();
+    let output = meshc(&["build", file.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is unchanged"));
+    assert_eq!(
+        std::fs::read_to_string(out.join("terraform/main.tf")).unwrap(),
+        "# previous build\n"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("meshc"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "staging directories left behind: {leftovers:?}"
+    );
+}
+
+#[test]
+fn help_names_every_command() {
+    let text = stdout(&meshc(&["--help"]));
+    for command in ["check", "build", "explain"] {
+        assert!(text.contains(command), "{text}");
+    }
+}

@@ -1,0 +1,313 @@
+//! Tidy: the conventions the code base holds itself to, checked on every
+//! test run.
+//!
+//! - every source file opens with a `//!` saying what it is;
+//! - every diagnostic code is registered once, in order, in a file of its
+//!   own named after its slug, with an explanation in the sections What it
+//!   does / Why is this bad? / Example / Use instead;
+//! - each explanation's example yields its code and its "Use instead" does
+//!   not (the doctest of rustc's error index);
+//! - each code has a UI test that expects it, so every code is really
+//!   emitted;
+//! - no code appears in `src/` without being registered;
+//! - diagnostic messages follow the house style;
+//! - every snapshot belongs to a test input that still exists.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // Tests may fail loudly.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use meshc::check;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|extension| extension == "rs") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn every_module_opens_with_a_doc_comment() {
+    let missing: Vec<String> = rust_files(&root().join("src"))
+        .into_iter()
+        .filter(|path| !std::fs::read_to_string(path).unwrap().starts_with("//!"))
+        .map(|path| path.display().to_string())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "files without a `//!` header: {missing:?}"
+    );
+}
+
+#[test]
+fn codes_are_registered_once_and_in_order() {
+    let codes: Vec<&str> = check::CODES.iter().map(|code| code.code).collect();
+    let mut sorted = codes.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(
+        codes, sorted,
+        "check::CODES must be sorted by code, without repeats"
+    );
+    let slugs: BTreeSet<&str> = check::CODES.iter().map(|code| code.slug).collect();
+    assert_eq!(slugs.len(), codes.len(), "two codes share a slug");
+    for code in check::CODES {
+        assert!(
+            code.code.len() == 4
+                && code.code.starts_with('M')
+                && code.code[1..].chars().all(|c| c.is_ascii_digit()),
+            "{} is not of the form Mxxx",
+            code.code
+        );
+        assert!(
+            code.slug
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '-'),
+            "slug {} is not kebab-case",
+            code.slug
+        );
+    }
+}
+
+fn family(code: &str) -> &'static str {
+    match code.as_bytes().get(1) {
+        Some(b'1') => "syntax",
+        Some(b'2') => "names",
+        Some(b'3') => "network",
+        Some(b'4') => "messaging",
+        Some(b'5') => "saga",
+        _ => "cost",
+    }
+}
+
+#[test]
+fn every_code_lives_in_a_file_named_after_its_slug() {
+    for code in check::CODES {
+        let path = root()
+            .join("src/check")
+            .join(family(code.code))
+            .join(format!("{}.rs", code.slug.replace('-', "_")));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+            panic!(
+                "{} {} should be declared in {}",
+                code.code,
+                code.slug,
+                path.display()
+            )
+        });
+        let header = format!("//! {} {}", code.code, code.slug);
+        assert!(
+            text.starts_with(&header),
+            "{} should start with `{header}`",
+            path.display()
+        );
+    }
+}
+
+/// The `mesh` code blocks of an explanation, in order.
+fn mesh_blocks(explanation: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in explanation.lines() {
+        let line = line.strip_prefix(' ').unwrap_or(line);
+        match (&mut current, line.trim()) {
+            (None, "```mesh") => current = Some(String::new()),
+            (Some(block), "```") => {
+                blocks.push(std::mem::take(block));
+                current = None;
+            }
+            (Some(block), _) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn every_explanation_is_complete_and_its_examples_are_true() {
+    for code in check::CODES {
+        let explanation = check::explanation(code);
+        for section in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "Use instead:",
+        ] {
+            assert!(
+                explanation.contains(section),
+                "the explanation of {} has no `{section}`",
+                code.code
+            );
+        }
+        let blocks = mesh_blocks(code.explanation);
+        let [example, fixed, ..] = blocks.as_slice() else {
+            panic!(
+                "the explanation of {} needs an example and a fix",
+                code.code
+            );
+        };
+        let yields = |source: &str| {
+            meshc::analyze(source)
+                .diagnostics
+                .iter()
+                .any(|d| d.code.code == code.code)
+        };
+        assert!(
+            yields(example),
+            "the example of {} does not yield {}:\n{example}",
+            code.code,
+            code.code
+        );
+        assert!(
+            !yields(fixed),
+            "the fix of {} still yields {}:\n{fixed}",
+            code.code,
+            code.code
+        );
+    }
+}
+
+#[test]
+fn every_code_has_a_ui_test_that_expects_it() {
+    let inputs = common::mesh_files("tests/ui");
+    for code in check::CODES {
+        let tested = inputs.iter().any(|path| {
+            let name = common::file_name(path);
+            let source = std::fs::read_to_string(path).unwrap();
+            name.starts_with(code.code)
+                && common::expectations(&source)
+                    .iter()
+                    .any(|(_, c)| c == code.code)
+        });
+        assert!(
+            tested,
+            "no tests/ui/{}*.mesh expects {}",
+            code.code, code.code
+        );
+    }
+}
+
+#[test]
+fn no_unregistered_code_appears_in_the_source() {
+    let registered: BTreeSet<&str> = check::CODES.iter().map(|code| code.code).collect();
+    for path in rust_files(&root().join("src")) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let bytes = text.as_bytes();
+        for (index, _) in text.match_indices('M') {
+            let candidate = text.get(index..index + 4).unwrap_or("");
+            let digits = candidate.len() == 4 && candidate[1..].chars().all(|c| c.is_ascii_digit());
+            let before = index
+                .checked_sub(1)
+                .and_then(|i| bytes.get(i))
+                .copied()
+                .unwrap_or(b' ');
+            let after = bytes.get(index + 4).copied().unwrap_or(b' ');
+            let standalone = !before.is_ascii_alphanumeric() && !after.is_ascii_alphanumeric();
+            if digits && standalone {
+                assert!(
+                    registered.contains(candidate),
+                    "{} mentions {candidate}, which is not registered in check::CODES",
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
+/// Proper nouns a message may start with.
+const PROPER_NOUNS: [&str; 8] = [
+    "AWS",
+    "Fargate",
+    "Lambda",
+    "SQS",
+    "SNS",
+    "Kinesis",
+    "DynamoDB",
+    "EventBridge",
+];
+
+#[test]
+fn messages_follow_the_house_style() {
+    let mut inputs = common::mesh_files("tests/ui");
+    inputs.extend(common::mesh_files("tests/syntax/err"));
+    for path in inputs {
+        let source = std::fs::read_to_string(&path).unwrap();
+        for diagnostic in meshc::analyze(&source).diagnostics {
+            let message = &diagnostic.message;
+            let first = message.chars().next().unwrap();
+            let proper = PROPER_NOUNS.iter().any(|noun| message.starts_with(noun));
+            assert!(
+                !first.is_uppercase() || proper,
+                "{}: message starts with a capital: {message}",
+                common::file_name(&path)
+            );
+            assert!(
+                !message.ends_with('.'),
+                "message ends with a period: {message}"
+            );
+            assert!(
+                diagnostic.labels.first().is_some_and(|label| label.primary),
+                "{}: {} has no primary label first",
+                common::file_name(&path),
+                diagnostic.code.code
+            );
+            for label in &diagnostic.labels {
+                assert!(
+                    !label.message.ends_with('.'),
+                    "label ends with a period: {}",
+                    label.message
+                );
+                assert!(
+                    label.message.len() <= 120,
+                    "label is too long: {}",
+                    label.message
+                );
+            }
+            let help = diagnostic.help.as_deref().unwrap_or("");
+            assert!(!help.is_empty(), "{} has no help", diagnostic.code.code);
+        }
+    }
+}
+
+#[test]
+fn every_snapshot_belongs_to_an_existing_input() {
+    let snapshots = root().join("tests/snapshots");
+    for entry in std::fs::read_dir(&snapshots).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let input = text
+            .lines()
+            .take(6)
+            .find_map(|line| line.strip_prefix("input_file: "));
+        let Some(input) = input else {
+            panic!("{} is not the snapshot of an input file", path.display());
+        };
+        assert!(
+            root().join(input).exists(),
+            "{} belongs to {input}, which no longer exists: delete the snapshot",
+            path.display()
+        );
+    }
+}
