@@ -1,1 +1,113 @@
-fn main() {}
+//! Benchmark of the front end (parse, resolve, check) on generated systems
+//! of growing size. Prints a table; run with `cargo bench --bench frontend`.
+//!
+//! Each system has, per service, an event, a queue with a dead-letter queue,
+//! a table and the relations between them, so that the sizes grow the way
+//! real systems do. Timings are the median of several runs: these machines
+//! are shared, so read the ratios between rows rather than the absolute
+//! numbers.
+
+#![allow(clippy::print_stdout)] // A benchmark prints its table.
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+/// A system of `services` services, about 26 lines each.
+fn generate(services: usize) -> String {
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "/// A generated system of {services} services.\nsystem generated {{\n  region = \"us-east-1\"\n  budget = $100000\n}}\n"
+    );
+    text.push_str(
+        "network main {\n  cidr  = 10.0.0.0/16\n  zones = 3\n  nat   = single\n  subnet edge { tier = public }\n  subnet app  { tier = private }\n  subnet data { tier = isolated }\n}\n\nbus events { archive = 7d }\n\n",
+    );
+    for index in 0..services {
+        let previous = index.checked_sub(1);
+        let _ = writeln!(
+            text,
+            "/// Something happened in service {index}.\nevent Happened{index} {{\n  bus    = events\n  source = svc-{index}\n  schema {{ id: string  status: \"new\" | \"done\"  total: number }}\n}}\n"
+        );
+        let _ = writeln!(
+            text,
+            "queue inbox-{index} {{\n  visibility = 3m\n  dlq {{ max_receives = 3 }}\n}}\n\ntable store-{index} {{ partition_key = id: string }}\n"
+        );
+        let compute = if index % 2 == 0 {
+            "fargate { cpu = 0.5  memory = 1GB }".to_string()
+        } else {
+            "lambda { runtime = \"python3.13\"  memory = 256MB  timeout = 20s }".to_string()
+        };
+        let _ = writeln!(
+            text,
+            "service svc-{index} {{\n  compute = {compute}\n  subnet  = app\n  port    = 8080"
+        );
+        let _ = writeln!(
+            text,
+            "  uses store-{index} (read_write)\n  publishes Happened{index}"
+        );
+        if let Some(previous) = previous {
+            let _ = writeln!(
+                text,
+                "  calls svc-{previous} {{ timeout = 2s  retries = 1 }}\n  consumes Happened{previous} where status = \"done\" via inbox-{index}"
+            );
+        } else {
+            let _ = writeln!(text, "  consumes inbox-{index}");
+        }
+        text.push_str("  usage { requests = 1M }\n}\n\n");
+    }
+    text
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples.get(samples.len() / 2).copied().unwrap_or_default()
+}
+
+fn time_analysis(source: &str) -> Duration {
+    let runs = if source.len() > 2_000_000 { 3 } else { 7 };
+    let samples = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            let analysis = meshc::analyze(std::hint::black_box(source));
+            let elapsed = start.elapsed();
+            assert!(
+                !analysis.has_errors(),
+                "the generated system has errors: {:?}",
+                analysis.diagnostics.first()
+            );
+            elapsed
+        })
+        .collect();
+    median(samples)
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter argument selects nothing here.
+    println!("meshc front end: parse + resolve + check, median of several runs\n");
+    println!("| services | lines | KiB | time | lines/s | time per service |");
+    println!("|---:|---:|---:|---:|---:|---:|");
+    let mut previous: Option<(usize, Duration)> = None;
+    let mut ratios = Vec::new();
+    for services in [10, 100, 385, 1000, 5000] {
+        let source = generate(services);
+        let lines = source.lines().count();
+        let elapsed = time_analysis(&source);
+        let per_second = lines as f64 / elapsed.as_secs_f64();
+        println!(
+            "| {services} | {lines} | {} | {:.2} ms | {:.0} | {:.1} µs |",
+            source.len() / 1024,
+            elapsed.as_secs_f64() * 1000.0,
+            per_second,
+            elapsed.as_secs_f64() * 1e6 / services as f64,
+        );
+        if let Some((previous_services, previous_time)) = previous {
+            ratios.push(format!(
+                "{previous_services}→{services} services: ×{:.1} size, ×{:.1} time",
+                services as f64 / previous_services as f64,
+                elapsed.as_secs_f64() / previous_time.as_secs_f64()
+            ));
+        }
+        previous = Some((services, elapsed));
+    }
+    println!("\nScaling: {}", ratios.join("; "));
+}
