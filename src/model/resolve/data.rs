@@ -281,7 +281,7 @@ impl Resolver<'_> {
                 database.storage = storage;
             }
         }
-        if let Some(setting) = reader.take("subnet", self.diagnostics) {
+        if let Some(setting) = self.required(&mut reader, "subnet", "subnet = data") {
             database.subnet = self.subnet(setting);
         }
         if let Some(setting) = reader.take("multi_az", self.diagnostics) {

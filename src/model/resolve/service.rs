@@ -59,7 +59,14 @@ impl Resolver<'_> {
                 service.compute = compute;
             }
         }
-        if let Some(setting) = reader.take("subnet", self.diagnostics) {
+        // A Fargate task always runs in subnets of a VPC; a Lambda function
+        // without a subnet runs outside any VPC.
+        let subnet = if matches!(service.compute, Compute::Fargate(_)) {
+            self.required(&mut reader, "subnet", "subnet = app")
+        } else {
+            reader.take("subnet", self.diagnostics)
+        };
+        if let Some(setting) = subnet {
             service.subnet = self.subnet(setting);
         }
         if let Some(setting) = reader.take("port", self.diagnostics) {
