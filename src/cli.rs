@@ -131,7 +131,7 @@ fn human_style(color: Color) -> HumanStyle {
 }
 
 fn failed(diagnostics: &[Diagnostic], deny_warnings: bool) -> bool {
-    diagnostics.iter().any(|d| {
+    diagnostics.iter().filter(|d| d.is_active()).any(|d| {
         d.severity == Severity::Error || (deny_warnings && d.severity == Severity::Warning)
     })
 }
@@ -149,7 +149,7 @@ fn report(results: &[(SourceFile, Vec<Diagnostic>)], args: &ReportArgs) {
             let mut text = String::new();
             for (file, found) in results {
                 text.push_str(&diagnostics::render_human(found, file, style));
-                if !found.is_empty() {
+                if found.iter().any(Diagnostic::is_active) {
                     let _ = writeln!(text, "{}: {}", file.name, diagnostics::summary(found));
                 }
             }

@@ -104,6 +104,14 @@ pub struct Label {
     pub primary: bool,
 }
 
+/// A `// meshc:allow(CODE) reason: "..."` comment that silenced a finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    pub reason: String,
+    /// The span of the suppression comment.
+    pub span: Span,
+}
+
 /// A finding about the source: what is wrong, where, and what to write
 /// instead.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -118,6 +126,9 @@ pub struct Diagnostic {
     /// What to write instead, in mesh syntax where possible.
     pub help: Option<String>,
     pub note: Option<String>,
+    /// Set when a suppression comment silenced the finding: it is then left
+    /// out of human output and the exit status, but kept in JSON and SARIF.
+    pub suppression: Option<Suppression>,
 }
 
 impl Diagnostic {
@@ -129,6 +140,7 @@ impl Diagnostic {
             labels: Vec::new(),
             help: None,
             note: None,
+            suppression: None,
         }
     }
 
@@ -180,6 +192,11 @@ impl Diagnostic {
 
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+
+    /// Whether the finding counts: it is not suppressed.
+    pub fn is_active(&self) -> bool {
+        self.suppression.is_none()
     }
 }
 
@@ -265,9 +282,40 @@ impl Default for HumanStyle {
     }
 }
 
+/// The source text as miette reads it. miette's own sources report the
+/// absolute line number where it expects the number of lines of a snippet,
+/// which makes it merge the snippets of labels that are far apart into one
+/// long excerpt; this one reports the number of lines.
+struct Source<'a> {
+    name: &'a str,
+    text: &'a str,
+}
+
+impl miette::SourceCode for Source<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'b> + 'b>, miette::MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        let lines = inner.data().iter().filter(|&&byte| byte == b'\n').count() + 1;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.to_string(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            lines,
+        )))
+    }
+}
+
 struct MietteView<'a> {
     diagnostic: &'a Diagnostic,
-    source: &'a miette::NamedSource<String>,
+    source: &'a Source<'a>,
     help: Option<String>,
 }
 
@@ -334,9 +382,15 @@ pub fn render_human(diagnostics: &[Diagnostic], file: &SourceFile, style: HumanS
         .with_width(style.width)
         .with_urls(false)
         .with_context_lines(1);
-    let source = miette::NamedSource::new(&file.name, file.text.clone());
+    let source = Source {
+        name: &file.name,
+        text: &file.text,
+    };
     let mut out = String::new();
-    for diagnostic in diagnostics {
+    for diagnostic in diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.is_active())
+    {
         let help = match (&diagnostic.help, &diagnostic.note) {
             (Some(help), Some(note)) => Some(format!("{help}\nnote: {note}")),
             (Some(help), None) => Some(help.clone()),
@@ -360,14 +414,10 @@ pub fn render_human(diagnostics: &[Diagnostic], file: &SourceFile, style: HumanS
 
 /// "2 errors, 1 warning".
 pub fn summary(diagnostics: &[Diagnostic]) -> String {
-    let errors = diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
-    let warnings = diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Warning)
-        .count();
+    let active = || diagnostics.iter().filter(|d| d.is_active());
+    let errors = active().filter(|d| d.severity == Severity::Error).count();
+    let warnings = active().filter(|d| d.severity == Severity::Warning).count();
+    let suppressed = diagnostics.iter().filter(|d| !d.is_active()).count();
     let plural = |n: usize, word: &str| {
         if n == 1 {
             format!("{n} {word}")
@@ -375,11 +425,16 @@ pub fn summary(diagnostics: &[Diagnostic]) -> String {
             format!("{n} {word}s")
         }
     };
-    format!(
+    let counts = format!(
         "{}, {}",
         plural(errors, "error"),
         plural(warnings, "warning")
-    )
+    );
+    if suppressed == 0 {
+        counts
+    } else {
+        format!("{counts} ({suppressed} suppressed)")
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -407,10 +462,10 @@ pub fn render_json(files: &[(SourceFile, Vec<Diagnostic>)]) -> String {
     for (file, diagnostics) in files {
         let index = LineIndex::new(&file.text);
         for diagnostic in diagnostics {
-            match diagnostic.severity {
-                Severity::Error => errors += 1,
-                Severity::Warning => warnings += 1,
-                Severity::Note => {}
+            match (diagnostic.severity, diagnostic.is_active()) {
+                (Severity::Error, true) => errors += 1,
+                (Severity::Warning, true) => warnings += 1,
+                _ => {}
             }
             let labels: Vec<Json> = diagnostic
                 .labels
@@ -431,8 +486,12 @@ pub fn render_json(files: &[(SourceFile, Vec<Diagnostic>)]) -> String {
                 "message": diagnostic.message,
                 "span": location_json(&index, diagnostic.primary_span()),
                 "labels": labels,
-                "help": diagnostic.help,
+                                "help": diagnostic.help,
                 "note": diagnostic.note,
+                "suppressed": diagnostic.suppression.as_ref().map(|suppression| json!({
+                    "reason": suppression.reason,
+                    "span": location_json(&index, suppression.span),
+                })),
             }));
         }
     }
@@ -549,6 +608,16 @@ pub fn render_sarif(
                 }
                 if !related.is_empty() {
                     object.insert("relatedLocations".to_string(), json!(related));
+                }
+                if let Some(suppression) = &diagnostic.suppression {
+                    object.insert(
+                        "suppressions".to_string(),
+                        json!([{
+                            "kind": "inSource",
+                            "justification": suppression.reason,
+                            "location": sarif_location(file, &index, suppression.span, None),
+                        }]),
+                    );
                 }
             }
             results.push(result);

@@ -51,6 +51,7 @@
 pub mod check;
 pub mod cli;
 pub mod diagnostics;
+pub mod graph;
 pub mod model;
 pub mod suggest;
 pub mod syntax;
@@ -59,33 +60,49 @@ use std::collections::BTreeMap;
 
 use diagnostics::{Diagnostic, SourceFile};
 
-/// Everything meshc knows about one source file after the front end.
+/// Everything meshc knows about one source file after checking it.
 #[derive(Debug)]
 pub struct Analysis {
     pub syntax: syntax::ast::File,
-    /// The resolved system; `None` when the file has errors.
+    /// The resolved system; `None` when the file could not be resolved.
     pub system: Option<model::System>,
+    /// The system graph and what is derived from it; `None` without a
+    /// system.
+    pub graph: Option<graph::Graph>,
     /// Every diagnostic, sorted by position.
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Analysis {
+    /// Whether an unsuppressed error was found.
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
+        self.diagnostics
+            .iter()
+            .any(|diagnostic| diagnostic.is_error() && diagnostic.suppression.is_none())
     }
 }
 
-/// Parses and resolves a source text, and runs the checks over it when it
-/// resolved cleanly.
+/// Parses and resolves a source text and, when it resolved cleanly, builds
+/// its graph and runs every check over it. Suppressions in the source are
+/// applied to the findings.
 pub fn analyze(source: &str) -> Analysis {
     let mut diagnostics = Vec::new();
     let syntax = syntax::parse(source, &mut diagnostics);
     let system = model::resolve(&syntax, &mut diagnostics);
-    let clean = !diagnostics.iter().any(Diagnostic::is_error);
+    let resolved = !diagnostics.iter().any(Diagnostic::is_error);
+    let (system, graph) = if resolved {
+        let graph = graph::build(&system);
+        check::run(&system, &graph, &mut diagnostics);
+        (Some(system), Some(graph))
+    } else {
+        (None, None)
+    };
+    check::suppress(source, &syntax, &mut diagnostics);
     diagnostics::sort(&mut diagnostics);
     Analysis {
         syntax,
-        system: clean.then_some(system),
+        system,
+        graph,
         diagnostics,
     }
 }

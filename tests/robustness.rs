@@ -64,8 +64,11 @@ fn check_one(source: &str) -> Result<(), String> {
             return Err(format!("{} has no help", diagnostic.code.code));
         }
     }
-    if analysis.has_errors() == analysis.system.is_some() {
-        return Err("a system must be produced exactly when there is no error".to_string());
+    if analysis.system.is_none() && !analysis.has_errors() {
+        return Err("no system was produced, yet no error says why".to_string());
+    }
+    if analysis.system.is_some() != analysis.graph.is_some() {
+        return Err("a resolved system must have its graph".to_string());
     }
     // Rendering must not panic either.
     let file = meshc::diagnostics::SourceFile {

@@ -237,7 +237,7 @@ fn no_unregistered_code_appears_in_the_source() {
 }
 
 /// Proper nouns a message may start with.
-const PROPER_NOUNS: [&str; 8] = [
+const PROPER_NOUNS: [&str; 10] = [
     "AWS",
     "Fargate",
     "Lambda",
@@ -246,6 +246,8 @@ const PROPER_NOUNS: [&str; 8] = [
     "Kinesis",
     "DynamoDB",
     "EventBridge",
+    "NACL",
+    "VPC",
 ];
 
 #[test]

@@ -38,8 +38,82 @@ macro_rules! declare_code {
     };
 }
 
+/// Declares a check rule: a code (as `declare_code!`) whose struct is run
+/// over every resolved system by `run`.
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        $name:ident, code = $code:ident, slug = $slug:literal, severity = $severity:ident $(,)?
+    ) => {
+        declare_code! {
+            $(#[doc = $doc])*
+            $name, code = $code, slug = $slug, severity = $severity,
+        }
+
+        impl $crate::check::Declared for $name {
+            fn code(&self) -> &'static $crate::diagnostics::Code {
+                &Self::CODE
+            }
+        }
+    };
+}
+
 pub mod names;
+pub mod network;
+mod suppress;
 pub mod syntax;
+
+pub use suppress::suppress;
+
+use crate::diagnostics::Diagnostic;
+use crate::graph::Graph;
+use crate::model::System;
+
+/// What a rule reads: the resolved system and its graph, never the AST.
+#[derive(Debug)]
+pub struct Context<'a> {
+    pub system: &'a System,
+    pub graph: &'a Graph,
+}
+
+/// The code a rule reports; implemented by `declare_rule!`.
+pub trait Declared {
+    fn code(&self) -> &'static Code;
+}
+
+/// A check over a resolved system.
+pub trait Rule: Declared + Sync {
+    fn check(&self, context: &Context<'_>, out: &mut Vec<Diagnostic>);
+}
+
+/// Every rule, in code order.
+pub static RULES: &[&dyn Rule] = &[
+    &names::sync_call_cycle::SyncCallCycle,
+    &names::caller_timeout_too_short::CallerTimeoutTooShort,
+    &names::missing_port::MissingPort,
+    &names::unusable_via::UnusableVia,
+    &network::runtime_in_public_subnet::RuntimeInPublicSubnet,
+    &network::datastore_outside_isolated_tier::DatastoreOutsideIsolatedTier,
+    &network::aws_api_unreachable::AwsApiUnreachable,
+    &network::firewall_missing_flow::FirewallMissingFlow,
+    &network::firewall_unneeded_rule::FirewallUnneededRule,
+    &network::open_to_the_world::OpenToTheWorld,
+    &network::nacl_blocks_flow::NaclBlocksFlow,
+    &network::shadowed_nacl_rule::ShadowedNaclRule,
+    &network::overlapping_cidrs::OverlappingCidrs,
+    &network::cidr_outside_network::CidrOutsideNetwork,
+    &network::address_space_exhausted::AddressSpaceExhausted,
+    &network::nat_without_public_subnet::NatWithoutPublicSubnet,
+    &network::public_exposure_without_public_subnet::PublicExposureWithoutPublicSubnet,
+];
+
+/// Runs every rule over a resolved system.
+pub fn run(system: &System, graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
+    let context = Context { system, graph };
+    for rule in RULES {
+        rule.check(&context, diagnostics);
+    }
+}
 
 /// Every registered code, sorted by code.
 pub static CODES: &[&Code] = &[
@@ -50,6 +124,8 @@ pub static CODES: &[&Code] = &[
     &syntax::unterminated_comment::UnterminatedComment::CODE,
     &syntax::malformed_literal::MalformedLiteral::CODE,
     &syntax::duplicate_clause::DuplicateClause::CODE,
+    &syntax::suppression_without_reason::SuppressionWithoutReason::CODE,
+    &syntax::unused_suppression::UnusedSuppression::CODE,
     &names::unknown_name::UnknownName::CODE,
     &names::duplicate_name::DuplicateName::CODE,
     &names::unknown_attribute::UnknownAttribute::CODE,
@@ -65,6 +141,23 @@ pub static CODES: &[&Code] = &[
     &names::system_declaration::SystemDeclaration::CODE,
     &names::firewall_deny::FirewallDeny::CODE,
     &names::conflicting_attributes::ConflictingAttributes::CODE,
+    &names::sync_call_cycle::SyncCallCycle::CODE,
+    &names::caller_timeout_too_short::CallerTimeoutTooShort::CODE,
+    &names::missing_port::MissingPort::CODE,
+    &names::unusable_via::UnusableVia::CODE,
+    &network::runtime_in_public_subnet::RuntimeInPublicSubnet::CODE,
+    &network::datastore_outside_isolated_tier::DatastoreOutsideIsolatedTier::CODE,
+    &network::aws_api_unreachable::AwsApiUnreachable::CODE,
+    &network::firewall_missing_flow::FirewallMissingFlow::CODE,
+    &network::firewall_unneeded_rule::FirewallUnneededRule::CODE,
+    &network::open_to_the_world::OpenToTheWorld::CODE,
+    &network::nacl_blocks_flow::NaclBlocksFlow::CODE,
+    &network::shadowed_nacl_rule::ShadowedNaclRule::CODE,
+    &network::overlapping_cidrs::OverlappingCidrs::CODE,
+    &network::cidr_outside_network::CidrOutsideNetwork::CODE,
+    &network::address_space_exhausted::AddressSpaceExhausted::CODE,
+    &network::nat_without_public_subnet::NatWithoutPublicSubnet::CODE,
+    &network::public_exposure_without_public_subnet::PublicExposureWithoutPublicSubnet::CODE,
 ];
 
 /// Finds a code by its code (`M201`, case-insensitive) or its slug

@@ -130,6 +130,29 @@ impl AwsService {
         }
     }
 
+    /// The API's name for people: "Secrets Manager".
+    pub fn display_name(self) -> &'static str {
+        match self {
+            AwsService::S3 => "S3",
+            AwsService::DynamoDb => "DynamoDB",
+            AwsService::Sqs => "SQS",
+            AwsService::Sns => "SNS",
+            AwsService::Events => "EventBridge",
+            AwsService::States => "Step Functions",
+            AwsService::Logs => "CloudWatch Logs",
+            AwsService::Ecr => "ECR",
+            AwsService::Kinesis => "Kinesis",
+            AwsService::SecretsManager => "Secrets Manager",
+            AwsService::Ssm => "Systems Manager",
+            AwsService::Kms => "KMS",
+            AwsService::Xray => "X-Ray",
+            AwsService::Lambda => "Lambda",
+            AwsService::Sts => "STS",
+            AwsService::Ecs => "ECS",
+            AwsService::Monitoring => "CloudWatch",
+        }
+    }
+
     pub fn from_mesh_name(name: &str) -> Option<AwsService> {
         AwsService::ALL
             .into_iter()

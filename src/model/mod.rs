@@ -835,6 +835,8 @@ pub struct Saga {
 pub enum FirewallPeer {
     Component(ComponentId),
     Cidr(Cidr),
+    /// The addresses of a subnet group.
+    Subnet(SubnetRef),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -861,8 +863,16 @@ pub struct NaclRule {
     pub direction: ast::Direction,
     pub protocol: ast::Protocol,
     pub ports: Option<Spanned<PortRange>>,
-    pub cidr: Spanned<Cidr>,
+    pub peer: Spanned<NaclPeer>,
     pub span: Span,
+}
+
+/// The other end of a NACL rule: addresses, or the addresses of a subnet
+/// group (whatever meshc carves for it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NaclPeer {
+    Cidr(Cidr),
+    Subnet(SubnetRef),
 }
 
 /// `nacl NAME`: the network ACL of a subnet group, as the user expects it.

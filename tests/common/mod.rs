@@ -38,6 +38,7 @@ pub fn reported(source: &str, diagnostics: &[Diagnostic]) -> Vec<(usize, String)
     let index = LineIndex::new(source);
     let mut reported: Vec<(usize, String)> = diagnostics
         .iter()
+        .filter(|diagnostic| diagnostic.is_active())
         .map(|diagnostic| {
             let line = index.line_column(diagnostic.primary_span().start()).line;
             (line, diagnostic.code.code.to_string())

@@ -4,6 +4,7 @@
 //! Constructed by `model` while it resolves a file.
 
 pub mod aws_limit;
+pub mod caller_timeout_too_short;
 pub mod conflicting_attributes;
 pub mod duplicate_attribute;
 pub mod duplicate_name;
@@ -11,10 +12,13 @@ pub mod firewall_deny;
 pub mod invalid_fargate_size;
 pub mod invalid_value;
 pub mod missing_attribute;
+pub mod missing_port;
+pub mod sync_call_cycle;
 pub mod system_declaration;
 pub mod type_mismatch;
 pub mod unknown_attribute;
 pub mod unknown_name;
 pub mod unknown_unit;
+pub mod unusable_via;
 pub mod value_out_of_range;
 pub mod wrong_kind;

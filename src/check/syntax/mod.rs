@@ -4,8 +4,10 @@
 
 pub mod duplicate_clause;
 pub mod malformed_literal;
+pub mod suppression_without_reason;
 pub mod syntax_error;
 pub mod unclosed_block;
 pub mod unknown_declaration_kind;
 pub mod unterminated_comment;
 pub mod unterminated_string;
+pub mod unused_suppression;

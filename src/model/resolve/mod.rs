@@ -290,6 +290,36 @@ impl Resolver<'_> {
             .map(|id| Spanned::new(id, path.span))
     }
 
+    /// The subnet a path names, if it names one (no diagnostic).
+    fn subnet_named(&self, path: &Path) -> Option<SubnetRef> {
+        self.subnets.get(&path.text()).map(|&(subnet, _)| subnet)
+    }
+
+    /// Whether a path names a declared component.
+    fn is_component(&self, path: &Path) -> bool {
+        self.names.contains_key(&path.text())
+    }
+
+    /// A subnet named in a rule (`from edge`).
+    fn subnet_path(&mut self, path: &Path) -> Option<SubnetRef> {
+        let text = path.text();
+        if let Some(&(subnet, _)) = self.subnets.get(&text) {
+            return Some(subnet);
+        }
+        if self.network_unparsed {
+            return None;
+        }
+        let suggestion =
+            suggest::closest(&text, self.subnets.keys().map(String::as_str)).map(str::to_string);
+        self.diagnostics.push(unknown_name::diagnostic(
+            "subnet",
+            &text,
+            path.span,
+            suggestion.as_deref(),
+        ));
+        None
+    }
+
     fn subnet(&mut self, setting: Setting<'_>) -> Option<Spanned<SubnetRef>> {
         let ident = self.ident(setting)?;
         if let Some(&(subnet, _)) = self.subnets.get(&ident.text) {

@@ -5,8 +5,8 @@ use crate::check::names::{aws_limit, firewall_deny, missing_attribute, type_mism
 use crate::model::aws::{self, AwsService, limits};
 use crate::model::reader::{Reader, Setting};
 use crate::model::{
-    Cidr, Firewall, FirewallPeer, FirewallRule, Nacl, NaclRule, Name, NatMode, Network, Spanned,
-    Subnet, Tier, Usage, defaults,
+    Cidr, Firewall, FirewallPeer, FirewallRule, Nacl, NaclPeer, NaclRule, Name, NatMode, Network,
+    Spanned, Subnet, Tier, Usage, defaults,
 };
 use crate::syntax::ast::{Block, Declaration, Item, Path, Peer, RuleAction};
 
@@ -183,9 +183,13 @@ impl Resolver<'_> {
                     Some(cidr) => FirewallPeer::Cidr(cidr.value),
                     None => continue,
                 },
-                Peer::Name(path) => match self.lookup(path, GUARDED) {
-                    Some(id) => FirewallPeer::Component(id),
-                    None => continue,
+                // A name is a service or database, or else a subnet.
+                Peer::Name(path) => match self.subnet_named(path) {
+                    Some(subnet) if !self.is_component(path) => FirewallPeer::Subnet(subnet),
+                    _ => match self.lookup(path, GUARDED) {
+                        Some(id) => FirewallPeer::Component(id),
+                        None => continue,
+                    },
                 },
             };
             rules.push(FirewallRule {
@@ -220,29 +224,24 @@ impl Resolver<'_> {
                 continue;
             };
             let ports = rule.ports.as_ref().and_then(|ports| self.port_range(ports));
-            let cidr = match &rule.peer {
-                Peer::Anywhere => Spanned::new(Cidr::anywhere(), rule.peer_span),
+            // A NACL knows addresses, not components: a name is a subnet.
+            let peer = match &rule.peer {
+                Peer::Anywhere => NaclPeer::Cidr(Cidr::anywhere()),
                 Peer::Cidr(text) => match self.cidr_text(text, rule.peer_span) {
-                    Some(cidr) => cidr,
+                    Some(cidr) => NaclPeer::Cidr(cidr.value),
                     None => continue,
                 },
-                Peer::Name(path) => {
-                    self.diagnostics.push(type_mismatch::diagnostic(
-                        "a NACL rule",
-                        "a CIDR block or `anywhere`",
-                        &format!("the name `{}`", path.text()),
-                        path.span,
-                        "allow in tcp 443 from 10.0.0.0/16",
-                    ));
-                    continue;
-                }
+                Peer::Name(path) => match self.subnet_path(path) {
+                    Some(subnet) => NaclPeer::Subnet(subnet),
+                    None => continue,
+                },
             };
             nacl.rules.push(NaclRule {
                 action: rule.action,
                 direction: rule.direction,
                 protocol: rule.protocol,
                 ports,
-                cidr,
+                peer: Spanned::new(peer, rule.peer_span),
                 span: rule.span,
             });
         }

@@ -1,0 +1,476 @@
+//! The IAM plan: one role per principal (each service, and for Fargate its
+//! task-execution role; each network's flow logs), and for each role exactly
+//! the actions on exactly the resources its edges need.
+//!
+//! No grant has a `*` action. A grant on the `*` resource exists only for an
+//! action that has no resource-level permissions in AWS, and says so.
+
+use std::collections::BTreeSet;
+
+use super::{BusRef, EdgeKind, Graph, Node, QueueRef};
+use crate::model::{
+    Access, Carrier, Channel, Compute, DataStore, DatabaseId, NetworkId, SagaMode, ServiceId,
+    StreamId, SubnetRef, System, TableId, TopicId, Via,
+};
+
+/// Who acts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Principal {
+    /// The code of a service: a Fargate task role or a Lambda execution
+    /// role.
+    Service(ServiceId),
+    /// The role ECS uses to start a Fargate service's tasks: pull the image,
+    /// write the logs.
+    TaskExecution(ServiceId),
+    /// The role VPC flow logs deliver with.
+    FlowLogs(NetworkId),
+}
+
+impl Principal {
+    /// The AWS service that assumes the role.
+    pub fn trusted_service(self, system: &System) -> &'static str {
+        match self {
+            Principal::Service(service) => {
+                match system.service(service).map(|service| &service.compute) {
+                    Some(Compute::Lambda(_)) => "lambda.amazonaws.com",
+                    _ => "ecs-tasks.amazonaws.com",
+                }
+            }
+            Principal::TaskExecution(_) => "ecs-tasks.amazonaws.com",
+            Principal::FlowLogs(_) => "vpc-flow-logs.amazonaws.com",
+        }
+    }
+}
+
+/// What is acted on. Backends turn each into an ARN.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Resource {
+    Queue(QueueRef),
+    Topic(TopicId),
+    Bus(BusRef),
+    Stream(StreamId),
+    Table(TableId),
+    /// The indexes of a table (`.../table/NAME/index/*`).
+    TableIndexes(TableId),
+    /// The Secrets Manager secret RDS keeps the master password in.
+    DatabaseSecret(DatabaseId),
+    /// A Lambda function.
+    Function(ServiceId),
+    /// The log group of a service.
+    ServiceLogs(ServiceId),
+    /// The flow-log group of a network.
+    FlowLogs(NetworkId),
+    /// The ECR repository of a Fargate service's image.
+    Repository(ServiceId),
+    /// The system's KMS key, which encrypts its logs, queues, topics,
+    /// streams and tables.
+    Key,
+    /// The subnets of a subnet group.
+    Subnets(SubnetRef),
+    /// The security group of a service.
+    SecurityGroup(ServiceId),
+    /// Network interfaces in the account and region.
+    NetworkInterfaces,
+    /// Every resource: only for actions without resource-level permissions.
+    Any,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Grant {
+    pub actions: Vec<&'static str>,
+    pub resources: Vec<Resource>,
+    /// Why the principal needs it: "publishes OrderCreated".
+    pub why: String,
+    /// Why the resource is `*`, when it is.
+    pub wildcard: Option<&'static str>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Role {
+    pub principal: Principal,
+    pub grants: Vec<Grant>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    pub roles: Vec<Role>,
+}
+
+impl Plan {
+    pub fn role(&self, principal: Principal) -> Option<&Role> {
+        self.roles.iter().find(|role| role.principal == principal)
+    }
+}
+
+const QUEUE_SEND: [&str; 2] = ["sqs:GetQueueAttributes", "sqs:SendMessage"];
+const QUEUE_RECEIVE: [&str; 4] = [
+    "sqs:ChangeMessageVisibility",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+    "sqs:ReceiveMessage",
+];
+const STREAM_WRITE: [&str; 2] = ["kinesis:PutRecord", "kinesis:PutRecords"];
+const STREAM_READ: [&str; 5] = [
+    "kinesis:DescribeStream",
+    "kinesis:DescribeStreamSummary",
+    "kinesis:GetRecords",
+    "kinesis:GetShardIterator",
+    "kinesis:ListShards",
+];
+const TABLE_READ: [&str; 6] = [
+    "dynamodb:BatchGetItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+];
+const TABLE_WRITE: [&str; 4] = [
+    "dynamodb:BatchWriteItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+];
+/// Using the system key to encrypt (producers) and decrypt (consumers).
+const KEY_ENCRYPT: [&str; 2] = ["kms:Decrypt", "kms:GenerateDataKey"];
+const KEY_DECRYPT: [&str; 1] = ["kms:Decrypt"];
+
+struct RoleDraft {
+    principal: Principal,
+    grants: Vec<Grant>,
+}
+
+impl RoleDraft {
+    fn grant(&mut self, actions: &[&'static str], resources: &[Resource], why: String) {
+        self.grants.push(Grant {
+            actions: actions.to_vec(),
+            resources: resources.to_vec(),
+            why,
+            wildcard: None,
+        });
+    }
+
+    fn grant_any(&mut self, actions: &[&'static str], why: String, wildcard: &'static str) {
+        self.grants.push(Grant {
+            actions: actions.to_vec(),
+            resources: vec![Resource::Any],
+            why,
+            wildcard: Some(wildcard),
+        });
+    }
+
+    /// Merges grants with the same actions and reason, and sorts actions and
+    /// resources, so that the policy reads well and is deterministic.
+    fn finish(mut self) -> Role {
+        let mut merged: Vec<Grant> = Vec::new();
+        for mut grant in self.grants.drain(..) {
+            grant.actions.sort_unstable();
+            grant.actions.dedup();
+            if let Some(existing) = merged.iter_mut().find(|existing| {
+                existing.actions == grant.actions && existing.wildcard == grant.wildcard
+            }) {
+                let mut resources: BTreeSet<Resource> =
+                    existing.resources.iter().copied().collect();
+                resources.extend(grant.resources);
+                existing.resources = resources.into_iter().collect();
+                if !existing.why.contains(&grant.why) {
+                    existing.why = format!("{}; {}", existing.why, grant.why);
+                }
+            } else {
+                let resources: BTreeSet<Resource> = grant.resources.iter().copied().collect();
+                grant.resources = resources.into_iter().collect();
+                merged.push(grant);
+            }
+        }
+        Role {
+            principal: self.principal,
+            grants: merged,
+        }
+    }
+}
+
+fn channel_name(system: &System, channel: Channel) -> String {
+    let name = match channel {
+        Channel::Event(id) => system.event(id).map(|event| &event.name),
+        Channel::Queue(id) => system.queue(id).map(|queue| &queue.name),
+        Channel::Topic(id) => system.topics.get(id.0).map(|topic| &topic.name),
+        Channel::Stream(id) => system.streams.get(id.0).map(|stream| &stream.name),
+    };
+    name.map_or_else(String::new, |name| name.text.clone())
+}
+
+pub(super) fn plan(system: &System, graph: &Graph) -> Plan {
+    let mut roles = Vec::new();
+    for (index, service) in system.services.iter().enumerate() {
+        let id = ServiceId(index);
+        roles.push(service_role(system, graph, id));
+        if let Compute::Fargate(fargate) = &service.compute {
+            let mut execution = RoleDraft {
+                principal: Principal::TaskExecution(id),
+                grants: Vec::new(),
+            };
+            if fargate.image.is_none() {
+                execution.grant(
+                    &[
+                        "ecr:BatchCheckLayerAvailability",
+                        "ecr:BatchGetImage",
+                        "ecr:GetDownloadUrlForLayer",
+                    ],
+                    &[Resource::Repository(id)],
+                    "pulls its image".to_string(),
+                );
+                execution.grant(
+                    &KEY_DECRYPT,
+                    &[Resource::Key],
+                    "reads its encrypted image".to_string(),
+                );
+            }
+            execution.grant_any(
+                &["ecr:GetAuthorizationToken"],
+                "logs in to ECR".to_string(),
+                "ecr:GetAuthorizationToken has no resource-level permissions",
+            );
+            execution.grant(
+                &["logs:CreateLogStream", "logs:PutLogEvents"],
+                &[Resource::ServiceLogs(id)],
+                "writes its logs".to_string(),
+            );
+            roles.push(execution.finish());
+        }
+    }
+    for (index, network) in system.networks.iter().enumerate() {
+        if network.flow_logs.value {
+            let id = NetworkId(index);
+            let mut flow_logs = RoleDraft {
+                principal: Principal::FlowLogs(id),
+                grants: Vec::new(),
+            };
+            flow_logs.grant(
+                &[
+                    "logs:CreateLogStream",
+                    "logs:DescribeLogStreams",
+                    "logs:PutLogEvents",
+                ],
+                &[Resource::FlowLogs(id)],
+                format!("delivers the flow logs of network {}", network.name.text),
+            );
+            roles.push(flow_logs.finish());
+        }
+    }
+    Plan { roles }
+}
+
+fn service_role(system: &System, graph: &Graph, id: ServiceId) -> Role {
+    let mut role = RoleDraft {
+        principal: Principal::Service(id),
+        grants: Vec::new(),
+    };
+    let Some(service) = system.service(id) else {
+        return role.finish();
+    };
+    for publish in &service.publishes {
+        let what = channel_name(system, publish.target);
+        let carrier = match publish.target {
+            Channel::Event(event) => match system.event(event).map(|event| event.carrier.value) {
+                Some(carrier) => carrier,
+                None => continue,
+            },
+            Channel::Queue(queue) => {
+                role.grant(
+                    &QUEUE_SEND,
+                    &[Resource::Queue(QueueRef::Declared(queue))],
+                    format!("publishes to {what}"),
+                );
+                role.grant(
+                    &KEY_ENCRYPT,
+                    &[Resource::Key],
+                    format!("publishes to {what}"),
+                );
+                continue;
+            }
+            Channel::Topic(topic) => Carrier::Topic(topic),
+            Channel::Stream(stream) => Carrier::Stream(stream),
+        };
+        let why = format!("publishes {what}");
+        match carrier {
+            Carrier::DefaultBus => role.grant(
+                &["events:PutEvents"],
+                &[Resource::Bus(BusRef::Default)],
+                why,
+            ),
+            Carrier::Bus(bus) => role.grant(
+                &["events:PutEvents"],
+                &[Resource::Bus(BusRef::Declared(bus))],
+                why,
+            ),
+            Carrier::Topic(topic) => {
+                role.grant(&["sns:Publish"], &[Resource::Topic(topic)], why.clone());
+                role.grant(&KEY_ENCRYPT, &[Resource::Key], why);
+            }
+            Carrier::Stream(stream) => {
+                role.grant(&STREAM_WRITE, &[Resource::Stream(stream)], why.clone());
+                role.grant(&KEY_ENCRYPT, &[Resource::Key], why);
+            }
+        }
+    }
+    // Whatever the service takes messages from: queues (declared, `via`,
+    // inbox) and streams, whether it polls them itself or Lambda polls them
+    // with its role.
+    for (from, _) in graph
+        .edges()
+        .filter(|(_, to, edge)| *to == Node::Service(id) && edge.kind == EdgeKind::Consume)
+        .map(|(from, _, edge)| (from, edge))
+    {
+        match from {
+            Node::Queue(queue) => {
+                let why = format!("consumes {}", queue_name(system, queue));
+                role.grant(&QUEUE_RECEIVE, &[Resource::Queue(queue)], why.clone());
+                role.grant(&KEY_DECRYPT, &[Resource::Key], why);
+            }
+            Node::Stream(stream) => {
+                let name = system
+                    .streams
+                    .get(stream.0)
+                    .map_or("", |stream| stream.name.text.as_str());
+                let why = format!("consumes {name}");
+                role.grant(&STREAM_READ, &[Resource::Stream(stream)], why.clone());
+                role.grant(&KEY_DECRYPT, &[Resource::Key], why);
+            }
+            _ => {}
+        }
+    }
+    for usage in &service.uses {
+        match usage.target {
+            DataStore::Table(table) => {
+                let name = system
+                    .tables
+                    .get(table.0)
+                    .map_or("", |table| table.name.text.as_str());
+                let resources = [Resource::Table(table), Resource::TableIndexes(table)];
+                if matches!(usage.access.value, Access::Read | Access::ReadWrite) {
+                    role.grant(&TABLE_READ, &resources, format!("reads {name}"));
+                    role.grant(&KEY_DECRYPT, &[Resource::Key], format!("reads {name}"));
+                }
+                if matches!(usage.access.value, Access::Write | Access::ReadWrite) {
+                    role.grant(
+                        &TABLE_WRITE,
+                        &[Resource::Table(table)],
+                        format!("writes {name}"),
+                    );
+                    role.grant(&KEY_ENCRYPT, &[Resource::Key], format!("writes {name}"));
+                }
+            }
+            DataStore::Database(database) => {
+                let name = system
+                    .databases
+                    .get(database.0)
+                    .map_or("", |database| database.name.text.as_str());
+                role.grant(
+                    &["secretsmanager:GetSecretValue"],
+                    &[Resource::DatabaseSecret(database)],
+                    format!("reads the credentials of {name}"),
+                );
+            }
+        }
+    }
+    for call in &service.calls {
+        if call.via.value == Via::Invoke {
+            let name = system
+                .service(call.target)
+                .map_or("", |callee| callee.name.text.as_str());
+            role.grant(
+                &["lambda:InvokeFunction"],
+                &[Resource::Function(call.target)],
+                format!("calls {name}"),
+            );
+        }
+    }
+    let saga_task = !service.is_lambda()
+        && system.sagas.iter().any(|saga| {
+            saga.mode.value == SagaMode::Orchestrated
+                && saga
+                    .steps
+                    .iter()
+                    .flat_map(|step| step.action.iter().chain(step.undo.iter()))
+                    .chain(saga.on_failure.iter())
+                    .any(|operation| operation.service == id)
+        });
+    if saga_task {
+        role.grant_any(
+            &[
+                "states:SendTaskFailure",
+                "states:SendTaskHeartbeat",
+                "states:SendTaskSuccess",
+            ],
+            "reports the outcome of saga steps".to_string(),
+            "the Step Functions task-token actions have no resource-level permissions",
+        );
+    }
+    if let Compute::Lambda(_) = &service.compute {
+        role.grant(
+            &["logs:CreateLogStream", "logs:PutLogEvents"],
+            &[Resource::ServiceLogs(id)],
+            "writes its logs".to_string(),
+        );
+        role.grant_any(
+            &["xray:PutTelemetryRecords", "xray:PutTraceSegments"],
+            "sends its traces to X-Ray".to_string(),
+            "the X-Ray trace actions have no resource-level permissions",
+        );
+        if let Some(subnet) = service.subnet {
+            role.grant(
+                &["ec2:CreateNetworkInterface"],
+                &[
+                    Resource::NetworkInterfaces,
+                    Resource::Subnets(subnet.value),
+                    Resource::SecurityGroup(id),
+                ],
+                "attaches to its subnets".to_string(),
+            );
+            role.grant(
+                &[
+                    "ec2:AssignPrivateIpAddresses",
+                    "ec2:DeleteNetworkInterface",
+                    "ec2:UnassignPrivateIpAddresses",
+                ],
+                &[Resource::NetworkInterfaces],
+                "manages its network interfaces".to_string(),
+            );
+            role.grant_any(
+                &["ec2:DescribeNetworkInterfaces"],
+                "finds its network interfaces".to_string(),
+                "ec2:DescribeNetworkInterfaces has no resource-level permissions",
+            );
+        }
+    }
+    role.finish()
+}
+
+pub(super) fn queue_name(system: &System, queue: QueueRef) -> String {
+    let service_name = |id: ServiceId| {
+        system
+            .service(id)
+            .map_or("", |service| service.name.text.as_str())
+    };
+    match queue {
+        QueueRef::Declared(id) => system
+            .queue(id)
+            .map_or(String::new(), |queue| queue.name.text.clone()),
+        QueueRef::DeadLetter(id) => format!(
+            "{}-dlq",
+            system
+                .queue(id)
+                .map_or("", |queue| queue.name.text.as_str())
+        ),
+        QueueRef::Inbox(id) => format!("{}-inbox", service_name(id)),
+        QueueRef::InboxDeadLetter(id) => format!("{}-inbox-dlq", service_name(id)),
+        QueueRef::Undelivered(BusRef::Default) => "default-undelivered".to_string(),
+        QueueRef::Undelivered(BusRef::Declared(bus)) => format!(
+            "{}-undelivered",
+            system
+                .buses
+                .get(bus.0)
+                .map_or("", |bus| bus.name.text.as_str())
+        ),
+    }
+}

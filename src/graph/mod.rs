@@ -1,0 +1,189 @@
+//! Stage 3, graph: `System` → `Graph`, the system as a petgraph graph of
+//! components and typed flows, and everything derived from it once for every
+//! backend and check to read.
+//!
+//! Nodes are services, data stores, queues (declared and derived), topics,
+//! buses, streams, rules (declared and derived), sagas, VPC endpoints,
+//! subnets, load balancers and the internet. Edges are the flows between
+//! them: call, publish, consume, route, read, write, invoke, step and
+//! compensate, plus where each component runs.
+//!
+//! From the graph are derived, here and nowhere else:
+//! - `network`: the address plan of every subnet, the VPC endpoints, the
+//!   load balancers and PrivateLink connections, every network flow (who
+//!   must reach whom, on which port, across which subnets), and from the
+//!   flows the security groups and NACLs;
+//! - `iam`: the grants of every principal (actions on resources).
+//!
+//! A backend translates these; it decides nothing a second backend would
+//! have to decide again.
+
+mod build;
+pub mod iam;
+pub mod network;
+
+use std::collections::BTreeMap;
+
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::diagnostics::Span;
+use crate::model::aws::AwsService;
+use crate::model::{
+    BusId, DatabaseId, EventId, NetworkId, QueueId, RuleId, SagaId, ServiceId, StreamId, SubnetRef,
+    System, TableId, TopicId, Via,
+};
+
+/// A queue of the system: declared, or derived by meshc.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum QueueRef {
+    Declared(QueueId),
+    /// The dead-letter queue of a declared queue (unless it names one).
+    DeadLetter(QueueId),
+    /// The queue through which a Fargate service receives the events it
+    /// consumes without a `via` queue: EventBridge and SNS cannot deliver to
+    /// a running ECS service.
+    Inbox(ServiceId),
+    /// The dead-letter queue of an inbox.
+    InboxDeadLetter(ServiceId),
+    /// Where EventBridge puts events it could not deliver to a target of a
+    /// bus's rules.
+    Undelivered(BusRef),
+}
+
+/// An EventBridge bus: a declared one, or the account's default bus.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum BusRef {
+    Default,
+    Declared(BusId),
+}
+
+/// An EventBridge rule: declared, or derived from a `consumes` of events
+/// carried by a bus.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RuleRef {
+    Declared(RuleId),
+    /// The rule delivering the events of one bus to `consumes` number
+    /// `index` of a service.
+    Consumer {
+        service: ServiceId,
+        index: usize,
+        bus: BusRef,
+    },
+    /// The rule starting a saga on its trigger event.
+    Trigger(SagaId),
+}
+
+/// A load balancer meshc creates in a network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LoadBalancerRef {
+    /// The Application Load Balancer shared by the services exposed with
+    /// `alb`, internet-facing or internal.
+    Alb { network: NetworkId, public: bool },
+    /// The Network Load Balancer of a service exposed with `nlb`, or
+    /// offered over PrivateLink.
+    Nlb(ServiceId),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Node {
+    Service(ServiceId),
+    Table(TableId),
+    Database(DatabaseId),
+    Queue(QueueRef),
+    Topic(TopicId),
+    Bus(BusRef),
+    Stream(StreamId),
+    Rule(RuleRef),
+    Saga(SagaId),
+    Endpoint(NetworkId, AwsService),
+    Subnet(SubnetRef),
+    LoadBalancer(LoadBalancerRef),
+    Internet,
+}
+
+/// What an edge stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EdgeKind {
+    /// A synchronous request.
+    Call { via: Via },
+    /// Messages sent to a channel.
+    Publish,
+    /// Messages taken from a channel.
+    Consume,
+    /// Messages moved between channels by AWS: a rule or subscription.
+    Route,
+    /// Reads of a data store.
+    Read,
+    /// Writes to a data store.
+    Write,
+    /// A function or state machine started by AWS.
+    Invoke,
+    /// A saga step's action.
+    Step,
+    /// A saga step's undo.
+    Compensate,
+    /// Where a component runs.
+    RunsIn,
+    /// Requests to an AWS API, through an endpoint.
+    Api,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Edge {
+    pub kind: EdgeKind,
+    /// Where the relation is written in the source.
+    pub span: Span,
+    /// The event carried, when the edge carries one.
+    pub event: Option<EventId>,
+}
+
+/// The system graph and what is derived from it.
+#[derive(Debug)]
+pub struct Graph {
+    pub graph: DiGraph<Node, Edge>,
+    nodes: BTreeMap<Node, NodeIndex>,
+    pub network: network::Plan,
+    pub iam: iam::Plan,
+}
+
+impl Graph {
+    /// The index of a node, if the system has it.
+    pub fn node(&self, node: Node) -> Option<NodeIndex> {
+        self.nodes.get(&node).copied()
+    }
+
+    /// Every edge as (from, to, edge), in insertion order.
+    pub fn edges(&self) -> impl Iterator<Item = (Node, Node, &Edge)> {
+        self.graph.edge_indices().filter_map(|edge| {
+            let (from, to) = self.graph.edge_endpoints(edge)?;
+            Some((
+                *self.graph.node_weight(from)?,
+                *self.graph.node_weight(to)?,
+                self.graph.edge_weight(edge)?,
+            ))
+        })
+    }
+
+    /// The edges leaving `node`.
+    pub fn edges_from(&self, node: Node) -> Vec<(Node, Edge)> {
+        self.edges()
+            .filter(|(from, _, _)| *from == node)
+            .map(|(_, to, edge)| (to, *edge))
+            .collect()
+    }
+}
+
+/// Builds the graph of a resolved system and derives its network and IAM
+/// plans.
+pub fn build(system: &System) -> Graph {
+    let (graph, nodes) = build::graph(system);
+    let mut result = Graph {
+        graph,
+        nodes,
+        network: network::Plan::default(),
+        iam: iam::Plan::default(),
+    };
+    result.network = network::plan(system, &result);
+    result.iam = iam::plan(system, &result);
+    result
+}
