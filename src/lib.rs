@@ -51,6 +51,7 @@
 pub mod check;
 pub mod cli;
 pub mod diagnostics;
+pub mod emit;
 pub mod graph;
 pub mod model;
 pub mod suggest;
@@ -123,8 +124,12 @@ pub struct Output {
 /// files of every backend.
 pub fn compile(source: &SourceFile, _options: &Options) -> Output {
     let analysis = analyze(&source.text);
+    let files = match (&analysis.system, &analysis.graph) {
+        (Some(system), Some(graph)) if !analysis.has_errors() => emit::emit(system, graph),
+        _ => BTreeMap::new(),
+    };
     Output {
-        files: BTreeMap::new(),
+        files,
         diagnostics: analysis.diagnostics,
     }
 }

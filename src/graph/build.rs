@@ -77,8 +77,7 @@ pub(super) fn graph(system: &System) -> (DiGraph<Node, Edge>, BTreeMap<Node, Nod
     for index in 0..system.services.len() {
         builder.node(Node::Service(ServiceId(index)));
     }
-    for (index, table) in system.tables.iter().enumerate() {
-        let _ = table;
+    for index in 0..system.tables.len() {
         builder.node(Node::Table(crate::model::TableId(index)));
     }
     for (index, database) in system.databases.iter().enumerate() {

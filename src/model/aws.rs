@@ -10,49 +10,66 @@
 
 use super::units::{Duration, Size};
 
-/// Regions and the number of availability zones a new account can use in
-/// each.
-pub const REGIONS: [(&str, u8); 33] = [
-    ("af-south-1", 3),
-    ("ap-east-1", 3),
-    ("ap-east-2", 3),
-    ("ap-northeast-1", 3),
-    ("ap-northeast-2", 4),
-    ("ap-northeast-3", 3),
-    ("ap-south-1", 3),
-    ("ap-south-2", 3),
-    ("ap-southeast-1", 3),
-    ("ap-southeast-2", 3),
-    ("ap-southeast-3", 3),
-    ("ap-southeast-4", 3),
-    ("ap-southeast-5", 3),
-    ("ap-southeast-7", 3),
-    ("ca-central-1", 3),
-    ("ca-west-1", 3),
-    ("eu-central-1", 3),
-    ("eu-central-2", 3),
-    ("eu-north-1", 3),
-    ("eu-south-1", 3),
-    ("eu-south-2", 3),
-    ("eu-west-1", 3),
-    ("eu-west-2", 3),
-    ("eu-west-3", 3),
-    ("il-central-1", 3),
-    ("me-central-1", 3),
-    ("me-south-1", 3),
-    ("mx-central-1", 3),
-    ("sa-east-1", 3),
-    ("us-east-1", 6),
-    ("us-east-2", 3),
-    ("us-west-1", 2),
-    ("us-west-2", 4),
+/// Regions, and the letters of the availability zones a new account can
+/// use in each, in the order meshc uses them (us-east-1e takes no new
+/// capacity; us-west-1 offers two zones).
+pub const REGIONS: [(&str, &str); 33] = [
+    ("af-south-1", "abc"),
+    ("ap-east-1", "abc"),
+    ("ap-east-2", "abc"),
+    ("ap-northeast-1", "acd"),
+    ("ap-northeast-2", "abcd"),
+    ("ap-northeast-3", "abc"),
+    ("ap-south-1", "abc"),
+    ("ap-south-2", "abc"),
+    ("ap-southeast-1", "abc"),
+    ("ap-southeast-2", "abc"),
+    ("ap-southeast-3", "abc"),
+    ("ap-southeast-4", "abc"),
+    ("ap-southeast-5", "abc"),
+    ("ap-southeast-7", "abc"),
+    ("ca-central-1", "abd"),
+    ("ca-west-1", "abc"),
+    ("eu-central-1", "abc"),
+    ("eu-central-2", "abc"),
+    ("eu-north-1", "abc"),
+    ("eu-south-1", "abc"),
+    ("eu-south-2", "abc"),
+    ("eu-west-1", "abc"),
+    ("eu-west-2", "abc"),
+    ("eu-west-3", "abc"),
+    ("il-central-1", "abc"),
+    ("me-central-1", "abc"),
+    ("me-south-1", "abc"),
+    ("mx-central-1", "abc"),
+    ("sa-east-1", "abc"),
+    ("us-east-1", "abcdf"),
+    ("us-east-2", "abc"),
+    ("us-west-1", "bc"),
+    ("us-west-2", "abcd"),
 ];
 
+/// How many availability zones a region offers.
 pub fn availability_zones(region: &str) -> Option<u8> {
+    zone_letters(region).map(|letters| letters.len() as u8)
+}
+
+/// The letters of a region's zones, in order.
+pub fn zone_letters(region: &str) -> Option<&'static str> {
     REGIONS
         .iter()
         .find(|(name, _)| *name == region)
-        .map(|&(_, zones)| zones)
+        .map(|&(_, letters)| letters)
+}
+
+/// The names of the first `count` zones of a region: `us-east-1a`, ...
+pub fn zone_names(region: &str, count: u8) -> Vec<String> {
+    zone_letters(region)
+        .unwrap_or("abc")
+        .chars()
+        .take(usize::from(count))
+        .map(|letter| format!("{region}{letter}"))
+        .collect()
 }
 
 /// An AWS API that services call and that a VPC endpoint can serve.

@@ -1,0 +1,263 @@
+//! `iam.rs`: one role per principal of the IAM plan, its trust policy, and
+//! an inline policy with one statement per grant. A statement on `*` says
+//! why above it.
+
+use hcl::{Block, Expression};
+
+use super::Context;
+use super::writer::{TfFile, aws_name, data, list, reference, resource, strings, template};
+use crate::emit::names;
+use crate::graph::BusRef;
+use crate::graph::iam::{Grant, Principal, Resource, Role};
+use crate::model::Compute;
+
+/// The ARN expression of a resource of the IAM plan.
+pub(super) fn arn(context: &Context<'_>, resource: Resource) -> Expression {
+    let system = context.system;
+    let service_name = |id: crate::model::ServiceId| {
+        system
+            .service(id)
+            .map_or_else(String::new, |service| service.name.text.clone())
+    };
+    match resource {
+        Resource::Queue(queue) => reference(&format!(
+            "aws_sqs_queue.{}.arn",
+            names::queue(system, queue)
+        )),
+        Resource::Topic(id) => reference(&format!(
+            "aws_sns_topic.{}.arn",
+            system
+                .topics
+                .get(id.0)
+                .map_or("", |topic| topic.name.text.as_str())
+        )),
+        Resource::Bus(BusRef::Default) => reference("data.aws_cloudwatch_event_bus.default.arn"),
+        Resource::Bus(BusRef::Declared(id)) => reference(&format!(
+            "aws_cloudwatch_event_bus.{}.arn",
+            system
+                .buses
+                .get(id.0)
+                .map_or("", |bus| bus.name.text.as_str())
+        )),
+        Resource::Stream(id) => reference(&format!(
+            "aws_kinesis_stream.{}.arn",
+            system
+                .streams
+                .get(id.0)
+                .map_or("", |stream| stream.name.text.as_str())
+        )),
+        Resource::Table(id) => reference(&format!(
+            "aws_dynamodb_table.{}.arn",
+            system
+                .tables
+                .get(id.0)
+                .map_or("", |table| table.name.text.as_str())
+        )),
+        Resource::TableIndexes(id) => template(&format!(
+            "${{aws_dynamodb_table.{}.arn}}/index/*",
+            system
+                .tables
+                .get(id.0)
+                .map_or("", |table| table.name.text.as_str())
+        )),
+        Resource::DatabaseSecret(id) => {
+            let database = system.databases.get(id.0);
+            let name = database.map_or("", |database| database.name.text.as_str());
+            let kind = if database.is_some_and(|database| database.engine.value.is_aurora()) {
+                "aws_rds_cluster"
+            } else {
+                "aws_db_instance"
+            };
+            reference(&format!("{kind}.{name}.master_user_secret[0].secret_arn"))
+        }
+        Resource::Function(id) => {
+            reference(&format!("aws_lambda_function.{}.arn", service_name(id)))
+        }
+        Resource::ServiceLogs(id) => template(&format!(
+            "${{aws_cloudwatch_log_group.{}.arn}}:*",
+            service_name(id)
+        )),
+        Resource::FlowLogs(id) => template(&format!(
+            "${{aws_cloudwatch_log_group.{}--flow-logs.arn}}:*",
+            names::network(system, id)
+        )),
+        Resource::Repository(id) => {
+            reference(&format!("aws_ecr_repository.{}.arn", service_name(id)))
+        }
+        Resource::Key => reference("aws_kms_key.system.arn"),
+        Resource::Subnets(subnet) => reference(&format!(
+            "aws_subnet.{}[*].arn",
+            names::subnet(system, subnet)
+        )),
+        Resource::SecurityGroup(id) => {
+            reference(&format!("aws_security_group.{}.arn", service_name(id)))
+        }
+        Resource::NetworkInterfaces => template(
+            "arn:${data.aws_partition.current.partition}:ec2:${var.region}:${data.aws_caller_identity.current.account_id}:network-interface/*",
+        ),
+        Resource::Any => Expression::from("*"),
+    }
+}
+
+/// The resources of a grant as one list expression: ARNs, and the lists of
+/// ARNs (subnets) flattened in.
+fn resources(context: &Context<'_>, grant: &Grant) -> Expression {
+    let (lists, singles): (Vec<Resource>, Vec<Resource>) = grant
+        .resources
+        .iter()
+        .partition(|resource| matches!(resource, Resource::Subnets(_)));
+    let singles = list(singles.into_iter().map(|resource| arn(context, resource)));
+    if lists.is_empty() {
+        return singles;
+    }
+    let mut parts: Vec<Expression> = lists
+        .into_iter()
+        .map(|resource| arn(context, resource))
+        .collect();
+    parts.push(singles);
+    super::writer::call("concat", parts)
+}
+
+/// A statement id from the reason of a grant: letters and digits only.
+fn sid(why: &str, index: usize) -> String {
+    let words: String = why
+        .split(|ch: char| !ch.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .take(6)
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect();
+    format!("{words}{index}")
+}
+
+fn describe(context: &Context<'_>, principal: Principal) -> String {
+    let system = context.system;
+    match principal {
+        Principal::Service(id) => {
+            let service = system.service(id);
+            let name = service.map_or("", |service| service.name.text.as_str());
+            match service.map(|service| &service.compute) {
+                Some(Compute::Lambda(_)) => format!("The Lambda function {name}"),
+                _ => format!("The tasks of service {name}"),
+            }
+        }
+        Principal::TaskExecution(id) => format!(
+            "ECS starting the tasks of service {}",
+            system
+                .service(id)
+                .map_or("", |service| service.name.text.as_str())
+        ),
+        Principal::FlowLogs(id) => {
+            format!("The flow logs of network {}", names::network(system, id))
+        }
+    }
+}
+
+fn add_role(file: &mut TfFile, context: &Context<'_>, role: &Role) {
+    let system = context.system;
+    let name = names::role(system, role.principal);
+    let trusted = role.principal.trusted_service(system);
+    let assume = format!("{name}--assume");
+    file.add(
+        data("aws_iam_policy_document", &assume)
+            .add_block(
+                Block::builder("statement")
+                    .add_attribute(("effect", "Allow"))
+                    .add_attribute(("actions", strings(["sts:AssumeRole"])))
+                    .add_block(
+                        Block::builder("principals")
+                            .add_attribute(("type", "Service"))
+                            .add_attribute(("identifiers", strings([trusted])))
+                            .build(),
+                    )
+                    .add_block(
+                        Block::builder("condition")
+                            .add_attribute(("test", "StringEquals"))
+                            .add_attribute(("variable", "aws:SourceAccount"))
+                            .add_attribute((
+                                "values",
+                                list([reference("data.aws_caller_identity.current.account_id")]),
+                            ))
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build(),
+    );
+    file.add(
+        resource("aws_iam_role", &name)
+            .add_attribute(("name", aws_name(&name)))
+            .add_attribute(("description", describe(context, role.principal)))
+            .add_attribute((
+                "assume_role_policy",
+                reference(&format!("data.aws_iam_policy_document.{assume}.json")),
+            ))
+            .build(),
+    );
+    if role.grants.is_empty() {
+        return;
+    }
+    let mut document = data("aws_iam_policy_document", &name);
+    let mut wildcard_notes = Vec::new();
+    for (index, grant) in role.grants.iter().enumerate() {
+        document = document.add_block(
+            Block::builder("statement")
+                .add_attribute(("sid", sid(&grant.why, index)))
+                .add_attribute(("effect", "Allow"))
+                .add_attribute(("actions", strings(grant.actions.iter())))
+                .add_attribute(("resources", resources(context, grant)))
+                .build(),
+        );
+        if let Some(reason) = grant.wildcard {
+            wildcard_notes.push((index, format!("Resource \"*\": {reason}.")));
+        }
+    }
+    let document_index = file.add(document.build());
+    file.note_above(
+        document_index,
+        &format!(
+            "What {} may do, and nothing more.",
+            describe(context, role.principal).to_lowercase()
+        ),
+    );
+    for (statement, note) in wildcard_notes {
+        file.note_nested(document_index, &[("statement", statement)], &note);
+    }
+    file.add(
+        resource("aws_iam_role_policy", &name)
+            .add_attribute(("name", aws_name(&name)))
+            .add_attribute(("role", reference(&format!("aws_iam_role.{name}.id"))))
+            .add_attribute((
+                "policy",
+                reference(&format!("data.aws_iam_policy_document.{name}.json")),
+            ))
+            .build(),
+    );
+}
+
+pub(super) fn roles(context: &Context<'_>) -> TfFile {
+    let mut file = TfFile::default();
+    let uses_default_bus = context
+        .graph
+        .iam
+        .roles
+        .iter()
+        .flat_map(|role| role.grants.iter())
+        .flat_map(|grant| grant.resources.iter())
+        .any(|resource| *resource == Resource::Bus(BusRef::Default));
+    if uses_default_bus {
+        file.add(
+            data("aws_cloudwatch_event_bus", "default")
+                .add_attribute(("name", "default"))
+                .build(),
+        );
+    }
+    for role in &context.graph.iam.roles {
+        add_role(&mut file, context, role);
+    }
+    file
+}

@@ -1,0 +1,48 @@
+//! The Terraform backend: HCL for the hashicorp/aws provider (~> 6.0),
+//! in files grouped by concern under `out/terraform/`.
+//!
+//! Every resource is built with hcl-rs; the layout pass in `hcl.rs` makes
+//! the text what `terraform fmt` would make it. The backend reads the
+//! model, the network plan and the IAM plan; it derives nothing.
+
+mod iam;
+mod network;
+mod privatelink;
+mod security;
+mod settings;
+mod writer;
+
+use std::collections::BTreeMap;
+
+use crate::graph::Graph;
+use crate::model::System;
+
+/// What every part of the backend reads.
+pub(crate) struct Context<'a> {
+    pub system: &'a System,
+    pub graph: &'a Graph,
+}
+
+/// The Terraform files of a system, by file name.
+pub fn emit(system: &System, graph: &Graph) -> BTreeMap<String, String> {
+    let context = Context { system, graph };
+    let mut files = BTreeMap::new();
+    let parts = [
+        ("versions.tf", settings::versions(&context)),
+        ("variables.tf", settings::variables(&context)),
+        ("encryption.tf", settings::encryption(&context)),
+        ("network.tf", network::network(&context)),
+        ("endpoints.tf", network::endpoints(&context)),
+        ("security_groups.tf", security::security_groups(&context)),
+        ("nacls.tf", security::nacls(&context)),
+        ("iam.tf", iam::roles(&context)),
+        ("privatelink.tf", privatelink::private_links(&context)),
+        ("outputs.tf", settings::outputs(&context)),
+    ];
+    for (name, file) in parts {
+        if !file.is_empty() {
+            files.insert(name.to_string(), file.render());
+        }
+    }
+    files
+}

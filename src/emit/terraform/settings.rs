@@ -1,0 +1,368 @@
+//! `versions.tf`, `variables.tf`, `outputs.tf` and `encryption.tf`: the
+//! provider, the inputs of the configuration, what it exposes, and the
+//! system's KMS key.
+
+use hcl::{Block, Expression};
+
+use super::Context;
+use super::writer::{TfFile, call, data, object, reference, resource, strings, template};
+use crate::emit::names;
+
+pub(super) fn versions(context: &Context<'_>) -> TfFile {
+    let mut file = TfFile::default();
+    file.add(
+        Block::builder("terraform")
+            .add_attribute(("required_version", ">= 1.6.0"))
+            .add_block(
+                Block::builder("required_providers")
+                    .add_attribute((
+                        "aws",
+                        object([
+                            ("source", Expression::from("hashicorp/aws")),
+                            ("version", Expression::from("~> 6.0")),
+                        ]),
+                    ))
+                    .build(),
+            )
+            .build(),
+    );
+    let system_tag = object([(
+        "meshc:system",
+        Expression::from(context.system.name.text.as_str()),
+    )]);
+    file.add(
+        Block::builder("provider")
+            .add_label("aws")
+            .add_attribute(("region", reference("var.region")))
+            .add_block(
+                Block::builder("default_tags")
+                    .add_attribute((
+                        "tags",
+                        call("merge", vec![reference("var.tags"), system_tag]),
+                    ))
+                    .build(),
+            )
+            .build(),
+    );
+    file.add(data("aws_caller_identity", "current").build());
+    file.add(data("aws_partition", "current").build());
+    file.add(data("aws_region", "current").build());
+    file
+}
+
+pub(super) fn variables(context: &Context<'_>) -> TfFile {
+    let system = context.system;
+    let mut file = TfFile::default();
+    file.add(
+        Block::builder("variable")
+            .add_label("region")
+            .add_attribute(("description", "The AWS region the system runs in."))
+            .add_attribute(("type", reference("string")))
+            .add_attribute(("default", system.region.value.as_str()))
+            .build(),
+    );
+    file.add(
+        Block::builder("variable")
+            .add_label("name_prefix")
+            .add_attribute(("description", "Prefix of the name of every AWS resource of the system."))
+            .add_attribute(("type", reference("string")))
+            .add_attribute(("default", system.name.text.as_str()))
+            .add_block(
+                Block::builder("validation")
+                    .add_attribute((
+                        "condition",
+                        call(
+                            "can",
+                            vec![call(
+                                "regex",
+                                vec![Expression::from("^[a-z][a-z0-9-]{0,19}$"), reference("var.name_prefix")],
+                            )],
+                        ),
+                    ))
+                    .add_attribute((
+                        "error_message",
+                        "The prefix is 1 to 20 lower-case letters, digits and dashes, starting with a letter.",
+                    ))
+                    .build(),
+            )
+            .build(),
+    );
+    let zones = system
+        .networks
+        .iter()
+        .map(|network| network.zones.value)
+        .max()
+        .unwrap_or(0);
+    if zones > 0 {
+        file.add(
+            Block::builder("variable")
+                .add_label("availability_zones")
+                .add_attribute((
+                    "description",
+                    "The availability zones the networks use, in order: a network of N zones uses the first N. Pinned, so that a zone AWS adds never moves a subnet.",
+                ))
+                .add_attribute(("type", call("list", vec![reference("string")])))
+                .add_attribute((
+                    "default",
+                    strings(crate::model::aws::zone_names(&system.region.value, zones)),
+                ))
+                .add_block(
+                    Block::builder("validation")
+                                                .add_attribute((
+                            "condition",
+                            Expression::from(hcl::expr::Operation::Binary(hcl::expr::BinaryOp::new(
+                                call("length", vec![reference("var.availability_zones")]),
+                                hcl::expr::BinaryOperator::GreaterEq,
+                                Expression::from(u64::from(zones)),
+                            ))),
+                        ))
+                        .add_attribute((
+                            "error_message",
+                            format!("The networks need {zones} availability zones."),
+                        ))
+                        .build(),
+                )
+                .build(),
+        );
+    }
+    let tags = object(
+        system
+            .tags
+            .iter()
+            .map(|(key, value)| (key.as_str(), Expression::from(value.as_str()))),
+    );
+    file.add(
+        Block::builder("variable")
+            .add_label("tags")
+            .add_attribute(("description", "Tags applied to every resource."))
+            .add_attribute(("type", call("map", vec![reference("string")])))
+            .add_attribute(("default", tags))
+            .build(),
+    );
+    file
+}
+
+/// The system's KMS key: it encrypts the logs, queues, topics, streams and
+/// tables. Its policy gives the account the key's administration and use
+/// (IAM policies then grant each role what it needs), and lets the AWS
+/// services that write encrypted data on the system's behalf use it.
+pub(super) fn encryption(context: &Context<'_>) -> TfFile {
+    let system = context.system;
+    let mut file = TfFile::default();
+    file.add(
+        resource("aws_kms_key", "system")
+            .add_attribute((
+                "description",
+                format!(
+                    "Encrypts the logs, queues, topics, streams and tables of system {}",
+                    system.name.text
+                ),
+            ))
+            .add_attribute(("enable_key_rotation", true))
+            .add_attribute(("deletion_window_in_days", 30))
+            .add_attribute(("policy", reference("data.aws_iam_policy_document.kms.json")))
+            .build(),
+    );
+    file.add(
+        resource("aws_kms_alias", "system")
+            .add_attribute(("name", template("alias/${var.name_prefix}")))
+            .add_attribute(("target_key_id", reference("aws_kms_key.system.key_id")))
+            .build(),
+    );
+    let account_root = template(
+        "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root",
+    );
+    let principals = |kind: &str, identifiers: Expression| {
+        Block::builder("principals")
+            .add_attribute(("type", kind))
+            .add_attribute(("identifiers", identifiers))
+            .build()
+    };
+    let statement = |sid: &str, actions: &[&str], principal: Block| {
+        Block::builder("statement")
+            .add_attribute(("sid", sid))
+            .add_attribute(("effect", "Allow"))
+            .add_attribute(("actions", strings(actions.iter())))
+            .add_attribute(("resources", strings(["*"])))
+            .add_block(principal)
+    };
+    let administer = [
+        "kms:CancelKeyDeletion",
+        "kms:CreateAlias",
+        "kms:CreateGrant",
+        "kms:DeleteAlias",
+        "kms:DescribeKey",
+        "kms:DisableKey",
+        "kms:DisableKeyRotation",
+        "kms:EnableKey",
+        "kms:EnableKeyRotation",
+        "kms:GetKeyPolicy",
+        "kms:GetKeyRotationStatus",
+        "kms:ListAliases",
+        "kms:ListGrants",
+        "kms:ListResourceTags",
+        "kms:PutKeyPolicy",
+        "kms:RetireGrant",
+        "kms:RevokeGrant",
+        "kms:ScheduleKeyDeletion",
+        "kms:TagResource",
+        "kms:UntagResource",
+        "kms:UpdateAlias",
+        "kms:UpdateKeyDescription",
+    ];
+    let usage = [
+        "kms:Decrypt",
+        "kms:DescribeKey",
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+        "kms:GenerateDataKeyWithoutPlaintext",
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
+    ];
+    let logs_condition = Block::builder("condition")
+        .add_attribute(("test", "ArnLike"))
+        .add_attribute(("variable", "kms:EncryptionContext:aws:logs:arn"))
+        .add_attribute((
+            "values",
+            crate::emit::terraform::writer::list([template(
+                "arn:${data.aws_partition.current.partition}:logs:${var.region}:${data.aws_caller_identity.current.account_id}:log-group:*",
+            )]),
+        ))
+        .build();
+    let account_condition = Block::builder("condition")
+        .add_attribute(("test", "StringEquals"))
+        .add_attribute(("variable", "aws:SourceAccount"))
+        .add_attribute((
+            "values",
+            crate::emit::terraform::writer::list([reference(
+                "data.aws_caller_identity.current.account_id",
+            )]),
+        ))
+        .build();
+    let document = data("aws_iam_policy_document", "kms")
+        .add_block(
+            statement(
+                "AccountAdministers",
+                &administer,
+                principals(
+                    "AWS",
+                    crate::emit::terraform::writer::list([account_root.clone()]),
+                ),
+            )
+            .build(),
+        )
+        .add_block(
+            statement(
+                "AccountUsesThroughIam",
+                &usage,
+                principals("AWS", crate::emit::terraform::writer::list([account_root])),
+            )
+            .build(),
+        )
+        .add_block(
+            statement(
+                "CloudWatchLogsEncryptsLogGroups",
+                &[
+                    "kms:Decrypt",
+                    "kms:DescribeKey",
+                    "kms:Encrypt",
+                    "kms:GenerateDataKey",
+                    "kms:ReEncryptFrom",
+                    "kms:ReEncryptTo",
+                ],
+                principals(
+                    "Service",
+                    crate::emit::terraform::writer::list([template(
+                        "logs.${var.region}.amazonaws.com",
+                    )]),
+                ),
+            )
+            .add_block(logs_condition)
+            .build(),
+        )
+        .add_block(
+            statement(
+                "ServicesDeliverEncryptedMessages",
+                &["kms:Decrypt", "kms:GenerateDataKey"],
+                principals(
+                    "Service",
+                    strings(["events.amazonaws.com", "sns.amazonaws.com"]),
+                ),
+            )
+            .add_block(account_condition)
+            .build(),
+        )
+        .build();
+    let index = file.add(document);
+    file.note_above(
+        index,
+        "In a key policy, the resource \"*\" means this key and no other.",
+    );
+    for (check, what) in [
+        (
+            "CKV_AWS_109",
+            "a key policy can only name its own key as \"*\"",
+        ),
+        (
+            "CKV_AWS_111",
+            "a key policy can only name its own key as \"*\"",
+        ),
+        (
+            "CKV_AWS_356",
+            "a key policy can only name its own key as \"*\"",
+        ),
+    ] {
+        file.note_inside(index, &format!("#checkov:skip={check}:{what}"));
+    }
+    file
+}
+
+pub(super) fn outputs(context: &Context<'_>) -> TfFile {
+    let system = context.system;
+    let plan = &context.graph.network;
+    let mut file = TfFile::default();
+    let output = |name: String, description: String, value: Expression| {
+        Block::builder("output")
+            .add_label(name)
+            .add_attribute(("description", description))
+            .add_attribute(("value", value))
+            .build()
+    };
+    for (index, network) in system.networks.iter().enumerate() {
+        let name = names::network(system, crate::model::NetworkId(index));
+        file.add(output(
+            format!("{name}_vpc_id"),
+            format!("The VPC of network {}.", network.name.text),
+            reference(&format!("aws_vpc.{name}.id")),
+        ));
+        for subnet in 0..network.subnets.len() {
+            let subnet_name = names::subnet(
+                system,
+                crate::model::SubnetRef {
+                    network: crate::model::NetworkId(index),
+                    index: subnet,
+                },
+            );
+            file.add(output(
+                format!("{subnet_name}_subnet_ids"),
+                format!("The subnets of {subnet_name}, one per zone."),
+                reference(&format!("aws_subnet.{subnet_name}[*].id")),
+            ));
+        }
+    }
+    for link in &plan.private_links {
+        let name = names::guarded(
+            system,
+            crate::graph::network::Guarded::PrivateLink {
+                network: link.network,
+                callee: link.callee,
+            },
+        );
+        file.add(output(
+            format!("{}_dns_name", name.replace("--", "_").replace('-', "_")),
+            "The DNS name callers use to reach the service over PrivateLink.".to_string(),
+            reference(&format!("aws_vpc_endpoint.{name}.dns_entry[0].dns_name")),
+        ));
+    }
+    file
+}
