@@ -1,0 +1,2 @@
+" .mesh files: system descriptions checked by meshc.
+autocmd BufRead,BufNewFile *.mesh setfiletype mesh
