@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{BusRef, EdgeKind, Graph, Node, QueueRef};
+use super::{BusRef, EdgeKind, Graph, LoadBalancerRef, Node, QueueRef, RuleRef};
 use crate::model::{
     Access, Carrier, Channel, Compute, DataStore, DatabaseId, NetworkId, SagaMode, ServiceId,
     StreamId, SubnetRef, System, TableId, TopicId, Via,
@@ -91,9 +91,32 @@ pub struct Role {
     pub grants: Vec<Grant>,
 }
 
+/// What lets an AWS service act on a resource on the system's behalf.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Source {
+    /// An EventBridge rule delivering to its target.
+    Rule(RuleRef),
+    /// An SNS topic delivering to a subscription.
+    Topic(TopicId),
+    /// A load balancer invoking a Lambda target.
+    LoadBalancer(LoadBalancerRef),
+}
+
+/// A resource-based permission: `service` may perform `actions` on
+/// `resource`, when acting for `source` (`aws:SourceArn`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Permission {
+    pub resource: Resource,
+    pub service: &'static str,
+    pub actions: Vec<&'static str>,
+    pub source: Source,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Plan {
     pub roles: Vec<Role>,
+    /// Resource policies and Lambda permissions, in graph order.
+    pub permissions: Vec<Permission>,
 }
 
 impl Plan {
@@ -257,7 +280,70 @@ pub(super) fn plan(system: &System, graph: &Graph) -> Plan {
             roles.push(flow_logs.finish());
         }
     }
-    Plan { roles }
+        Plan {
+        roles,
+        permissions: permissions(system, graph),
+    }
+}
+
+/// The resource policies the graph's AWS-driven edges need: a rule or a
+/// topic delivering to a queue, a topic or a function; a load balancer
+/// invoking a function.
+fn permissions(system: &System, graph: &Graph) -> Vec<Permission> {
+    let mut permissions: Vec<Permission> = Vec::new();
+    let mut add = |permission: Permission| {
+        if !permissions.contains(&permission) {
+            permissions.push(permission);
+        }
+    };
+    for (from, to, edge) in graph.edges() {
+        let source = match from {
+            Node::Rule(rule) => Source::Rule(rule),
+            Node::Topic(topic) => Source::Topic(topic),
+            _ => continue,
+        };
+                let service = match source {
+            Source::Rule(_) => "events.amazonaws.com",
+            Source::Topic(_) => "sns.amazonaws.com",
+            Source::LoadBalancer(_) => "elasticloadbalancing.amazonaws.com",
+        };
+        match (to, edge.kind) {
+            (Node::Queue(queue), EdgeKind::Route) => add(Permission {
+                resource: Resource::Queue(queue),
+                service,
+                actions: vec!["sqs:SendMessage"],
+                source,
+            }),
+            (Node::Topic(topic), EdgeKind::Route) => add(Permission {
+                resource: Resource::Topic(topic),
+                service,
+                actions: vec!["sns:Publish"],
+                source,
+            }),
+            (Node::Service(target), EdgeKind::Invoke) if system.service(target).is_some_and(crate::model::Service::is_lambda) => {
+                add(Permission {
+                    resource: Resource::Function(target),
+                    service,
+                    actions: vec!["lambda:InvokeFunction"],
+                    source,
+                });
+            }
+            _ => {}
+        }
+    }
+    for balancer in &graph.network.load_balancers {
+        for target in &balancer.targets {
+            if system.service(target.service).is_some_and(crate::model::Service::is_lambda) {
+                add(Permission {
+                    resource: Resource::Function(target.service),
+                    service: "elasticloadbalancing.amazonaws.com",
+                    actions: vec!["lambda:InvokeFunction"],
+                    source: Source::LoadBalancer(balancer.id),
+                });
+            }
+        }
+    }
+    permissions
 }
 
 fn service_role(system: &System, graph: &Graph, id: ServiceId) -> Role {
@@ -406,12 +492,18 @@ fn service_role(system: &System, graph: &Graph, id: ServiceId) -> Role {
             "the Step Functions task-token actions have no resource-level permissions",
         );
     }
-    if let Compute::Lambda(_) = &service.compute {
+        if let Compute::Lambda(_) = &service.compute {
         role.grant(
             &["logs:CreateLogStream", "logs:PutLogEvents"],
             &[Resource::ServiceLogs(id)],
             "writes its logs".to_string(),
         );
+        role.grant(&KEY_DECRYPT, &[Resource::Key], "reads its encrypted environment".to_string());
+        let failures = QueueRef::FunctionFailures(id);
+        if graph.node(Node::Queue(failures)).is_some() {
+            role.grant(&["sqs:SendMessage"], &[Resource::Queue(failures)], "keeps its failed events".to_string());
+            role.grant(&KEY_ENCRYPT, &[Resource::Key], "keeps its failed events".to_string());
+        }
         role.grant_any(
             &["xray:PutTelemetryRecords", "xray:PutTraceSegments"],
             "sends its traces to X-Ray".to_string(),
@@ -465,12 +557,10 @@ pub(super) fn queue_name(system: &System, queue: QueueRef) -> String {
         QueueRef::Inbox(id) => format!("{}-inbox", service_name(id)),
         QueueRef::InboxDeadLetter(id) => format!("{}-inbox-dlq", service_name(id)),
         QueueRef::Undelivered(BusRef::Default) => "default-undelivered".to_string(),
-        QueueRef::Undelivered(BusRef::Declared(bus)) => format!(
+                QueueRef::Undelivered(BusRef::Declared(bus)) => format!(
             "{}-undelivered",
-            system
-                .buses
-                .get(bus.0)
-                .map_or("", |bus| bus.name.text.as_str())
+            system.buses.get(bus.0).map_or("", |bus| bus.name.text.as_str())
         ),
+        QueueRef::FunctionFailures(id) => format!("{}-failures", service_name(id)),
     }
 }

@@ -20,7 +20,9 @@
 
 mod build;
 pub mod iam;
+pub mod messaging;
 pub mod network;
+pub mod runtime;
 
 use std::collections::BTreeMap;
 
@@ -45,9 +47,12 @@ pub enum QueueRef {
     Inbox(ServiceId),
     /// The dead-letter queue of an inbox.
     InboxDeadLetter(ServiceId),
-    /// Where EventBridge puts events it could not deliver to a target of a
+        /// Where EventBridge puts events it could not deliver to a target of a
     /// bus's rules.
     Undelivered(BusRef),
+    /// Where Lambda puts the events of a function's asynchronous
+    /// invocations that keep failing.
+    FunctionFailures(ServiceId),
 }
 
 /// An EventBridge bus: a declared one, or the account's default bus.

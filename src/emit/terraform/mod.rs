@@ -8,6 +8,8 @@
 mod iam;
 mod network;
 mod privatelink;
+mod references;
+
 mod security;
 mod settings;
 mod writer;

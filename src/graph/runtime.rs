@@ -1,0 +1,179 @@
+//! Runtime configuration: the environment each service is started with, so
+//! that its code finds what the .mesh file connects it to — the address,
+//! timeout, retries and circuit breaker of each call (AWS has no resource
+//! for them), the queues, topics, buses, streams, tables and databases it
+//! uses. Backends turn each value into their own reference.
+//!
+//! Names are `MESH_` followed by the kind and the upper-cased name of what
+//! they point at: `MESH_CALL_PAYMENT_TIMEOUT_MS`, `MESH_TABLE_ORDERS_NAME`.
+
+use super::{BusRef, Graph, LoadBalancerRef, QueueRef};
+use crate::model::{
+    Carrier, Channel, DataStore, DatabaseId, ServiceId, StreamId, System, TableId, TopicId, Via,
+};
+
+/// A value known only once the infrastructure exists, or a literal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    Literal(String),
+    QueueUrl(QueueRef),
+    TopicArn(TopicId),
+    BusName(BusRef),
+    StreamName(StreamId),
+    TableName(TableId),
+    DatabaseEndpoint(DatabaseId),
+    DatabaseSecret(DatabaseId),
+    FunctionName(ServiceId),
+    /// The DNS name of a load balancer.
+    LoadBalancerDns(LoadBalancerRef),
+    /// The DNS name of the PrivateLink endpoint for a callee, in a network.
+    PrivateLinkDns { network: crate::model::NetworkId, callee: ServiceId },
+    /// The Cloud Map namespace of a network (`svc.NAMESPACE`).
+    Namespace(crate::model::NetworkId),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Setting {
+    pub name: String,
+    /// A URL is its parts concatenated: `http://` + a DNS name + `:8443`.
+    pub value: Vec<Value>,
+}
+
+fn key(name: &str) -> String {
+    name.chars()
+        .map(|ch| if ch.is_ascii_alphanumeric() { ch.to_ascii_uppercase() } else { '_' })
+        .collect()
+}
+
+fn literal(text: impl Into<String>) -> Vec<Value> {
+    vec![Value::Literal(text.into())]
+}
+
+/// The environment of one service, sorted by name.
+pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting> {
+    let mut settings = Vec::new();
+    let Some(service) = system.service(id) else {
+        return settings;
+    };
+    let mut set = |name: String, value: Vec<Value>| settings.push(Setting { name, value });
+    set("MESH_SYSTEM".to_string(), literal(&system.name.text));
+    set("MESH_SERVICE".to_string(), literal(&service.name.text));
+    for call in &service.calls {
+        let Some(callee) = system.service(call.target) else {
+            continue;
+        };
+        let prefix = format!("MESH_CALL_{}", key(&callee.name.text));
+        let port = callee.port.map_or(80, |port| port.value);
+        let url = match call.via.value {
+            Via::Invoke => None,
+            Via::Mesh => Some(literal(format!("http://{}:{port}", callee.name.text))),
+            Via::Dns => callee.subnet.map(|subnet| {
+                vec![
+                    Value::Literal(format!("http://{}.", callee.name.text)),
+                    Value::Namespace(subnet.value.network),
+                    Value::Literal(format!(":{port}")),
+                ]
+            }),
+            Via::Alb => callee.subnet.map(|subnet| {
+                vec![
+                    Value::Literal("http://".to_string()),
+                    Value::LoadBalancerDns(LoadBalancerRef::Alb {
+                        network: subnet.value.network,
+                        public: false,
+                    }),
+                ]
+            }),
+            Via::PrivateLink => service.subnet.map(|subnet| {
+                vec![
+                    Value::Literal("http://".to_string()),
+                    Value::PrivateLinkDns {
+                        network: subnet.value.network,
+                        callee: call.target,
+                    },
+                    Value::Literal(format!(":{port}")),
+                ]
+            }),
+        };
+        match url {
+            Some(url) => set(format!("{prefix}_URL"), url),
+            None => set(format!("{prefix}_FUNCTION"), vec![Value::FunctionName(call.target)]),
+        }
+        set(format!("{prefix}_TIMEOUT_MS"), literal(call.timeout.value.as_millis().to_string()));
+        set(format!("{prefix}_RETRIES"), literal(call.retries.value.to_string()));
+        if let Some(breaker) = &call.breaker {
+            set(format!("{prefix}_BREAKER_ERRORS_PERCENT"), literal(breaker.errors.value.to_string()));
+            set(format!("{prefix}_BREAKER_RESET_MS"), literal(breaker.reset.value.as_millis().to_string()));
+        }
+    }
+    for publish in &service.publishes {
+        match publish.target {
+            Channel::Event(event_id) => {
+                let Some(event) = system.event(event_id) else {
+                    continue;
+                };
+                let prefix = format!("MESH_EVENT_{}", key(&event.name.text));
+                match event.carrier.value {
+                    Carrier::DefaultBus => set(format!("{prefix}_BUS"), vec![Value::BusName(BusRef::Default)]),
+                    Carrier::Bus(bus) => set(format!("{prefix}_BUS"), vec![Value::BusName(BusRef::Declared(bus))]),
+                    Carrier::Topic(topic) => set(format!("{prefix}_TOPIC_ARN"), vec![Value::TopicArn(topic)]),
+                    Carrier::Stream(stream) => set(format!("{prefix}_STREAM"), vec![Value::StreamName(stream)]),
+                }
+                if let Some(source) = super::messaging::event_source(system, event_id) {
+                    set(format!("{prefix}_SOURCE"), literal(source));
+                }
+                set(format!("{prefix}_DETAIL_TYPE"), literal(&event.detail_type));
+            }
+            Channel::Queue(queue) => {
+                let name = system.queue(queue).map_or("", |queue| queue.name.text.as_str());
+                set(format!("MESH_QUEUE_{}_URL", key(name)), vec![Value::QueueUrl(QueueRef::Declared(queue))]);
+            }
+            Channel::Topic(topic) => {
+                let name = system.topics.get(topic.0).map_or("", |topic| topic.name.text.as_str());
+                set(format!("MESH_TOPIC_{}_ARN", key(name)), vec![Value::TopicArn(topic)]);
+            }
+            Channel::Stream(stream) => {
+                let name = system.streams.get(stream.0).map_or("", |stream| stream.name.text.as_str());
+                set(format!("MESH_STREAM_{}_NAME", key(name)), vec![Value::StreamName(stream)]);
+            }
+        }
+    }
+    // A Fargate task polls its queues itself.
+    if !service.is_lambda() {
+                let sources = graph
+            .edges()
+            .filter(|(_, to, edge)| *to == super::Node::Service(id) && edge.kind == super::EdgeKind::Consume)
+            .map(|(from, _, _)| from);
+        for from in sources {
+            match from {
+                super::Node::Queue(queue) => {
+                    let name = crate::graph::iam::queue_name(system, queue);
+                    set(format!("MESH_CONSUME_{}_URL", key(&name)), vec![Value::QueueUrl(queue)]);
+                }
+                super::Node::Stream(stream) => {
+                    let name = system.streams.get(stream.0).map_or("", |stream| stream.name.text.as_str());
+                    set(format!("MESH_CONSUME_{}_STREAM", key(name)), vec![Value::StreamName(stream)]);
+                }
+                _ => {}
+            }
+        }
+    }
+    for usage in &service.uses {
+        match usage.target {
+            DataStore::Table(table) => {
+                let name = system.tables.get(table.0).map_or("", |table| table.name.text.as_str());
+                set(format!("MESH_TABLE_{}_NAME", key(name)), vec![Value::TableName(table)]);
+            }
+            DataStore::Database(database) => {
+                let name = system.databases.get(database.0).map_or("", |database| database.name.text.as_str());
+                set(format!("MESH_DATABASE_{}_ENDPOINT", key(name)), vec![Value::DatabaseEndpoint(database)]);
+                set(format!("MESH_DATABASE_{}_SECRET_ARN", key(name)), vec![Value::DatabaseSecret(database)]);
+            }
+        }
+    }
+    for (name, value) in &service.environment {
+        set(name.clone(), literal(value.clone()));
+    }
+    settings.sort_by(|a, b| a.name.cmp(&b.name));
+    settings.dedup_by(|a, b| a.name == b.name);
+    settings
+}
