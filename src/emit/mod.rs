@@ -2,6 +2,7 @@
 //! backend translates what the model and the graph say; it decides nothing
 //! that another backend would have to decide again.
 
+pub mod json_schema;
 pub mod names;
 pub mod terraform;
 

@@ -9,9 +9,9 @@
 
 use crate::graph::iam::Principal;
 use crate::graph::network::Guarded;
-use crate::graph::{BusRef, LoadBalancerRef, QueueRef};
+use crate::graph::{BusRef, LoadBalancerRef, QueueRef, RuleRef};
 use crate::model::aws::AwsService;
-use crate::model::{NetworkId, ServiceId, SubnetRef, System};
+use crate::model::{DatabaseId, NetworkId, ServiceId, SubnetRef, System};
 
 fn service(system: &System, id: ServiceId) -> String {
     system.service(id).map_or_else(
@@ -101,8 +101,74 @@ pub fn queue(system: &System, queue: QueueRef) -> String {
         ),
         QueueRef::Inbox(id) => format!("{}--inbox", service(system, id)),
         QueueRef::InboxDeadLetter(id) => format!("{}--inbox-dlq", service(system, id)),
-                QueueRef::Undelivered(bus) => format!("{}--undelivered", bus_name(bus)),
+        QueueRef::Undelivered(bus) => format!("{}--undelivered", bus_name(bus)),
         QueueRef::FunctionFailures(id) => format!("{}--failures", service(system, id)),
+    }
+}
+
+pub fn database(system: &System, id: DatabaseId) -> String {
+    system.databases.get(id.0).map_or_else(
+        || format!("database-{}", id.0),
+        |database| database.name.text.clone(),
+    )
+}
+
+/// The base name of an EventBridge rule; `bus` is given when a declared
+/// rule is emitted once per bus.
+pub fn rule(system: &System, rule: RuleRef, bus: Option<BusRef>) -> String {
+    let base = match rule {
+        RuleRef::Declared(id) => system
+            .rules
+            .get(id.0)
+            .map_or_else(|| format!("rule-{}", id.0), |rule| rule.name.text.clone()),
+        RuleRef::Consumer {
+            service: id, index, ..
+        } => {
+            format!("{}--consumes-{}", service(system, id), index + 1)
+        }
+        RuleRef::Trigger(id) => format!(
+            "{}--trigger",
+            system
+                .sagas
+                .get(id.0)
+                .map_or_else(|| format!("saga-{}", id.0), |saga| saga.name.text.clone())
+        ),
+    };
+    match bus {
+        Some(bus) => format!("{base}-{}", bus_name(system, bus)),
+        None => base,
+    }
+}
+
+pub fn bus_name(system: &System, bus: BusRef) -> String {
+    match bus {
+        BusRef::Default => "default".to_string(),
+        BusRef::Declared(id) => system
+            .buses
+            .get(id.0)
+            .map_or_else(|| format!("bus-{}", id.0), |bus| bus.name.text.clone()),
+    }
+}
+
+/// The base name of the target group through which a load balancer
+/// reaches a service. A Network Load Balancer has one target, so its group
+/// carries its name.
+pub fn target_group(system: &System, balancer: LoadBalancerRef, target: ServiceId) -> String {
+    match balancer {
+        LoadBalancerRef::Nlb(_) => load_balancer(system, balancer),
+        LoadBalancerRef::Alb { public, .. } => format!(
+            "{}--{}-alb",
+            service(system, target),
+            if public { "public" } else { "internal" }
+        ),
+    }
+}
+
+/// The base name of a listener of a load balancer.
+pub fn listener(system: &System, balancer: LoadBalancerRef, port: u16) -> String {
+    match balancer {
+        LoadBalancerRef::Nlb(_) => load_balancer(system, balancer),
+        LoadBalancerRef::Alb { .. } => format!("{}--{port}", load_balancer(system, balancer)),
     }
 }
 
@@ -112,7 +178,23 @@ pub fn role(system: &System, principal: Principal) -> String {
         Principal::Service(id) => service(system, id),
         Principal::TaskExecution(id) => format!("{}--execution", service(system, id)),
         Principal::FlowLogs(id) => format!("{}--flow-logs", network(system, id)),
+        Principal::RuleDelivery(rule) => format!("{}--delivery", self::rule(system, rule, None)),
+        Principal::DatabaseMonitoring(id) => format!("{}--monitoring", database(system, id)),
     }
+}
+
+/// A description within the `limit` characters AWS accepts, cut at a word
+/// when it is longer.
+pub fn description(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(limit.saturating_sub(3)).collect();
+    if let Some(space) = cut.rfind(' ') {
+        cut.truncate(space);
+    }
+    cut.push_str("...");
+    cut
 }
 
 /// The name AWS shows, without the system's prefix: `--` folded to `-`.

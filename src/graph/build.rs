@@ -126,13 +126,18 @@ pub(super) fn graph(system: &System) -> (DiGraph<Node, Edge>, BTreeMap<Node, Nod
     for (index, topic) in system.topics.iter().enumerate() {
         let node = Node::Topic(crate::model::TopicId(index));
         for subscription in &topic.subscriptions {
-            let (target, kind) = match subscription.target.value {
-                SubscriptionTarget::Queue(queue) => {
-                    (Node::Queue(QueueRef::Declared(queue)), EdgeKind::Route)
+            match subscription.target.value {
+                SubscriptionTarget::Queue(queue) => builder.edge(
+                    node,
+                    Node::Queue(QueueRef::Declared(queue)),
+                    EdgeKind::Route,
+                    subscription.span,
+                    None,
+                ),
+                SubscriptionTarget::Service(service) => {
+                    deliver_to_service(&mut builder, system, node, service, subscription.span);
                 }
-                SubscriptionTarget::Service(service) => (Node::Service(service), EdgeKind::Invoke),
-            };
-            builder.edge(node, target, kind, subscription.span, None);
+            }
         }
     }
     for (index, rule) in system.rules.iter().enumerate() {
@@ -168,7 +173,10 @@ pub(super) fn graph(system: &System) -> (DiGraph<Node, Edge>, BTreeMap<Node, Nod
         }
         for target in &rule.targets {
             let (to, kind) = match target.value {
-                RuleTarget::Service(service) => (Node::Service(service), EdgeKind::Invoke),
+                RuleTarget::Service(service) => {
+                    deliver_to_service(&mut builder, system, node, service, target.span);
+                    continue;
+                }
                 RuleTarget::Queue(queue) => {
                     (Node::Queue(QueueRef::Declared(queue)), EdgeKind::Route)
                 }
@@ -248,7 +256,28 @@ pub(super) fn graph(system: &System) -> (DiGraph<Node, Edge>, BTreeMap<Node, Nod
             );
         }
     }
-        // A Lambda function that AWS invokes asynchronously (rules, topics)
+    // Every inbox has its dead-letter queue.
+    let inboxes: Vec<ServiceId> = builder
+        .nodes
+        .keys()
+        .filter_map(|node| match node {
+            Node::Queue(QueueRef::Inbox(service)) => Some(*service),
+            _ => None,
+        })
+        .collect();
+    for service in inboxes {
+        let span = system
+            .service(service)
+            .map_or(Span::default(), |service| service.name.span);
+        builder.edge(
+            Node::Queue(QueueRef::Inbox(service)),
+            Node::Queue(QueueRef::InboxDeadLetter(service)),
+            EdgeKind::Route,
+            span,
+            None,
+        );
+    }
+    // A Lambda function that AWS invokes asynchronously (rules, topics)
     // sends the events that keep failing to a dead-letter queue.
     let asynchronous: Vec<ServiceId> = builder
         .graph
@@ -256,15 +285,23 @@ pub(super) fn graph(system: &System) -> (DiGraph<Node, Edge>, BTreeMap<Node, Nod
         .filter_map(|edge| {
             let (from, to) = builder.graph.edge_endpoints(edge)?;
             let kind = builder.graph.edge_weight(edge)?.kind;
-            match (builder.graph.node_weight(from)?, builder.graph.node_weight(to)?, kind) {
-                (Node::Rule(_) | Node::Topic(_), Node::Service(service), EdgeKind::Invoke) => Some(*service),
+            match (
+                builder.graph.node_weight(from)?,
+                builder.graph.node_weight(to)?,
+                kind,
+            ) {
+                (Node::Rule(_) | Node::Topic(_), Node::Service(service), EdgeKind::Invoke) => {
+                    Some(*service)
+                }
                 _ => None,
             }
         })
         .collect();
     for service in asynchronous {
         if system.service(service).is_some_and(Service::is_lambda) {
-            let span = system.service(service).map_or(Span::default(), |service| service.name.span);
+            let span = system
+                .service(service)
+                .map_or(Span::default(), |service| service.name.span);
             builder.edge(
                 Node::Service(service),
                 Node::Queue(QueueRef::FunctionFailures(service)),
@@ -393,27 +430,7 @@ fn add_service(builder: &mut Builder, system: &System, id: ServiceId, service: &
             }
         }
     }
-    if service.consumes.iter().any(|consume| consume.via.is_none()) && !service.is_lambda() {
-        let inbox_needed = service
-            .consumes
-            .iter()
-            .filter(|consume| consume.via.is_none())
-            .any(|consume| {
-                consume
-                    .sources
-                    .iter()
-                    .any(|source| matches!(source.value, Channel::Event(_) | Channel::Topic(_)))
-            });
-        if inbox_needed {
-            builder.edge(
-                Node::Queue(QueueRef::Inbox(id)),
-                Node::Queue(QueueRef::InboxDeadLetter(id)),
-                EdgeKind::Route,
-                service.name.span,
-                None,
-            );
-        }
-    }
+
     for usage in &service.uses {
         let target = match usage.target {
             DataStore::Table(table) => Node::Table(table),
@@ -425,6 +442,25 @@ fn add_service(builder: &mut Builder, system: &System, id: ServiceId, service: &
         if matches!(usage.access.value, Access::Write | Access::ReadWrite) {
             builder.edge(node, target, EdgeKind::Write, usage.span, None);
         }
+    }
+}
+
+/// Delivers what a declared rule or subscription sends to a service: a
+/// Lambda function is invoked; a Fargate service reads its inbox.
+fn deliver_to_service(
+    builder: &mut Builder,
+    system: &System,
+    from: Node,
+    service: ServiceId,
+    span: Span,
+) {
+    let node = Node::Service(service);
+    if system.service(service).is_some_and(Service::is_lambda) {
+        builder.edge(from, node, EdgeKind::Invoke, span, None);
+    } else {
+        let inbox = Node::Queue(QueueRef::Inbox(service));
+        builder.edge(from, inbox, EdgeKind::Route, span, None);
+        builder.edge(inbox, node, EdgeKind::Consume, span, None);
     }
 }
 

@@ -24,6 +24,12 @@ pub enum Principal {
     TaskExecution(ServiceId),
     /// The role VPC flow logs deliver with.
     FlowLogs(NetworkId),
+    /// The role an EventBridge rule delivers to targets with that have no
+    /// resource policy (streams).
+    RuleDelivery(RuleRef),
+    /// The role RDS enhanced monitoring publishes a database's OS metrics
+    /// with.
+    DatabaseMonitoring(DatabaseId),
 }
 
 impl Principal {
@@ -38,6 +44,8 @@ impl Principal {
             }
             Principal::TaskExecution(_) => "ecs-tasks.amazonaws.com",
             Principal::FlowLogs(_) => "vpc-flow-logs.amazonaws.com",
+            Principal::RuleDelivery(_) => "events.amazonaws.com",
+            Principal::DatabaseMonitoring(_) => "monitoring.rds.amazonaws.com",
         }
     }
 }
@@ -49,6 +57,8 @@ pub enum Resource {
     Topic(TopicId),
     Bus(BusRef),
     Stream(StreamId),
+    /// The enhanced fan-out consumer of a service on a stream.
+    StreamConsumer(StreamId, ServiceId),
     Table(TableId),
     /// The indexes of a table (`.../table/NAME/index/*`).
     TableIndexes(TableId),
@@ -89,6 +99,9 @@ pub struct Grant {
 pub struct Role {
     pub principal: Principal,
     pub grants: Vec<Grant>,
+    /// AWS-managed policies attached to the role (by name, under
+    /// `arn:aws:iam::aws:policy/`), where AWS maintains the exact actions.
+    pub managed_policies: Vec<&'static str>,
 }
 
 /// What lets an AWS service act on a resource on the system's behalf.
@@ -208,6 +221,7 @@ impl RoleDraft {
         Role {
             principal: self.principal,
             grants: merged,
+            managed_policies: Vec::new(),
         }
     }
 }
@@ -280,7 +294,49 @@ pub(super) fn plan(system: &System, graph: &Graph) -> Plan {
             roles.push(flow_logs.finish());
         }
     }
-        Plan {
+    for rule in super::messaging::rules(system, graph) {
+        let streams: Vec<Resource> = rule
+            .targets
+            .iter()
+            .filter_map(|target| match target {
+                Node::Stream(stream) => Some(Resource::Stream(*stream)),
+                _ => None,
+            })
+            .collect();
+        if streams.is_empty() {
+            continue;
+        }
+        let principal = Principal::RuleDelivery(rule.rule);
+        if roles.iter().any(|role: &Role| role.principal == principal) {
+            continue;
+        }
+        let mut delivery = RoleDraft {
+            principal,
+            grants: Vec::new(),
+        };
+        delivery.grant(
+            &["kinesis:PutRecord"],
+            &streams,
+            "delivers events to streams".to_string(),
+        );
+        delivery.grant(
+            &KEY_ENCRYPT,
+            &[Resource::Key],
+            "writes encrypted records".to_string(),
+        );
+        roles.push(delivery.finish());
+    }
+    for (index, database) in system.databases.iter().enumerate() {
+        let _ = database;
+        let mut role = RoleDraft {
+            principal: Principal::DatabaseMonitoring(DatabaseId(index)),
+            grants: Vec::new(),
+        }
+        .finish();
+        role.managed_policies = vec!["service-role/AmazonRDSEnhancedMonitoringRole"];
+        roles.push(role);
+    }
+    Plan {
         roles,
         permissions: permissions(system, graph),
     }
@@ -302,7 +358,7 @@ fn permissions(system: &System, graph: &Graph) -> Vec<Permission> {
             Node::Topic(topic) => Source::Topic(topic),
             _ => continue,
         };
-                let service = match source {
+        let service = match source {
             Source::Rule(_) => "events.amazonaws.com",
             Source::Topic(_) => "sns.amazonaws.com",
             Source::LoadBalancer(_) => "elasticloadbalancing.amazonaws.com",
@@ -320,7 +376,11 @@ fn permissions(system: &System, graph: &Graph) -> Vec<Permission> {
                 actions: vec!["sns:Publish"],
                 source,
             }),
-            (Node::Service(target), EdgeKind::Invoke) if system.service(target).is_some_and(crate::model::Service::is_lambda) => {
+            (Node::Service(target), EdgeKind::Invoke)
+                if system
+                    .service(target)
+                    .is_some_and(crate::model::Service::is_lambda) =>
+            {
                 add(Permission {
                     resource: Resource::Function(target),
                     service,
@@ -333,7 +393,10 @@ fn permissions(system: &System, graph: &Graph) -> Vec<Permission> {
     }
     for balancer in &graph.network.load_balancers {
         for target in &balancer.targets {
-            if system.service(target.service).is_some_and(crate::model::Service::is_lambda) {
+            if system
+                .service(target.service)
+                .is_some_and(crate::model::Service::is_lambda)
+            {
                 add(Permission {
                     resource: Resource::Function(target.service),
                     service: "elasticloadbalancing.amazonaws.com",
@@ -420,6 +483,13 @@ fn service_role(system: &System, graph: &Graph, id: ServiceId) -> Role {
                     .map_or("", |stream| stream.name.text.as_str());
                 let why = format!("consumes {name}");
                 role.grant(&STREAM_READ, &[Resource::Stream(stream)], why.clone());
+                if super::messaging::enhanced_fan_out(graph, stream) {
+                    role.grant(
+                        &["kinesis:DescribeStreamConsumer", "kinesis:SubscribeToShard"],
+                        &[Resource::StreamConsumer(stream, id)],
+                        why.clone(),
+                    );
+                }
                 role.grant(&KEY_DECRYPT, &[Resource::Key], why);
             }
             _ => {}
@@ -492,17 +562,29 @@ fn service_role(system: &System, graph: &Graph, id: ServiceId) -> Role {
             "the Step Functions task-token actions have no resource-level permissions",
         );
     }
-        if let Compute::Lambda(_) = &service.compute {
+    if let Compute::Lambda(_) = &service.compute {
         role.grant(
             &["logs:CreateLogStream", "logs:PutLogEvents"],
             &[Resource::ServiceLogs(id)],
             "writes its logs".to_string(),
         );
-        role.grant(&KEY_DECRYPT, &[Resource::Key], "reads its encrypted environment".to_string());
+        role.grant(
+            &KEY_DECRYPT,
+            &[Resource::Key],
+            "reads its encrypted environment".to_string(),
+        );
         let failures = QueueRef::FunctionFailures(id);
         if graph.node(Node::Queue(failures)).is_some() {
-            role.grant(&["sqs:SendMessage"], &[Resource::Queue(failures)], "keeps its failed events".to_string());
-            role.grant(&KEY_ENCRYPT, &[Resource::Key], "keeps its failed events".to_string());
+            role.grant(
+                &["sqs:SendMessage"],
+                &[Resource::Queue(failures)],
+                "keeps its failed events".to_string(),
+            );
+            role.grant(
+                &KEY_ENCRYPT,
+                &[Resource::Key],
+                "keeps its failed events".to_string(),
+            );
         }
         role.grant_any(
             &["xray:PutTelemetryRecords", "xray:PutTraceSegments"],
@@ -557,9 +639,12 @@ pub(super) fn queue_name(system: &System, queue: QueueRef) -> String {
         QueueRef::Inbox(id) => format!("{}-inbox", service_name(id)),
         QueueRef::InboxDeadLetter(id) => format!("{}-inbox-dlq", service_name(id)),
         QueueRef::Undelivered(BusRef::Default) => "default-undelivered".to_string(),
-                QueueRef::Undelivered(BusRef::Declared(bus)) => format!(
+        QueueRef::Undelivered(BusRef::Declared(bus)) => format!(
             "{}-undelivered",
-            system.buses.get(bus.0).map_or("", |bus| bus.name.text.as_str())
+            system
+                .buses
+                .get(bus.0)
+                .map_or("", |bus| bus.name.text.as_str())
         ),
         QueueRef::FunctionFailures(id) => format!("{}-failures", service_name(id)),
     }

@@ -10,7 +10,12 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value as Json, json};
 
-use crate::model::{Condition, EventId, EventSource, Filter, FilterValue, Scalar, System};
+use super::{BusRef, EdgeKind, Graph, Node, QueueRef, RuleRef};
+use crate::model::{
+    Carrier, Channel, Condition, Duration, EventId, EventSource, Filter, FilterValue, QueueId,
+    RuleTarget, Scalar, Schedule, ServiceId, Size, StreamId, SubscriptionTarget, System, TopicId,
+    defaults,
+};
 use crate::syntax::ast::CompareOp;
 
 fn scalar(value: &Scalar) -> Json {
@@ -33,7 +38,9 @@ fn number_json(number: f64) -> Json {
 /// The matchers of one condition (the values in its field's array).
 fn matchers(condition: &Condition) -> Vec<Json> {
     let numeric = |operator: &str| match &condition.value {
-        FilterValue::Scalar(Scalar::Number(number)) => vec![json!({ "numeric": [operator, number_json(*number)] })],
+        FilterValue::Scalar(Scalar::Number(number)) => {
+            vec![json!({ "numeric": [operator, number_json(*number)] })]
+        }
         _ => Vec::new(),
     };
     match (condition.op, &condition.value) {
@@ -41,7 +48,9 @@ fn matchers(condition: &Condition) -> Vec<Json> {
             vec![json!({ "numeric": ["=", number_json(*number)] })]
         }
         (CompareOp::Eq, FilterValue::Scalar(value)) => vec![scalar(value)],
-        (CompareOp::NotEq, FilterValue::Scalar(value)) => vec![json!({ "anything-but": scalar(value) })],
+        (CompareOp::NotEq, FilterValue::Scalar(value)) => {
+            vec![json!({ "anything-but": scalar(value) })]
+        }
         (CompareOp::In, FilterValue::List(values)) => values.iter().map(scalar).collect(),
         (CompareOp::NotIn, FilterValue::List(values)) => {
             vec![json!({ "anything-but": values.iter().map(scalar).collect::<Vec<_>>() })]
@@ -50,8 +59,12 @@ fn matchers(condition: &Condition) -> Vec<Json> {
         (CompareOp::LtEq, _) => numeric("<="),
         (CompareOp::Gt, _) => numeric(">"),
         (CompareOp::GtEq, _) => numeric(">="),
-        (CompareOp::StartsWith, FilterValue::Scalar(value)) => vec![json!({ "prefix": scalar(value) })],
-        (CompareOp::EndsWith, FilterValue::Scalar(value)) => vec![json!({ "suffix": scalar(value) })],
+        (CompareOp::StartsWith, FilterValue::Scalar(value)) => {
+            vec![json!({ "prefix": scalar(value) })]
+        }
+        (CompareOp::EndsWith, FilterValue::Scalar(value)) => {
+            vec![json!({ "suffix": scalar(value) })]
+        }
         (CompareOp::Exists, _) => vec![json!({ "exists": true })],
         (CompareOp::NotExists, _) => vec![json!({ "exists": false })],
         _ => Vec::new(),
@@ -63,7 +76,10 @@ fn matchers(condition: &Condition) -> Vec<Json> {
 /// reports filters that cannot be expressed).
 fn merge(conditions: &[&Condition]) -> Vec<Json> {
     let numeric_bound = |condition: &&Condition| {
-        matches!(condition.op, CompareOp::Lt | CompareOp::LtEq | CompareOp::Gt | CompareOp::GtEq)
+        matches!(
+            condition.op,
+            CompareOp::Lt | CompareOp::LtEq | CompareOp::Gt | CompareOp::GtEq
+        )
     };
     if conditions.len() > 1 && conditions.iter().all(numeric_bound) {
         let mut range = Vec::new();
@@ -75,7 +91,10 @@ fn merge(conditions: &[&Condition]) -> Vec<Json> {
         }
         return vec![json!({ "numeric": range })];
     }
-    conditions.first().map(|condition| matchers(condition)).unwrap_or_default()
+    conditions
+        .first()
+        .map(|condition| matchers(condition))
+        .unwrap_or_default()
 }
 
 /// Whether a filter's conditions can be written as one pattern: at most one
@@ -83,13 +102,19 @@ fn merge(conditions: &[&Condition]) -> Vec<Json> {
 pub fn expressible(filter: &Filter) -> bool {
     let mut by_field: BTreeMap<&[String], Vec<&Condition>> = BTreeMap::new();
     for condition in &filter.conditions {
-        by_field.entry(condition.field.as_slice()).or_default().push(condition);
+        by_field
+            .entry(condition.field.as_slice())
+            .or_default()
+            .push(condition);
     }
     by_field.values().all(|conditions| {
         conditions.len() == 1
-            || conditions
-                .iter()
-                .all(|condition| matches!(condition.op, CompareOp::Lt | CompareOp::LtEq | CompareOp::Gt | CompareOp::GtEq))
+            || conditions.iter().all(|condition| {
+                matches!(
+                    condition.op,
+                    CompareOp::Lt | CompareOp::LtEq | CompareOp::Gt | CompareOp::GtEq
+                )
+            })
     })
 }
 
@@ -98,7 +123,10 @@ pub fn expressible(filter: &Filter) -> bool {
 pub fn content_filter(filter: &Filter) -> Json {
     let mut by_field: BTreeMap<&[String], Vec<&Condition>> = BTreeMap::new();
     for condition in &filter.conditions {
-        by_field.entry(condition.field.as_slice()).or_default().push(condition);
+        by_field
+            .entry(condition.field.as_slice())
+            .or_default()
+            .push(condition);
     }
     let mut root = Map::new();
     for (path, conditions) in by_field {
@@ -115,7 +143,9 @@ fn insert(object: &mut Map<String, Json>, path: &[String], value: Json) {
         object.insert(first.clone(), value);
         return;
     }
-    let entry = object.entry(first.clone()).or_insert_with(|| Json::Object(Map::new()));
+    let entry = object
+        .entry(first.clone())
+        .or_insert_with(|| Json::Object(Map::new()));
     if let Json::Object(inner) = entry {
         insert(inner, rest, value);
     }
@@ -136,7 +166,10 @@ pub fn event_source(system: &System, event: EventId) -> Option<String> {
 /// where every event declares one) and the filter.
 pub fn event_pattern(system: &System, events: &[EventId], filter: Option<&Filter>) -> Json {
     let mut pattern = Map::new();
-    let sources: Vec<Option<String>> = events.iter().map(|event| event_source(system, *event)).collect();
+    let sources: Vec<Option<String>> = events
+        .iter()
+        .map(|event| event_source(system, *event))
+        .collect();
     if !sources.is_empty() && sources.iter().all(Option::is_some) {
         let mut sources: Vec<String> = sources.into_iter().flatten().collect();
         sources.sort();
@@ -162,4 +195,544 @@ pub fn event_pattern(system: &System, events: &[EventId], filter: Option<&Filter
 /// The SNS filter policy of a `where` clause, applied to the message body.
 pub fn filter_policy(filter: &Filter) -> Json {
     content_filter(filter)
+}
+
+// ---------------------------------------------------------------------------
+// What the backends emit for messaging: queues, rules, subscriptions, and
+// the event source mappings that feed Lambda functions.
+
+/// The settings of a queue of the graph, declared or derived.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueueSettings {
+    pub queue: QueueRef,
+    pub fifo: bool,
+    pub visibility: Duration,
+    pub retention: Duration,
+    pub delay: Duration,
+    pub receive_wait: Duration,
+    pub max_message_size: Option<Size>,
+    pub content_based_deduplication: bool,
+    /// Where a message goes after this many receives without a delete.
+    pub redrive: Option<(QueueRef, u32)>,
+    /// What the queue is for, in a sentence.
+    pub purpose: String,
+}
+
+/// The queue a declared queue's dead letters go to.
+fn dead_letter_target(system: &System, id: QueueId) -> Option<(QueueRef, u32)> {
+    let dead_letter = system.queue(id)?.dlq.as_ref()?;
+    let target = dead_letter.queue.map_or(QueueRef::DeadLetter(id), |queue| {
+        QueueRef::Declared(queue.value)
+    });
+    Some((target, dead_letter.max_receives.value))
+}
+
+/// Settings of a queue meshc creates: standard, SSE, default timings.
+fn derived(queue: QueueRef, retention: Duration, purpose: String) -> QueueSettings {
+    QueueSettings {
+        queue,
+        fifo: false,
+        visibility: defaults::QUEUE_VISIBILITY,
+        retention,
+        delay: defaults::QUEUE_DELAY,
+        receive_wait: defaults::QUEUE_RECEIVE_WAIT,
+        max_message_size: None,
+        content_based_deduplication: false,
+        redrive: None,
+        purpose,
+    }
+}
+
+fn service_name(system: &System, id: ServiceId) -> &str {
+    system
+        .service(id)
+        .map_or("", |service| service.name.text.as_str())
+}
+
+fn bus_name(system: &System, bus: BusRef) -> &str {
+    match bus {
+        BusRef::Default => "default",
+        BusRef::Declared(id) => system
+            .buses
+            .get(id.0)
+            .map_or("", |bus| bus.name.text.as_str()),
+    }
+}
+
+/// The settings of one queue.
+pub fn queue_settings(system: &System, queue: QueueRef) -> QueueSettings {
+    match queue {
+        QueueRef::Declared(id) => {
+            let Some(declared) = system.queue(id) else {
+                return derived(queue, defaults::QUEUE_RETENTION, String::new());
+            };
+            QueueSettings {
+                queue,
+                fifo: declared.fifo.value,
+                visibility: declared.visibility.value,
+                retention: declared.retention.value,
+                delay: declared.delay.value,
+                receive_wait: declared.receive_wait.value,
+                max_message_size: declared.max_message_size.map(|size| size.value),
+                content_based_deduplication: declared.content_based_deduplication,
+                redrive: dead_letter_target(system, id),
+                purpose: if declared.doc.is_empty() { format!("The queue {}.", declared.name.text) } else { {
+                                        declared.doc.join(
+                                            "
+                ",
+                                        )
+                                    } },
+            }
+        }
+        QueueRef::DeadLetter(id) => {
+            let source = system.queue(id);
+            let name = source.map_or("", |queue| queue.name.text.as_str());
+            let retention = source
+                .and_then(|queue| queue.dlq.as_ref())
+                .map_or(defaults::DLQ_RETENTION, |dead_letter| {
+                    dead_letter.retention.value
+                });
+            let mut settings = derived(
+                queue,
+                retention,
+                format!(
+                    "The messages of {name} that failed {} receives.",
+                    source
+                        .and_then(|queue| queue.dlq.as_ref())
+                        .map_or(defaults::DLQ_MAX_RECEIVES, |dead_letter| dead_letter
+                            .max_receives
+                            .value)
+                ),
+            );
+            settings.fifo = source.is_some_and(|queue| queue.fifo.value);
+            settings
+        }
+        QueueRef::Inbox(id) => {
+            let mut settings = derived(
+                queue,
+                defaults::QUEUE_RETENTION,
+                format!(
+                    "The events and messages delivered to {}, which polls them.",
+                    service_name(system, id)
+                ),
+            );
+            settings.redrive = Some((QueueRef::InboxDeadLetter(id), defaults::DLQ_MAX_RECEIVES));
+            settings
+        }
+        QueueRef::InboxDeadLetter(id) => derived(
+            queue,
+            defaults::DLQ_RETENTION,
+            format!(
+                "The messages {} failed to process {} times.",
+                service_name(system, id),
+                defaults::DLQ_MAX_RECEIVES
+            ),
+        ),
+        QueueRef::Undelivered(bus) => derived(
+            queue,
+            defaults::DLQ_RETENTION,
+            format!(
+                "The events of bus {} that EventBridge could not deliver to a target.",
+                bus_name(system, bus)
+            ),
+        ),
+        QueueRef::FunctionFailures(id) => derived(
+            queue,
+            defaults::DLQ_RETENTION,
+            format!(
+                "The events {} failed to process after Lambda's retries of asynchronous invocations.",
+                service_name(system, id)
+            ),
+        ),
+    }
+}
+
+/// Every queue of the graph, in a stable order.
+pub fn queues(system: &System, graph: &Graph) -> Vec<QueueSettings> {
+    let mut queues: Vec<QueueRef> = graph
+        .graph
+        .node_weights()
+        .filter_map(|node| match node {
+            Node::Queue(queue) => Some(*queue),
+            _ => None,
+        })
+        .collect();
+    queues.sort();
+    queues
+        .into_iter()
+        .map(|queue| queue_settings(system, queue))
+        .collect()
+}
+
+/// One EventBridge rule on one bus, with what it matches and where it
+/// delivers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RulePlan {
+    pub rule: RuleRef,
+    pub bus: BusRef,
+    /// Whether the declared rule spans several buses (and so is emitted
+    /// once per bus).
+    pub one_of_several: bool,
+    pub pattern: Option<Json>,
+    pub schedule: Option<Schedule>,
+    /// Queues, Lambda functions, topics, streams and sagas.
+    pub targets: Vec<Node>,
+    /// Retries after the first delivery attempt.
+    pub retries: u32,
+    pub max_event_age: Duration,
+    pub dead_letter: Option<QueueRef>,
+    pub description: String,
+}
+
+fn event_names(system: &System, events: &[EventId]) -> String {
+    let names: Vec<&str> = events
+        .iter()
+        .filter_map(|event| system.event(*event))
+        .map(|event| event.name.text.as_str())
+        .collect();
+    names.join(", ")
+}
+
+/// What a declared rule or subscription delivers a service to: the
+/// function, or the inbox a Fargate service polls.
+pub fn delivery_target(system: &System, service: ServiceId) -> Node {
+    if system
+        .service(service)
+        .is_some_and(crate::model::Service::is_lambda)
+    {
+        Node::Service(service)
+    } else {
+        Node::Queue(QueueRef::Inbox(service))
+    }
+}
+
+/// Every EventBridge rule of the graph: declared rules (once per bus they
+/// match events of), the rule behind each `consumes` of events on a bus, and
+/// the rule that starts each saga.
+pub fn rules(system: &System, graph: &Graph) -> Vec<RulePlan> {
+    let mut rules = Vec::new();
+    let mut nodes: Vec<RuleRef> = graph
+        .graph
+        .node_weights()
+        .filter_map(|node| match node {
+            Node::Rule(rule) => Some(*rule),
+            _ => None,
+        })
+        .collect();
+    nodes.sort();
+    for rule in nodes {
+        match rule {
+            RuleRef::Declared(id) => {
+                let Some(declared) = system.rules.get(id.0) else {
+                    continue;
+                };
+                let events: Vec<EventId> =
+                    declared.matches.iter().map(|event| event.value).collect();
+                let mut buses: Vec<BusRef> = events
+                    .iter()
+                    .filter_map(|event| system.event(*event))
+                    .filter_map(|event| super::build::bus_of(event.carrier.value))
+                    .collect();
+                if declared.schedule.is_some() || buses.is_empty() {
+                    buses.push(BusRef::Default);
+                }
+                buses.sort();
+                buses.dedup();
+                let targets: Vec<Node> = declared
+                    .targets
+                    .iter()
+                    .map(|target| match target.value {
+                        RuleTarget::Service(service) => delivery_target(system, service),
+                        RuleTarget::Queue(queue) => Node::Queue(QueueRef::Declared(queue)),
+                        RuleTarget::Topic(topic) => Node::Topic(topic),
+                        RuleTarget::Stream(stream) => Node::Stream(stream),
+                        RuleTarget::Saga(saga) => Node::Saga(saga),
+                    })
+                    .collect();
+                let several = buses.len() > 1;
+                for bus in buses {
+                    let on_bus: Vec<EventId> = events
+                        .iter()
+                        .copied()
+                        .filter(|event| {
+                            system
+                                .event(*event)
+                                .and_then(|event| super::build::bus_of(event.carrier.value))
+                                == Some(bus)
+                        })
+                        .collect();
+                    let pattern = declared
+                        .schedule
+                        .is_none()
+                        .then(|| event_pattern(system, &on_bus, declared.filter.as_ref()));
+                    rules.push(RulePlan {
+                        rule,
+                        bus,
+                        one_of_several: several,
+                        pattern,
+                        schedule: declared
+                            .schedule
+                            .as_ref()
+                            .map(|schedule| schedule.value.clone()),
+                        targets: targets.clone(),
+                        retries: declared.retries.value,
+                        max_event_age: declared.max_event_age.value,
+                        dead_letter: Some(
+                            declared.dlq.map_or(QueueRef::Undelivered(bus), |queue| {
+                                QueueRef::Declared(queue.value)
+                            }),
+                        ),
+                        description: crate::model::prose(&declared.doc)
+                            .unwrap_or_else(|| format!("The rule {}.", declared.name.text)),
+                    });
+                }
+            }
+            RuleRef::Consumer {
+                service,
+                index,
+                bus,
+            } => {
+                let Some(consume) = system
+                    .service(service)
+                    .and_then(|declared| declared.consumes.get(index))
+                else {
+                    continue;
+                };
+                let events: Vec<EventId> = consume
+                    .sources
+                    .iter()
+                    .filter_map(|source| match source.value {
+                        Channel::Event(event) => Some(event),
+                        _ => None,
+                    })
+                    .filter(|event| {
+                        system
+                            .event(*event)
+                            .and_then(|event| super::build::bus_of(event.carrier.value))
+                            == Some(bus)
+                    })
+                    .collect();
+                let node = Node::Rule(rule);
+                let mut targets: Vec<Node> = Vec::new();
+                for (to, edge) in graph.edges_from(node) {
+                    let delivers = matches!(edge.kind, EdgeKind::Route | EdgeKind::Invoke)
+                        && to != Node::Queue(QueueRef::Undelivered(bus));
+                    if delivers && !targets.contains(&to) {
+                        targets.push(to);
+                    }
+                }
+                let buses_of_consume = consume
+                    .sources
+                    .iter()
+                    .filter_map(|source| match source.value {
+                        Channel::Event(event) => system
+                            .event(event)
+                            .and_then(|event| super::build::bus_of(event.carrier.value)),
+                        _ => None,
+                    })
+                    .collect::<std::collections::BTreeSet<_>>();
+                rules.push(RulePlan {
+                    rule,
+                    bus,
+                    one_of_several: buses_of_consume.len() > 1,
+                    pattern: Some(event_pattern(system, &events, consume.filter.as_ref())),
+                    schedule: None,
+                    targets,
+                    retries: defaults::RULE_RETRIES,
+                    max_event_age: defaults::RULE_MAX_EVENT_AGE,
+                    dead_letter: Some(QueueRef::Undelivered(bus)),
+                    description: format!(
+                        "Delivers {} to {}.",
+                        event_names(system, &events),
+                        service_name(system, service)
+                    ),
+                });
+            }
+            RuleRef::Trigger(saga) => {
+                let Some(declared) = system.sagas.get(saga.0) else {
+                    continue;
+                };
+                let Some(trigger) = declared.trigger else {
+                    continue;
+                };
+                let Some(bus) = system
+                    .event(trigger.value)
+                    .and_then(|event| super::build::bus_of(event.carrier.value))
+                else {
+                    continue;
+                };
+                rules.push(RulePlan {
+                    rule,
+                    bus,
+                    one_of_several: false,
+                    pattern: Some(event_pattern(system, &[trigger.value], None)),
+                    schedule: None,
+                    targets: vec![Node::Saga(saga)],
+                    retries: defaults::RULE_RETRIES,
+                    max_event_age: defaults::RULE_MAX_EVENT_AGE,
+                    dead_letter: Some(QueueRef::Undelivered(bus)),
+                    description: format!(
+                        "Starts the saga {} on {}.",
+                        declared.name.text,
+                        event_names(system, &[trigger.value])
+                    ),
+                });
+            }
+        }
+    }
+    rules
+}
+
+/// A subscription of a topic: declared, or derived from a `consumes`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubscriptionPlan {
+    pub topic: TopicId,
+    /// A queue, or a Lambda function.
+    pub target: Node,
+    pub filter_policy: Option<Json>,
+    pub raw_delivery: bool,
+}
+
+/// Every subscription of every topic, declared ones first.
+pub fn subscriptions(system: &System) -> Vec<SubscriptionPlan> {
+    let mut plans: Vec<SubscriptionPlan> = Vec::new();
+    let mut add = |plan: SubscriptionPlan| {
+        if !plans
+            .iter()
+            .any(|existing| existing.topic == plan.topic && existing.target == plan.target)
+        {
+            plans.push(plan);
+        }
+    };
+    let filter_policy = |filter: Option<&Filter>| {
+        filter
+            .filter(|filter| !filter.conditions.is_empty())
+            .map(self::filter_policy)
+    };
+    for (index, topic) in system.topics.iter().enumerate() {
+        for subscription in &topic.subscriptions {
+            let target = match subscription.target.value {
+                SubscriptionTarget::Queue(queue) => Node::Queue(QueueRef::Declared(queue)),
+                SubscriptionTarget::Service(service) => delivery_target(system, service),
+            };
+            add(SubscriptionPlan {
+                topic: TopicId(index),
+                target,
+                filter_policy: filter_policy(subscription.filter.as_ref()),
+                raw_delivery: subscription.raw_delivery,
+            });
+        }
+    }
+    for (index, service) in system.services.iter().enumerate() {
+        let id = ServiceId(index);
+        for consume in &service.consumes {
+            for source in &consume.sources {
+                let topic = match source.value {
+                    Channel::Topic(topic) => topic,
+                    Channel::Event(event) => {
+                        match system.event(event).map(|event| event.carrier.value) {
+                            Some(Carrier::Topic(topic)) => topic,
+                            _ => continue,
+                        }
+                    }
+                    Channel::Queue(_) | Channel::Stream(_) => continue,
+                };
+                let target = match consume.via {
+                    Some(queue) => Node::Queue(QueueRef::Declared(queue.value)),
+                    None => delivery_target(system, id),
+                };
+                add(SubscriptionPlan {
+                    topic,
+                    target,
+                    filter_policy: filter_policy(consume.filter.as_ref()),
+                    raw_delivery: true,
+                });
+            }
+        }
+    }
+    plans
+}
+
+/// Lambda polling a queue or a stream for a function.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceMapping {
+    pub service: ServiceId,
+    /// A queue or a stream.
+    pub source: Node,
+    pub batch_size: Option<u32>,
+    pub batch_window: Option<Duration>,
+    /// The filter on stream records (`{"data": ...}`), from a `where`.
+    pub filter: Option<Json>,
+}
+
+/// Every event source mapping: one per queue or stream a Lambda function
+/// consumes.
+pub fn source_mappings(system: &System, graph: &Graph) -> Vec<SourceMapping> {
+    let mut mappings: Vec<SourceMapping> = Vec::new();
+    for (from, to, edge) in graph.edges() {
+        let (Node::Service(service), EdgeKind::Consume) = (to, edge.kind) else {
+            continue;
+        };
+        let Some(declared) = system
+            .service(service)
+            .filter(|service| service.is_lambda())
+        else {
+            continue;
+        };
+        if !matches!(from, Node::Queue(_) | Node::Stream(_)) {
+            continue;
+        }
+        if mappings
+            .iter()
+            .any(|mapping| mapping.service == service && mapping.source == from)
+        {
+            continue;
+        }
+        // The `consumes` this mapping serves: the one written at the edge.
+        let consume = declared
+            .consumes
+            .iter()
+            .find(|consume| consume.span == edge.span);
+        let filter = match (from, consume.and_then(|consume| consume.filter.as_ref())) {
+            (Node::Stream(_), Some(filter)) if !filter.conditions.is_empty() => {
+                Some(json!({ "data": content_filter(filter) }))
+            }
+            _ => None,
+        };
+        mappings.push(SourceMapping {
+            service,
+            source: from,
+            batch_size: consume
+                .and_then(|consume| consume.batch_size)
+                .map(|size| size.value),
+            batch_window: consume
+                .and_then(|consume| consume.batch_window)
+                .map(|window| window.value),
+            filter,
+        });
+    }
+    mappings
+}
+
+/// The services that read a stream. With more than one, each gets an
+/// enhanced fan-out consumer, so that none takes the others' share of the
+/// 2 MB/s each shard gives its readers.
+pub fn stream_readers(graph: &Graph, stream: StreamId) -> Vec<ServiceId> {
+    let mut readers: Vec<ServiceId> = graph
+        .edges_from(Node::Stream(stream))
+        .into_iter()
+        .filter(|(_, edge)| edge.kind == EdgeKind::Consume)
+        .filter_map(|(to, _)| match to {
+            Node::Service(service) => Some(service),
+            _ => None,
+        })
+        .collect();
+    readers.sort();
+    readers.dedup();
+    readers
+}
+
+/// Whether the readers of a stream get enhanced fan-out consumers.
+pub fn enhanced_fan_out(graph: &Graph, stream: StreamId) -> bool {
+    stream_readers(graph, stream).len() > 1
 }

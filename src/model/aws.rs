@@ -49,6 +49,24 @@ pub const REGIONS: [(&str, &str); 33] = [
     ("us-west-2", "abcd"),
 ];
 
+/// Regions launched in August 2022 or later, where Elastic Load Balancing
+/// delivers access logs as the service principal
+/// `logdelivery.elasticloadbalancing.amazonaws.com` rather than from a
+/// per-region AWS account.
+pub const ELB_LOG_DELIVERY_BY_SERVICE: [&str; 11] = [
+    "ap-east-2",
+    "ap-south-2",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-7",
+    "ca-west-1",
+    "eu-central-2",
+    "eu-south-2",
+    "il-central-1",
+    "me-central-1",
+    "mx-central-1",
+];
+
 /// How many availability zones a region offers.
 pub fn availability_zones(region: &str) -> Option<u8> {
     zone_letters(region).map(|letters| letters.len() as u8)
@@ -261,6 +279,25 @@ const DEPRECATED_RUNTIMES: [(&str, &str, &str); 17] = [
     ("ruby2.7", "2023-12-07", "ruby3.4"),
     ("ruby3.2", "2026-03-31", "ruby3.4"),
 ];
+
+/// The handler a function has when the service declares none: the
+/// convention of each runtime family for a module named `main`.
+pub fn default_handler(runtime: &str) -> String {
+    let handler = if runtime.starts_with("python") {
+        "main.handler"
+    } else if runtime.starts_with("nodejs") {
+        "index.handler"
+    } else if runtime.starts_with("java") {
+        "Main::handleRequest"
+    } else if runtime.starts_with("dotnet") {
+        "Main::Main.Function::Handler"
+    } else {
+        // Custom runtimes (`provided.*`) run the `bootstrap` executable and
+        // pass it the handler's name.
+        "bootstrap"
+    };
+    handler.to_string()
+}
 
 pub fn runtime_status(runtime: &str) -> RuntimeStatus {
     if let Some(&(_, since, successor)) = DEPRECATED_RUNTIMES

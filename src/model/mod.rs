@@ -46,6 +46,17 @@ impl<T> Spanned<T> {
     }
 }
 
+/// A doc comment as one paragraph: its lines joined by spaces.
+pub fn prose(doc: &[String]) -> Option<String> {
+    let text = doc
+        .iter()
+        .map(|line| line.trim())
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!text.is_empty()).then_some(text)
+}
+
 /// A declared name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Name {

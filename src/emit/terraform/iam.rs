@@ -46,6 +46,14 @@ pub(super) fn arn(context: &Context<'_>, resource: Resource) -> Expression {
                 .get(id.0)
                 .map_or("", |stream| stream.name.text.as_str())
         )),
+        Resource::StreamConsumer(stream, service) => reference(&format!(
+            "aws_kinesis_stream_consumer.{}--{}.arn",
+            system
+                .streams
+                .get(stream.0)
+                .map_or("", |stream| stream.name.text.as_str()),
+            service_name(service)
+        )),
         Resource::Table(id) => reference(&format!(
             "aws_dynamodb_table.{}.arn",
             system
@@ -154,6 +162,13 @@ fn describe(context: &Context<'_>, principal: Principal) -> String {
         Principal::FlowLogs(id) => {
             format!("The flow logs of network {}", names::network(system, id))
         }
+        Principal::RuleDelivery(rule) => format!(
+            "The EventBridge rule {}",
+            names::physical(&names::rule(system, rule, None))
+        ),
+        Principal::DatabaseMonitoring(id) => {
+            format!("RDS enhanced monitoring of {}", names::database(system, id))
+        }
     }
 }
 
@@ -198,6 +213,20 @@ fn add_role(file: &mut TfFile, context: &Context<'_>, role: &Role) {
             ))
             .build(),
     );
+    for policy in &role.managed_policies {
+        let label = format!("{name}--{}", policy.rsplit('/').next().unwrap_or(policy));
+        file.add(
+            resource("aws_iam_role_policy_attachment", &label)
+                .add_attribute(("role", reference(&format!("aws_iam_role.{name}.name"))))
+                .add_attribute((
+                    "policy_arn",
+                    template(&format!(
+                        "arn:${{data.aws_partition.current.partition}}:iam::aws:policy/{policy}"
+                    )),
+                ))
+                .build(),
+        );
+    }
     if role.grants.is_empty() {
         return;
     }

@@ -5,12 +5,16 @@
 //! the text what `terraform fmt` would make it. The backend reads the
 //! model, the network plan and the IAM plan; it derives nothing.
 
+mod data;
 mod iam;
+mod load_balancers;
+mod messaging;
 mod network;
 mod privatelink;
 mod references;
 
 mod security;
+mod services;
 mod settings;
 mod writer;
 
@@ -38,6 +42,17 @@ pub fn emit(system: &System, graph: &Graph) -> BTreeMap<String, String> {
         ("security_groups.tf", security::security_groups(&context)),
         ("nacls.tf", security::nacls(&context)),
         ("iam.tf", iam::roles(&context)),
+        ("services.tf", services::services(&context)),
+        ("functions.tf", services::functions(&context)),
+        (
+            "load_balancers.tf",
+            load_balancers::load_balancers(&context),
+        ),
+        ("events.tf", messaging::events(&context)),
+        ("queues.tf", messaging::queues(&context)),
+        ("topics.tf", messaging::topics(&context)),
+        ("streams.tf", messaging::streams(&context)),
+        ("data.tf", data::data_stores(&context)),
         ("privatelink.tf", privatelink::private_links(&context)),
         ("outputs.tf", settings::outputs(&context)),
     ];

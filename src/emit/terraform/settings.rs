@@ -125,6 +125,71 @@ pub(super) fn variables(context: &Context<'_>) -> TfFile {
                 .build(),
         );
     }
+    let images: Vec<&str> = system
+        .services
+        .iter()
+        .filter_map(|service| match &service.compute {
+            crate::model::Compute::Fargate(fargate) if fargate.image.is_none() => {
+                Some(service.name.text.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    let packages: Vec<&str> = system
+        .services
+        .iter()
+        .filter(|service| service.is_lambda())
+        .map(|service| service.name.text.as_str())
+        .collect();
+    for (variable, description, names) in [
+        (
+            "image_tags",
+            "The image tag to run for each Fargate service, by service name: the tag pushed to its ECR repository.",
+            images,
+        ),
+        (
+            "function_packages",
+            "The path of the deployment package (.zip) of each Lambda function, by service name.",
+            packages,
+        ),
+    ] {
+        if names.is_empty() {
+            continue;
+        }
+        let every_name_given = call(
+            "alltrue",
+            vec![
+                hcl::expr::ForExpr::new(
+                    hcl::Identifier::sanitized("name"),
+                    strings(names.iter()),
+                    call(
+                        "contains",
+                        vec![
+                            call("keys", vec![reference(&format!("var.{variable}"))]),
+                            reference("name"),
+                        ],
+                    ),
+                )
+                .into(),
+            ],
+        );
+        file.add(
+            Block::builder("variable")
+                .add_label(variable)
+                .add_attribute(("description", description))
+                .add_attribute(("type", call("map", vec![reference("string")])))
+                .add_block(
+                    Block::builder("validation")
+                        .add_attribute(("condition", every_name_given))
+                        .add_attribute((
+                            "error_message",
+                            format!("Give one for each of: {}.", names.join(", ")),
+                        ))
+                        .build(),
+                )
+                .build(),
+        );
+    }
     let tags = object(
         system
             .tags

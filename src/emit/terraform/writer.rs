@@ -86,6 +86,7 @@ impl TfFile {
         let Ok(mut edit) = hcl::edit::parser::parse_body(&text) else {
             return text;
         };
+        relayout(&mut edit, 1);
         align(&mut edit);
         for note in &self.notes {
             annotate(&mut edit, note);
@@ -156,6 +157,115 @@ fn annotate(body: &mut EditBody, note: &Note) {
     }
 }
 
+/// The widest line meshc writes when it can choose.
+const WIDTH: usize = 100;
+
+/// An expression printed on one line (`compact`) or over several lines,
+/// with its inner lines indented by `indent` spaces.
+fn printed(
+    expression: &hcl::edit::expr::Expression,
+    compact: bool,
+    indent: usize,
+) -> Option<String> {
+    let value = Expression::from(expression.clone());
+    let mut formatter = hcl::format::Formatter::builder()
+        .prefer_ident_keys(true)
+        .compact(compact)
+        .build_vec();
+    hcl::format::Format::format(&value, &mut formatter).ok()?;
+    let text = String::from_utf8(formatter.into_inner()).ok()?;
+    let padding = " ".repeat(indent);
+    let mut lines = text.lines();
+    let mut out = lines.next()?.to_string();
+    for line in lines {
+        out.push('\n');
+        out.push_str(&padding);
+        out.push_str(line);
+    }
+    Some(out)
+}
+
+/// Replaces an expression by the same value printed anew, keeping the
+/// whitespace around it.
+fn reprint(expression: &mut hcl::edit::expr::Expression, compact: bool, indent: usize) {
+    let Some(text) = printed(expression, compact, indent) else {
+        return;
+    };
+    let Ok(mut fresh) = hcl::edit::parser::parse_expr(&text) else {
+        return;
+    };
+    *fresh.decor_mut() = expression.decor().clone();
+    *expression = fresh;
+}
+
+fn is_collection(expression: &hcl::edit::expr::Expression) -> bool {
+    expression.is_array() || expression.is_object()
+}
+
+/// Lays out what hcl-rs prints one way only: a short array of plain values
+/// goes on one line (`["FARGATE"]`), and an object or array passed to a
+/// function (`jsonencode({...})`) is spread over lines when it would make
+/// the line longer than `WIDTH`.
+fn relayout(body: &mut EditBody, depth: usize) {
+    for mut structure in body.iter_mut() {
+        if let Some(block) = structure.as_block_mut() {
+            relayout(&mut block.body, depth + 1);
+        } else if let Some(mut attribute) = structure.as_attribute_mut() {
+            let start = 2 * (depth - 1) + attribute.key.as_str().len() + 3;
+            relayout_expression(attribute.value_mut(), 2 * (depth - 1), start);
+        }
+    }
+}
+
+/// `indent`: the indentation of the line the expression starts on;
+/// `start`: the column it starts at.
+fn relayout_expression(expression: &mut hcl::edit::expr::Expression, indent: usize, start: usize) {
+    if let Some(array) = expression.as_array() {
+        let plain = array.iter().all(|item| !is_collection(item));
+        if plain && !array.is_empty() {
+            if let Some(text) = printed(expression, true, indent) {
+                if start + text.len() <= WIDTH && !text.contains('\n') {
+                    reprint(expression, true, indent);
+                    return;
+                }
+            }
+        }
+    }
+    if let Some(call) = expression.as_func_call() {
+        let single_line = printed(expression, true, indent).map_or(0, |text| text.len());
+        if start + single_line > WIDTH && call.args.iter().any(is_collection) {
+            if let hcl::edit::expr::Expression::FuncCall(call) = expression {
+                for argument in &mut call.args {
+                    if is_collection(argument) {
+                        reprint(argument, false, indent);
+                        relayout_inner(argument, indent);
+                    }
+                }
+            }
+        }
+        return;
+    }
+    relayout_inner(expression, indent);
+}
+
+/// Lays out the items of a multi-line array or object, one level deeper.
+fn relayout_inner(expression: &mut hcl::edit::expr::Expression, indent: usize) {
+    if !expression.to_string().contains('\n') {
+        return;
+    }
+    let inner = indent + 2;
+    if let Some(array) = expression.as_array_mut() {
+        for item in array.iter_mut() {
+            relayout_expression(item, inner, inner);
+        }
+    } else if let Some(object) = expression.as_object_mut() {
+        for (key, value) in object.iter_mut() {
+            let start = inner + key_width(key.get()) + 3;
+            relayout_expression(value.expr_mut(), inner, start);
+        }
+    }
+}
+
 /// Aligns the `=` of runs of single-line attributes, and the entries of
 /// multi-line objects, as `terraform fmt` does.
 fn align(body: &mut EditBody) {
@@ -203,6 +313,11 @@ fn align(body: &mut EditBody) {
     }
     for mut structure in body.iter_mut() {
         if let Some(block) = structure.as_block_mut() {
+            if block.body.is_empty() {
+                // `allow {}`, as terraform fmt writes an empty block.
+                *block.body.decor_mut() = hcl::edit::Decor::default();
+                block.body.set_prefer_oneline(true);
+            }
             align(&mut block.body);
         } else if let Some(mut attribute) = structure.as_attribute_mut() {
             align_expression(attribute.value_mut());
@@ -253,6 +368,10 @@ fn align_expression(expression: &mut hcl::edit::expr::Expression) {
     } else if let Some(array) = expression.as_array_mut() {
         for item in array.iter_mut() {
             align_expression(item);
+        }
+    } else if let hcl::edit::expr::Expression::FuncCall(call) = expression {
+        for argument in &mut call.args {
+            align_expression(argument);
         }
     }
 }
@@ -306,6 +425,20 @@ pub(super) fn reference(path: &str) -> Expression {
         return Expression::Variable(variable);
     }
     Expression::from(Traversal::new(variable, operators))
+}
+
+/// `var.NAME["key"]`: an entry of a map variable.
+pub(super) fn variable_entry(variable: &str, key: &str) -> Expression {
+    let Ok(root) = Variable::new("var") else {
+        return Expression::Null;
+    };
+    Expression::from(Traversal::new(
+        root,
+        [
+            TraversalOperator::GetAttr(Identifier::sanitized(variable)),
+            TraversalOperator::Index(Expression::from(key)),
+        ],
+    ))
 }
 
 /// `name[*]` and `name[0]` suffixes as traversal operators.

@@ -1,0 +1,75 @@
+//! The JSON Schema (draft 4, the dialect EventBridge's schema registry
+//! reads) of each event: the EventBridge envelope, with the event's typed
+//! schema as its `detail`. Shared by every backend, so that the registry
+//! holds the same document whichever one deploys it.
+
+use serde_json::{Map, Value as Json, json};
+
+use crate::graph::messaging::event_source;
+use crate::model::{EventId, FieldDef, FieldType, System};
+
+fn field_type(ty: &FieldType) -> Json {
+    match ty {
+        FieldType::String => json!({ "type": "string" }),
+        FieldType::Number => json!({ "type": "number" }),
+        FieldType::Int => json!({ "type": "integer" }),
+        FieldType::Bool => json!({ "type": "boolean" }),
+        FieldType::Timestamp => json!({ "type": "string", "format": "date-time" }),
+        FieldType::Enum(values) => json!({ "type": "string", "enum": values }),
+        FieldType::List(item) => json!({ "type": "array", "items": field_type(item) }),
+        FieldType::Object(fields) => object(fields),
+    }
+}
+
+/// An object type: its fields as properties, the ones not marked optional
+/// required.
+fn object(fields: &[FieldDef]) -> Json {
+    let mut properties = Map::new();
+    let mut required = Vec::new();
+    for field in fields {
+        let mut schema = field_type(&field.ty);
+        if let (Some(doc), Json::Object(entries)) = (crate::model::prose(&field.doc), &mut schema) {
+            entries.insert("description".to_string(), json!(doc));
+        }
+        properties.insert(field.name.text.clone(), schema);
+        if !field.optional {
+            required.push(json!(field.name.text));
+        }
+    }
+    let mut schema = Map::new();
+    schema.insert("type".to_string(), json!("object"));
+    schema.insert("properties".to_string(), Json::Object(properties));
+    if !required.is_empty() {
+        schema.insert("required".to_string(), Json::Array(required));
+    }
+    Json::Object(schema)
+}
+
+/// The schema of an event as EventBridge delivers it.
+pub fn event(system: &System, id: EventId) -> Json {
+    let Some(event) = system.event(id) else {
+        return Json::Null;
+    };
+    let mut envelope = Map::new();
+    envelope.insert(
+        "detail-type".to_string(),
+        json!({ "type": "string", "enum": [event.detail_type] }),
+    );
+    let source = match event_source(system, id) {
+        Some(source) => json!({ "type": "string", "enum": [source] }),
+        None => json!({ "type": "string" }),
+    };
+    envelope.insert("source".to_string(), source);
+    envelope.insert("detail".to_string(), object(&event.schema));
+    let mut schema = json!({
+        "$schema": "http://json-schema.org/draft-04/schema#",
+        "title": event.name.text,
+        "type": "object",
+        "required": ["detail-type", "source", "detail"],
+        "properties": Json::Object(envelope),
+    });
+    if let (Some(doc), Json::Object(entries)) = (crate::model::prose(&event.doc), &mut schema) {
+        entries.insert("description".to_string(), json!(doc));
+    }
+    schema
+}

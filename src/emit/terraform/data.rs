@@ -1,0 +1,405 @@
+//! `data.tf`: DynamoDB tables (keys, indexes, billing, PITR, SSE with the
+//! system key, TTL, streams, deletion protection) and RDS databases (subnet
+//! group, parameter group that refuses unencrypted connections, encrypted
+//! storage, a master password RDS keeps in Secrets Manager, IAM
+//! authentication, backups, logs, enhanced monitoring, Performance
+//! Insights), each behind the security group the graph derived for it.
+
+use hcl::Block;
+
+use super::Context;
+use super::writer::{TfFile, aws_name, list, reference, resource, strings, template};
+use crate::emit::names;
+use crate::graph::iam::Principal;
+use crate::graph::network::Guarded;
+use crate::model::{
+    Billing, Database, DatabaseId, Engine, Key, KeyType, Projection, StreamView, Table,
+};
+
+fn key_type(ty: KeyType) -> &'static str {
+    match ty {
+        KeyType::String => "S",
+        KeyType::Number => "N",
+        KeyType::Binary => "B",
+    }
+}
+
+pub(super) fn data_stores(context: &Context<'_>) -> TfFile {
+    let mut file = TfFile::default();
+    for table in &context.system.tables {
+        add_table(&mut file, table);
+    }
+    for (index, database) in context.system.databases.iter().enumerate() {
+        add_database(&mut file, context, DatabaseId(index), database);
+    }
+    file
+}
+
+fn add_table(file: &mut TfFile, table: &Table) {
+    let name = table.name.text.as_str();
+    let mut block = resource("aws_dynamodb_table", name).add_attribute(("name", aws_name(name)));
+    let provisioned = match table.billing.value {
+        Billing::OnDemand => {
+            block = block.add_attribute(("billing_mode", "PAY_PER_REQUEST"));
+            None
+        }
+        Billing::Provisioned { reads, writes } => {
+            block = block
+                .add_attribute(("billing_mode", "PROVISIONED"))
+                .add_attribute(("read_capacity", reads))
+                .add_attribute(("write_capacity", writes));
+            Some((reads, writes))
+        }
+    };
+    block = block.add_attribute(("hash_key", table.partition_key.name.as_str()));
+    if let Some(sort) = &table.sort_key {
+        block = block.add_attribute(("range_key", sort.name.as_str()));
+    }
+    block = block.add_attribute(("deletion_protection_enabled", table.deletion_protection));
+    if let Some(view) = table.stream {
+        block = block
+            .add_attribute(("stream_enabled", true))
+            .add_attribute((
+                "stream_view_type",
+                match view {
+                    StreamView::KeysOnly => "KEYS_ONLY",
+                    StreamView::NewImage => "NEW_IMAGE",
+                    StreamView::OldImage => "OLD_IMAGE",
+                    StreamView::NewAndOldImages => "NEW_AND_OLD_IMAGES",
+                },
+            ));
+    }
+    // Every key attribute, of the table and of its indexes, once.
+    let mut keys: Vec<&Key> = Vec::new();
+    let every_key =
+        std::iter::once(&table.partition_key)
+            .chain(table.sort_key.iter())
+            .chain(table.indexes.iter().flat_map(|index| {
+                std::iter::once(&index.partition_key).chain(index.sort_key.iter())
+            }));
+    for key in every_key {
+        if !keys.iter().any(|known| known.name == key.name) {
+            keys.push(key);
+        }
+    }
+    for key in keys {
+        block = block.add_block(
+            Block::builder("attribute")
+                .add_attribute(("name", key.name.as_str()))
+                .add_attribute(("type", key_type(key.ty)))
+                .build(),
+        );
+    }
+    for index in &table.indexes {
+        let mut gsi = Block::builder("global_secondary_index")
+            .add_attribute(("name", index.name.text.as_str()))
+            .add_attribute(("hash_key", index.partition_key.name.as_str()));
+        if let Some(sort) = &index.sort_key {
+            gsi = gsi.add_attribute(("range_key", sort.name.as_str()));
+        }
+        gsi = match &index.projection {
+            Projection::All => gsi.add_attribute(("projection_type", "ALL")),
+            Projection::KeysOnly => gsi.add_attribute(("projection_type", "KEYS_ONLY")),
+            Projection::Include(fields) => gsi
+                .add_attribute(("projection_type", "INCLUDE"))
+                .add_attribute(("non_key_attributes", strings(fields.iter()))),
+        };
+        if let Some((reads, writes)) = provisioned {
+            gsi = gsi
+                .add_attribute(("read_capacity", reads))
+                .add_attribute(("write_capacity", writes));
+        }
+        block = block.add_block(gsi.build());
+    }
+    block = block
+        .add_block(
+            Block::builder("point_in_time_recovery")
+                .add_attribute(("enabled", table.point_in_time_recovery.value))
+                .build(),
+        )
+        .add_block(
+            Block::builder("server_side_encryption")
+                .add_attribute(("enabled", true))
+                .add_attribute(("kms_key_arn", reference("aws_kms_key.system.arn")))
+                .build(),
+        );
+    if let Some(ttl) = &table.ttl {
+        block = block.add_block(
+            Block::builder("ttl")
+                .add_attribute(("attribute_name", ttl.as_str()))
+                .add_attribute(("enabled", true))
+                .build(),
+        );
+    }
+    let index = file.add(block.build());
+    if !table.doc.is_empty() {
+        file.note_above(index, &table.doc.join("\n"));
+    }
+    if provisioned.is_some() {
+        file.note_inside(
+            index,
+            "#checkov:skip=CKV2_AWS_16:the capacity is the table's declared provisioned billing; scaling it is left to the team that declared it",
+        );
+    }
+    if !table.point_in_time_recovery.value {
+        file.note_inside(
+            index,
+            "#checkov:skip=CKV_AWS_28:point_in_time_recovery = false is declared for this table",
+        );
+    }
+}
+
+/// The major version of an engine meshc pins when none is declared.
+fn default_version(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Postgres | Engine::AuroraPostgresql => "16",
+        Engine::Mysql | Engine::AuroraMysql => "8.0",
+        Engine::Mariadb => "10.11",
+    }
+}
+
+/// The parameter group family of an engine version: `postgres16`,
+/// `mysql8.0`, `mariadb10.11`, `aurora-postgresql16`, `aurora-mysql8.0`.
+fn family(engine: Engine, version: &str) -> String {
+    let mut parts = version.split('.');
+    let major = parts.next().unwrap_or(version);
+    let major = match engine {
+        Engine::Postgres | Engine::AuroraPostgresql => major.to_string(),
+        Engine::Mysql | Engine::Mariadb | Engine::AuroraMysql => {
+            format!("{major}.{}", parts.next().unwrap_or("0"))
+        }
+    };
+    format!("{}{major}", engine.as_str())
+}
+
+/// The parameters that refuse unencrypted connections and turn on the
+/// logs exported to CloudWatch.
+fn parameters(engine: Engine) -> Vec<(&'static str, &'static str)> {
+    match engine {
+        Engine::Postgres | Engine::AuroraPostgresql => vec![
+            ("rds.force_ssl", "1"),
+            ("log_min_duration_statement", "1000"),
+            ("log_statement", "ddl"),
+        ],
+        Engine::Mysql | Engine::Mariadb | Engine::AuroraMysql => vec![
+            (
+                "require_secure_transport",
+                if engine == Engine::Mariadb { "1" } else { "ON" },
+            ),
+            ("slow_query_log", "1"),
+            ("long_query_time", "1"),
+        ],
+    }
+}
+
+fn log_exports(engine: Engine) -> Vec<&'static str> {
+    match engine {
+        Engine::Postgres | Engine::AuroraPostgresql => vec!["postgresql"],
+        Engine::Mysql | Engine::Mariadb | Engine::AuroraMysql => vec!["error", "slowquery"],
+    }
+}
+
+fn add_database(file: &mut TfFile, context: &Context<'_>, id: DatabaseId, database: &Database) {
+    let system = context.system;
+    let name = database.name.text.as_str();
+    let engine = database.engine.value;
+    let Some(subnet) = database.subnet else {
+        return;
+    };
+    let subnet = names::subnet(system, subnet.value);
+    file.add(
+        resource("aws_db_subnet_group", name)
+            .add_attribute(("name", aws_name(name)))
+            .add_attribute((
+                "description",
+                format!("The {subnet} subnets of database {name}"),
+            ))
+            .add_attribute((
+                "subnet_ids",
+                reference(&format!("aws_subnet.{subnet}[*].id")),
+            ))
+            .build(),
+    );
+    let version = database
+        .version
+        .clone()
+        .unwrap_or_else(|| default_version(engine).to_string());
+    let aurora = engine.is_aurora();
+    let group_kind = if aurora {
+        "aws_rds_cluster_parameter_group"
+    } else {
+        "aws_db_parameter_group"
+    };
+    let mut group = resource(group_kind, name)
+        .add_attribute(("name", aws_name(name)))
+        .add_attribute(("family", family(engine, &version)))
+        .add_attribute((
+            "description",
+            format!("Database {name}: encrypted connections only, slow statements logged"),
+        ));
+    for (parameter, value) in parameters(engine) {
+        group = group.add_block(
+            Block::builder("parameter")
+                .add_attribute(("name", parameter))
+                .add_attribute(("value", value))
+                .build(),
+        );
+    }
+    file.add(group.build());
+    let security_group = list([reference(&format!(
+        "aws_security_group.{}.id",
+        names::guarded(system, Guarded::Database(id))
+    ))]);
+    let monitoring = names::role(system, Principal::DatabaseMonitoring(id));
+    let common = |block: hcl::BlockBuilder| {
+        block
+            .add_attribute(("engine", engine.as_str()))
+            .add_attribute(("engine_version", version.as_str()))
+    };
+    let index = if aurora {
+        let cluster = common(resource("aws_rds_cluster", name))
+            .add_attribute(("cluster_identifier", aws_name(name)))
+            .add_attribute(("master_username", "dbadmin"))
+            .add_attribute(("manage_master_user_password", true))
+            .add_attribute((
+                "master_user_secret_kms_key_id",
+                reference("aws_kms_key.system.key_id"),
+            ))
+            .add_attribute(("port", database.port.value))
+            .add_attribute((
+                "db_subnet_group_name",
+                reference(&format!("aws_db_subnet_group.{name}.name")),
+            ))
+            .add_attribute(("vpc_security_group_ids", security_group))
+            .add_attribute((
+                "db_cluster_parameter_group_name",
+                reference(&format!("aws_rds_cluster_parameter_group.{name}.name")),
+            ))
+            .add_attribute(("storage_encrypted", true))
+            .add_attribute(("kms_key_id", reference("aws_kms_key.system.arn")))
+            .add_attribute((
+                "backup_retention_period",
+                database.backup_retention.value.as_days_ceil(),
+            ))
+            .add_attribute(("copy_tags_to_snapshot", true))
+            .add_attribute(("deletion_protection", database.deletion_protection))
+            .add_attribute(("skip_final_snapshot", false))
+            .add_attribute((
+                "final_snapshot_identifier",
+                template(&format!("${{var.name_prefix}}-{name}-final")),
+            ))
+            .add_attribute(("iam_database_authentication_enabled", true))
+            .add_attribute((
+                "enabled_cloudwatch_logs_exports",
+                strings(log_exports(engine)),
+            ))
+            .build();
+        let index = file.add(cluster);
+        let instances: u64 = if database.multi_az.value { 2 } else { 1 };
+        let instance = resource("aws_rds_cluster_instance", name)
+            .add_attribute(("count", instances))
+            .add_attribute((
+                "identifier",
+                template(&format!("${{var.name_prefix}}-{name}-${{count.index}}")),
+            ))
+            .add_attribute((
+                "cluster_identifier",
+                reference(&format!("aws_rds_cluster.{name}.id")),
+            ))
+            .add_attribute(("instance_class", database.class.value.as_str()))
+            .add_attribute((
+                "engine",
+                reference(&format!("aws_rds_cluster.{name}.engine")),
+            ))
+            .add_attribute((
+                "engine_version",
+                reference(&format!("aws_rds_cluster.{name}.engine_version")),
+            ))
+            .add_attribute(("publicly_accessible", false))
+            .add_attribute(("auto_minor_version_upgrade", true))
+            .add_attribute(("monitoring_interval", 60))
+            .add_attribute((
+                "monitoring_role_arn",
+                reference(&format!("aws_iam_role.{monitoring}.arn")),
+            ))
+            .add_attribute(("performance_insights_enabled", true))
+            .add_attribute((
+                "performance_insights_kms_key_id",
+                reference("aws_kms_key.system.arn"),
+            ))
+            .build();
+        file.add(instance);
+        index
+    } else {
+        let storage = database.storage.value.as_gib_ceil();
+        let instance = common(resource("aws_db_instance", name))
+            .add_attribute(("identifier", aws_name(name)))
+            .add_attribute(("instance_class", database.class.value.as_str()))
+            .add_attribute(("allocated_storage", storage))
+            .add_attribute(("max_allocated_storage", storage * 4))
+            .add_attribute(("storage_type", "gp3"))
+            .add_attribute(("storage_encrypted", true))
+            .add_attribute(("kms_key_id", reference("aws_kms_key.system.arn")))
+            .add_attribute(("username", "dbadmin"))
+            .add_attribute(("manage_master_user_password", true))
+            .add_attribute((
+                "master_user_secret_kms_key_id",
+                reference("aws_kms_key.system.key_id"),
+            ))
+            .add_attribute(("port", database.port.value))
+            .add_attribute((
+                "db_subnet_group_name",
+                reference(&format!("aws_db_subnet_group.{name}.name")),
+            ))
+            .add_attribute(("vpc_security_group_ids", security_group))
+            .add_attribute((
+                "parameter_group_name",
+                reference(&format!("aws_db_parameter_group.{name}.name")),
+            ))
+            .add_attribute(("multi_az", database.multi_az.value))
+            .add_attribute(("publicly_accessible", false))
+            .add_attribute((
+                "backup_retention_period",
+                database.backup_retention.value.as_days_ceil(),
+            ))
+            .add_attribute(("copy_tags_to_snapshot", true))
+            .add_attribute(("deletion_protection", database.deletion_protection))
+            .add_attribute(("skip_final_snapshot", false))
+            .add_attribute((
+                "final_snapshot_identifier",
+                template(&format!("${{var.name_prefix}}-{name}-final")),
+            ))
+            .add_attribute(("iam_database_authentication_enabled", true))
+            .add_attribute(("auto_minor_version_upgrade", true))
+            .add_attribute((
+                "enabled_cloudwatch_logs_exports",
+                strings(log_exports(engine)),
+            ))
+            .add_attribute(("monitoring_interval", 60))
+            .add_attribute((
+                "monitoring_role_arn",
+                reference(&format!("aws_iam_role.{monitoring}.arn")),
+            ))
+            .add_attribute(("performance_insights_enabled", true))
+            .add_attribute((
+                "performance_insights_kms_key_id",
+                reference("aws_kms_key.system.arn"),
+            ))
+            .build();
+        file.add(instance)
+    };
+    let mut note = if database.doc.is_empty() { format!("The database {name}.") } else { {
+                database.doc.join(
+                    "
+    ",
+                )
+            } };
+    note.push_str("\nIts master password lives in Secrets Manager, rotated by RDS; services connect over TLS\nwith the secret or with IAM authentication.");
+    file.note_above(index, &note);
+    if !database.multi_az.value && !aurora {
+        file.note_inside(
+            index,
+            "#checkov:skip=CKV_AWS_157:multi_az is not declared for this database; a standby doubles its price",
+        );
+    }
+}

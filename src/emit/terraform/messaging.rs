@@ -1,0 +1,707 @@
+//! `events.tf`, `queues.tf`, `topics.tf` and `streams.tf`: EventBridge
+//! buses, archives, the schema registry, rules and their targets; SQS
+//! queues with their redrive and access policies; SNS topics and
+//! subscriptions; Kinesis streams and their consumers. Every rule target,
+//! subscription and resource policy comes from the graph's messaging and
+//! IAM plans.
+
+use hcl::{Block, Expression};
+
+use super::Context;
+use super::references::queue_arn;
+use super::services::json_expression;
+use super::writer::{TfFile, aws_name, call, list, reference, resource, template};
+use crate::emit::{json_schema, names};
+use crate::graph::iam::{Permission, Principal, Resource, Source};
+use crate::graph::messaging::{self, RulePlan, SubscriptionPlan};
+use crate::graph::{BusRef, Node, QueueRef};
+use crate::model::{Duration, EventId, Schedule, StreamCapacity, System, TopicId};
+
+fn topic_name(system: &System, topic: TopicId) -> String {
+    system
+        .topics
+        .get(topic.0)
+        .map_or_else(String::new, |topic| topic.name.text.clone())
+}
+
+/// The Terraform label of an emitted rule.
+fn rule_label(system: &System, rule: &RulePlan) -> String {
+    names::rule(system, rule.rule, rule.one_of_several.then_some(rule.bus))
+}
+
+/// The bus name expression of a rule's bus.
+fn bus_expression(system: &System, bus: BusRef) -> Expression {
+    match bus {
+        BusRef::Default => Expression::from("default"),
+        BusRef::Declared(_) => reference(&format!(
+            "aws_cloudwatch_event_bus.{}.name",
+            names::bus_name(system, bus)
+        )),
+    }
+}
+
+/// `rate(5 minutes)` or `cron(...)`.
+fn schedule_expression(schedule: &Schedule) -> String {
+    match schedule {
+        Schedule::Cron(expression) => format!("cron({expression})"),
+        Schedule::Rate(every) => {
+            let minutes = every.as_millis() / 60_000;
+            let (count, unit) = if minutes % 1440 == 0 {
+                (minutes / 1440, "day")
+            } else if minutes % 60 == 0 {
+                (minutes / 60, "hour")
+            } else {
+                (minutes, "minute")
+            };
+            let plural = if count == 1 { "" } else { "s" };
+            format!("rate({count} {unit}{plural})")
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// EventBridge.
+
+pub(super) fn events(context: &Context<'_>) -> TfFile {
+    let system = context.system;
+    let mut file = TfFile::default();
+    for bus in &system.buses {
+        let name = bus.name.text.as_str();
+        let index = file.add(
+            resource("aws_cloudwatch_event_bus", name)
+                .add_attribute(("name", aws_name(name)))
+                .add_attribute((
+                    "description",
+                    names::description(
+                        &crate::model::prose(&bus.doc)
+                            .unwrap_or_else(|| format!("The event bus {name}.")),
+                        512,
+                    ),
+                ))
+                .build(),
+        );
+        file.note_above(index, &format!("The bus {name}."));
+        if let Some(retention) = bus.archive {
+            file.add(
+                resource("aws_cloudwatch_event_archive", name)
+                    .add_attribute(("name", aws_name(name)))
+                    .add_attribute((
+                        "description",
+                        format!("Every event of bus {name}, for replay."),
+                    ))
+                    .add_attribute((
+                        "event_source_arn",
+                        reference(&format!("aws_cloudwatch_event_bus.{name}.arn")),
+                    ))
+                    .add_attribute(("retention_days", retention.value.as_days_ceil()))
+                    .build(),
+            );
+        }
+    }
+    if !system.events.is_empty() {
+        let registry = file.add(
+            resource("aws_schemas_registry", "events")
+                .add_attribute(("name", template("${var.name_prefix}-events")))
+                .add_attribute((
+                    "description",
+                    format!("The events of system {}.", system.name.text),
+                ))
+                .build(),
+        );
+        file.note_above(
+            registry,
+            "The schema of every event, so that producers and consumers can generate code from it.",
+        );
+        for (index, event) in system.events.iter().enumerate() {
+            let name = event.name.text.as_str();
+            let schema = json_schema::event(system, EventId(index));
+            file.add(
+                resource("aws_schemas_schema", name)
+                    .add_attribute(("name", name))
+                    .add_attribute((
+                        "registry_name",
+                        reference("aws_schemas_registry.events.name"),
+                    ))
+                    .add_attribute(("type", "JSONSchemaDraft4"))
+                    .add_attribute((
+                        "description",
+                        names::description(
+                            &crate::model::prose(&event.doc)
+                                .unwrap_or_else(|| format!("The event {name}.")),
+                            256,
+                        ),
+                    ))
+                    .add_attribute((
+                        "content",
+                        call("jsonencode", vec![json_expression(&schema)]),
+                    ))
+                    .build(),
+            );
+        }
+    }
+    let rules = messaging::rules(system, context.graph);
+    for rule in &rules {
+        add_rule(&mut file, context, rule);
+    }
+    for permission in &context.graph.iam.permissions {
+        if let Resource::Function(_) = permission.resource {
+            add_function_permission(&mut file, context, &rules, permission);
+        }
+    }
+    file
+}
+
+fn add_rule(file: &mut TfFile, context: &Context<'_>, rule: &RulePlan) {
+    let system = context.system;
+    let label = rule_label(system, rule);
+    // A saga's state machine is emitted with the sagas; until it exists
+    // there is nothing to start.
+    let targets: Vec<Node> = rule
+        .targets
+        .iter()
+        .copied()
+        .filter(|target| !matches!(target, Node::Saga(_)))
+        .collect();
+    if targets.is_empty() {
+        return;
+    }
+    let mut block = resource("aws_cloudwatch_event_rule", &label)
+        .add_attribute(("name", aws_name(&label)))
+        .add_attribute(("description", names::description(&rule.description, 512)));
+    if rule.bus != BusRef::Default {
+        block = block.add_attribute(("event_bus_name", bus_expression(system, rule.bus)));
+    }
+    if let Some(pattern) = &rule.pattern {
+        block = block.add_attribute((
+            "event_pattern",
+            call("jsonencode", vec![json_expression(pattern)]),
+        ));
+    }
+    if let Some(schedule) = &rule.schedule {
+        block = block.add_attribute(("schedule_expression", schedule_expression(schedule)));
+    }
+    block = block.add_attribute(("state", "ENABLED"));
+    file.add(block.build());
+    for target in targets {
+        add_target(file, context, rule, &label, target);
+    }
+}
+
+/// The ARN of what a rule or subscription delivers to, and its base name.
+fn target_arn(context: &Context<'_>, target: Node) -> Option<(Expression, String)> {
+    let system = context.system;
+    match target {
+        Node::Queue(queue) => {
+            let name = names::queue(system, queue);
+            Some((queue_arn(context, queue), name))
+        }
+        Node::Service(service) => {
+            let name = system.service(service)?.name.text.clone();
+            Some((reference(&format!("aws_lambda_function.{name}.arn")), name))
+        }
+        Node::Topic(topic) => {
+            let name = topic_name(system, topic);
+            Some((reference(&format!("aws_sns_topic.{name}.arn")), name))
+        }
+        Node::Stream(stream) => {
+            let name = system.streams.get(stream.0)?.name.text.clone();
+            Some((reference(&format!("aws_kinesis_stream.{name}.arn")), name))
+        }
+        _ => None,
+    }
+}
+
+fn add_target(
+    file: &mut TfFile,
+    context: &Context<'_>,
+    rule: &RulePlan,
+    label: &str,
+    target: Node,
+) {
+    let system = context.system;
+    let Some((arn, target_name)) = target_arn(context, target) else {
+        return;
+    };
+    let mut block = resource(
+        "aws_cloudwatch_event_target",
+        &format!("{label}--{target_name}"),
+    )
+    .add_attribute((
+        "rule",
+        reference(&format!("aws_cloudwatch_event_rule.{label}.name")),
+    ));
+    if rule.bus != BusRef::Default {
+        block = block.add_attribute(("event_bus_name", bus_expression(system, rule.bus)));
+    }
+    block = block
+        .add_attribute(("target_id", names::physical(&target_name)))
+        .add_attribute(("arn", arn));
+    if let Node::Stream(_) = target {
+        block = block
+            .add_attribute((
+                "role_arn",
+                reference(&format!(
+                    "aws_iam_role.{}.arn",
+                    names::role(system, Principal::RuleDelivery(rule.rule))
+                )),
+            ))
+            .add_block(
+                Block::builder("kinesis_target")
+                    .add_attribute(("partition_key_path", "$.id"))
+                    .build(),
+            );
+    }
+    if let Node::Queue(queue) = target {
+        if messaging::queue_settings(system, queue).fifo {
+            block = block.add_block(
+                Block::builder("sqs_target")
+                    .add_attribute(("message_group_id", names::physical(label)))
+                    .build(),
+            );
+        }
+    }
+    block = block.add_block(
+        Block::builder("retry_policy")
+            .add_attribute(("maximum_retry_attempts", rule.retries))
+            .add_attribute((
+                "maximum_event_age_in_seconds",
+                rule.max_event_age.as_secs_ceil(),
+            ))
+            .build(),
+    );
+    if let Some(dead_letter) = rule.dead_letter {
+        block = block.add_block(
+            Block::builder("dead_letter_config")
+                .add_attribute(("arn", queue_arn(context, dead_letter)))
+                .build(),
+        );
+    }
+    file.add(block.build());
+}
+
+/// The ARN of what a resource policy lets act, for `aws:SourceArn`.
+fn source_arns(context: &Context<'_>, rules: &[RulePlan], source: Source) -> Vec<Expression> {
+    let system = context.system;
+    match source {
+        Source::Rule(rule) => rules
+            .iter()
+            .filter(|plan| plan.rule == rule)
+            .filter(|plan| {
+                plan.targets
+                    .iter()
+                    .any(|target| !matches!(target, Node::Saga(_)))
+            })
+            .map(|plan| {
+                reference(&format!(
+                    "aws_cloudwatch_event_rule.{}.arn",
+                    rule_label(system, plan)
+                ))
+            })
+            .collect(),
+        Source::Topic(topic) => vec![reference(&format!(
+            "aws_sns_topic.{}.arn",
+            topic_name(system, topic)
+        ))],
+        Source::LoadBalancer(balancer) => context
+            .graph
+            .network
+            .load_balancer(balancer)
+            .into_iter()
+            .flat_map(|plan| plan.targets.iter())
+            .map(|target| {
+                reference(&format!(
+                    "aws_lb_target_group.{}.arn",
+                    names::target_group(system, balancer, target.service)
+                ))
+            })
+            .collect(),
+    }
+}
+
+fn source_label(context: &Context<'_>, source: Source) -> String {
+    let system = context.system;
+    match source {
+        Source::Rule(rule) => names::rule(system, rule, None),
+        Source::Topic(topic) => topic_name(system, topic),
+        Source::LoadBalancer(balancer) => names::load_balancer(system, balancer),
+    }
+}
+
+fn add_function_permission(
+    file: &mut TfFile,
+    context: &Context<'_>,
+    rules: &[RulePlan],
+    permission: &Permission,
+) {
+    let Resource::Function(service) = permission.resource else {
+        return;
+    };
+    // Load balancer permissions are written beside the load balancer.
+    if let Source::LoadBalancer(_) = permission.source {
+        return;
+    }
+    let Some(name) = context
+        .system
+        .service(service)
+        .map(|service| service.name.text.clone())
+    else {
+        return;
+    };
+    let source = source_label(context, permission.source);
+    for (index, arn) in source_arns(context, rules, permission.source)
+        .into_iter()
+        .enumerate()
+    {
+        let suffix = if index == 0 {
+            String::new()
+        } else {
+            format!("-{}", index + 1)
+        };
+        let label = format!("{name}--from-{source}{suffix}");
+        file.add(
+            resource("aws_lambda_permission", &label)
+                .add_attribute((
+                    "statement_id",
+                    names::physical(&format!("from-{source}{suffix}")),
+                ))
+                .add_attribute(("action", "lambda:InvokeFunction"))
+                .add_attribute((
+                    "function_name",
+                    reference(&format!("aws_lambda_function.{name}.function_name")),
+                ))
+                .add_attribute(("principal", permission.service))
+                .add_attribute(("source_arn", arn))
+                .build(),
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// SQS.
+
+fn seconds(duration: Duration) -> u64 {
+    duration.as_secs_ceil()
+}
+
+pub(super) fn queues(context: &Context<'_>) -> TfFile {
+    let system = context.system;
+    let mut file = TfFile::default();
+    let rules = messaging::rules(system, context.graph);
+    for settings in messaging::queues(system, context.graph) {
+        let label = names::queue(system, settings.queue);
+        let physical = if settings.fifo {
+            template(&format!(
+                "${{var.name_prefix}}-{}.fifo",
+                names::physical(&label)
+            ))
+        } else {
+            aws_name(&label)
+        };
+        let mut block = resource("aws_sqs_queue", &label).add_attribute(("name", physical));
+        if settings.fifo {
+            block = block.add_attribute(("fifo_queue", true));
+            if settings.content_based_deduplication {
+                block = block.add_attribute(("content_based_deduplication", true));
+            }
+        }
+        block = block
+            .add_attribute(("visibility_timeout_seconds", seconds(settings.visibility)))
+            .add_attribute(("message_retention_seconds", seconds(settings.retention)))
+            .add_attribute(("delay_seconds", seconds(settings.delay)))
+            .add_attribute(("receive_wait_time_seconds", seconds(settings.receive_wait)));
+        if let Some(size) = settings.max_message_size {
+            block = block.add_attribute(("max_message_size", size.as_bytes()));
+        }
+        block = block
+            .add_attribute(("kms_master_key_id", reference("aws_kms_key.system.arn")))
+            .add_attribute(("kms_data_key_reuse_period_seconds", 300));
+        let index = file.add(block.build());
+        file.note_above(index, &settings.purpose);
+        if let Some((dead_letter, receives)) = settings.redrive {
+            file.add(
+                resource("aws_sqs_queue_redrive_policy", &label)
+                    .add_attribute((
+                        "queue_url",
+                        reference(&format!("aws_sqs_queue.{label}.url")),
+                    ))
+                    .add_attribute((
+                        "redrive_policy",
+                        call(
+                            "jsonencode",
+                            vec![super::writer::object([
+                                ("deadLetterTargetArn", queue_arn(context, dead_letter)),
+                                ("maxReceiveCount", Expression::from(receives)),
+                            ])],
+                        ),
+                    ))
+                    .build(),
+            );
+        }
+        add_queue_policy(&mut file, context, &rules, settings.queue);
+    }
+    file
+}
+
+/// The statement that refuses requests not made over TLS.
+fn deny_insecure_transport(resources: Expression) -> Block {
+    Block::builder("statement")
+        .add_attribute(("sid", "DenyInsecureTransport"))
+        .add_attribute(("effect", "Deny"))
+        .add_attribute(("actions", super::writer::strings(["*"])))
+        .add_attribute(("resources", resources))
+        .add_block(
+            Block::builder("principals")
+                .add_attribute(("type", "*"))
+                .add_attribute(("identifiers", super::writer::strings(["*"])))
+                .build(),
+        )
+        .add_block(
+            Block::builder("condition")
+                .add_attribute(("test", "Bool"))
+                .add_attribute(("variable", "aws:SecureTransport"))
+                .add_attribute(("values", super::writer::strings(["false"])))
+                .build(),
+        )
+        .build()
+}
+
+/// A statement letting an AWS service act on a resource for one source.
+fn service_statement(
+    sid: &str,
+    permission: &Permission,
+    resource_arn: Expression,
+    sources: Vec<Expression>,
+) -> Block {
+    Block::builder("statement")
+        .add_attribute(("sid", sid))
+        .add_attribute(("effect", "Allow"))
+        .add_attribute(("actions", super::writer::strings(permission.actions.iter())))
+        .add_attribute(("resources", list([resource_arn])))
+        .add_block(
+            Block::builder("principals")
+                .add_attribute(("type", "Service"))
+                .add_attribute(("identifiers", super::writer::strings([permission.service])))
+                .build(),
+        )
+        .add_block(
+            Block::builder("condition")
+                .add_attribute(("test", "ArnEquals"))
+                .add_attribute(("variable", "aws:SourceArn"))
+                .add_attribute(("values", list(sources)))
+                .build(),
+        )
+        .build()
+}
+
+/// A statement id from a source's label: letters and digits.
+fn sid(prefix: &str, label: &str) -> String {
+    let mut text = prefix.to_string();
+    for word in label.split(|ch: char| !ch.is_ascii_alphanumeric()) {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            text.push(first.to_ascii_uppercase());
+            text.push_str(chars.as_str());
+        }
+    }
+    text
+}
+
+fn add_queue_policy(file: &mut TfFile, context: &Context<'_>, rules: &[RulePlan], queue: QueueRef) {
+    let system = context.system;
+    let label = names::queue(system, queue);
+    let arn = queue_arn(context, queue);
+    let mut document = super::writer::data("aws_iam_policy_document", &format!("{label}--queue"))
+        .add_block(deny_insecure_transport(list([arn.clone()])));
+    let mut grants = 0;
+    for permission in &context.graph.iam.permissions {
+        if permission.resource != Resource::Queue(queue) {
+            continue;
+        }
+        let sources = source_arns(context, rules, permission.source);
+        if sources.is_empty() {
+            continue;
+        }
+        let source = source_label(context, permission.source);
+        document = document.add_block(service_statement(
+            &sid("Allow", &source),
+            permission,
+            arn.clone(),
+            sources,
+        ));
+        grants += 1;
+    }
+    let index = file.add(document.build());
+    file.note_above(
+        index,
+        &if grants == 0 {
+            format!("Who may use {label}: IAM principals of the account, over TLS only.")
+        } else {
+            format!("Who may use {label}: IAM principals of the account, and the AWS services that deliver to it, over TLS only.")
+        },
+    );
+    file.add(
+        resource("aws_sqs_queue_policy", &label)
+            .add_attribute((
+                "queue_url",
+                reference(&format!("aws_sqs_queue.{label}.url")),
+            ))
+            .add_attribute((
+                "policy",
+                reference(&format!("data.aws_iam_policy_document.{label}--queue.json")),
+            ))
+            .build(),
+    );
+}
+
+// ---------------------------------------------------------------------------
+// SNS.
+
+pub(super) fn topics(context: &Context<'_>) -> TfFile {
+    let system = context.system;
+    let mut file = TfFile::default();
+    let rules = messaging::rules(system, context.graph);
+    for (index, topic) in system.topics.iter().enumerate() {
+        let id = TopicId(index);
+        let name = topic.name.text.as_str();
+        let physical = if topic.fifo.value {
+            template(&format!("${{var.name_prefix}}-{name}.fifo"))
+        } else {
+            aws_name(name)
+        };
+        let mut block = resource("aws_sns_topic", name).add_attribute(("name", physical));
+        if topic.fifo.value {
+            block = block
+                .add_attribute(("fifo_topic", true))
+                .add_attribute(("content_based_deduplication", true));
+        }
+        block = block.add_attribute(("kms_master_key_id", reference("aws_kms_key.system.arn")));
+        let topic_index = file.add(block.build());
+        if !topic.doc.is_empty() {
+            file.note_above(topic_index, &topic.doc.join("\n"));
+        }
+        let arn = reference(&format!("aws_sns_topic.{name}.arn"));
+        let mut document =
+            super::writer::data("aws_iam_policy_document", &format!("{name}--topic"))
+                .add_block(deny_insecure_transport(list([arn.clone()])));
+        for permission in &context.graph.iam.permissions {
+            if permission.resource != Resource::Topic(id) {
+                continue;
+            }
+            let sources = source_arns(context, &rules, permission.source);
+            if sources.is_empty() {
+                continue;
+            }
+            let source = source_label(context, permission.source);
+            document = document.add_block(service_statement(
+                &sid("Allow", &source),
+                permission,
+                arn.clone(),
+                sources,
+            ));
+        }
+        file.add(document.build());
+        file.add(
+            resource("aws_sns_topic_policy", name)
+                .add_attribute(("arn", arn))
+                .add_attribute((
+                    "policy",
+                    reference(&format!("data.aws_iam_policy_document.{name}--topic.json")),
+                ))
+                .build(),
+        );
+    }
+    for subscription in messaging::subscriptions(system) {
+        add_subscription(&mut file, context, &subscription);
+    }
+    file
+}
+
+fn add_subscription(file: &mut TfFile, context: &Context<'_>, subscription: &SubscriptionPlan) {
+    let system = context.system;
+    let topic = topic_name(system, subscription.topic);
+    let Some((endpoint, target)) = target_arn(context, subscription.target) else {
+        return;
+    };
+    let protocol = match subscription.target {
+        Node::Queue(_) => "sqs",
+        _ => "lambda",
+    };
+    let mut block = resource("aws_sns_topic_subscription", &format!("{topic}--{target}"))
+        .add_attribute((
+            "topic_arn",
+            reference(&format!("aws_sns_topic.{topic}.arn")),
+        ))
+        .add_attribute(("protocol", protocol))
+        .add_attribute(("endpoint", endpoint));
+    if protocol == "sqs" && subscription.raw_delivery {
+        block = block.add_attribute(("raw_message_delivery", true));
+    }
+    if let Some(policy) = &subscription.filter_policy {
+        block = block
+            .add_attribute(("filter_policy_scope", "MessageBody"))
+            .add_attribute((
+                "filter_policy",
+                call("jsonencode", vec![json_expression(policy)]),
+            ));
+    }
+    file.add(block.build());
+}
+
+// ---------------------------------------------------------------------------
+// Kinesis.
+
+pub(super) fn streams(context: &Context<'_>) -> TfFile {
+    let system = context.system;
+    let mut file = TfFile::default();
+    for (index, stream) in system.streams.iter().enumerate() {
+        let id = crate::model::StreamId(index);
+        let name = stream.name.text.as_str();
+        let mut block = resource("aws_kinesis_stream", name)
+            .add_attribute(("name", aws_name(name)))
+            .add_attribute((
+                "retention_period",
+                stream.retention.value.as_millis().div_ceil(3_600_000),
+            ));
+        let mode = match stream.capacity.value {
+            StreamCapacity::OnDemand => "ON_DEMAND",
+            StreamCapacity::Provisioned { shards } => {
+                block = block.add_attribute(("shard_count", shards));
+                "PROVISIONED"
+            }
+        };
+        block = block
+            .add_block(
+                Block::builder("stream_mode_details")
+                    .add_attribute(("stream_mode", mode))
+                    .build(),
+            )
+            .add_attribute(("encryption_type", "KMS"))
+            .add_attribute(("kms_key_id", reference("aws_kms_key.system.arn")));
+        let stream_index = file.add(block.build());
+        if !stream.doc.is_empty() {
+            file.note_above(stream_index, &stream.doc.join("\n"));
+        }
+        if messaging::enhanced_fan_out(context.graph, id) {
+            for reader in messaging::stream_readers(context.graph, id) {
+                let Some(service) = system.service(reader) else {
+                    continue;
+                };
+                let service = service.name.text.as_str();
+                let consumer = file.add(
+                    resource("aws_kinesis_stream_consumer", &format!("{name}--{service}"))
+                        .add_attribute(("name", service))
+                        .add_attribute((
+                            "stream_arn",
+                            reference(&format!("aws_kinesis_stream.{name}.arn")),
+                        ))
+                        .build(),
+                );
+                file.note_above(
+                    consumer,
+                    &format!("{service} reads {name} through its own enhanced fan-out consumer: several services read it."),
+                );
+            }
+        }
+    }
+    file
+}

@@ -1,0 +1,807 @@
+//! `services.tf`: the Fargate services — the ECS cluster, a Cloud Map
+//! namespace per network whose services find each other by name, and per
+//! service its log group, image repository, task definition and ECS service
+//! (with its load balancer targets, Service Connect and DNS registration).
+//! `functions.tf`: the Lambda functions and their event source mappings.
+
+use hcl::{Block, Expression};
+
+use super::Context;
+use super::references;
+use super::writer::{
+    TfFile, aws_name, call, list, object, reference, resource, strings, template, variable_entry,
+};
+use crate::emit::names;
+use crate::graph::messaging::{self, SourceMapping};
+use crate::graph::network::Guarded;
+use crate::graph::{LoadBalancerRef, Node, QueueRef, runtime};
+use crate::model::{Architecture, Compute, Fargate, Lambda, NetworkId, Service, ServiceId, Via};
+
+fn service_name(context: &Context<'_>, id: ServiceId) -> String {
+    context
+        .system
+        .service(id)
+        .map_or_else(String::new, |service| service.name.text.clone())
+}
+
+/// Whether a Fargate service takes part in ECS Service Connect: it calls,
+/// or is called, `via = mesh`.
+fn in_mesh(context: &Context<'_>, id: ServiceId) -> (bool, bool) {
+    let system = context.system;
+    let calls = system
+        .service(id)
+        .is_some_and(|service| service.calls.iter().any(|call| call.via.value == Via::Mesh));
+    let called = system
+        .services
+        .iter()
+        .flat_map(|caller| caller.calls.iter())
+        .any(|call| call.target == id && call.via.value == Via::Mesh);
+    (calls, called)
+}
+
+/// Whether a service is registered in Cloud Map DNS: something calls it
+/// `via = dns`.
+fn called_by_dns(context: &Context<'_>, id: ServiceId) -> bool {
+    context
+        .system
+        .services
+        .iter()
+        .flat_map(|caller| caller.calls.iter())
+        .any(|call| call.target == id && call.via.value == Via::Dns)
+}
+
+/// The networks whose services find each other through Cloud Map.
+fn namespaces(context: &Context<'_>) -> Vec<NetworkId> {
+    let mut networks: Vec<NetworkId> = context
+        .system
+        .services
+        .iter()
+        .enumerate()
+        .filter(|(index, service)| {
+            let id = ServiceId(*index);
+            let (calls, called) = in_mesh(context, id);
+            !service.is_lambda() && (calls || called || called_by_dns(context, id))
+        })
+        .filter_map(|(_, service)| service.subnet.map(|subnet| subnet.value.network))
+        .collect();
+    networks.sort();
+    networks.dedup();
+    networks
+}
+
+fn architecture(architecture: Architecture) -> &'static str {
+    match architecture {
+        Architecture::X86_64 => "X86_64",
+        Architecture::Arm64 => "ARM64",
+    }
+}
+
+/// A log group with the declared retention, encrypted with the system key.
+fn log_group(file: &mut TfFile, label: &str, name: Expression, service: &Service) {
+    let days = service.log_retention.value.as_days_ceil();
+    let index = file.add(
+        resource("aws_cloudwatch_log_group", label)
+            .add_attribute(("name", name))
+            .add_attribute(("retention_in_days", days))
+            .add_attribute(("kms_key_id", reference("aws_kms_key.system.arn")))
+            .build(),
+    );
+    if days < 365 {
+        file.note_inside(
+            index,
+            &format!(
+                "#checkov:skip=CKV_AWS_338:the retention is the service's declared log_retention of {days} days"
+            ),
+        );
+    }
+}
+
+/// The runtime environment of a service as `{ name = ..., value = ... }`
+/// objects (ECS) or a map (Lambda).
+fn environment(context: &Context<'_>, id: ServiceId) -> Vec<(String, Expression)> {
+    runtime::environment(context.system, context.graph, id)
+        .into_iter()
+        .map(|setting| {
+            let value = references::setting(context, &setting.value);
+            (setting.name, value)
+        })
+        .collect()
+}
+
+pub(super) fn services(context: &Context<'_>) -> TfFile {
+    let system = context.system;
+    let mut file = TfFile::default();
+    let fargate: Vec<(ServiceId, &Service, &Fargate)> = system
+        .services
+        .iter()
+        .enumerate()
+        .filter_map(|(index, service)| match &service.compute {
+            Compute::Fargate(fargate) => Some((ServiceId(index), service, fargate)),
+            Compute::Lambda(_) => None,
+        })
+        .collect();
+    if fargate.is_empty() {
+        return file;
+    }
+    let cluster = file.add(
+        resource("aws_ecs_cluster", "system")
+            .add_attribute(("name", reference("var.name_prefix")))
+            .add_block(
+                Block::builder("setting")
+                    .add_attribute(("name", "containerInsights"))
+                    .add_attribute(("value", "enabled"))
+                    .build(),
+            )
+            .build(),
+    );
+    file.note_above(cluster, "The cluster the Fargate services run in.");
+    for network in namespaces(context) {
+        let name = names::network(system, network);
+        let index = file.add(
+            resource("aws_service_discovery_private_dns_namespace", &name)
+                .add_attribute((
+                    "name",
+                    template(&format!("{name}.${{var.name_prefix}}.internal")),
+                ))
+                .add_attribute((
+                    "description",
+                    format!("How the services of network {name} find each other."),
+                ))
+                .add_attribute(("vpc", reference(&format!("aws_vpc.{name}.id"))))
+                .build(),
+        );
+        file.note_above(
+            index,
+            "Service Connect (`via = mesh`) and DNS (`via = dns`) names of the network.",
+        );
+    }
+    for (id, service, compute) in fargate {
+        add_fargate(&mut file, context, id, service, compute);
+    }
+    file
+}
+
+fn add_fargate(
+    file: &mut TfFile,
+    context: &Context<'_>,
+    id: ServiceId,
+    service: &Service,
+    compute: &Fargate,
+) {
+    let system = context.system;
+    let plan = &context.graph.network;
+    let name = service.name.text.clone();
+    log_group(
+        file,
+        &name,
+        template(&format!("/ecs/${{var.name_prefix}}/{name}")),
+        service,
+    );
+    let image = if let Some(image) = &compute.image { Expression::from(image.as_str()) } else {
+        let repository = file.add(
+            resource("aws_ecr_repository", &name)
+                .add_attribute(("name", template(&format!("${{var.name_prefix}}/{name}"))))
+                .add_attribute(("image_tag_mutability", "IMMUTABLE"))
+                .add_block(
+                    Block::builder("image_scanning_configuration")
+                        .add_attribute(("scan_on_push", true))
+                        .build(),
+                )
+                .add_block(
+                    Block::builder("encryption_configuration")
+                        .add_attribute(("encryption_type", "KMS"))
+                        .add_attribute(("kms_key", reference("aws_kms_key.system.arn")))
+                        .build(),
+                )
+                .build(),
+        );
+        file.note_above(
+            repository,
+            &format!("The images of {name}: tags never move, every push is scanned."),
+        );
+        let policy = serde_json::json!({
+            "rules": [{
+                "rulePriority": 1,
+                "description": "Keep the last 30 images",
+                "selection": {
+                    "tagStatus": "any",
+                    "countType": "imageCountMoreThan",
+                    "countNumber": 30,
+                },
+                "action": { "type": "expire" },
+            }],
+        });
+        file.add(
+            resource("aws_ecr_lifecycle_policy", &name)
+                .add_attribute((
+                    "repository",
+                    reference(&format!("aws_ecr_repository.{name}.name")),
+                ))
+                .add_attribute(("policy", call("jsonencode", vec![json_expression(&policy)])))
+                .build(),
+        );
+        call(
+            "format",
+            vec![
+                Expression::from("%s:%s"),
+                reference(&format!("aws_ecr_repository.{name}.repository_url")),
+                variable_entry("image_tags", &name),
+            ],
+        )
+    };
+    let port = service.port.map(|port| port.value);
+    let mut container = vec![
+        ("name", Expression::from(name.as_str())),
+        ("image", image),
+        ("essential", Expression::from(true)),
+        ("readonlyRootFilesystem", Expression::from(true)),
+    ];
+    if let Some(port) = port {
+        container.push((
+            "portMappings",
+            list([object([
+                ("name", Expression::from("http")),
+                ("containerPort", Expression::from(port)),
+                ("protocol", Expression::from("tcp")),
+                ("appProtocol", Expression::from("http")),
+            ])]),
+        ));
+    }
+    let settings = environment(context, id);
+    container.push((
+        "environment",
+        list(settings.iter().map(|(key, value)| {
+            object([
+                ("name", Expression::from(key.as_str())),
+                ("value", value.clone()),
+            ])
+        })),
+    ));
+    container.push((
+        "logConfiguration",
+        object([
+            ("logDriver", Expression::from("awslogs")),
+            (
+                "options",
+                object([
+                    (
+                        "awslogs-group",
+                        reference(&format!("aws_cloudwatch_log_group.{name}.name")),
+                    ),
+                    ("awslogs-region", reference("var.region")),
+                    ("awslogs-stream-prefix", Expression::from(name.as_str())),
+                ]),
+            ),
+        ]),
+    ));
+    let execution = names::role(system, crate::graph::iam::Principal::TaskExecution(id));
+    let task = file.add(
+        resource("aws_ecs_task_definition", &name)
+            .add_attribute(("family", aws_name(&name)))
+            .add_attribute(("requires_compatibilities", strings(["FARGATE"])))
+            .add_attribute(("network_mode", "awsvpc"))
+            .add_attribute(("cpu", compute.millicpu.value.to_string()))
+            .add_attribute(("memory", compute.memory.value.as_mib_ceil().to_string()))
+            .add_attribute((
+                "execution_role_arn",
+                reference(&format!("aws_iam_role.{execution}.arn")),
+            ))
+            .add_attribute((
+                "task_role_arn",
+                reference(&format!(
+                    "aws_iam_role.{}.arn",
+                    names::role(system, crate::graph::iam::Principal::Service(id))
+                )),
+            ))
+            .add_block(
+                Block::builder("runtime_platform")
+                    .add_attribute(("operating_system_family", "LINUX"))
+                    .add_attribute(("cpu_architecture", architecture(compute.architecture)))
+                    .build(),
+            )
+            .add_attribute((
+                "container_definitions",
+                call("jsonencode", vec![list([object(container)])]),
+            ))
+            .build(),
+    );
+    file.note_above(
+        task,
+        &format!(
+            "The task of {name}. Its MESH_* environment tells the code where its queues, tables and\ncallees are, and the timeout, retries and circuit breaker of each call."
+        ),
+    );
+    let balancers: Vec<LoadBalancerRef> = plan
+        .load_balancers
+        .iter()
+        .filter(|balancer| balancer.targets.iter().any(|target| target.service == id))
+        .map(|balancer| balancer.id)
+        .collect();
+    let (calls_mesh, called_mesh) = in_mesh(context, id);
+    let dns = called_by_dns(context, id);
+    let network = service
+        .subnet
+        .map(|subnet| names::network(system, subnet.value.network));
+    if dns && let Some(network) = &network {
+        file.add(
+            resource("aws_service_discovery_service", &name)
+                .add_attribute(("name", name.as_str()))
+                .add_block(
+                    Block::builder("dns_config")
+                        .add_attribute((
+                            "namespace_id",
+                            reference(&format!(
+                                "aws_service_discovery_private_dns_namespace.{network}.id"
+                            )),
+                        ))
+                        .add_attribute(("routing_policy", "MULTIVALUE"))
+                        .add_block(
+                            Block::builder("dns_records")
+                                .add_attribute(("type", "A"))
+                                .add_attribute(("ttl", 10))
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build(),
+        );
+    }
+    let subnet = service
+        .subnet
+        .map(|subnet| names::subnet(system, subnet.value));
+    let mut ecs = resource("aws_ecs_service", &name)
+        .add_attribute(("name", aws_name(&name)))
+        .add_attribute(("cluster", reference("aws_ecs_cluster.system.id")))
+        .add_attribute((
+            "task_definition",
+            reference(&format!("aws_ecs_task_definition.{name}.arn")),
+        ))
+        .add_attribute(("desired_count", compute.replicas.value))
+        .add_attribute(("launch_type", "FARGATE"))
+        .add_attribute(("platform_version", "LATEST"))
+        .add_attribute(("propagate_tags", "SERVICE"))
+        .add_attribute(("enable_ecs_managed_tags", true));
+    if !balancers.is_empty() {
+        ecs = ecs.add_attribute(("health_check_grace_period_seconds", 60));
+    }
+    if let Some(subnet) = &subnet {
+        ecs = ecs.add_block(
+            Block::builder("network_configuration")
+                .add_attribute(("subnets", reference(&format!("aws_subnet.{subnet}[*].id"))))
+                .add_attribute((
+                    "security_groups",
+                    list([reference(&format!(
+                        "aws_security_group.{}.id",
+                        names::guarded(system, Guarded::Service(id))
+                    ))]),
+                ))
+                .add_attribute(("assign_public_ip", false))
+                .build(),
+        );
+    }
+    ecs = ecs.add_block(
+        Block::builder("deployment_circuit_breaker")
+            .add_attribute(("enable", true))
+            .add_attribute(("rollback", true))
+            .build(),
+    );
+    let mut depends = Vec::new();
+    for balancer in &balancers {
+        let Some(port) = port else {
+            continue;
+        };
+        ecs = ecs.add_block(
+            Block::builder("load_balancer")
+                .add_attribute((
+                    "target_group_arn",
+                    reference(&format!(
+                        "aws_lb_target_group.{}.arn",
+                        names::target_group(system, *balancer, id)
+                    )),
+                ))
+                .add_attribute(("container_name", name.as_str()))
+                .add_attribute(("container_port", port))
+                .build(),
+        );
+        if let Some(plan) = plan.load_balancer(*balancer) {
+            for listener in &plan.listeners {
+                depends.push(reference(&format!(
+                    "aws_lb_listener.{}",
+                    names::listener(system, *balancer, listener.port)
+                )));
+            }
+        }
+    }
+    if dns {
+        ecs = ecs.add_block(
+            Block::builder("service_registries")
+                .add_attribute((
+                    "registry_arn",
+                    reference(&format!("aws_service_discovery_service.{name}.arn")),
+                ))
+                .build(),
+        );
+    }
+    if (calls_mesh || called_mesh)
+        && let Some(network) = &network
+    {
+        let mut connect = Block::builder("service_connect_configuration")
+            .add_attribute(("enabled", true))
+            .add_attribute((
+                "namespace",
+                reference(&format!(
+                    "aws_service_discovery_private_dns_namespace.{network}.arn"
+                )),
+            ));
+        if called_mesh && let Some(port) = port {
+            connect = connect.add_block(
+                Block::builder("service")
+                    .add_attribute(("port_name", "http"))
+                    .add_attribute(("discovery_name", name.as_str()))
+                    .add_block(
+                        Block::builder("client_alias")
+                            .add_attribute(("port", port))
+                            .add_attribute(("dns_name", name.as_str()))
+                            .build(),
+                    )
+                    .build(),
+            );
+        }
+        connect = connect.add_block(
+            Block::builder("log_configuration")
+                .add_attribute(("log_driver", "awslogs"))
+                .add_attribute((
+                    "options",
+                    object([
+                        (
+                            "awslogs-group",
+                            reference(&format!("aws_cloudwatch_log_group.{name}.name")),
+                        ),
+                        ("awslogs-region", reference("var.region")),
+                        ("awslogs-stream-prefix", Expression::from("service-connect")),
+                    ]),
+                ))
+                .build(),
+        );
+        ecs = ecs.add_block(connect.build());
+    }
+    if !depends.is_empty() {
+        ecs = ecs.add_attribute(("depends_on", list(depends)));
+    }
+    let index = file.add(ecs.build());
+    file.note_above(
+        index,
+        &format!(
+            "{name}: {} task{} in the private subnets, rolled back when a deployment fails.",
+            compute.replicas.value,
+            if compute.replicas.value == 1 { "" } else { "s" }
+        ),
+    );
+}
+
+/// A JSON value as an HCL expression (for `jsonencode`).
+pub(super) fn json_expression(value: &serde_json::Value) -> Expression {
+    match value {
+        serde_json::Value::Null => Expression::Null,
+        serde_json::Value::Bool(flag) => Expression::from(*flag),
+        serde_json::Value::Number(number) => number
+            .as_i64()
+            .map(Expression::from)
+            .or_else(|| number.as_f64().map(Expression::from))
+            .unwrap_or(Expression::Null),
+        serde_json::Value::String(text) => Expression::from(text.as_str()),
+        serde_json::Value::Array(items) => list(items.iter().map(json_expression)),
+        serde_json::Value::Object(entries) => object(
+            entries
+                .iter()
+                .map(|(key, value)| (key.as_str(), json_expression(value))),
+        ),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Lambda.
+
+pub(super) fn functions(context: &Context<'_>) -> TfFile {
+    let system = context.system;
+    let mut file = TfFile::default();
+    let lambdas: Vec<(ServiceId, &Service, &Lambda)> = system
+        .services
+        .iter()
+        .enumerate()
+        .filter_map(|(index, service)| match &service.compute {
+            Compute::Lambda(lambda) => Some((ServiceId(index), service, lambda)),
+            Compute::Fargate(_) => None,
+        })
+        .collect();
+    if lambdas.is_empty() {
+        return file;
+    }
+    let profile = file.add(
+        resource("aws_signer_signing_profile", "functions")
+            .add_attribute((
+                "name_prefix",
+                call(
+                    "format",
+                    vec![
+                        Expression::from("%s_"),
+                        call(
+                            "replace",
+                            vec![
+                                reference("var.name_prefix"),
+                                Expression::from("-"),
+                                Expression::from("_"),
+                            ],
+                        ),
+                    ],
+                ),
+            ))
+            .add_attribute(("platform_id", "AWSLambda-SHA384-ECDSA"))
+            .build(),
+    );
+    file.note_above(
+        profile,
+        "Lambda code signing: packages signed with this profile are trusted. Unsigned packages are\ndeployed with a warning until untrusted_artifact_on_deployment is set to Enforce.",
+    );
+    file.add(
+        resource("aws_lambda_code_signing_config", "functions")
+            .add_attribute((
+                "description",
+                format!(
+                    "Code signing of the functions of system {}",
+                    system.name.text
+                ),
+            ))
+            .add_block(
+                Block::builder("allowed_publishers")
+                    .add_attribute((
+                        "signing_profile_version_arns",
+                        list([reference(
+                            "aws_signer_signing_profile.functions.version_arn",
+                        )]),
+                    ))
+                    .build(),
+            )
+            .add_block(
+                Block::builder("policies")
+                    .add_attribute(("untrusted_artifact_on_deployment", "Warn"))
+                    .build(),
+            )
+            .build(),
+    );
+    for (id, service, lambda) in lambdas {
+        add_function(&mut file, context, id, service, lambda);
+    }
+    for mapping in messaging::source_mappings(system, context.graph) {
+        add_source_mapping(&mut file, context, &mapping);
+    }
+    file
+}
+
+fn add_function(
+    file: &mut TfFile,
+    context: &Context<'_>,
+    id: ServiceId,
+    service: &Service,
+    lambda: &Lambda,
+) {
+    let system = context.system;
+    let name = service.name.text.clone();
+    log_group(
+        file,
+        &name,
+        template(&format!("/aws/lambda/${{var.name_prefix}}-{name}")),
+        service,
+    );
+    let role = names::role(system, crate::graph::iam::Principal::Service(id));
+    let handler = lambda
+        .handler
+        .clone()
+        .unwrap_or_else(|| crate::model::aws::default_handler(&lambda.runtime.value));
+    let mut function = resource("aws_lambda_function", &name)
+        .add_attribute(("function_name", aws_name(&name)))
+        .add_attribute((
+            "description",
+            names::description(
+                &crate::model::prose(&service.doc)
+                    .unwrap_or_else(|| format!("The service {name}.")),
+                256,
+            ),
+        ))
+        .add_attribute(("role", reference(&format!("aws_iam_role.{role}.arn"))))
+        .add_attribute(("runtime", lambda.runtime.value.as_str()))
+        .add_attribute(("handler", handler))
+        .add_attribute(("filename", variable_entry("function_packages", &name)))
+        .add_attribute((
+            "source_code_hash",
+            call(
+                "filebase64sha256",
+                vec![variable_entry("function_packages", &name)],
+            ),
+        ))
+        .add_attribute((
+            "architectures",
+            strings([match lambda.architecture {
+                Architecture::X86_64 => "x86_64",
+                Architecture::Arm64 => "arm64",
+            }]),
+        ))
+        .add_attribute(("memory_size", lambda.memory.value.as_mib_ceil()))
+        .add_attribute(("timeout", lambda.timeout.value.as_secs_ceil()))
+        .add_attribute(("kms_key_arn", reference("aws_kms_key.system.arn")))
+        .add_attribute((
+            "code_signing_config_arn",
+            reference("aws_lambda_code_signing_config.functions.arn"),
+        ));
+    if let Some(concurrency) = lambda.reserved_concurrency {
+        function = function.add_attribute(("reserved_concurrent_executions", concurrency.value));
+    }
+    if let Some(storage) = lambda.ephemeral_storage {
+        function = function.add_block(
+            Block::builder("ephemeral_storage")
+                .add_attribute(("size", storage.value.as_mib_ceil()))
+                .build(),
+        );
+    }
+    function = function
+        .add_block(
+            Block::builder("tracing_config")
+                .add_attribute(("mode", "Active"))
+                .build(),
+        )
+        .add_block(
+            Block::builder("logging_config")
+                .add_attribute(("log_format", "JSON"))
+                .add_attribute((
+                    "log_group",
+                    reference(&format!("aws_cloudwatch_log_group.{name}.name")),
+                ))
+                .build(),
+        );
+    let settings = environment(context, id);
+    function = function.add_block(
+        Block::builder("environment")
+            .add_attribute((
+                "variables",
+                object(
+                    settings
+                        .iter()
+                        .map(|(key, value)| (key.as_str(), value.clone())),
+                ),
+            ))
+            .build(),
+    );
+    if let Some(subnet) = service.subnet {
+        function = function.add_block(
+            Block::builder("vpc_config")
+                .add_attribute((
+                    "subnet_ids",
+                    reference(&format!(
+                        "aws_subnet.{}[*].id",
+                        names::subnet(system, subnet.value)
+                    )),
+                ))
+                .add_attribute((
+                    "security_group_ids",
+                    list([reference(&format!(
+                        "aws_security_group.{}.id",
+                        names::guarded(system, Guarded::Service(id))
+                    ))]),
+                ))
+                .build(),
+        );
+    }
+    let failures = QueueRef::FunctionFailures(id);
+    let asynchronous = context.graph.node(Node::Queue(failures)).is_some();
+    if asynchronous {
+        function = function.add_block(
+            Block::builder("dead_letter_config")
+                .add_attribute(("target_arn", references::queue_arn(context, failures)))
+                .build(),
+        );
+    }
+    function = function.add_attribute((
+        "depends_on",
+        list([
+            reference(&format!("aws_cloudwatch_log_group.{name}")),
+            reference(&format!("aws_iam_role_policy.{role}")),
+        ]),
+    ));
+    let index = file.add(function.build());
+    file.note_above(
+        index,
+        &format!(
+            "{name}: its MESH_* environment tells the code where its queues, tables and callees are."
+        ),
+    );
+    if lambda.reserved_concurrency.is_none() {
+        file.note_inside(
+            index,
+            "#checkov:skip=CKV_AWS_115:no reserved_concurrency is declared; reserving some would take it from the account's shared pool",
+        );
+    }
+    if service.subnet.is_none() {
+        file.note_inside(
+            index,
+            "#checkov:skip=CKV_AWS_117:the service declares no subnet: it reaches only AWS APIs, which it does without a VPC",
+        );
+    }
+    if !asynchronous {
+        file.note_inside(
+            index,
+            "#checkov:skip=CKV_AWS_116:the function is never invoked asynchronously: what it consumes fails back to its source, whose dead-letter queue keeps it",
+        );
+    }
+}
+
+fn add_source_mapping(file: &mut TfFile, context: &Context<'_>, mapping: &SourceMapping) {
+    let system = context.system;
+    let service = service_name(context, mapping.service);
+    let (label, arn, stream) = match mapping.source {
+        Node::Queue(queue) => {
+            let queue_name = names::queue(system, queue);
+            (
+                format!("{service}--{queue_name}"),
+                references::queue_arn(context, queue),
+                false,
+            )
+        }
+        Node::Stream(stream) => {
+            let stream_name = system
+                .streams
+                .get(stream.0)
+                .map_or_else(String::new, |stream| stream.name.text.clone());
+            let arn = if messaging::enhanced_fan_out(context.graph, stream) {
+                reference(&format!(
+                    "aws_kinesis_stream_consumer.{stream_name}--{service}.arn"
+                ))
+            } else {
+                reference(&format!("aws_kinesis_stream.{stream_name}.arn"))
+            };
+            (format!("{service}--{stream_name}"), arn, true)
+        }
+        _ => return,
+    };
+    let mut block = resource("aws_lambda_event_source_mapping", &label)
+        .add_attribute(("event_source_arn", arn))
+        .add_attribute((
+            "function_name",
+            reference(&format!("aws_lambda_function.{service}.arn")),
+        ))
+        .add_attribute((
+            "function_response_types",
+            strings(["ReportBatchItemFailures"]),
+        ));
+    if let Some(size) = mapping.batch_size {
+        block = block.add_attribute(("batch_size", size));
+    }
+    if let Some(window) = mapping.batch_window {
+        block = block.add_attribute(("maximum_batching_window_in_seconds", window.as_secs_ceil()));
+    }
+    if stream {
+        block = block
+            .add_attribute(("starting_position", "LATEST"))
+            .add_attribute(("bisect_batch_on_function_error", true));
+    }
+    if let Some(filter) = &mapping.filter {
+        block = block.add_block(
+            Block::builder("filter_criteria")
+                .add_block(
+                    Block::builder("filter")
+                        .add_attribute((
+                            "pattern",
+                            call("jsonencode", vec![json_expression(filter)]),
+                        ))
+                        .build(),
+                )
+                .build(),
+        );
+    }
+    let index = file.add(block.build());
+    file.note_above(
+        index,
+        &format!(
+            "Lambda polls for {service}; a failed record is reported alone, not the whole batch."
+        ),
+    );
+}
