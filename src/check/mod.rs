@@ -105,6 +105,7 @@ pub static RULES: &[&dyn Rule] = &[
     &network::address_space_exhausted::AddressSpaceExhausted,
     &network::nat_without_public_subnet::NatWithoutPublicSubnet,
     &network::public_exposure_without_public_subnet::PublicExposureWithoutPublicSubnet,
+    &network::listener_without_tls::ListenerWithoutTls,
 ];
 
 /// Runs every rule over a resolved system.
@@ -158,6 +159,7 @@ pub static CODES: &[&Code] = &[
     &network::address_space_exhausted::AddressSpaceExhausted::CODE,
     &network::nat_without_public_subnet::NatWithoutPublicSubnet::CODE,
     &network::public_exposure_without_public_subnet::PublicExposureWithoutPublicSubnet::CODE,
+    &network::listener_without_tls::ListenerWithoutTls::CODE,
 ];
 
 /// Finds a code by its code (`M201`, case-insensitive) or its slug

@@ -276,12 +276,16 @@ pub fn queue_settings(system: &System, queue: QueueRef) -> QueueSettings {
                 max_message_size: declared.max_message_size.map(|size| size.value),
                 content_based_deduplication: declared.content_based_deduplication,
                 redrive: dead_letter_target(system, id),
-                purpose: if declared.doc.is_empty() { format!("The queue {}.", declared.name.text) } else { {
-                                        declared.doc.join(
-                                            "
+                purpose: if declared.doc.is_empty() {
+                    format!("The queue {}.", declared.name.text)
+                } else {
+                    {
+                        declared.doc.join(
+                            "
                 ",
-                                        )
-                                    } },
+                        )
+                    }
+                },
             }
         }
         QueueRef::DeadLetter(id) => {

@@ -8,6 +8,7 @@ pub mod cidr_outside_network;
 pub mod datastore_outside_isolated_tier;
 pub mod firewall_missing_flow;
 pub mod firewall_unneeded_rule;
+pub mod listener_without_tls;
 pub mod nacl_blocks_flow;
 pub mod nat_without_public_subnet;
 pub mod open_to_the_world;

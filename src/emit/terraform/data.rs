@@ -388,12 +388,16 @@ fn add_database(file: &mut TfFile, context: &Context<'_>, id: DatabaseId, databa
             .build();
         file.add(instance)
     };
-    let mut note = if database.doc.is_empty() { format!("The database {name}.") } else { {
-                database.doc.join(
-                    "
+    let mut note = if database.doc.is_empty() {
+        format!("The database {name}.")
+    } else {
+        {
+            database.doc.join(
+                "
     ",
-                )
-            } };
+            )
+        }
+    };
     note.push_str("\nIts master password lives in Secrets Manager, rotated by RDS; services connect over TLS\nwith the secret or with IAM authentication.");
     file.note_above(index, &note);
     if !database.multi_az.value && !aurora {

@@ -177,7 +177,9 @@ fn add_fargate(
         template(&format!("/ecs/${{var.name_prefix}}/{name}")),
         service,
     );
-    let image = if let Some(image) = &compute.image { Expression::from(image.as_str()) } else {
+    let image = if let Some(image) = &compute.image {
+        Expression::from(image.as_str())
+    } else {
         let repository = file.add(
             resource("aws_ecr_repository", &name)
                 .add_attribute(("name", template(&format!("${{var.name_prefix}}/{name}"))))
