@@ -13,6 +13,7 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
@@ -49,7 +50,7 @@ fn markdown(files: &BTreeMap<String, String>) -> String {
             Some("json") => "json",
             _ => "text",
         };
-        text.push_str(&format!("## {path}\n\n```{language}\n{contents}```\n\n"));
+                let _ = write!(text, "## {path}\n\n```{language}\n{contents}```\n\n");
     }
     text
 }
@@ -200,7 +201,10 @@ fn every_terraform_reference_is_declared() {
         let files = compile(&path);
         let mut declared = BTreeSet::new();
         let mut references = References::default();
-        for (file, contents) in files.iter().filter(|(file, _)| file.ends_with(".tf")) {
+                let terraform = files
+            .iter()
+            .filter(|(file, _)| Path::new(file).extension().is_some_and(|ext| ext == "tf"));
+        for (file, contents) in terraform {
             let body: Body = contents
                 .parse()
                 .unwrap_or_else(|error| panic!("{name}: {file} does not parse: {error}"));
