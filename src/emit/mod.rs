@@ -2,6 +2,7 @@
 //! backend translates what the model and the graph say; it decides nothing
 //! that another backend would have to decide again.
 
+pub mod asl;
 pub mod json_schema;
 pub mod names;
 pub mod terraform;
@@ -16,6 +17,9 @@ pub fn emit(system: &System, graph: &Graph) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
     for (path, contents) in terraform::emit(system, graph) {
         files.insert(format!("terraform/{path}"), contents);
+    }
+    for (path, contents) in asl::emit(system) {
+        files.insert(path, contents);
     }
     files
 }

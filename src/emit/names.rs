@@ -11,7 +11,7 @@ use crate::graph::iam::Principal;
 use crate::graph::network::Guarded;
 use crate::graph::{BusRef, LoadBalancerRef, QueueRef, RuleRef};
 use crate::model::aws::AwsService;
-use crate::model::{DatabaseId, NetworkId, ServiceId, SubnetRef, System};
+use crate::model::{DatabaseId, NetworkId, SagaId, ServiceId, SubnetRef, System};
 
 fn service(system: &System, id: ServiceId) -> String {
     system.service(id).map_or_else(
@@ -103,7 +103,17 @@ pub fn queue(system: &System, queue: QueueRef) -> String {
         QueueRef::InboxDeadLetter(id) => format!("{}--inbox-dlq", service(system, id)),
         QueueRef::Undelivered(bus) => format!("{}--undelivered", bus_name(bus)),
         QueueRef::FunctionFailures(id) => format!("{}--failures", service(system, id)),
+        QueueRef::Commands(id) => format!("{}--commands", service(system, id)),
+        QueueRef::CommandsDeadLetter(id) => format!("{}--commands-dlq", service(system, id)),
+        QueueRef::SagaDeadLetter(id) => format!("{}--dlq", saga(system, id)),
     }
+}
+
+pub fn saga(system: &System, id: SagaId) -> String {
+    system
+        .sagas
+        .get(id.0)
+        .map_or_else(|| format!("saga-{}", id.0), |saga| saga.name.text.clone())
 }
 
 pub fn database(system: &System, id: DatabaseId) -> String {
@@ -126,13 +136,20 @@ pub fn rule(system: &System, rule: RuleRef, bus: Option<BusRef>) -> String {
         } => {
             format!("{}--consumes-{}", service(system, id), index + 1)
         }
-        RuleRef::Trigger(id) => format!(
-            "{}--trigger",
-            system
-                .sagas
-                .get(id.0)
-                .map_or_else(|| format!("saga-{}", id.0), |saga| saga.name.text.clone())
-        ),
+        RuleRef::Trigger(id) => format!("{}--trigger", saga(system, id)),
+        RuleRef::Choreography { saga: id, index } => {
+            let plans = crate::graph::saga::plans(system);
+            let label = plans
+                .iter()
+                .find(|plan| plan.saga == id)
+                .and_then(|plan| {
+                    crate::graph::saga::choreography(system, plan)
+                        .into_iter()
+                        .nth(index)
+                })
+                .map_or_else(|| format!("{}", index + 1), |rule| rule.label);
+            format!("{}--{label}", saga(system, id))
+        }
     };
     match bus {
         Some(bus) => format!("{base}-{}", bus_name(system, bus)),
@@ -180,6 +197,7 @@ pub fn role(system: &System, principal: Principal) -> String {
         Principal::FlowLogs(id) => format!("{}--flow-logs", network(system, id)),
         Principal::RuleDelivery(rule) => format!("{}--delivery", self::rule(system, rule, None)),
         Principal::DatabaseMonitoring(id) => format!("{}--monitoring", database(system, id)),
+        Principal::Saga(id) => format!("{}--saga", saga(system, id)),
     }
 }
 

@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use super::{BusRef, Edge, EdgeKind, Node, QueueRef, RuleRef};
+use super::{BusRef, Edge, EdgeKind, Node, QueueRef, RuleRef, saga};
 use crate::diagnostics::Span;
 use crate::model::{
-    Access, Carrier, Channel, DataStore, EventId, RuleTarget, Service, ServiceId, SubnetRef,
-    SubscriptionTarget, System,
+    Access, Carrier, Channel, DataStore, EventId, RuleTarget, SagaMode, Service, ServiceId,
+    SubnetRef, SubscriptionTarget, System,
 };
 
 struct Builder {
@@ -198,33 +198,34 @@ pub(super) fn graph(system: &System) -> (DiGraph<Node, Edge>, BTreeMap<Node, Nod
         let id = crate::model::SagaId(index);
         let node = Node::Saga(id);
         builder.node(node);
-        if let Some(trigger) = saga.trigger {
-            if let Some(event) = system.event(trigger.value) {
-                let rule = Node::Rule(RuleRef::Trigger(id));
-                builder.edge(
-                    carrier_node(event.carrier.value),
-                    rule,
-                    EdgeKind::Route,
-                    trigger.span,
-                    Some(trigger.value),
-                );
-                builder.edge(
-                    rule,
-                    node,
-                    EdgeKind::Invoke,
-                    trigger.span,
-                    Some(trigger.value),
-                );
-                if let Some(bus) = bus_of(event.carrier.value) {
-                    builder.edge(
-                        rule,
-                        Node::Queue(QueueRef::Undelivered(bus)),
-                        EdgeKind::Route,
-                        trigger.span,
-                        None,
-                    );
-                }
-            }
+        let bus = saga
+            .trigger
+            .and_then(|trigger| system.event(trigger.value))
+            .and_then(|event| bus_of(event.carrier.value));
+        let orchestrated = saga.mode.value == SagaMode::Orchestrated;
+        if let (Some(trigger), Some(bus), true) = (saga.trigger, bus, orchestrated) {
+            let rule = Node::Rule(RuleRef::Trigger(id));
+            builder.edge(
+                Node::Bus(bus),
+                rule,
+                EdgeKind::Route,
+                trigger.span,
+                Some(trigger.value),
+            );
+            builder.edge(
+                rule,
+                node,
+                EdgeKind::Invoke,
+                trigger.span,
+                Some(trigger.value),
+            );
+            builder.edge(
+                rule,
+                Node::Queue(QueueRef::Undelivered(bus)),
+                EdgeKind::Route,
+                trigger.span,
+                None,
+            );
         }
         for step in &saga.steps {
             if let Some(action) = &step.action {
@@ -256,6 +257,7 @@ pub(super) fn graph(system: &System) -> (DiGraph<Node, Edge>, BTreeMap<Node, Nod
             );
         }
     }
+    add_saga_plumbing(&mut builder, system);
     // Every inbox has its dead-letter queue.
     let inboxes: Vec<ServiceId> = builder
         .nodes
@@ -441,6 +443,105 @@ fn add_service(builder: &mut Builder, system: &System, id: ServiceId, service: &
         }
         if matches!(usage.access.value, Access::Write | Access::ReadWrite) {
             builder.edge(node, target, EdgeKind::Write, usage.span, None);
+        }
+    }
+}
+
+/// What the sagas need besides their steps: the command queues of the
+/// Fargate services that run saga operations, the dead-letter queue of each
+/// saga, and the rules of the choreographed ones.
+fn add_saga_plumbing(builder: &mut Builder, system: &System) {
+    for service in saga::command_receivers(system) {
+        let span = system
+            .service(service)
+            .map_or(Span::default(), |service| service.name.span);
+        let commands = Node::Queue(QueueRef::Commands(service));
+        builder.edge(
+            commands,
+            Node::Service(service),
+            EdgeKind::Consume,
+            span,
+            None,
+        );
+        builder.edge(
+            commands,
+            Node::Queue(QueueRef::CommandsDeadLetter(service)),
+            EdgeKind::Route,
+            span,
+            None,
+        );
+    }
+    for plan in saga::plans(system) {
+        let Some(saga) = system.sagas.get(plan.saga.0) else {
+            continue;
+        };
+        let node = Node::Saga(plan.saga);
+        let target = |invocation: saga::Invocation| match invocation {
+            saga::Invocation::Function(service) => (Node::Service(service), EdgeKind::Invoke),
+            saga::Invocation::Commands(service) => {
+                (Node::Queue(QueueRef::Commands(service)), EdgeKind::Route)
+            }
+        };
+        match plan.mode {
+            SagaMode::Orchestrated => {
+                for invocation in plan.invocations() {
+                    if let (to, EdgeKind::Route) = target(invocation) {
+                        builder.edge(node, to, EdgeKind::Route, saga.name.span, None);
+                    }
+                }
+                builder.edge(
+                    node,
+                    Node::Queue(plan.dead_letter),
+                    EdgeKind::Route,
+                    saga.name.span,
+                    None,
+                );
+            }
+            SagaMode::Choreographed => {
+                let bus = plan
+                    .trigger
+                    .and_then(|trigger| system.event(trigger))
+                    .and_then(|event| bus_of(event.carrier.value))
+                    .unwrap_or(BusRef::Default);
+                for (index, rule) in saga::choreography(system, &plan).iter().enumerate() {
+                    let rule_node = Node::Rule(RuleRef::Choreography {
+                        saga: plan.saga,
+                        index,
+                    });
+                    let event = if rule.on_trigger { plan.trigger } else { None };
+                    builder.edge(
+                        Node::Bus(bus),
+                        rule_node,
+                        EdgeKind::Route,
+                        saga.name.span,
+                        event,
+                    );
+                    let (to, kind) = match plan.action_of(rule.runs) {
+                        Some(action) => target(action.invocation),
+                        None => (Node::Queue(plan.dead_letter), EdgeKind::Route),
+                    };
+                    builder.edge(rule_node, to, kind, saga.name.span, None);
+                    builder.edge(
+                        rule_node,
+                        Node::Queue(QueueRef::Undelivered(bus)),
+                        EdgeKind::Route,
+                        saga.name.span,
+                        None,
+                    );
+                }
+                // Every service that runs an action publishes its outcome.
+                for invocation in plan.invocations() {
+                    let (saga::Invocation::Function(service) | saga::Invocation::Commands(service)) =
+                        invocation;
+                    builder.edge(
+                        Node::Service(service),
+                        Node::Bus(bus),
+                        EdgeKind::Publish,
+                        saga.name.span,
+                        None,
+                    );
+                }
+            }
         }
     }
 }

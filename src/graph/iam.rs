@@ -9,8 +9,8 @@ use std::collections::BTreeSet;
 
 use super::{BusRef, EdgeKind, Graph, LoadBalancerRef, Node, QueueRef, RuleRef};
 use crate::model::{
-    Access, Carrier, Channel, Compute, DataStore, DatabaseId, NetworkId, SagaMode, ServiceId,
-    StreamId, SubnetRef, System, TableId, TopicId, Via,
+    Access, Carrier, Channel, Compute, DataStore, DatabaseId, NetworkId, SagaId, SagaMode,
+    ServiceId, StreamId, SubnetRef, System, TableId, TopicId, Via,
 };
 
 /// Who acts.
@@ -30,6 +30,8 @@ pub enum Principal {
     /// The role RDS enhanced monitoring publishes a database's OS metrics
     /// with.
     DatabaseMonitoring(DatabaseId),
+    /// The role of a saga's state machine.
+    Saga(SagaId),
 }
 
 impl Principal {
@@ -46,6 +48,7 @@ impl Principal {
             Principal::FlowLogs(_) => "vpc-flow-logs.amazonaws.com",
             Principal::RuleDelivery(_) => "events.amazonaws.com",
             Principal::DatabaseMonitoring(_) => "monitoring.rds.amazonaws.com",
+            Principal::Saga(_) => "states.amazonaws.com",
         }
     }
 }
@@ -70,6 +73,8 @@ pub enum Resource {
     ServiceLogs(ServiceId),
     /// The flow-log group of a network.
     FlowLogs(NetworkId),
+    /// The state machine of a saga.
+    StateMachine(SagaId),
     /// The ECR repository of a Fargate service's image.
     Repository(ServiceId),
     /// The system's KMS key, which encrypts its logs, queues, topics,
@@ -303,7 +308,15 @@ pub(super) fn plan(system: &System, graph: &Graph) -> Plan {
                 _ => None,
             })
             .collect();
-        if streams.is_empty() {
+        let sagas: Vec<Resource> = rule
+            .targets
+            .iter()
+            .filter_map(|target| match target {
+                Node::Saga(saga) => Some(Resource::StateMachine(*saga)),
+                _ => None,
+            })
+            .collect();
+        if streams.is_empty() && sagas.is_empty() {
             continue;
         }
         let principal = Principal::RuleDelivery(rule.rule);
@@ -314,20 +327,33 @@ pub(super) fn plan(system: &System, graph: &Graph) -> Plan {
             principal,
             grants: Vec::new(),
         };
-        delivery.grant(
-            &["kinesis:PutRecord"],
-            &streams,
-            "delivers events to streams".to_string(),
-        );
-        delivery.grant(
-            &KEY_ENCRYPT,
-            &[Resource::Key],
-            "writes encrypted records".to_string(),
-        );
+        if !streams.is_empty() {
+            delivery.grant(
+                &["kinesis:PutRecord"],
+                &streams,
+                "delivers events to streams".to_string(),
+            );
+            delivery.grant(
+                &KEY_ENCRYPT,
+                &[Resource::Key],
+                "writes encrypted records".to_string(),
+            );
+        }
+        if !sagas.is_empty() {
+            delivery.grant(
+                &["states:StartExecution"],
+                &sagas,
+                "starts sagas".to_string(),
+            );
+        }
         roles.push(delivery.finish());
     }
-    for (index, database) in system.databases.iter().enumerate() {
-        let _ = database;
+    for plan in super::saga::plans(system) {
+        if plan.mode == SagaMode::Orchestrated {
+            roles.push(saga_role(system, &plan));
+        }
+    }
+    for index in 0..system.databases.len() {
         let mut role = RoleDraft {
             principal: Principal::DatabaseMonitoring(DatabaseId(index)),
             grants: Vec::new(),
@@ -620,6 +646,71 @@ fn service_role(system: &System, graph: &Graph, id: ServiceId) -> Role {
     role.finish()
 }
 
+/// What a saga's state machine does: invoke the functions and send to the
+/// command queues of its steps, keep failed executions in its dead-letter
+/// queue, log and trace.
+fn saga_role(system: &System, plan: &super::saga::SagaPlan) -> Role {
+    let mut role = RoleDraft {
+        principal: Principal::Saga(plan.saga),
+        grants: Vec::new(),
+    };
+    let name = |id: ServiceId| {
+        system
+            .service(id)
+            .map_or(String::new(), |service| service.name.text.clone())
+    };
+    for invocation in plan.invocations() {
+        match invocation {
+            super::saga::Invocation::Function(service) => role.grant(
+                &["lambda:InvokeFunction"],
+                &[Resource::Function(service)],
+                format!("runs the operations of {}", name(service)),
+            ),
+            super::saga::Invocation::Commands(service) => {
+                let why = format!("sends operations to {}", name(service));
+                role.grant(
+                    &["sqs:SendMessage"],
+                    &[Resource::Queue(QueueRef::Commands(service))],
+                    why.clone(),
+                );
+                role.grant(&KEY_ENCRYPT, &[Resource::Key], why);
+            }
+        }
+    }
+    let why = "keeps the executions it cannot finish".to_string();
+    role.grant(
+        &["sqs:SendMessage"],
+        &[Resource::Queue(plan.dead_letter)],
+        why.clone(),
+    );
+    role.grant(&KEY_ENCRYPT, &[Resource::Key], why);
+    role.grant_any(
+        &[
+            "logs:CreateLogDelivery",
+            "logs:DeleteLogDelivery",
+            "logs:DescribeLogGroups",
+            "logs:DescribeResourcePolicies",
+            "logs:GetLogDelivery",
+            "logs:ListLogDeliveries",
+            "logs:PutResourcePolicy",
+            "logs:UpdateLogDelivery",
+        ],
+        "delivers its execution logs".to_string(),
+        "the CloudWatch Logs delivery actions Step Functions uses have no resource-level permissions",
+    );
+    role.grant_any(
+        &[
+            "xray:GetSamplingRules",
+            "xray:GetSamplingTargets",
+            "xray:PutTelemetryRecords",
+            "xray:PutTraceSegments",
+        ],
+        "sends its traces to X-Ray".to_string(),
+        "the X-Ray trace actions have no resource-level permissions",
+    );
+    role.finish()
+}
+
 pub(super) fn queue_name(system: &System, queue: QueueRef) -> String {
     let service_name = |id: ServiceId| {
         system
@@ -647,5 +738,14 @@ pub(super) fn queue_name(system: &System, queue: QueueRef) -> String {
                 .map_or("", |bus| bus.name.text.as_str())
         ),
         QueueRef::FunctionFailures(id) => format!("{}-failures", service_name(id)),
+        QueueRef::Commands(id) => format!("{}-commands", service_name(id)),
+        QueueRef::CommandsDeadLetter(id) => format!("{}-commands-dlq", service_name(id)),
+        QueueRef::SagaDeadLetter(id) => format!(
+            "{}-dlq",
+            system
+                .sagas
+                .get(id.0)
+                .map_or("", |saga| saga.name.text.as_str())
+        ),
     }
 }

@@ -340,6 +340,38 @@ pub fn queue_settings(system: &System, queue: QueueRef) -> QueueSettings {
                 bus_name(system, bus)
             ),
         ),
+        QueueRef::Commands(id) => {
+            let mut settings = derived(
+                queue,
+                defaults::QUEUE_RETENTION,
+                format!(
+                    "The saga operations {} runs: each message carries a task token to report the outcome with.",
+                    service_name(system, id)
+                ),
+            );
+            settings.redrive = Some((QueueRef::CommandsDeadLetter(id), defaults::DLQ_MAX_RECEIVES));
+            settings
+        }
+        QueueRef::CommandsDeadLetter(id) => derived(
+            queue,
+            defaults::DLQ_RETENTION,
+            format!(
+                "The saga operations {} failed to take {} times.",
+                service_name(system, id),
+                defaults::DLQ_MAX_RECEIVES
+            ),
+        ),
+        QueueRef::SagaDeadLetter(id) => derived(
+            queue,
+            defaults::DLQ_RETENTION,
+            format!(
+                "The executions of saga {} that could not be compensated or finished: their state, for an operator.",
+                system
+                    .sagas
+                    .get(id.0)
+                    .map_or("", |saga| saga.name.text.as_str())
+            ),
+        ),
         QueueRef::FunctionFailures(id) => derived(
             queue,
             defaults::DLQ_RETENTION,
@@ -386,6 +418,16 @@ pub struct RulePlan {
     pub max_event_age: Duration,
     pub dead_letter: Option<QueueRef>,
     pub description: String,
+    /// For a rule of a choreographed saga, the operation its target runs:
+    /// the target receives `{"saga", "operation", "event"}`.
+    pub command: Option<SagaCommand>,
+}
+
+/// A saga operation, as a choreography rule sends it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SagaCommand {
+    pub saga: String,
+    pub operation: String,
 }
 
 fn event_names(system: &System, events: &[EventId]) -> String {
@@ -488,6 +530,7 @@ pub fn rules(system: &System, graph: &Graph) -> Vec<RulePlan> {
                         ),
                         description: crate::model::prose(&declared.doc)
                             .unwrap_or_else(|| format!("The rule {}.", declared.name.text)),
+                        command: None,
                     });
                 }
             }
@@ -550,6 +593,104 @@ pub fn rules(system: &System, graph: &Graph) -> Vec<RulePlan> {
                         event_names(system, &events),
                         service_name(system, service)
                     ),
+                    command: None,
+                });
+            }
+            RuleRef::Choreography { saga, index } => {
+                let Some(plan) = super::saga::plans(system)
+                    .into_iter()
+                    .find(|plan| plan.saga == saga)
+                else {
+                    continue;
+                };
+                let Some(choreography) = super::saga::choreography(system, &plan)
+                    .into_iter()
+                    .nth(index)
+                else {
+                    continue;
+                };
+                let bus = plan
+                    .trigger
+                    .and_then(|trigger| system.event(trigger))
+                    .and_then(|event| super::build::bus_of(event.carrier.value))
+                    .unwrap_or(BusRef::Default);
+                let pattern = if let (true, Some(trigger)) = (choreography.on_trigger, plan.trigger)
+                {
+                    event_pattern(system, &[trigger], None)
+                } else {
+                    let mut sources: Vec<String> = choreography
+                        .on
+                        .iter()
+                        .filter_map(|event| plan.publisher(*event))
+                        .map(|service| {
+                            format!("{}.{}", system.name.text, service_name(system, service))
+                        })
+                        .collect();
+                    sources.sort();
+                    sources.dedup();
+                    let mut detail_types: Vec<String> = choreography
+                        .on
+                        .iter()
+                        .map(|event| plan.detail_type(*event))
+                        .collect();
+                    detail_types.sort();
+                    detail_types.dedup();
+                    json!({ "source": sources, "detail-type": detail_types })
+                };
+                let targets: Vec<Node> = graph
+                    .edges_from(Node::Rule(rule))
+                    .into_iter()
+                    .filter(|(to, _)| *to != Node::Queue(QueueRef::Undelivered(bus)))
+                    .map(|(to, _)| to)
+                    .collect();
+                let runs = match choreography.runs {
+                    super::saga::Runs::Step(step) => format!(
+                        "Runs step {} of saga {}",
+                        plan.steps.get(step).map_or("", |step| step.name.as_str()),
+                        plan.name
+                    ),
+                    super::saga::Runs::Undo(step) => format!(
+                        "Undoes step {} of saga {}",
+                        plan.steps.get(step).map_or("", |step| step.name.as_str()),
+                        plan.name
+                    ),
+                    super::saga::Runs::OnFailure => {
+                        format!("Runs the failure handler of saga {}", plan.name)
+                    }
+                    super::saga::Runs::DeadLetter => {
+                        format!(
+                            "Keeps the failures of saga {} that nothing can undo",
+                            plan.name
+                        )
+                    }
+                };
+                let on = if choreography.on_trigger {
+                    plan.trigger
+                        .map(|trigger| event_names(system, &[trigger]))
+                        .unwrap_or_default()
+                } else {
+                    choreography
+                        .on
+                        .iter()
+                        .map(|event| plan.detail_type(*event))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                rules.push(RulePlan {
+                    rule,
+                    bus,
+                    one_of_several: false,
+                    pattern: Some(pattern),
+                    schedule: None,
+                    targets,
+                    retries: defaults::RULE_RETRIES,
+                    max_event_age: defaults::RULE_MAX_EVENT_AGE,
+                    dead_letter: Some(QueueRef::Undelivered(bus)),
+                    description: format!("{runs} on {on}."),
+                    command: plan.action_of(choreography.runs).map(|action| SagaCommand {
+                        saga: plan.name.clone(),
+                        operation: action.operation.clone(),
+                    }),
                 });
             }
             RuleRef::Trigger(saga) => {
@@ -580,6 +721,7 @@ pub fn rules(system: &System, graph: &Graph) -> Vec<RulePlan> {
                         declared.name.text,
                         event_names(system, &[trigger.value])
                     ),
+                    command: None,
                 });
             }
         }

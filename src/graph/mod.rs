@@ -23,6 +23,7 @@ pub mod iam;
 pub mod messaging;
 pub mod network;
 pub mod runtime;
+pub mod saga;
 
 use std::collections::BTreeMap;
 
@@ -53,6 +54,13 @@ pub enum QueueRef {
     /// Where Lambda puts the events of a function's asynchronous
     /// invocations that keep failing.
     FunctionFailures(ServiceId),
+    /// Where a Fargate service receives the saga operations it runs.
+    Commands(ServiceId),
+    /// The dead-letter queue of a command queue.
+    CommandsDeadLetter(ServiceId),
+    /// Where a saga leaves the state of an execution it could not finish
+    /// cleanly (unless the saga names a `dlq`).
+    SagaDeadLetter(SagaId),
 }
 
 /// An EventBridge bus: a declared one, or the account's default bus.
@@ -76,6 +84,12 @@ pub enum RuleRef {
     },
     /// The rule starting a saga on its trigger event.
     Trigger(SagaId),
+    /// Rule number `index` of a choreographed saga: it runs one step, undo
+    /// or failure handler on the outcome events of the others.
+    Choreography {
+        saga: SagaId,
+        index: usize,
+    },
 }
 
 /// A load balancer meshc creates in a network.

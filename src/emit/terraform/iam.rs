@@ -85,6 +85,10 @@ pub(super) fn arn(context: &Context<'_>, resource: Resource) -> Expression {
             "${{aws_cloudwatch_log_group.{}.arn}}:*",
             service_name(id)
         )),
+        Resource::StateMachine(id) => reference(&format!(
+            "aws_sfn_state_machine.{}.arn",
+            names::saga(system, id)
+        )),
         Resource::FlowLogs(id) => template(&format!(
             "${{aws_cloudwatch_log_group.{}--flow-logs.arn}}:*",
             names::network(system, id)
@@ -169,6 +173,7 @@ fn describe(context: &Context<'_>, principal: Principal) -> String {
         Principal::DatabaseMonitoring(id) => {
             format!("RDS enhanced monitoring of {}", names::database(system, id))
         }
+        Principal::Saga(id) => format!("The state machine of saga {}", names::saga(system, id)),
     }
 }
 

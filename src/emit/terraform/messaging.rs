@@ -154,14 +154,7 @@ pub(super) fn events(context: &Context<'_>) -> TfFile {
 fn add_rule(file: &mut TfFile, context: &Context<'_>, rule: &RulePlan) {
     let system = context.system;
     let label = rule_label(system, rule);
-    // A saga's state machine is emitted with the sagas; until it exists
-    // there is nothing to start.
-    let targets: Vec<Node> = rule
-        .targets
-        .iter()
-        .copied()
-        .filter(|target| !matches!(target, Node::Saga(_)))
-        .collect();
+    let targets = rule.targets.clone();
     if targets.is_empty() {
         return;
     }
@@ -207,6 +200,13 @@ fn target_arn(context: &Context<'_>, target: Node) -> Option<(Expression, String
             let name = system.streams.get(stream.0)?.name.text.clone();
             Some((reference(&format!("aws_kinesis_stream.{name}.arn")), name))
         }
+        Node::Saga(saga) => {
+            let name = names::saga(system, saga);
+            Some((
+                reference(&format!("aws_sfn_state_machine.{name}.arn")),
+                name,
+            ))
+        }
         _ => None,
     }
 }
@@ -236,20 +236,34 @@ fn add_target(
     block = block
         .add_attribute(("target_id", names::physical(&target_name)))
         .add_attribute(("arn", arn));
+    if let Node::Stream(_) | Node::Saga(_) = target {
+        block = block.add_attribute((
+            "role_arn",
+            reference(&format!(
+                "aws_iam_role.{}.arn",
+                names::role(system, Principal::RuleDelivery(rule.rule))
+            )),
+        ));
+    }
+    if let Some(command) = &rule.command {
+        // The target receives the operation to run and the event.
+        let template = format!(
+            "{{\"saga\": {}, \"operation\": {}, \"event\": <aws.events.event>}}",
+            serde_json::Value::from(command.saga.as_str()),
+            serde_json::Value::from(command.operation.as_str())
+        );
+        block = block.add_block(
+            Block::builder("input_transformer")
+                .add_attribute(("input_template", template))
+                .build(),
+        );
+    }
     if let Node::Stream(_) = target {
-        block = block
-            .add_attribute((
-                "role_arn",
-                reference(&format!(
-                    "aws_iam_role.{}.arn",
-                    names::role(system, Principal::RuleDelivery(rule.rule))
-                )),
-            ))
-            .add_block(
-                Block::builder("kinesis_target")
-                    .add_attribute(("partition_key_path", "$.id"))
-                    .build(),
-            );
+        block = block.add_block(
+            Block::builder("kinesis_target")
+                .add_attribute(("partition_key_path", "$.id"))
+                .build(),
+        );
     }
     if let Node::Queue(queue) = target {
         if messaging::queue_settings(system, queue).fifo {

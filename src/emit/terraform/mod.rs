@@ -13,6 +13,7 @@ mod network;
 mod privatelink;
 mod references;
 
+mod sagas;
 mod security;
 mod services;
 mod settings;
@@ -53,6 +54,7 @@ pub fn emit(system: &System, graph: &Graph) -> BTreeMap<String, String> {
         ("topics.tf", messaging::topics(&context)),
         ("streams.tf", messaging::streams(&context)),
         ("data.tf", data::data_stores(&context)),
+        ("sagas.tf", sagas::sagas(&context)),
         ("privatelink.tf", privatelink::private_links(&context)),
         ("outputs.tf", settings::outputs(&context)),
     ];

@@ -1,0 +1,362 @@
+//! Step Functions: the state machine of every orchestrated saga, in the
+//! Amazon States Language, as `stepfunctions/NAME.asl.json`.
+//!
+//! The machine starts with a `Pass` state that keeps the input as `event`
+//! and an empty `results`; each step is a `Task` (a Lambda invocation, or a
+//! message with a task token on a Fargate service's command queue) whose
+//! output goes to `results.STEP`. A failure, after the step's retries, is
+//! caught into the undo of the steps already completed, the latest first,
+//! then the failure handler, then a `Fail` state carrying the step's error.
+//! A compensation (or failure handler, or a step after the pivot) that still
+//! fails sends the execution's state to the saga's dead-letter queue and
+//! fails the execution loudly.
+//!
+//! ARNs and queue URLs are `${placeholders}`: Terraform fills them with
+//! `templatefile`, CloudFormation with `DefinitionSubstitutions`, so one file
+//! serves both.
+
+use serde_json::{Map, Value as Json, json};
+
+use crate::emit::names;
+use crate::graph::QueueRef;
+use crate::graph::saga::{Action, Invocation, RetryPolicy, SagaPlan};
+use crate::model::{ServiceId, System};
+
+/// The first state: keeps the input as `event`, with empty `results`.
+pub const START: &str = "Start";
+/// The end of the happy path.
+pub const SUCCEEDED: &str = "Saga succeeded";
+/// The end of a failure that was compensated.
+pub const FAILED: &str = "Saga failed";
+/// Sends the execution's state to the dead-letter queue.
+pub const KEEP_STATE: &str = "Keep state for an operator";
+/// The end of a failure that could not be compensated or finished.
+pub const NEEDS_ATTENTION: &str = "Saga needs attention";
+/// The failure handler.
+pub const ON_FAILURE: &str = "On failure";
+
+/// The state that runs a step.
+pub fn step_state(step: &str) -> String {
+    format!("Do {step}")
+}
+
+/// The state that undoes a step.
+pub fn undo_state(step: &str) -> String {
+    format!("Undo {step}")
+}
+
+/// What a placeholder of a definition stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Placeholder {
+    /// The ARN of a Lambda function.
+    FunctionArn(ServiceId),
+    /// The URL of a queue.
+    QueueUrl(QueueRef),
+}
+
+fn identifier(text: &str) -> String {
+    text.chars()
+        .map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '_' })
+        .collect()
+}
+
+/// The name of a placeholder: letters, digits and underscores, which both
+/// Terraform's `templatefile` and CloudFormation accept.
+pub fn placeholder_name(system: &System, placeholder: Placeholder) -> String {
+    match placeholder {
+        Placeholder::FunctionArn(service) => format!(
+            "{}_function_arn",
+            identifier(
+                system
+                    .service(service)
+                    .map_or("", |service| service.name.text.as_str())
+            )
+        ),
+        Placeholder::QueueUrl(queue) => format!(
+            "{}_queue_url",
+            identifier(&names::physical(&names::queue(system, queue)))
+        ),
+    }
+}
+
+/// Every placeholder of a saga's definition, by name.
+pub fn placeholders(system: &System, plan: &SagaPlan) -> Vec<(String, Placeholder)> {
+    let mut all: Vec<Placeholder> = plan
+        .invocations()
+        .into_iter()
+        .map(|invocation| match invocation {
+            Invocation::Function(service) => Placeholder::FunctionArn(service),
+            Invocation::Commands(service) => Placeholder::QueueUrl(QueueRef::Commands(service)),
+        })
+        .collect();
+    all.push(Placeholder::QueueUrl(plan.dead_letter));
+    all.sort();
+    all.dedup();
+    all.into_iter()
+        .map(|placeholder| (placeholder_name(system, placeholder), placeholder))
+        .collect()
+}
+
+/// The path of a saga's definition in the output directory.
+pub fn file_name(plan: &SagaPlan) -> String {
+    format!("stepfunctions/{}.asl.json", plan.name)
+}
+
+fn seconds(duration: crate::model::Duration) -> u64 {
+    duration.as_secs_ceil().max(1)
+}
+
+fn retry(policy: &RetryPolicy) -> Option<Json> {
+    if policy.attempts <= 1 {
+        return None;
+    }
+    let mut rule = Map::new();
+    rule.insert("ErrorEquals".to_string(), json!(["States.ALL"]));
+    rule.insert(
+        "IntervalSeconds".to_string(),
+        json!(seconds(policy.interval)),
+    );
+    rule.insert("MaxAttempts".to_string(), json!(policy.attempts - 1));
+    rule.insert("BackoffRate".to_string(), json!(policy.rate));
+    if let Some(delay) = policy.max_delay {
+        rule.insert("MaxDelaySeconds".to_string(), json!(seconds(delay)));
+    }
+    if policy.jitter {
+        rule.insert("JitterStrategy".to_string(), json!("FULL"));
+    }
+    Some(json!([Json::Object(rule)]))
+}
+
+/// The task that runs an action. `result`: where its output goes.
+fn task(
+    system: &System,
+    plan: &SagaPlan,
+    action: &Action,
+    result: Option<String>,
+) -> Map<String, Json> {
+    let service = system
+        .service(action.service)
+        .map_or("", |service| service.name.text.as_str());
+    let mut state = Map::new();
+    state.insert("Type".to_string(), json!("Task"));
+    state.insert(
+        "Comment".to_string(),
+        json!(format!("{service}.{}", action.operation)),
+    );
+    let message = json!({
+        "saga": plan.name,
+        "operation": action.operation,
+        "execution.$": "$$.Execution.Id",
+        "event.$": "$.event",
+        "results.$": "$.results",
+    });
+    match action.invocation {
+        Invocation::Function(function) => {
+            state.insert(
+                "Resource".to_string(),
+                json!("arn:aws:states:::lambda:invoke"),
+            );
+            state.insert(
+                "Parameters".to_string(),
+                json!({
+                    "FunctionName": format!("${{{}}}", placeholder_name(system, Placeholder::FunctionArn(function))),
+                    "Payload": message,
+                }),
+            );
+            state.insert(
+                "ResultSelector".to_string(),
+                json!({ "output.$": "$.Payload" }),
+            );
+        }
+        Invocation::Commands(receiver) => {
+            let mut body = message;
+            if let Json::Object(entries) = &mut body {
+                entries.insert("taskToken.$".to_string(), json!("$$.Task.Token"));
+            }
+            state.insert(
+                "Resource".to_string(),
+                json!("arn:aws:states:::sqs:sendMessage.waitForTaskToken"),
+            );
+            state.insert(
+                "Parameters".to_string(),
+                json!({
+                    "QueueUrl": format!(
+                        "${{{}}}",
+                        placeholder_name(system, Placeholder::QueueUrl(QueueRef::Commands(receiver)))
+                    ),
+                    "MessageBody": body,
+                }),
+            );
+        }
+    }
+    state.insert(
+        "ResultPath".to_string(),
+        result.map_or(Json::Null, |path| json!(path)),
+    );
+    state.insert("TimeoutSeconds".to_string(), json!(seconds(action.timeout)));
+    if let Some(retry) = retry(&action.retry) {
+        state.insert("Retry".to_string(), retry);
+    }
+    state
+}
+
+fn catch(next: &str, result: &str) -> Json {
+    json!([{ "ErrorEquals": ["States.ALL"], "ResultPath": result, "Next": next }])
+}
+
+/// Where the compensation chain that starts with the undo of `from` goes
+/// after it: the next compensable step below, the failure handler, or the
+/// end.
+fn after_undo(plan: &SagaPlan, from: usize) -> String {
+    let next = (0..from).rev().find(|index| {
+        plan.steps
+            .get(*index)
+            .is_some_and(|step| step.undo.is_some())
+    });
+    match next {
+        Some(index) => plan
+            .steps
+            .get(index)
+            .map_or_else(|| FAILED.to_string(), |step| undo_state(&step.name)),
+        None if plan.on_failure.is_some() => ON_FAILURE.to_string(),
+        None => FAILED.to_string(),
+    }
+}
+
+/// The first state a failure of step `failed` goes to.
+fn on_step_failure(plan: &SagaPlan, failed: usize) -> String {
+    if plan.steps.get(failed).is_some_and(|step| step.after_pivot) {
+        return KEEP_STATE.to_string();
+    }
+    match plan.compensations(failed).first() {
+        Some(index) => plan
+            .steps
+            .get(*index)
+            .map_or_else(|| FAILED.to_string(), |step| undo_state(&step.name)),
+        None if plan.on_failure.is_some() => ON_FAILURE.to_string(),
+        None => FAILED.to_string(),
+    }
+}
+
+/// The state machine of an orchestrated saga.
+pub fn definition(system: &System, plan: &SagaPlan) -> Json {
+    let mut states = Map::new();
+    let first = plan
+        .steps
+        .first()
+        .map_or_else(|| SUCCEEDED.to_string(), |step| step_state(&step.name));
+    states.insert(
+        START.to_string(),
+        json!({
+            "Type": "Pass",
+            "Comment": "Keeps the input as `event`; each step's output goes to `results`.",
+            "Parameters": { "event.$": "$", "results": {} },
+            "Next": first,
+        }),
+    );
+    for (index, step) in plan.steps.iter().enumerate() {
+        let mut state = task(
+            system,
+            plan,
+            &step.action,
+            Some(format!("$.results.{}", step.name)),
+        );
+        state.insert(
+            "Catch".to_string(),
+            catch(&on_step_failure(plan, index), "$.error"),
+        );
+        let next = plan
+            .steps
+            .get(index + 1)
+            .map_or_else(|| SUCCEEDED.to_string(), |next| step_state(&next.name));
+        state.insert("Next".to_string(), json!(next));
+        states.insert(step_state(&step.name), Json::Object(state));
+    }
+    for (index, step) in plan.steps.iter().enumerate() {
+        let Some(undo) = &step.undo else {
+            continue;
+        };
+        if step.after_pivot {
+            continue;
+        }
+        let mut state = task(system, plan, undo, None);
+        state.insert(
+            "Catch".to_string(),
+            catch(KEEP_STATE, "$.compensationError"),
+        );
+        state.insert("Next".to_string(), json!(after_undo(plan, index)));
+        states.insert(undo_state(&step.name), Json::Object(state));
+    }
+    if let Some(handler) = &plan.on_failure {
+        let mut state = task(system, plan, handler, None);
+        state.insert(
+            "Catch".to_string(),
+            catch(KEEP_STATE, "$.compensationError"),
+        );
+        state.insert("Next".to_string(), json!(FAILED));
+        states.insert(ON_FAILURE.to_string(), Json::Object(state));
+    }
+    states.insert(
+        KEEP_STATE.to_string(),
+        json!({
+            "Type": "Task",
+            "Comment": "The execution could not be compensated or finished: its state goes to the saga's dead-letter queue.",
+            "Resource": "arn:aws:states:::sqs:sendMessage",
+            "Parameters": {
+                "QueueUrl": format!("${{{}}}", placeholder_name(system, Placeholder::QueueUrl(plan.dead_letter))),
+                "MessageBody": {
+                    "saga": plan.name,
+                    "execution.$": "$$.Execution.Id",
+                    "state.$": "$",
+                },
+            },
+            "ResultPath": Json::Null,
+            "Retry": retry(&RetryPolicy::PERSISTENT),
+            "Catch": [{ "ErrorEquals": ["States.ALL"], "ResultPath": "$.deadLetterError", "Next": NEEDS_ATTENTION }],
+            "Next": NEEDS_ATTENTION,
+        }),
+    );
+    states.insert(
+        NEEDS_ATTENTION.to_string(),
+        json!({
+            "Type": "Fail",
+            "Error": "SagaNeedsAttention",
+            "Cause": format!("Saga {} could not undo or finish what it started; the execution's state is in its dead-letter queue.", plan.name),
+        }),
+    );
+    states.insert(
+        FAILED.to_string(),
+        json!({
+            "Type": "Fail",
+            "Comment": "A step failed; what was done before it has been undone.",
+            "ErrorPath": "$.error.Error",
+            "CausePath": "$.error.Cause",
+        }),
+    );
+    states.insert(SUCCEEDED.to_string(), json!({ "Type": "Succeed" }));
+    let mut machine = Map::new();
+    let comment = system
+        .sagas
+        .get(plan.saga.0)
+        .and_then(|saga| crate::model::prose(&saga.doc))
+        .unwrap_or_else(|| format!("The saga {} of system {}.", plan.name, system.name.text));
+    machine.insert("Comment".to_string(), json!(comment));
+    machine.insert("StartAt".to_string(), json!(START));
+    if let Some(timeout) = plan.timeout {
+        machine.insert("TimeoutSeconds".to_string(), json!(seconds(timeout)));
+    }
+    machine.insert("States".to_string(), Json::Object(states));
+    Json::Object(machine)
+}
+
+/// The definition file of every orchestrated saga, by path.
+pub fn emit(system: &System) -> Vec<(String, String)> {
+    crate::graph::saga::plans(system)
+        .iter()
+        .filter(|plan| plan.mode == crate::model::SagaMode::Orchestrated && !plan.steps.is_empty())
+        .map(|plan| {
+            let text = serde_json::to_string_pretty(&definition(system, plan)).unwrap_or_default();
+            (file_name(plan), text + "\n")
+        })
+        .collect()
+}

@@ -1,0 +1,465 @@
+//! Sagas: what each step runs, how it is retried and timed out, and which
+//! compensations run when it fails — derived once, for the state machine
+//! backend, the choreography rules, the simulator and the checks.
+//!
+//! The model is the classic one. Steps before the `pivot` are compensable:
+//! when a step fails, the `undo` of every step already completed runs, the
+//! latest first, then `on_failure`, and the saga fails. The pivot is the
+//! point of no return: once it has completed, nothing is undone; the steps
+//! after it are retried (harder, by default) and a step that still fails
+//! leaves the saga's state in its dead-letter queue for an operator.
+//!
+//! A Lambda function is invoked with the operation in its payload; a
+//! Fargate service receives the operation on its command queue with a task
+//! token, and reports the outcome with `SendTaskSuccess`/`SendTaskFailure`.
+
+use super::QueueRef;
+use crate::model::{
+    Duration, EventId, OperationRef, Retry, SagaId, SagaMode, ServiceId, System, defaults,
+};
+
+/// How a step reaches the service that runs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Invocation {
+    /// `lambda:invoke` with the operation in the payload.
+    Function(ServiceId),
+    /// `sqs:sendMessage.waitForTaskToken` to the service's command queue.
+    Commands(ServiceId),
+}
+
+/// When and how often a task is retried.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first one included.
+    pub attempts: u32,
+    /// The wait before the first retry.
+    pub interval: Duration,
+    pub rate: f64,
+    pub max_delay: Option<Duration>,
+    pub jitter: bool,
+}
+
+impl RetryPolicy {
+    fn from_model(retry: &Retry) -> RetryPolicy {
+        RetryPolicy {
+            attempts: retry.attempts.value,
+            interval: retry.backoff.value,
+            rate: retry.rate.value,
+            max_delay: retry.max_delay.map(|delay| delay.value),
+            jitter: retry.jitter,
+        }
+    }
+
+    /// The retry of a step before the pivot, when none is declared.
+    pub const STEP: RetryPolicy = RetryPolicy {
+        attempts: defaults::RETRY_ATTEMPTS,
+        interval: defaults::RETRY_BACKOFF,
+        rate: defaults::RETRY_RATE,
+        max_delay: None,
+        jitter: false,
+    };
+
+    /// The retry of a step after the pivot, or of a compensation, when none
+    /// is declared: these must not give up easily.
+    pub const PERSISTENT: RetryPolicy = RetryPolicy {
+        attempts: 10,
+        interval: Duration::from_secs(2),
+        rate: 2.0,
+        max_delay: Some(Duration::from_secs(60)),
+        jitter: true,
+    };
+
+    /// The longest the retries of one task can wait in all.
+    pub fn total_wait(&self) -> Duration {
+        let mut total = 0.0;
+        let mut wait = self.interval.as_secs_f64();
+        let cap = self.max_delay.map(Duration::as_secs_f64);
+        for _ in 1..self.attempts {
+            let this = cap.map_or(wait, |cap| wait.min(cap));
+            total += this;
+            wait *= self.rate;
+        }
+        Duration::from_millis((total * 1000.0).ceil() as u64)
+    }
+}
+
+/// One operation of a service, run by a saga.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Action {
+    pub service: ServiceId,
+    pub operation: String,
+    pub invocation: Invocation,
+    pub retry: RetryPolicy,
+    /// How long one attempt may take.
+    pub timeout: Duration,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepPlan {
+    pub name: String,
+    pub action: Action,
+    pub undo: Option<Action>,
+    pub pivot: bool,
+    /// Whether the step comes after the pivot (and so is never undone, and
+    /// its failure undoes nothing).
+    pub after_pivot: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SagaPlan {
+    pub saga: SagaId,
+    pub name: String,
+    pub mode: SagaMode,
+    pub trigger: Option<EventId>,
+    pub timeout: Option<Duration>,
+    pub steps: Vec<StepPlan>,
+    pub on_failure: Option<Action>,
+    /// Where the state of an execution goes when a compensation, the
+    /// failure handler or a step after the pivot still fails after its
+    /// retries.
+    pub dead_letter: QueueRef,
+}
+
+/// How long one attempt of a task may take when neither the step nor the
+/// saga says: Step Functions would otherwise wait for a task token a year.
+pub const TASK_TIMEOUT: Duration = Duration::from_mins(5);
+
+fn invocation(system: &System, service: ServiceId) -> Invocation {
+    if system
+        .service(service)
+        .is_some_and(crate::model::Service::is_lambda)
+    {
+        Invocation::Function(service)
+    } else {
+        Invocation::Commands(service)
+    }
+}
+
+fn action(
+    system: &System,
+    operation: &OperationRef,
+    retry: RetryPolicy,
+    timeout: Duration,
+) -> Action {
+    Action {
+        service: operation.service,
+        operation: operation.operation.text.clone(),
+        invocation: invocation(system, operation.service),
+        retry,
+        timeout,
+    }
+}
+
+/// The plan of every saga that has a step.
+pub fn plans(system: &System) -> Vec<SagaPlan> {
+    system
+        .sagas
+        .iter()
+        .enumerate()
+        .map(|(index, saga)| {
+            let id = SagaId(index);
+            let saga_timeout = saga.timeout.map(|timeout| timeout.value);
+            let pivot = saga.steps.iter().position(|step| step.pivot);
+            let mut steps = Vec::new();
+            for (position, step) in saga.steps.iter().enumerate() {
+                let Some(operation) = &step.action else {
+                    continue;
+                };
+                let after_pivot = pivot.is_some_and(|pivot| position > pivot);
+                let declared = step.retry.as_ref().map(RetryPolicy::from_model);
+                let retry = declared.unwrap_or(if after_pivot {
+                    RetryPolicy::PERSISTENT
+                } else {
+                    RetryPolicy::STEP
+                });
+                let timeout = step
+                    .timeout
+                    .map(|timeout| timeout.value)
+                    .or(saga_timeout)
+                    .unwrap_or(TASK_TIMEOUT);
+                let undo_retry = declared.map_or(RetryPolicy::PERSISTENT, |declared| RetryPolicy {
+                    attempts: declared.attempts.max(RetryPolicy::PERSISTENT.attempts),
+                    ..declared
+                });
+                steps.push(StepPlan {
+                    name: step.name.text.clone(),
+                    action: action(system, operation, retry, timeout),
+                    undo: step
+                        .undo
+                        .as_ref()
+                        .map(|undo| action(system, undo, undo_retry, timeout)),
+                    pivot: step.pivot,
+                    after_pivot,
+                });
+            }
+            let on_failure = saga.on_failure.as_ref().map(|operation| {
+                action(
+                    system,
+                    operation,
+                    RetryPolicy::PERSISTENT,
+                    saga_timeout.unwrap_or(TASK_TIMEOUT).min(TASK_TIMEOUT),
+                )
+            });
+            SagaPlan {
+                saga: id,
+                name: saga.name.text.clone(),
+                mode: saga.mode.value,
+                trigger: saga.trigger.map(|trigger| trigger.value),
+                timeout: saga_timeout,
+                steps,
+                on_failure,
+                dead_letter: saga.dlq.map_or(QueueRef::SagaDeadLetter(id), |queue| {
+                    QueueRef::Declared(queue.value)
+                }),
+            }
+        })
+        .collect()
+}
+
+impl SagaPlan {
+    /// The steps whose `undo` runs when step `failed` fails, in the order
+    /// they run: the completed compensable steps, the latest first. Nothing
+    /// is undone once the pivot has completed.
+    pub fn compensations(&self, failed: usize) -> Vec<usize> {
+        if self.steps.get(failed).is_none_or(|step| step.after_pivot) {
+            return Vec::new();
+        }
+        (0..failed)
+            .rev()
+            .filter(|index| {
+                self.steps
+                    .get(*index)
+                    .is_some_and(|step| step.undo.is_some())
+            })
+            .collect()
+    }
+
+    /// Whether a failure of step `failed` runs `on_failure`: a failure
+    /// before the pivot has completed does.
+    pub fn runs_on_failure(&self, failed: usize) -> bool {
+        self.on_failure.is_some() && self.steps.get(failed).is_some_and(|step| !step.after_pivot)
+    }
+
+    /// Every service the saga runs an operation of, with how.
+    pub fn invocations(&self) -> Vec<Invocation> {
+        let mut all: Vec<Invocation> = Vec::new();
+        let actions = self
+            .steps
+            .iter()
+            .flat_map(|step| std::iter::once(&step.action).chain(step.undo.iter()))
+            .chain(self.on_failure.iter());
+        for action in actions {
+            if !all.contains(&action.invocation) {
+                all.push(action.invocation);
+            }
+        }
+        all
+    }
+}
+
+/// The Fargate services that receive saga operations on a command queue.
+pub fn command_receivers(system: &System) -> Vec<ServiceId> {
+    let mut services: Vec<ServiceId> = plans(system)
+        .iter()
+        .flat_map(SagaPlan::invocations)
+        .filter_map(|invocation| match invocation {
+            Invocation::Commands(service) => Some(service),
+            Invocation::Function(_) => None,
+        })
+        .collect();
+    services.sort();
+    services.dedup();
+    services
+}
+
+// ---------------------------------------------------------------------------
+// Choreography: the same saga as EventBridge rules between the services.
+
+/// What became of an action of a choreographed saga. The service that ran
+/// it publishes the outcome as an event whose `detail-type` is
+/// `SAGA.STEP.OUTCOME` (`checkout.charge.failed`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    Completed,
+    Failed,
+    Undone,
+    UndoFailed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Completed => "completed",
+            Outcome::Failed => "failed",
+            Outcome::Undone => "undone",
+            Outcome::UndoFailed => "undo-failed",
+        }
+    }
+}
+
+/// An outcome event of a choreographed saga.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SagaEvent {
+    pub step: usize,
+    pub outcome: Outcome,
+}
+
+/// What a choreography rule runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Runs {
+    Step(usize),
+    Undo(usize),
+    OnFailure,
+    /// Keeps the event of a failure nothing can undo in the saga's
+    /// dead-letter queue.
+    DeadLetter,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChoreographyRule {
+    /// A name for the rule within the saga: `charge`, `undo-reserve`.
+    pub label: String,
+    pub runs: Runs,
+    /// The saga's trigger event starts the first step.
+    pub on_trigger: bool,
+    /// The outcome events that start it.
+    pub on: Vec<SagaEvent>,
+}
+
+impl SagaPlan {
+    /// The `detail-type` of an outcome event.
+    pub fn detail_type(&self, event: SagaEvent) -> String {
+        let step = self
+            .steps
+            .get(event.step)
+            .map_or("", |step| step.name.as_str());
+        format!("{}.{step}.{}", self.name, event.outcome.as_str())
+    }
+
+    /// The service that publishes an outcome event.
+    pub fn publisher(&self, event: SagaEvent) -> Option<ServiceId> {
+        let step = self.steps.get(event.step)?;
+        match event.outcome {
+            Outcome::Completed | Outcome::Failed => Some(step.action.service),
+            Outcome::Undone | Outcome::UndoFailed => step.undo.as_ref().map(|undo| undo.service),
+        }
+    }
+
+    /// The action a choreography rule runs, if it runs one.
+    pub fn action_of(&self, runs: Runs) -> Option<&Action> {
+        match runs {
+            Runs::Step(index) => self.steps.get(index).map(|step| &step.action),
+            Runs::Undo(index) => self.steps.get(index).and_then(|step| step.undo.as_ref()),
+            Runs::OnFailure => self.on_failure.as_ref(),
+            Runs::DeadLetter => None,
+        }
+    }
+
+    /// The step whose undo runs after the undo of step `undone`: the next
+    /// compensable step below it.
+    fn next_compensation(&self, undone: usize) -> Option<usize> {
+        (0..undone).rev().find(|index| {
+            self.steps
+                .get(*index)
+                .is_some_and(|step| step.undo.is_some())
+        })
+    }
+}
+
+/// The rules of a choreographed saga: each step starts on the completion of
+/// the one before (the first on the trigger); each undo starts on the
+/// failure that needs it first, or on the undo before it; the failure
+/// handler starts when there is nothing (left) to undo; failures nothing
+/// can undo go to the saga's dead-letter queue.
+pub fn choreography(_system: &System, plan: &SagaPlan) -> Vec<ChoreographyRule> {
+    let mut rules = Vec::new();
+    for (index, step) in plan.steps.iter().enumerate() {
+        rules.push(ChoreographyRule {
+            label: step.name.clone(),
+            runs: Runs::Step(index),
+            on_trigger: index == 0,
+            on: if index == 0 {
+                Vec::new()
+            } else {
+                vec![SagaEvent {
+                    step: index - 1,
+                    outcome: Outcome::Completed,
+                }]
+            },
+        });
+    }
+    let compensable: Vec<usize> = (0..plan.steps.len())
+        .filter(|index| plan.steps.get(*index).is_some_and(|step| !step.after_pivot))
+        .collect();
+    // What starts the undo of step `undo` (or, for `None`, the failure
+    // handler).
+    let starters = |target: Option<usize>| {
+        let mut on = Vec::new();
+        for failed in &compensable {
+            if plan.compensations(*failed).first().copied() == target {
+                on.push(SagaEvent {
+                    step: *failed,
+                    outcome: Outcome::Failed,
+                });
+            }
+        }
+        for (index, step) in plan.steps.iter().enumerate() {
+            if step.undo.is_some() && !step.after_pivot && plan.next_compensation(index) == target {
+                on.push(SagaEvent {
+                    step: index,
+                    outcome: Outcome::Undone,
+                });
+            }
+        }
+        on
+    };
+    for (index, step) in plan.steps.iter().enumerate() {
+        if step.undo.is_none() || step.after_pivot {
+            continue;
+        }
+        let on = starters(Some(index));
+        if !on.is_empty() {
+            rules.push(ChoreographyRule {
+                label: format!("undo-{}", step.name),
+                runs: Runs::Undo(index),
+                on_trigger: false,
+                on,
+            });
+        }
+    }
+    if plan.on_failure.is_some() {
+        let on = starters(None);
+        if !on.is_empty() {
+            rules.push(ChoreographyRule {
+                label: "on-failure".to_string(),
+                runs: Runs::OnFailure,
+                on_trigger: false,
+                on,
+            });
+        }
+    }
+    let mut stuck = Vec::new();
+    for (index, step) in plan.steps.iter().enumerate() {
+        if step.after_pivot {
+            stuck.push(SagaEvent {
+                step: index,
+                outcome: Outcome::Failed,
+            });
+        }
+        if step.undo.is_some() && !step.after_pivot {
+            stuck.push(SagaEvent {
+                step: index,
+                outcome: Outcome::UndoFailed,
+            });
+        }
+    }
+    if !stuck.is_empty() {
+        rules.push(ChoreographyRule {
+            label: "dead-letter".to_string(),
+            runs: Runs::DeadLetter,
+            on_trigger: false,
+            on: stuck,
+        });
+    }
+    rules
+}
