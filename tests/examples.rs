@@ -50,7 +50,7 @@ fn markdown(files: &BTreeMap<String, String>) -> String {
             Some("json") => "json",
             _ => "text",
         };
-                let _ = write!(text, "## {path}\n\n```{language}\n{contents}```\n\n");
+        let _ = write!(text, "## {path}\n\n```{language}\n{contents}```\n\n");
     }
     text
 }
@@ -201,7 +201,7 @@ fn every_terraform_reference_is_declared() {
         let files = compile(&path);
         let mut declared = BTreeSet::new();
         let mut references = References::default();
-                let terraform = files
+        let terraform = files
             .iter()
             .filter(|(file, _)| Path::new(file).extension().is_some_and(|ext| ext == "tf"));
         for (file, contents) in terraform {
