@@ -106,6 +106,7 @@ pub static RULES: &[&dyn Rule] = &[
     &network::nat_without_public_subnet::NatWithoutPublicSubnet,
     &network::public_exposure_without_public_subnet::PublicExposureWithoutPublicSubnet,
     &network::listener_without_tls::ListenerWithoutTls,
+    &network::nacl_unneeded_rule::NaclUnneededRule,
 ];
 
 /// Runs every rule over a resolved system.
@@ -160,6 +161,7 @@ pub static CODES: &[&Code] = &[
     &network::nat_without_public_subnet::NatWithoutPublicSubnet::CODE,
     &network::public_exposure_without_public_subnet::PublicExposureWithoutPublicSubnet::CODE,
     &network::listener_without_tls::ListenerWithoutTls::CODE,
+    &network::nacl_unneeded_rule::NaclUnneededRule::CODE,
 ];
 
 /// Finds a code by its code (`M201`, case-insensitive) or its slug

@@ -1407,6 +1407,17 @@ fn nacls(system: &System, plan: &Plan) -> Vec<NaclPlan> {
         }
     }
     for (index, flow) in plan.flows.iter().enumerate() {
+        // Traffic between two addresses of one subnet meets no NACL: a flow
+        // within a subnet group of a single zone needs no entries.
+        let within_one_subnet = flow.source_subnet.is_some()
+            && flow.source_subnet == flow.destination_subnet
+            && flow
+                .source_subnet
+                .and_then(|subnet| plan.subnet(subnet))
+                .is_some_and(|layout| layout.zones.len() == 1);
+        if within_one_subnet {
+            continue;
+        }
         let sources = cidrs_of(plan, flow.source, flow.source_subnet);
         let destinations = cidrs_of(plan, flow.destination, flow.destination_subnet);
         if let Some(draft) = flow
@@ -1467,14 +1478,38 @@ fn nacls(system: &System, plan: &Plan) -> Vec<NaclPlan> {
         .collect()
 }
 
-/// Orders entries (requests before replies, then by port and address) and
-/// numbers them 100, 110, ...
+/// Orders entries (requests before replies, then by port and address),
+/// leaves out those whose every packet an earlier entry already allows
+/// (they would never apply; their flows are served by the earlier ones),
+/// and numbers the rest 100, 110, ...
 fn numbered(mut entries: Vec<NaclEntry>) -> Vec<NaclEntry> {
     entries.sort_by_key(|a| (a.returning, a.ports, a.cidr));
-    for (position, entry) in entries.iter_mut().enumerate() {
+    let mut kept: Vec<NaclEntry> = Vec::new();
+    for entry in entries {
+        let earlier: Vec<(bool, Protocol, PortRange, Cidr)> = kept
+            .iter()
+            .map(|kept| (true, kept.protocol, kept.ports, kept.cidr))
+            .collect();
+        if evaluate(&earlier, entry.protocol, entry.ports, entry.cidr) != Verdict::Allowed {
+            kept.push(entry);
+            continue;
+        }
+        for covering in kept.iter_mut().filter(|kept| {
+            kept.ports.from <= entry.ports.to
+                && entry.ports.from <= kept.ports.to
+                && kept.cidr.overlaps(entry.cidr)
+        }) {
+            for flow in &entry.flows {
+                if !covering.flows.contains(flow) {
+                    covering.flows.push(*flow);
+                }
+            }
+        }
+    }
+    for (position, entry) in kept.iter_mut().enumerate() {
         entry.number = u16::try_from(100 + position * 10).unwrap_or(u16::MAX);
     }
-    entries
+    kept
 }
 
 /// What an ordered list of NACL rules does with some traffic.
@@ -1497,8 +1532,32 @@ pub fn evaluate(
     ports: PortRange,
     cidr: Cidr,
 ) -> Verdict {
+    let (deciding, unmatched) = decide(rules, protocol, ports, cidr);
+    if let Some(index) = deciding
+        .into_iter()
+        .find(|index| rules.get(*index).is_some_and(|rule| !rule.0))
+    {
+        return Verdict::Denied(index);
+    }
+    if unmatched {
+        Verdict::Unmatched
+    } else {
+        Verdict::Allowed
+    }
+}
+
+/// The rules that decide some of the packets of `protocol` on `ports` from
+/// or to `cidr` (for each packet, the first rule that matches it), in
+/// order, and whether some packets match no rule.
+pub fn decide(
+    rules: &[(bool, Protocol, PortRange, Cidr)],
+    protocol: Protocol,
+    ports: PortRange,
+    cidr: Cidr,
+) -> (Vec<usize>, bool) {
+    let mut deciding = Vec::new();
     let mut remaining = vec![(ports, cidr)];
-    for (index, (allow, rule_protocol, rule_ports, rule_cidr)) in rules.iter().enumerate() {
+    for (index, (_, rule_protocol, rule_ports, rule_cidr)) in rules.iter().enumerate() {
         if !(*rule_protocol == Protocol::All || *rule_protocol == protocol) {
             continue;
         }
@@ -1509,8 +1568,8 @@ pub fn evaluate(
                 next.push((part_ports, part_cidr));
                 continue;
             }
-            if !allow {
-                return Verdict::Denied(index);
+            if deciding.last() != Some(&index) {
+                deciding.push(index);
             }
             // What the rule does not match stays to be decided.
             if part_ports.from < rule_ports.from {
@@ -1540,11 +1599,11 @@ pub fn evaluate(
             }
         }
         if next.is_empty() {
-            return Verdict::Allowed;
+            return (deciding, false);
         }
         remaining = next;
     }
-    Verdict::Unmatched
+    (deciding, true)
 }
 
 /// The blocks of `outer` not in `inner`.
@@ -1641,6 +1700,56 @@ mod tests {
         assert_eq!(
             evaluate(&partial, Protocol::Tcp, PortRange::EPHEMERAL, vpc),
             Verdict::Denied(1)
+        );
+    }
+
+    #[test]
+    fn rules_that_decide_are_listed_in_order() {
+        let app = cidr("10.0.64.0/18").unwrap();
+        let world = Cidr::anywhere();
+        let rules = [
+            (false, Protocol::Tcp, PortRange::single(22), world),
+            (true, Protocol::Tcp, PortRange::single(8080), app),
+            (true, Protocol::Tcp, PortRange::EPHEMERAL, world),
+            (true, Protocol::Tcp, PortRange::EPHEMERAL, app),
+        ];
+        // Rule 3 never decides: rule 2 takes all its packets first.
+        assert_eq!(
+            decide(&rules, Protocol::Tcp, PortRange::EPHEMERAL, app),
+            (vec![1, 2], false)
+        );
+        assert_eq!(
+            decide(&rules, Protocol::Tcp, PortRange::ALL, app),
+            (vec![0, 1, 2], true)
+        );
+    }
+
+    #[test]
+    fn entries_that_never_apply_are_left_out() {
+        let app = cidr("10.0.64.0/18").unwrap();
+        let entry = |ports: PortRange, cidr: Cidr, returning: bool, flow: usize| NaclEntry {
+            number: 0,
+            protocol: Protocol::Tcp,
+            ports,
+            cidr,
+            returning,
+            flows: vec![flow],
+        };
+        let entries = numbered(vec![
+            entry(PortRange::EPHEMERAL, app, true, 0),
+            entry(PortRange::EPHEMERAL, Cidr::anywhere(), true, 1),
+            entry(PortRange::single(443), app, false, 2),
+        ]);
+        let kept: Vec<(u16, PortRange, Cidr, Vec<usize>)> = entries
+            .into_iter()
+            .map(|entry| (entry.number, entry.ports, entry.cidr, entry.flows))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                (100, PortRange::single(443), app, vec![2]),
+                (110, PortRange::EPHEMERAL, Cidr::anywhere(), vec![1, 0]),
+            ]
         );
     }
 

@@ -10,6 +10,7 @@ pub mod firewall_missing_flow;
 pub mod firewall_unneeded_rule;
 pub mod listener_without_tls;
 pub mod nacl_blocks_flow;
+pub mod nacl_unneeded_rule;
 pub mod nat_without_public_subnet;
 pub mod open_to_the_world;
 pub mod overlapping_cidrs;
