@@ -87,6 +87,22 @@ enum Command {
         #[command(flatten)]
         report: ReportArgs,
     },
+    /// Print the path an execution of a saga takes when a step fails, state by state.
+    #[command(
+        after_help = "Without --fail, the happy path. The path is read from the state machine meshc generates \
+(or, for a choreographed saga, from its rules), so it is what AWS will run."
+    )]
+    Simulate {
+        /// The file that declares the saga.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The saga to simulate.
+        #[arg(value_name = "SAGA")]
+        saga: String,
+        /// The step that fails (after its retries).
+        #[arg(long, value_name = "STEP")]
+        fail: Option<String>,
+    },
     /// Explain a diagnostic code (`M201`) or slug (`unknown-name`); list them all without one.
     Explain {
         /// The code or slug to explain.
@@ -101,6 +117,7 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Check { files, report } => check_files(&files, &report),
         Command::Build { file, out, report } => build(&file, &out, &report),
+        Command::Simulate { file, saga, fail } => simulate(&file, &saga, fail.as_deref()),
         Command::Explain { code } => explain(code.as_deref()),
     }
 }
@@ -262,6 +279,37 @@ fn write_output(
         std::fs::remove_dir_all(&previous)?;
     }
     Ok(())
+}
+
+fn simulate(path: &Path, saga: &str, fail: Option<&str>) -> ExitCode {
+    let source = match read_source(path) {
+        Ok(source) => source,
+        Err(code) => return code,
+    };
+    let analysis = crate::analyze(&source.text);
+    let args = ReportArgs {
+        format: Format::Human,
+        color: Color::Auto,
+        deny_warnings: false,
+    };
+    let Some(system) = analysis.system.as_ref().filter(|_| !analysis.has_errors()) else {
+        report(&[(source, analysis.diagnostics)], &args);
+        eprintln!(
+            "error: {} has errors; fix them to simulate its sagas",
+            path.display()
+        );
+        return ExitCode::from(1);
+    };
+    match crate::simulate::simulate(system, saga, fail) {
+        Ok(simulation) => {
+            print!("{}", simulation.render());
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn explain(code: Option<&str>) -> ExitCode {

@@ -54,6 +54,7 @@ pub mod diagnostics;
 pub mod emit;
 pub mod graph;
 pub mod model;
+pub mod simulate;
 pub mod suggest;
 pub mod syntax;
 

@@ -429,5 +429,46 @@ pub(super) fn outputs(context: &Context<'_>) -> TfFile {
             reference(&format!("aws_vpc_endpoint.{name}.dns_entry[0].dns_name")),
         ));
     }
+    let identifier = |base: &str| base.replace("--", "_").replace('-', "_");
+    for balancer in &plan.load_balancers {
+        if balancer.endpoint_service {
+            continue;
+        }
+        let name = names::load_balancer(system, balancer.id);
+        file.add(output(
+            format!("{}_dns_name", identifier(&name)),
+            format!(
+                "The DNS name of the {} load balancer {}.",
+                if balancer.public {
+                    "internet-facing"
+                } else {
+                    "internal"
+                },
+                names::physical(&name)
+            ),
+            reference(&format!("aws_lb.{name}.dns_name")),
+        ));
+    }
+    for bus in &system.buses {
+        let name = bus.name.text.as_str();
+        file.add(output(
+            format!("{}_bus_name", identifier(name)),
+            format!("The name of the event bus {name}."),
+            reference(&format!("aws_cloudwatch_event_bus.{name}.name")),
+        ));
+    }
+    for plan in crate::graph::saga::plans(system) {
+        if plan.mode != crate::model::SagaMode::Orchestrated || plan.steps.is_empty() {
+            continue;
+        }
+        file.add(output(
+            format!("{}_state_machine_arn", identifier(&plan.name)),
+            format!(
+                "The state machine of saga {}: start an execution with its trigger event.",
+                plan.name
+            ),
+            reference(&format!("aws_sfn_state_machine.{}.arn", plan.name)),
+        ));
+    }
     file
 }

@@ -1,0 +1,350 @@
+//! `meshc simulate`: the path an execution of a saga takes when one of its
+//! steps fails (or none does), state by state, so that a person can check
+//! the compensation before deploying.
+//!
+//! An orchestrated saga is walked through its generated Step Functions
+//! definition — the JSON that will run, not the model: every task succeeds
+//! except the failing step's, which fails after its retries and follows its
+//! `Catch`. A choreographed saga is walked through its generated rules: each
+//! action publishes its outcome event, and the rule that matches it runs
+//! next.
+
+use serde_json::Value as Json;
+
+use crate::emit::asl;
+use crate::graph::saga::{self, Invocation, Outcome, Runs, SagaEvent, SagaPlan};
+use crate::model::{SagaMode, System};
+
+/// One state (or rule) the execution passes through.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Visit {
+    /// The state's name, or the rule's.
+    pub state: String,
+    /// `Pass`, `Task`, `Fail`, `Succeed`; `Rule` for a choreography.
+    pub kind: String,
+    /// What it does: `inventory.reserve (Lambda)`.
+    pub what: String,
+    /// What happens to it: `completes`, `fails after 3 attempts`.
+    pub outcome: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Simulation {
+    pub saga: String,
+    pub mode: SagaMode,
+    pub failing: Option<String>,
+    pub visits: Vec<Visit>,
+    /// How the execution ends, in a sentence.
+    pub end: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SimulateError {
+    /// No saga of that name; the closest name, if any.
+    UnknownSaga(String, Option<String>),
+    /// No step of that name in the saga; the closest, if any.
+    UnknownStep(String, Option<String>),
+    /// The definition does not say where to go: a defect of meshc.
+    Definition(String),
+}
+
+impl std::fmt::Display for SimulateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SimulateError::UnknownSaga(name, Some(close)) => {
+                write!(f, "no saga `{name}`; did you mean `{close}`?")
+            }
+            SimulateError::UnknownSaga(name, None) => write!(f, "no saga `{name}`"),
+            SimulateError::UnknownStep(name, Some(close)) => {
+                write!(f, "no step `{name}`; did you mean `{close}`?")
+            }
+            SimulateError::UnknownStep(name, None) => write!(f, "no step `{name}`"),
+            SimulateError::Definition(message) => write!(f, "{message}"),
+        }
+    }
+}
+
+/// Simulates saga `name` of a resolved system, with step `failing` failing.
+pub fn simulate(
+    system: &System,
+    name: &str,
+    failing: Option<&str>,
+) -> Result<Simulation, SimulateError> {
+    let plans = saga::plans(system);
+    let Some(plan) = plans.iter().find(|plan| plan.name == name) else {
+        let names = plans.iter().map(|plan| plan.name.as_str());
+        return Err(SimulateError::UnknownSaga(
+            name.to_string(),
+            crate::suggest::closest(name, names).map(str::to_string),
+        ));
+    };
+    if let Some(step) = failing {
+        if !plan.steps.iter().any(|known| known.name == step) {
+            let names = plan.steps.iter().map(|known| known.name.as_str());
+            return Err(SimulateError::UnknownStep(
+                step.to_string(),
+                crate::suggest::closest(step, names).map(str::to_string),
+            ));
+        }
+    }
+    match plan.mode {
+        SagaMode::Orchestrated => {
+            let definition = asl::definition(system, plan);
+            let failing_state = failing.map(asl::step_state);
+            let visits = walk(&definition, failing_state.as_deref())?;
+            let end = match visits.last().map(|visit| visit.kind.as_str()) {
+                Some("Succeed") => "The execution succeeds.".to_string(),
+                _ => format!(
+                    "The execution fails{}.",
+                    match visits.iter().find(|visit| visit.state == asl::KEEP_STATE) {
+                        Some(_) => ", with its state in the saga's dead-letter queue",
+                        None => "",
+                    }
+                ),
+            };
+            Ok(Simulation {
+                saga: plan.name.clone(),
+                mode: plan.mode,
+                failing: failing.map(str::to_string),
+                visits,
+                end,
+            })
+        }
+        SagaMode::Choreographed => Ok(choreograph(system, plan, failing)),
+    }
+}
+
+fn text<'a>(state: &'a Json, key: &str) -> Option<&'a str> {
+    state.get(key).and_then(Json::as_str)
+}
+
+/// How many attempts a task's retry allows, the first included.
+fn attempts(state: &Json) -> u64 {
+    state
+        .get("Retry")
+        .and_then(Json::as_array)
+        .and_then(|rules| rules.first())
+        .and_then(|rule| rule.get("MaxAttempts"))
+        .and_then(Json::as_u64)
+        .map_or(1, |retries| retries + 1)
+}
+
+fn what(state: &Json) -> String {
+    let comment = text(state, "Comment").unwrap_or("");
+    let resource = text(state, "Resource").unwrap_or("");
+    let via = if resource.contains(":lambda:invoke") {
+        " (Lambda)"
+    } else if resource.contains("waitForTaskToken") {
+        " (command queue, waits for the task token)"
+    } else if resource.contains(":sqs:sendMessage") {
+        " (dead-letter queue)"
+    } else {
+        ""
+    };
+    match text(state, "Type") {
+        Some("Task") if via == " (dead-letter queue)" => {
+            "sends the execution's state to the dead-letter queue".to_string()
+        }
+        Some("Task") => format!("{comment}{via}"),
+        Some("Pass") => "keeps the input as `event`".to_string(),
+        Some("Fail") => text(state, "Error").map_or_else(
+            || "fails with the step's error".to_string(),
+            |error| format!("fails with {error}"),
+        ),
+        Some("Succeed") => "succeeds".to_string(),
+        _ => comment.to_string(),
+    }
+}
+
+/// Walks a Step Functions definition from `StartAt`: every state succeeds
+/// except `failing`, which fails after its retries and follows its first
+/// `Catch`.
+pub fn walk(definition: &Json, failing: Option<&str>) -> Result<Vec<Visit>, SimulateError> {
+    let states = definition
+        .get("States")
+        .and_then(Json::as_object)
+        .ok_or_else(|| SimulateError::Definition("the definition has no States".to_string()))?;
+    let mut current = text(definition, "StartAt")
+        .ok_or_else(|| SimulateError::Definition("the definition has no StartAt".to_string()))?
+        .to_string();
+    let mut visits = Vec::new();
+    for _ in 0..=states.len() * 2 {
+        let state = states.get(&current).ok_or_else(|| {
+            SimulateError::Definition(format!("no state `{current}` in the definition"))
+        })?;
+        let kind = text(state, "Type").unwrap_or("").to_string();
+        let fails = failing == Some(current.as_str());
+        let outcome = match kind.as_str() {
+            "Fail" | "Succeed" => String::new(),
+            _ if fails => format!(
+                "fails after {} attempt{}",
+                attempts(state),
+                if attempts(state) == 1 { "" } else { "s" }
+            ),
+            _ => "completes".to_string(),
+        };
+        visits.push(Visit {
+            state: current.clone(),
+            kind: kind.clone(),
+            what: what(state),
+            outcome,
+        });
+        if kind == "Fail"
+            || kind == "Succeed"
+            || state.get("End").and_then(Json::as_bool) == Some(true)
+        {
+            return Ok(visits);
+        }
+        let next = if fails {
+            state
+                .get("Catch")
+                .and_then(Json::as_array)
+                .and_then(|catches| catches.first())
+                .and_then(|catch| text(catch, "Next"))
+        } else {
+            text(state, "Next")
+        };
+        current = next
+            .ok_or_else(|| {
+                SimulateError::Definition(format!("state `{current}` says nowhere to go"))
+            })?
+            .to_string();
+    }
+    Err(SimulateError::Definition(
+        "the definition loops".to_string(),
+    ))
+}
+
+/// Follows the outcome events of a choreographed saga through its rules.
+fn choreograph(system: &System, plan: &SagaPlan, failing: Option<&str>) -> Simulation {
+    let rules = saga::choreography(system, plan);
+    let describe = |runs: Runs| -> String {
+        match plan.action_of(runs) {
+            Some(action) => {
+                let service = system
+                    .service(action.service)
+                    .map_or("", |service| service.name.text.as_str());
+                let via = match action.invocation {
+                    Invocation::Function(_) => "Lambda",
+                    Invocation::Commands(_) => "command queue",
+                };
+                format!("{service}.{} ({via})", action.operation)
+            }
+            None => "keeps the event in the saga's dead-letter queue".to_string(),
+        }
+    };
+    let trigger = plan
+        .trigger
+        .and_then(|event| system.event(event))
+        .map_or_else(
+            || "its trigger".to_string(),
+            |event| event.name.text.clone(),
+        );
+    let mut visits = Vec::new();
+    let mut pending: Option<SagaEvent> = None;
+    let mut first = rules.iter().find(|rule| rule.on_trigger);
+    let mut on = trigger;
+    let mut end = "The saga completes.".to_string();
+    for _ in 0..=rules.len() * 2 {
+        let rule = match (first.take(), pending) {
+            (Some(rule), _) => rule,
+            (None, Some(event)) => {
+                on = plan.detail_type(event);
+                let Some(rule) = rules.iter().find(|rule| rule.on.contains(&event)) else {
+                    if event.outcome == Outcome::Failed || event.outcome == Outcome::UndoFailed {
+                        end = format!("The saga stops on {on}.");
+                    }
+                    break;
+                };
+                rule
+            }
+            (None, None) => break,
+        };
+        let fails = matches!(rule.runs, Runs::Step(index) if plan.steps.get(index).map(|step| step.name.as_str()) == failing);
+        visits.push(Visit {
+            state: rule.label.clone(),
+            kind: "Rule".to_string(),
+            what: format!("on {on}: {}", describe(rule.runs)),
+            outcome: if fails {
+                "fails".to_string()
+            } else {
+                "completes".to_string()
+            },
+        });
+        pending = match rule.runs {
+            Runs::Step(index) => Some(SagaEvent {
+                step: index,
+                outcome: if fails {
+                    Outcome::Failed
+                } else {
+                    Outcome::Completed
+                },
+            }),
+            Runs::Undo(index) => Some(SagaEvent {
+                step: index,
+                outcome: Outcome::Undone,
+            }),
+            Runs::OnFailure => {
+                end = "The saga ends failed: its failure handler ran.".to_string();
+                None
+            }
+            Runs::DeadLetter => {
+                end = "The saga stops: the event is in its dead-letter queue.".to_string();
+                None
+            }
+        };
+    }
+    Simulation {
+        saga: plan.name.clone(),
+        mode: plan.mode,
+        failing: failing.map(str::to_string),
+        visits,
+        end,
+    }
+}
+
+impl Simulation {
+    /// The simulation as a table, for people.
+    pub fn render(&self) -> String {
+        use std::fmt::Write as _;
+        let mode = match self.mode {
+            SagaMode::Orchestrated => "orchestrated by Step Functions",
+            SagaMode::Choreographed => "choreographed through EventBridge",
+        };
+        let mut out = match &self.failing {
+            Some(step) => format!("saga {} ({mode}), when step {step} fails:\n\n", self.saga),
+            None => format!("saga {} ({mode}), when every step succeeds:\n\n", self.saga),
+        };
+        let state_width = self
+            .visits
+            .iter()
+            .map(|visit| visit.state.len())
+            .max()
+            .unwrap_or(0);
+        let kind_width = self
+            .visits
+            .iter()
+            .map(|visit| visit.kind.len())
+            .max()
+            .unwrap_or(0);
+        let what_width = self
+            .visits
+            .iter()
+            .map(|visit| visit.what.len())
+            .max()
+            .unwrap_or(0);
+        for (index, visit) in self.visits.iter().enumerate() {
+            let line = format!(
+                "  {:>2}  {:<state_width$}  {:<kind_width$}  {:<what_width$}  {}",
+                index + 1,
+                visit.state,
+                visit.kind,
+                visit.what,
+                visit.outcome,
+            );
+            let _ = writeln!(out, "{}", line.trim_end());
+        }
+        let _ = writeln!(out, "\n{}", self.end);
+        out
+    }
+}
