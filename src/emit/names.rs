@@ -101,7 +101,7 @@ pub fn queue(system: &System, queue: QueueRef) -> String {
         ),
         QueueRef::Inbox(id) => format!("{}--inbox", service(system, id)),
         QueueRef::InboxDeadLetter(id) => format!("{}--inbox-dlq", service(system, id)),
-                QueueRef::Undelivered(bus) => format!("{}--undelivered", bus_name(bus)),
+        QueueRef::Undelivered(bus) => format!("{}--undelivered", bus_name(bus)),
         QueueRef::FunctionFailures(id) => format!("{}--failures", service(system, id)),
     }
 }

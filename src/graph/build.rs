@@ -248,7 +248,7 @@ pub(super) fn graph(system: &System) -> (DiGraph<Node, Edge>, BTreeMap<Node, Nod
             );
         }
     }
-        // A Lambda function that AWS invokes asynchronously (rules, topics)
+    // A Lambda function that AWS invokes asynchronously (rules, topics)
     // sends the events that keep failing to a dead-letter queue.
     let asynchronous: Vec<ServiceId> = builder
         .graph
@@ -256,15 +256,23 @@ pub(super) fn graph(system: &System) -> (DiGraph<Node, Edge>, BTreeMap<Node, Nod
         .filter_map(|edge| {
             let (from, to) = builder.graph.edge_endpoints(edge)?;
             let kind = builder.graph.edge_weight(edge)?.kind;
-            match (builder.graph.node_weight(from)?, builder.graph.node_weight(to)?, kind) {
-                (Node::Rule(_) | Node::Topic(_), Node::Service(service), EdgeKind::Invoke) => Some(*service),
+            match (
+                builder.graph.node_weight(from)?,
+                builder.graph.node_weight(to)?,
+                kind,
+            ) {
+                (Node::Rule(_) | Node::Topic(_), Node::Service(service), EdgeKind::Invoke) => {
+                    Some(*service)
+                }
                 _ => None,
             }
         })
         .collect();
     for service in asynchronous {
         if system.service(service).is_some_and(Service::is_lambda) {
-            let span = system.service(service).map_or(Span::default(), |service| service.name.span);
+            let span = system
+                .service(service)
+                .map_or(Span::default(), |service| service.name.span);
             builder.edge(
                 Node::Service(service),
                 Node::Queue(QueueRef::FunctionFailures(service)),

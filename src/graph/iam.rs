@@ -280,7 +280,7 @@ pub(super) fn plan(system: &System, graph: &Graph) -> Plan {
             roles.push(flow_logs.finish());
         }
     }
-        Plan {
+    Plan {
         roles,
         permissions: permissions(system, graph),
     }
@@ -302,7 +302,7 @@ fn permissions(system: &System, graph: &Graph) -> Vec<Permission> {
             Node::Topic(topic) => Source::Topic(topic),
             _ => continue,
         };
-                let service = match source {
+        let service = match source {
             Source::Rule(_) => "events.amazonaws.com",
             Source::Topic(_) => "sns.amazonaws.com",
             Source::LoadBalancer(_) => "elasticloadbalancing.amazonaws.com",
@@ -320,7 +320,11 @@ fn permissions(system: &System, graph: &Graph) -> Vec<Permission> {
                 actions: vec!["sns:Publish"],
                 source,
             }),
-            (Node::Service(target), EdgeKind::Invoke) if system.service(target).is_some_and(crate::model::Service::is_lambda) => {
+            (Node::Service(target), EdgeKind::Invoke)
+                if system
+                    .service(target)
+                    .is_some_and(crate::model::Service::is_lambda) =>
+            {
                 add(Permission {
                     resource: Resource::Function(target),
                     service,
@@ -333,7 +337,10 @@ fn permissions(system: &System, graph: &Graph) -> Vec<Permission> {
     }
     for balancer in &graph.network.load_balancers {
         for target in &balancer.targets {
-            if system.service(target.service).is_some_and(crate::model::Service::is_lambda) {
+            if system
+                .service(target.service)
+                .is_some_and(crate::model::Service::is_lambda)
+            {
                 add(Permission {
                     resource: Resource::Function(target.service),
                     service: "elasticloadbalancing.amazonaws.com",
@@ -492,17 +499,29 @@ fn service_role(system: &System, graph: &Graph, id: ServiceId) -> Role {
             "the Step Functions task-token actions have no resource-level permissions",
         );
     }
-        if let Compute::Lambda(_) = &service.compute {
+    if let Compute::Lambda(_) = &service.compute {
         role.grant(
             &["logs:CreateLogStream", "logs:PutLogEvents"],
             &[Resource::ServiceLogs(id)],
             "writes its logs".to_string(),
         );
-        role.grant(&KEY_DECRYPT, &[Resource::Key], "reads its encrypted environment".to_string());
+        role.grant(
+            &KEY_DECRYPT,
+            &[Resource::Key],
+            "reads its encrypted environment".to_string(),
+        );
         let failures = QueueRef::FunctionFailures(id);
         if graph.node(Node::Queue(failures)).is_some() {
-            role.grant(&["sqs:SendMessage"], &[Resource::Queue(failures)], "keeps its failed events".to_string());
-            role.grant(&KEY_ENCRYPT, &[Resource::Key], "keeps its failed events".to_string());
+            role.grant(
+                &["sqs:SendMessage"],
+                &[Resource::Queue(failures)],
+                "keeps its failed events".to_string(),
+            );
+            role.grant(
+                &KEY_ENCRYPT,
+                &[Resource::Key],
+                "keeps its failed events".to_string(),
+            );
         }
         role.grant_any(
             &["xray:PutTelemetryRecords", "xray:PutTraceSegments"],
@@ -557,9 +576,12 @@ pub(super) fn queue_name(system: &System, queue: QueueRef) -> String {
         QueueRef::Inbox(id) => format!("{}-inbox", service_name(id)),
         QueueRef::InboxDeadLetter(id) => format!("{}-inbox-dlq", service_name(id)),
         QueueRef::Undelivered(BusRef::Default) => "default-undelivered".to_string(),
-                QueueRef::Undelivered(BusRef::Declared(bus)) => format!(
+        QueueRef::Undelivered(BusRef::Declared(bus)) => format!(
             "{}-undelivered",
-            system.buses.get(bus.0).map_or("", |bus| bus.name.text.as_str())
+            system
+                .buses
+                .get(bus.0)
+                .map_or("", |bus| bus.name.text.as_str())
         ),
         QueueRef::FunctionFailures(id) => format!("{}-failures", service_name(id)),
     }

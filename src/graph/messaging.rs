@@ -33,7 +33,9 @@ fn number_json(number: f64) -> Json {
 /// The matchers of one condition (the values in its field's array).
 fn matchers(condition: &Condition) -> Vec<Json> {
     let numeric = |operator: &str| match &condition.value {
-        FilterValue::Scalar(Scalar::Number(number)) => vec![json!({ "numeric": [operator, number_json(*number)] })],
+        FilterValue::Scalar(Scalar::Number(number)) => {
+            vec![json!({ "numeric": [operator, number_json(*number)] })]
+        }
         _ => Vec::new(),
     };
     match (condition.op, &condition.value) {
@@ -41,7 +43,9 @@ fn matchers(condition: &Condition) -> Vec<Json> {
             vec![json!({ "numeric": ["=", number_json(*number)] })]
         }
         (CompareOp::Eq, FilterValue::Scalar(value)) => vec![scalar(value)],
-        (CompareOp::NotEq, FilterValue::Scalar(value)) => vec![json!({ "anything-but": scalar(value) })],
+        (CompareOp::NotEq, FilterValue::Scalar(value)) => {
+            vec![json!({ "anything-but": scalar(value) })]
+        }
         (CompareOp::In, FilterValue::List(values)) => values.iter().map(scalar).collect(),
         (CompareOp::NotIn, FilterValue::List(values)) => {
             vec![json!({ "anything-but": values.iter().map(scalar).collect::<Vec<_>>() })]
@@ -50,8 +54,12 @@ fn matchers(condition: &Condition) -> Vec<Json> {
         (CompareOp::LtEq, _) => numeric("<="),
         (CompareOp::Gt, _) => numeric(">"),
         (CompareOp::GtEq, _) => numeric(">="),
-        (CompareOp::StartsWith, FilterValue::Scalar(value)) => vec![json!({ "prefix": scalar(value) })],
-        (CompareOp::EndsWith, FilterValue::Scalar(value)) => vec![json!({ "suffix": scalar(value) })],
+        (CompareOp::StartsWith, FilterValue::Scalar(value)) => {
+            vec![json!({ "prefix": scalar(value) })]
+        }
+        (CompareOp::EndsWith, FilterValue::Scalar(value)) => {
+            vec![json!({ "suffix": scalar(value) })]
+        }
         (CompareOp::Exists, _) => vec![json!({ "exists": true })],
         (CompareOp::NotExists, _) => vec![json!({ "exists": false })],
         _ => Vec::new(),
@@ -63,7 +71,10 @@ fn matchers(condition: &Condition) -> Vec<Json> {
 /// reports filters that cannot be expressed).
 fn merge(conditions: &[&Condition]) -> Vec<Json> {
     let numeric_bound = |condition: &&Condition| {
-        matches!(condition.op, CompareOp::Lt | CompareOp::LtEq | CompareOp::Gt | CompareOp::GtEq)
+        matches!(
+            condition.op,
+            CompareOp::Lt | CompareOp::LtEq | CompareOp::Gt | CompareOp::GtEq
+        )
     };
     if conditions.len() > 1 && conditions.iter().all(numeric_bound) {
         let mut range = Vec::new();
@@ -75,7 +86,10 @@ fn merge(conditions: &[&Condition]) -> Vec<Json> {
         }
         return vec![json!({ "numeric": range })];
     }
-    conditions.first().map(|condition| matchers(condition)).unwrap_or_default()
+    conditions
+        .first()
+        .map(|condition| matchers(condition))
+        .unwrap_or_default()
 }
 
 /// Whether a filter's conditions can be written as one pattern: at most one
@@ -83,13 +97,19 @@ fn merge(conditions: &[&Condition]) -> Vec<Json> {
 pub fn expressible(filter: &Filter) -> bool {
     let mut by_field: BTreeMap<&[String], Vec<&Condition>> = BTreeMap::new();
     for condition in &filter.conditions {
-        by_field.entry(condition.field.as_slice()).or_default().push(condition);
+        by_field
+            .entry(condition.field.as_slice())
+            .or_default()
+            .push(condition);
     }
     by_field.values().all(|conditions| {
         conditions.len() == 1
-            || conditions
-                .iter()
-                .all(|condition| matches!(condition.op, CompareOp::Lt | CompareOp::LtEq | CompareOp::Gt | CompareOp::GtEq))
+            || conditions.iter().all(|condition| {
+                matches!(
+                    condition.op,
+                    CompareOp::Lt | CompareOp::LtEq | CompareOp::Gt | CompareOp::GtEq
+                )
+            })
     })
 }
 
@@ -98,7 +118,10 @@ pub fn expressible(filter: &Filter) -> bool {
 pub fn content_filter(filter: &Filter) -> Json {
     let mut by_field: BTreeMap<&[String], Vec<&Condition>> = BTreeMap::new();
     for condition in &filter.conditions {
-        by_field.entry(condition.field.as_slice()).or_default().push(condition);
+        by_field
+            .entry(condition.field.as_slice())
+            .or_default()
+            .push(condition);
     }
     let mut root = Map::new();
     for (path, conditions) in by_field {
@@ -115,7 +138,9 @@ fn insert(object: &mut Map<String, Json>, path: &[String], value: Json) {
         object.insert(first.clone(), value);
         return;
     }
-    let entry = object.entry(first.clone()).or_insert_with(|| Json::Object(Map::new()));
+    let entry = object
+        .entry(first.clone())
+        .or_insert_with(|| Json::Object(Map::new()));
     if let Json::Object(inner) = entry {
         insert(inner, rest, value);
     }
@@ -136,7 +161,10 @@ pub fn event_source(system: &System, event: EventId) -> Option<String> {
 /// where every event declares one) and the filter.
 pub fn event_pattern(system: &System, events: &[EventId], filter: Option<&Filter>) -> Json {
     let mut pattern = Map::new();
-    let sources: Vec<Option<String>> = events.iter().map(|event| event_source(system, *event)).collect();
+    let sources: Vec<Option<String>> = events
+        .iter()
+        .map(|event| event_source(system, *event))
+        .collect();
     if !sources.is_empty() && sources.iter().all(Option::is_some) {
         let mut sources: Vec<String> = sources.into_iter().flatten().collect();
         sources.sort();

@@ -47,7 +47,7 @@ pub enum QueueRef {
     Inbox(ServiceId),
     /// The dead-letter queue of an inbox.
     InboxDeadLetter(ServiceId),
-        /// Where EventBridge puts events it could not deliver to a target of a
+    /// Where EventBridge puts events it could not deliver to a target of a
     /// bus's rules.
     Undelivered(BusRef),
     /// Where Lambda puts the events of a function's asynchronous

@@ -27,7 +27,10 @@ pub enum Value {
     /// The DNS name of a load balancer.
     LoadBalancerDns(LoadBalancerRef),
     /// The DNS name of the PrivateLink endpoint for a callee, in a network.
-    PrivateLinkDns { network: crate::model::NetworkId, callee: ServiceId },
+    PrivateLinkDns {
+        network: crate::model::NetworkId,
+        callee: ServiceId,
+    },
     /// The Cloud Map namespace of a network (`svc.NAMESPACE`).
     Namespace(crate::model::NetworkId),
 }
@@ -41,7 +44,13 @@ pub struct Setting {
 
 fn key(name: &str) -> String {
     name.chars()
-        .map(|ch| if ch.is_ascii_alphanumeric() { ch.to_ascii_uppercase() } else { '_' })
+        .map(|ch| {
+            if ch.is_ascii_alphanumeric() {
+                ch.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -96,13 +105,28 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
         };
         match url {
             Some(url) => set(format!("{prefix}_URL"), url),
-            None => set(format!("{prefix}_FUNCTION"), vec![Value::FunctionName(call.target)]),
+            None => set(
+                format!("{prefix}_FUNCTION"),
+                vec![Value::FunctionName(call.target)],
+            ),
         }
-        set(format!("{prefix}_TIMEOUT_MS"), literal(call.timeout.value.as_millis().to_string()));
-        set(format!("{prefix}_RETRIES"), literal(call.retries.value.to_string()));
+        set(
+            format!("{prefix}_TIMEOUT_MS"),
+            literal(call.timeout.value.as_millis().to_string()),
+        );
+        set(
+            format!("{prefix}_RETRIES"),
+            literal(call.retries.value.to_string()),
+        );
         if let Some(breaker) = &call.breaker {
-            set(format!("{prefix}_BREAKER_ERRORS_PERCENT"), literal(breaker.errors.value.to_string()));
-            set(format!("{prefix}_BREAKER_RESET_MS"), literal(breaker.reset.value.as_millis().to_string()));
+            set(
+                format!("{prefix}_BREAKER_ERRORS_PERCENT"),
+                literal(breaker.errors.value.to_string()),
+            );
+            set(
+                format!("{prefix}_BREAKER_RESET_MS"),
+                literal(breaker.reset.value.as_millis().to_string()),
+            );
         }
     }
     for publish in &service.publishes {
@@ -113,10 +137,20 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
                 };
                 let prefix = format!("MESH_EVENT_{}", key(&event.name.text));
                 match event.carrier.value {
-                    Carrier::DefaultBus => set(format!("{prefix}_BUS"), vec![Value::BusName(BusRef::Default)]),
-                    Carrier::Bus(bus) => set(format!("{prefix}_BUS"), vec![Value::BusName(BusRef::Declared(bus))]),
-                    Carrier::Topic(topic) => set(format!("{prefix}_TOPIC_ARN"), vec![Value::TopicArn(topic)]),
-                    Carrier::Stream(stream) => set(format!("{prefix}_STREAM"), vec![Value::StreamName(stream)]),
+                    Carrier::DefaultBus => set(
+                        format!("{prefix}_BUS"),
+                        vec![Value::BusName(BusRef::Default)],
+                    ),
+                    Carrier::Bus(bus) => set(
+                        format!("{prefix}_BUS"),
+                        vec![Value::BusName(BusRef::Declared(bus))],
+                    ),
+                    Carrier::Topic(topic) => {
+                        set(format!("{prefix}_TOPIC_ARN"), vec![Value::TopicArn(topic)]);
+                    }
+                    Carrier::Stream(stream) => {
+                        set(format!("{prefix}_STREAM"), vec![Value::StreamName(stream)]);
+                    }
                 }
                 if let Some(source) = super::messaging::event_source(system, event_id) {
                     set(format!("{prefix}_SOURCE"), literal(source));
@@ -124,34 +158,62 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
                 set(format!("{prefix}_DETAIL_TYPE"), literal(&event.detail_type));
             }
             Channel::Queue(queue) => {
-                let name = system.queue(queue).map_or("", |queue| queue.name.text.as_str());
-                set(format!("MESH_QUEUE_{}_URL", key(name)), vec![Value::QueueUrl(QueueRef::Declared(queue))]);
+                let name = system
+                    .queue(queue)
+                    .map_or("", |queue| queue.name.text.as_str());
+                set(
+                    format!("MESH_QUEUE_{}_URL", key(name)),
+                    vec![Value::QueueUrl(QueueRef::Declared(queue))],
+                );
             }
             Channel::Topic(topic) => {
-                let name = system.topics.get(topic.0).map_or("", |topic| topic.name.text.as_str());
-                set(format!("MESH_TOPIC_{}_ARN", key(name)), vec![Value::TopicArn(topic)]);
+                let name = system
+                    .topics
+                    .get(topic.0)
+                    .map_or("", |topic| topic.name.text.as_str());
+                set(
+                    format!("MESH_TOPIC_{}_ARN", key(name)),
+                    vec![Value::TopicArn(topic)],
+                );
             }
             Channel::Stream(stream) => {
-                let name = system.streams.get(stream.0).map_or("", |stream| stream.name.text.as_str());
-                set(format!("MESH_STREAM_{}_NAME", key(name)), vec![Value::StreamName(stream)]);
+                let name = system
+                    .streams
+                    .get(stream.0)
+                    .map_or("", |stream| stream.name.text.as_str());
+                set(
+                    format!("MESH_STREAM_{}_NAME", key(name)),
+                    vec![Value::StreamName(stream)],
+                );
             }
         }
     }
     // A Fargate task polls its queues itself.
     if !service.is_lambda() {
-                let sources = graph
+        let sources = graph
             .edges()
-            .filter(|(_, to, edge)| *to == super::Node::Service(id) && edge.kind == super::EdgeKind::Consume)
+            .filter(|(_, to, edge)| {
+                *to == super::Node::Service(id) && edge.kind == super::EdgeKind::Consume
+            })
             .map(|(from, _, _)| from);
         for from in sources {
             match from {
                 super::Node::Queue(queue) => {
                     let name = crate::graph::iam::queue_name(system, queue);
-                    set(format!("MESH_CONSUME_{}_URL", key(&name)), vec![Value::QueueUrl(queue)]);
+                    set(
+                        format!("MESH_CONSUME_{}_URL", key(&name)),
+                        vec![Value::QueueUrl(queue)],
+                    );
                 }
                 super::Node::Stream(stream) => {
-                    let name = system.streams.get(stream.0).map_or("", |stream| stream.name.text.as_str());
-                    set(format!("MESH_CONSUME_{}_STREAM", key(name)), vec![Value::StreamName(stream)]);
+                    let name = system
+                        .streams
+                        .get(stream.0)
+                        .map_or("", |stream| stream.name.text.as_str());
+                    set(
+                        format!("MESH_CONSUME_{}_STREAM", key(name)),
+                        vec![Value::StreamName(stream)],
+                    );
                 }
                 _ => {}
             }
@@ -160,13 +222,28 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
     for usage in &service.uses {
         match usage.target {
             DataStore::Table(table) => {
-                let name = system.tables.get(table.0).map_or("", |table| table.name.text.as_str());
-                set(format!("MESH_TABLE_{}_NAME", key(name)), vec![Value::TableName(table)]);
+                let name = system
+                    .tables
+                    .get(table.0)
+                    .map_or("", |table| table.name.text.as_str());
+                set(
+                    format!("MESH_TABLE_{}_NAME", key(name)),
+                    vec![Value::TableName(table)],
+                );
             }
             DataStore::Database(database) => {
-                let name = system.databases.get(database.0).map_or("", |database| database.name.text.as_str());
-                set(format!("MESH_DATABASE_{}_ENDPOINT", key(name)), vec![Value::DatabaseEndpoint(database)]);
-                set(format!("MESH_DATABASE_{}_SECRET_ARN", key(name)), vec![Value::DatabaseSecret(database)]);
+                let name = system
+                    .databases
+                    .get(database.0)
+                    .map_or("", |database| database.name.text.as_str());
+                set(
+                    format!("MESH_DATABASE_{}_ENDPOINT", key(name)),
+                    vec![Value::DatabaseEndpoint(database)],
+                );
+                set(
+                    format!("MESH_DATABASE_{}_SECRET_ARN", key(name)),
+                    vec![Value::DatabaseSecret(database)],
+                );
             }
         }
     }

@@ -8,8 +8,9 @@
 mod iam;
 mod network;
 mod privatelink;
+// The references of the messaging resources, whose emitters come next.
+#[allow(dead_code)]
 mod references;
-
 mod security;
 mod settings;
 mod writer;

@@ -12,13 +12,20 @@ use crate::graph::{BusRef, QueueRef};
 
 /// The resource kind holding a database: an RDS instance, or an Aurora
 /// cluster.
-pub(super) fn database_kind(context: &Context<'_>, database: crate::model::DatabaseId) -> &'static str {
+pub(super) fn database_kind(
+    context: &Context<'_>,
+    database: crate::model::DatabaseId,
+) -> &'static str {
     let aurora = context
         .system
         .databases
         .get(database.0)
         .is_some_and(|database| database.engine.value.is_aurora());
-    if aurora { "aws_rds_cluster" } else { "aws_db_instance" }
+    if aurora {
+        "aws_rds_cluster"
+    } else {
+        "aws_db_instance"
+    }
 }
 
 fn database_name(context: &Context<'_>, database: crate::model::DatabaseId) -> String {
@@ -34,28 +41,50 @@ pub(super) fn value(context: &Context<'_>, value: &Value) -> Expression {
     let system = context.system;
     match value {
         Value::Literal(text) => Expression::from(text.as_str()),
-        Value::QueueUrl(queue) => reference(&format!("aws_sqs_queue.{}.url", names::queue(system, *queue))),
+        Value::QueueUrl(queue) => reference(&format!(
+            "aws_sqs_queue.{}.url",
+            names::queue(system, *queue)
+        )),
         Value::TopicArn(topic) => reference(&format!(
             "aws_sns_topic.{}.arn",
-            system.topics.get(topic.0).map_or("", |topic| topic.name.text.as_str())
+            system
+                .topics
+                .get(topic.0)
+                .map_or("", |topic| topic.name.text.as_str())
         )),
         Value::BusName(BusRef::Default) => Expression::from("default"),
         Value::BusName(BusRef::Declared(bus)) => reference(&format!(
             "aws_cloudwatch_event_bus.{}.name",
-            system.buses.get(bus.0).map_or("", |bus| bus.name.text.as_str())
+            system
+                .buses
+                .get(bus.0)
+                .map_or("", |bus| bus.name.text.as_str())
         )),
         Value::StreamName(stream) => reference(&format!(
             "aws_kinesis_stream.{}.name",
-            system.streams.get(stream.0).map_or("", |stream| stream.name.text.as_str())
+            system
+                .streams
+                .get(stream.0)
+                .map_or("", |stream| stream.name.text.as_str())
         )),
         Value::TableName(table) => reference(&format!(
             "aws_dynamodb_table.{}.name",
-            system.tables.get(table.0).map_or("", |table| table.name.text.as_str())
+            system
+                .tables
+                .get(table.0)
+                .map_or("", |table| table.name.text.as_str())
         )),
         Value::DatabaseEndpoint(database) => {
             let kind = database_kind(context, *database);
-            let attribute = if kind == "aws_rds_cluster" { "endpoint" } else { "address" };
-            reference(&format!("{kind}.{}.{attribute}", database_name(context, *database)))
+            let attribute = if kind == "aws_rds_cluster" {
+                "endpoint"
+            } else {
+                "address"
+            };
+            reference(&format!(
+                "{kind}.{}.{attribute}",
+                database_name(context, *database)
+            ))
         }
         Value::DatabaseSecret(database) => reference(&format!(
             "{}.{}.master_user_secret[0].secret_arn",
@@ -64,11 +93,14 @@ pub(super) fn value(context: &Context<'_>, value: &Value) -> Expression {
         )),
         Value::FunctionName(service) => reference(&format!(
             "aws_lambda_function.{}.function_name",
-            system.service(*service).map_or("", |service| service.name.text.as_str())
+            system
+                .service(*service)
+                .map_or("", |service| service.name.text.as_str())
         )),
-        Value::LoadBalancerDns(balancer) => {
-            reference(&format!("aws_lb.{}.dns_name", names::load_balancer(system, *balancer)))
-        }
+        Value::LoadBalancerDns(balancer) => reference(&format!(
+            "aws_lb.{}.dns_name",
+            names::load_balancer(system, *balancer)
+        )),
         Value::PrivateLinkDns { network, callee } => reference(&format!(
             "aws_vpc_endpoint.{}.dns_entry[0].dns_name",
             names::guarded(
@@ -102,5 +134,8 @@ pub(super) fn setting(context: &Context<'_>, parts: &[Value]) -> Expression {
 
 /// The ARN of a queue of the graph.
 pub(super) fn queue_arn(context: &Context<'_>, queue: QueueRef) -> Expression {
-    reference(&format!("aws_sqs_queue.{}.arn", names::queue(context.system, queue)))
+    reference(&format!(
+        "aws_sqs_queue.{}.arn",
+        names::queue(context.system, queue)
+    ))
 }
