@@ -5,6 +5,7 @@
 //! A condition becomes a pattern on its field's path: `status = "x"` is
 //! `{"status": ["x"]}`, `total >= 100` is `{"total": [{"numeric": [">=",
 //! 100]}]}`, and conditions on one numeric field are merged into one range.
+//! `conflicts` names the conditions that no single pattern can hold.
 
 use std::collections::BTreeMap;
 
@@ -66,19 +67,73 @@ fn matchers(condition: &Condition) -> Vec<Json> {
     }
 }
 
-/// Joins the conditions on one field. Numeric comparisons combine into one
-/// range; anything else keeps the first condition's matchers (a check
-/// reports filters that cannot be expressed).
-fn merge(conditions: &[&Condition]) -> Vec<Json> {
-    let numeric_bound = |condition: &&Condition| {
-        matches!(
-            condition.op,
-            CompareOp::Lt | CompareOp::LtEq | CompareOp::Gt | CompareOp::GtEq
-        )
+/// Whether a condition is a numeric bound: `<`, `<=`, `>` or `>=`.
+fn is_bound(condition: &Condition) -> bool {
+    matches!(
+        condition.op,
+        CompareOp::Lt | CompareOp::LtEq | CompareOp::Gt | CompareOp::GtEq
+    )
+}
+
+/// Whether a numeric bound is a lower one (`>`, `>=`).
+fn is_lower_bound(condition: &Condition) -> bool {
+    matches!(condition.op, CompareOp::Gt | CompareOp::GtEq)
+}
+
+/// The conditions on one field that its pattern must hold, in source
+/// order: `exists` is left out when another condition on the field tests
+/// a value, because a pattern only matches a field that is present.
+fn required<'a>(conditions: &[&'a Condition]) -> Vec<&'a Condition> {
+    let tests_value = conditions
+        .iter()
+        .any(|condition| !matches!(condition.op, CompareOp::Exists | CompareOp::NotExists));
+    conditions
+        .iter()
+        .copied()
+        .filter(|condition| !(tests_value && condition.op == CompareOp::Exists))
+        .collect()
+}
+
+/// The conditions on one field that cannot join its pattern, each with the
+/// earlier condition it conflicts with. A field's matchers are
+/// alternatives, so one pattern holds one condition per field, or numeric
+/// bounds forming one range: at most one lower and one upper bound.
+fn field_conflicts<'a>(conditions: &[&'a Condition]) -> Vec<(&'a Condition, &'a Condition)> {
+    let required = required(conditions);
+    let Some((&first, rest)) = required.split_first() else {
+        return Vec::new();
     };
-    if conditions.len() > 1 && conditions.iter().all(numeric_bound) {
+    if !required.iter().all(|condition| is_bound(condition)) {
+        return rest.iter().map(|&later| (first, later)).collect();
+    }
+    let mut conflicts = Vec::new();
+    let mut lower: Option<&Condition> = None;
+    let mut upper: Option<&Condition> = None;
+    for condition in required {
+        let slot = if is_lower_bound(condition) {
+            &mut lower
+        } else {
+            &mut upper
+        };
+        match slot {
+            Some(earlier) => conflicts.push((*earlier, condition)),
+            None => *slot = Some(condition),
+        }
+    }
+    conflicts
+}
+
+/// Joins the conditions on one field. Numeric bounds combine into one range,
+/// the lower bound first as EventBridge requires; anything else keeps the
+/// first condition's matchers (a check reports the filters that cannot be
+/// expressed, see `conflicts`).
+fn merge(conditions: &[&Condition]) -> Vec<Json> {
+    let required = required(conditions);
+    if required.len() > 1 && required.iter().all(|condition| is_bound(condition)) {
+        let lower = required.iter().find(|condition| is_lower_bound(condition));
+        let upper = required.iter().find(|condition| !is_lower_bound(condition));
         let mut range = Vec::new();
-        for condition in conditions {
+        for condition in lower.into_iter().chain(upper) {
             if let FilterValue::Scalar(Scalar::Number(number)) = condition.value {
                 range.push(json!(condition.op.text()));
                 range.push(number_json(number));
@@ -86,15 +141,14 @@ fn merge(conditions: &[&Condition]) -> Vec<Json> {
         }
         return vec![json!({ "numeric": range })];
     }
-    conditions
+    required
         .first()
         .map(|condition| matchers(condition))
         .unwrap_or_default()
 }
 
-/// Whether a filter's conditions can be written as one pattern: at most one
-/// condition per field, or numeric bounds only.
-pub fn expressible(filter: &Filter) -> bool {
+/// The conditions of a filter grouped by field path, in source order.
+fn by_field(filter: &Filter) -> BTreeMap<&[String], Vec<&Condition>> {
     let mut by_field: BTreeMap<&[String], Vec<&Condition>> = BTreeMap::new();
     for condition in &filter.conditions {
         by_field
@@ -102,29 +156,33 @@ pub fn expressible(filter: &Filter) -> bool {
             .or_default()
             .push(condition);
     }
-    by_field.values().all(|conditions| {
-        conditions.len() == 1
-            || conditions.iter().all(|condition| {
-                matches!(
-                    condition.op,
-                    CompareOp::Lt | CompareOp::LtEq | CompareOp::Gt | CompareOp::GtEq
-                )
-            })
-    })
+    by_field
+}
+
+/// The conditions of a filter that one pattern cannot hold, each as (the
+/// earlier condition on the same field, the condition that conflicts with
+/// it), in source order.
+pub fn conflicts(filter: &Filter) -> Vec<(&Condition, &Condition)> {
+    let mut conflicts: Vec<(&Condition, &Condition)> = by_field(filter)
+        .values()
+        .flat_map(|conditions| field_conflicts(conditions))
+        .collect();
+    conflicts.sort_by_key(|(_, later)| later.span);
+    conflicts
+}
+
+/// Whether a filter's conditions can be written as one pattern: one
+/// condition per field (besides an `exists` that the others imply), or
+/// numeric bounds forming one range.
+pub fn expressible(filter: &Filter) -> bool {
+    conflicts(filter).is_empty()
 }
 
 /// The content filter of a `where` clause: nested objects down each field's
 /// path, arrays of matchers at the leaves.
 pub fn content_filter(filter: &Filter) -> Json {
-    let mut by_field: BTreeMap<&[String], Vec<&Condition>> = BTreeMap::new();
-    for condition in &filter.conditions {
-        by_field
-            .entry(condition.field.as_slice())
-            .or_default()
-            .push(condition);
-    }
     let mut root = Map::new();
-    for (path, conditions) in by_field {
+    for (path, conditions) in by_field(filter) {
         insert(&mut root, path, Json::Array(merge(&conditions)));
     }
     Json::Object(root)
@@ -190,4 +248,98 @@ pub fn event_pattern(system: &System, events: &[EventId], filter: Option<&Filter
 /// The SNS filter policy of a `where` clause, applied to the message body.
 pub fn filter_policy(filter: &Filter) -> Json {
     content_filter(filter)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Span;
+
+    /// A condition on `field`, spanning `at..at + 1` so that conditions
+    /// keep their order.
+    fn condition(at: usize, field: &str, op: CompareOp, value: FilterValue) -> Condition {
+        Condition {
+            field: field.split('.').map(str::to_string).collect(),
+            field_span: Span::new(at, at + 1),
+            op,
+            value,
+            value_span: None,
+            span: Span::new(at, at + 1),
+        }
+    }
+
+    fn number(value: f64) -> FilterValue {
+        FilterValue::Scalar(Scalar::Number(value))
+    }
+
+    fn text(value: &str) -> FilterValue {
+        FilterValue::Scalar(Scalar::String(value.to_string()))
+    }
+
+    fn filter(conditions: Vec<Condition>) -> Filter {
+        Filter {
+            conditions,
+            span: Span::default(),
+        }
+    }
+
+    #[test]
+    fn a_range_puts_its_lower_bound_first() {
+        let range = filter(vec![
+            condition(0, "total", CompareOp::Lt, number(1000.0)),
+            condition(1, "total", CompareOp::GtEq, number(10.0)),
+        ]);
+        assert!(expressible(&range));
+        assert_eq!(
+            content_filter(&range),
+            json!({ "total": [{ "numeric": [">=", 10, "<", 1000] }] })
+        );
+    }
+
+    #[test]
+    fn exists_beside_a_value_condition_is_implied() {
+        let noted = filter(vec![
+            condition(0, "note", CompareOp::Exists, FilterValue::None),
+            condition(1, "note", CompareOp::NotEq, text("test")),
+        ]);
+        assert!(expressible(&noted));
+        assert_eq!(
+            content_filter(&noted),
+            json!({ "note": [{ "anything-but": "test" }] })
+        );
+    }
+
+    #[test]
+    fn two_conditions_one_pattern_cannot_require_conflict() {
+        let exclusions = filter(vec![
+            condition(0, "status", CompareOp::NotEq, text("a")),
+            condition(1, "status", CompareOp::NotEq, text("b")),
+        ]);
+        let found = conflicts(&exclusions);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found.first().map(|(_, later)| later.span),
+            Some(Span::new(1, 2))
+        );
+
+        let two_lower = filter(vec![
+            condition(0, "total", CompareOp::Gt, number(5.0)),
+            condition(1, "total", CompareOp::Lt, number(50.0)),
+            condition(2, "total", CompareOp::GtEq, number(10.0)),
+        ]);
+        let found = conflicts(&two_lower);
+        assert_eq!(
+            found
+                .iter()
+                .map(|(earlier, later)| (earlier.span.start(), later.span.start()))
+                .collect::<Vec<_>>(),
+            vec![(0, 2)]
+        );
+
+        let contradiction = filter(vec![
+            condition(0, "note", CompareOp::Exists, FilterValue::None),
+            condition(1, "note", CompareOp::NotExists, FilterValue::None),
+        ]);
+        assert!(!expressible(&contradiction));
+    }
 }
