@@ -58,6 +58,7 @@ macro_rules! declare_rule {
     };
 }
 
+pub mod messaging;
 pub mod names;
 pub mod network;
 mod suppress;
@@ -92,6 +93,7 @@ pub static RULES: &[&dyn Rule] = &[
     &names::caller_timeout_too_short::CallerTimeoutTooShort,
     &names::missing_port::MissingPort,
     &names::unusable_via::UnusableVia,
+    &names::unused_declaration::UnusedDeclaration,
     &network::runtime_in_public_subnet::RuntimeInPublicSubnet,
     &network::datastore_outside_isolated_tier::DatastoreOutsideIsolatedTier,
     &network::aws_api_unreachable::AwsApiUnreachable,
@@ -107,6 +109,15 @@ pub static RULES: &[&dyn Rule] = &[
     &network::public_exposure_without_public_subnet::PublicExposureWithoutPublicSubnet,
     &network::listener_without_tls::ListenerWithoutTls,
     &network::nacl_unneeded_rule::NaclUnneededRule,
+    &messaging::event_never_published::EventNeverPublished,
+    &messaging::event_never_consumed::EventNeverConsumed,
+    &messaging::filter_outside_schema::FilterOutsideSchema,
+    &messaging::visibility_timeout_too_short::VisibilityTimeoutTooShort,
+    &messaging::queue_without_dlq::QueueWithoutDlq,
+    &messaging::dlq_retention_too_short::DlqRetentionTooShort,
+    &messaging::fifo_mismatch::FifoMismatch,
+    &messaging::too_many_rule_targets::TooManyRuleTargets,
+    &messaging::filter_not_expressible::FilterNotExpressible,
 ];
 
 /// Runs every rule over a resolved system.
@@ -147,6 +158,7 @@ pub static CODES: &[&Code] = &[
     &names::caller_timeout_too_short::CallerTimeoutTooShort::CODE,
     &names::missing_port::MissingPort::CODE,
     &names::unusable_via::UnusableVia::CODE,
+    &names::unused_declaration::UnusedDeclaration::CODE,
     &network::runtime_in_public_subnet::RuntimeInPublicSubnet::CODE,
     &network::datastore_outside_isolated_tier::DatastoreOutsideIsolatedTier::CODE,
     &network::aws_api_unreachable::AwsApiUnreachable::CODE,
@@ -162,6 +174,15 @@ pub static CODES: &[&Code] = &[
     &network::public_exposure_without_public_subnet::PublicExposureWithoutPublicSubnet::CODE,
     &network::listener_without_tls::ListenerWithoutTls::CODE,
     &network::nacl_unneeded_rule::NaclUnneededRule::CODE,
+    &messaging::event_never_published::EventNeverPublished::CODE,
+    &messaging::event_never_consumed::EventNeverConsumed::CODE,
+    &messaging::filter_outside_schema::FilterOutsideSchema::CODE,
+    &messaging::visibility_timeout_too_short::VisibilityTimeoutTooShort::CODE,
+    &messaging::queue_without_dlq::QueueWithoutDlq::CODE,
+    &messaging::dlq_retention_too_short::DlqRetentionTooShort::CODE,
+    &messaging::fifo_mismatch::FifoMismatch::CODE,
+    &messaging::too_many_rule_targets::TooManyRuleTargets::CODE,
+    &messaging::filter_not_expressible::FilterNotExpressible::CODE,
 ];
 
 /// Finds a code by its code (`M201`, case-insensitive) or its slug

@@ -233,6 +233,53 @@ pub fn expressible(filter: &Filter) -> bool {
         })
 }
 
+/// The pairs of conditions on one field that one pattern cannot require
+/// together: the first condition the field keeps, and each later one it
+/// cannot join. An implied `exists` joins anything; numeric bounds join
+/// into one range unless they leave no number, in which case the bound that
+/// empties the range is reported. Conditions with no pattern of their own
+/// are not pairs: `expressible_alone` judges them.
+pub fn conflicts(filter: &Filter) -> Vec<(&Condition, &Condition)> {
+    let mut by_field: BTreeMap<&[String], Vec<&Condition>> = BTreeMap::new();
+    for condition in &filter.conditions {
+        by_field
+            .entry(condition.field.as_slice())
+            .or_default()
+            .push(condition);
+    }
+    let mut found = Vec::new();
+    for conditions in by_field.values() {
+        let conditions = needed(conditions);
+        let Some((first, rest)) = conditions.split_first() else {
+            continue;
+        };
+        if rest.is_empty() {
+            continue;
+        }
+        if conditions.iter().copied().all(is_bound) {
+            // The first bound, with each bound after which the range is empty.
+            for (index, later) in rest.iter().enumerate() {
+                let so_far = conditions.get(..index + 2).unwrap_or_default();
+                if !non_empty(range(so_far)) {
+                    found.push((*first, *later));
+                    break;
+                }
+            }
+            continue;
+        }
+        for later in rest {
+            found.push((*first, *later));
+        }
+    }
+    found.sort_by_key(|(_, later)| later.span.start());
+    found
+}
+
+/// Whether a condition has a pattern of its own (see `expressible_alone`).
+pub fn condition_expressible(condition: &Condition) -> bool {
+    expressible_alone(condition)
+}
+
 /// The content filter of a `where` clause: nested objects down each field's
 /// path, arrays of matchers at the leaves.
 pub fn content_filter(filter: &Filter) -> Json {
@@ -1021,4 +1068,90 @@ pub fn stream_readers(graph: &Graph, stream: StreamId) -> Vec<ServiceId> {
 /// Whether the readers of a stream get enhanced fan-out consumers.
 pub fn enhanced_fan_out(graph: &Graph, stream: StreamId) -> bool {
     stream_readers(graph, stream).len() > 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Span;
+
+    /// A condition on `field`, spanning `at..at + 1` so that conditions
+    /// keep their order.
+    fn condition(at: usize, field: &str, op: CompareOp, value: FilterValue) -> Condition {
+        Condition {
+            field: field.split('.').map(str::to_string).collect(),
+            field_span: Span::new(at, at + 1),
+            op,
+            value,
+            value_span: None,
+            span: Span::new(at, at + 1),
+        }
+    }
+
+    fn number(value: f64) -> FilterValue {
+        FilterValue::Scalar(Scalar::Number(value))
+    }
+
+    fn text(value: &str) -> FilterValue {
+        FilterValue::Scalar(Scalar::String(value.to_string()))
+    }
+
+    fn filter(conditions: Vec<Condition>) -> Filter {
+        Filter {
+            conditions,
+            span: Span::default(),
+        }
+    }
+
+    fn starts(found: &[(&Condition, &Condition)]) -> Vec<(usize, usize)> {
+        found
+            .iter()
+            .map(|(first, later)| (first.span.start(), later.span.start()))
+            .collect()
+    }
+
+    #[test]
+    fn bounds_join_into_one_range() {
+        let range = filter(vec![
+            condition(0, "total", CompareOp::Gt, number(5.0)),
+            condition(1, "total", CompareOp::Lt, number(50.0)),
+            condition(2, "total", CompareOp::GtEq, number(10.0)),
+        ]);
+        assert!(conflicts(&range).is_empty());
+        assert!(expressible(&range));
+        assert_eq!(
+            content_filter(&range),
+            json!({ "total": [{ "numeric": [">=", 10, "<", 50] }] })
+        );
+    }
+
+    #[test]
+    fn bounds_that_leave_no_number_conflict() {
+        let empty = filter(vec![
+            condition(0, "total", CompareOp::Gt, number(50.0)),
+            condition(1, "total", CompareOp::Lt, number(10.0)),
+        ]);
+        assert_eq!(starts(&conflicts(&empty)), vec![(0, 1)]);
+        assert!(!expressible(&empty));
+    }
+
+    #[test]
+    fn two_value_conditions_conflict_and_an_implied_exists_does_not() {
+        let exclusions = filter(vec![
+            condition(0, "status", CompareOp::NotEq, text("a")),
+            condition(1, "status", CompareOp::NotEq, text("b")),
+        ]);
+        assert_eq!(starts(&conflicts(&exclusions)), vec![(0, 1)]);
+        let noted = filter(vec![
+            condition(0, "note", CompareOp::Exists, FilterValue::None),
+            condition(1, "note", CompareOp::NotEq, text("test")),
+        ]);
+        assert!(conflicts(&noted).is_empty());
+        let contradiction = filter(vec![
+            condition(0, "note", CompareOp::Exists, FilterValue::None),
+            condition(1, "note", CompareOp::NotExists, FilterValue::None),
+        ]);
+        assert_eq!(starts(&conflicts(&contradiction)), vec![(0, 1)]);
+        assert!(!expressible(&contradiction));
+    }
 }

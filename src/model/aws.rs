@@ -402,6 +402,8 @@ pub mod limits {
     pub const EVENTBRIDGE_RETRY_ATTEMPTS: (u64, u64) = (0, 185);
     pub const EVENTBRIDGE_EVENT_AGE: (Duration, Duration) =
         (Duration::from_mins(1), Duration::from_hours(24));
+    /// Targets of one EventBridge rule (a hard quota).
+    pub const EVENTBRIDGE_RULE_TARGETS: usize = 5;
     pub const STATES_TIMEOUT: (Duration, Duration) =
         (Duration::from_secs(1), Duration::from_days(365));
     pub const LOG_RETENTION_DAYS: [u64; 22] = [

@@ -20,5 +20,6 @@ pub mod unknown_attribute;
 pub mod unknown_name;
 pub mod unknown_unit;
 pub mod unusable_via;
+pub mod unused_declaration;
 pub mod value_out_of_range;
 pub mod wrong_kind;

@@ -12,7 +12,6 @@ mod messaging;
 mod network;
 mod privatelink;
 mod references;
-
 mod sagas;
 mod security;
 mod services;

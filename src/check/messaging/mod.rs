@@ -1,0 +1,338 @@
+//! M4xx, events and messaging: whether every event has a sender and a
+//! receiver, whether `where` filters fit the schemas of the events they
+//! filter and can be written as AWS patterns, and whether queues, their
+//! dead-letter queues, topics and rules are configured the way SQS, SNS,
+//! EventBridge and Lambda accept and recommend.
+//!
+//! The helpers here answer, from the resolved model, the questions several
+//! rules share: who sends an event, who receives it, and which events a
+//! filter applies to.
+
+pub mod dlq_retention_too_short;
+pub mod event_never_consumed;
+pub mod event_never_published;
+pub mod fifo_mismatch;
+pub mod filter_not_expressible;
+pub mod filter_outside_schema;
+pub mod queue_without_dlq;
+pub mod too_many_rule_targets;
+pub mod visibility_timeout_too_short;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostics::Span;
+use crate::model::{
+    Carrier, Channel, Duration, EventId, EventSource, Filter, QueueId, System, TopicId,
+};
+
+/// One end of an event's journey, where the source says so: a sender or a
+/// receiver, with the label a diagnostic puts there.
+#[derive(Clone, Debug)]
+pub struct End {
+    pub span: Span,
+    pub label: String,
+}
+
+/// "topic `orders`", for labels.
+fn channel_text(system: &System, channel: Channel) -> String {
+    let name = |id: Option<&crate::model::Name>| id.map_or_else(String::new, |n| n.text.clone());
+    match channel {
+        Channel::Event(id) => format!("event `{}`", name(system.event(id).map(|e| &e.name))),
+        Channel::Queue(id) => format!("queue `{}`", name(system.queue(id).map(|q| &q.name))),
+        Channel::Topic(id) => format!("topic `{}`", name(system.topics.get(id.0).map(|t| &t.name))),
+        Channel::Stream(id) => format!(
+            "stream `{}`",
+            name(system.streams.get(id.0).map(|s| &s.name))
+        ),
+    }
+}
+
+/// The events each topic and stream carries, by channel.
+pub(crate) fn carried(system: &System) -> BTreeMap<Channel, Vec<EventId>> {
+    let mut carried: BTreeMap<Channel, Vec<EventId>> = BTreeMap::new();
+    for (index, event) in system.events.iter().enumerate() {
+        let channel = match event.carrier.value {
+            Carrier::Topic(topic) => Channel::Topic(topic),
+            Carrier::Stream(stream) => Channel::Stream(stream),
+            Carrier::DefaultBus | Carrier::Bus(_) => continue,
+        };
+        carried.entry(channel).or_default().push(EventId(index));
+    }
+    carried
+}
+
+/// Who sends and who receives each event, gathered in one pass over the
+/// system.
+///
+/// Senders are the services that publish an event or write to its topic or
+/// stream, and the world outside the system when its `source` is a text
+/// (`source = "aws.s3"`). Receivers are the services that consume it (or its
+/// topic or stream), the rules that match it, the subscriptions of its
+/// topic and the sagas it starts.
+#[derive(Debug, Default)]
+pub(crate) struct Traffic {
+    /// Indexed by `EventId`.
+    senders: Vec<Vec<End>>,
+    /// Indexed by `EventId`.
+    receivers: Vec<Vec<End>>,
+}
+
+impl Traffic {
+    pub fn of(system: &System) -> Traffic {
+        let carried = carried(system);
+        let count = system.events.len();
+        let mut traffic = Traffic {
+            senders: vec![Vec::new(); count],
+            receivers: vec![Vec::new(); count],
+        };
+        // The events a relation to a channel is about, and whether they are
+        // reached through their carrier rather than named.
+        let events_of = |channel: Channel| -> (Vec<EventId>, bool) {
+            match channel {
+                Channel::Event(id) => (vec![id], false),
+                Channel::Topic(_) | Channel::Stream(_) => {
+                    (carried.get(&channel).cloned().unwrap_or_default(), true)
+                }
+                Channel::Queue(_) => (Vec::new(), false),
+            }
+        };
+        for service in &system.services {
+            let name = &service.name.text;
+            for publish in &service.publishes {
+                let (events, through_carrier) = events_of(publish.target);
+                let label = if through_carrier {
+                    format!(
+                        "`{name}` publishes to its {}",
+                        channel_text(system, publish.target)
+                    )
+                } else {
+                    format!("published by `{name}`")
+                };
+                for event in events {
+                    traffic.send(event, publish.target_span, &label);
+                }
+            }
+            for consume in &service.consumes {
+                for source in &consume.sources {
+                    let (events, through_carrier) = events_of(source.value);
+                    let label = if through_carrier {
+                        format!(
+                            "`{name}` consumes its {}",
+                            channel_text(system, source.value)
+                        )
+                    } else {
+                        format!("consumed by `{name}`")
+                    };
+                    for event in events {
+                        traffic.receive(event, source.span, &label);
+                    }
+                }
+            }
+        }
+        for (index, event) in system.events.iter().enumerate() {
+            if let Some(source) = &event.source {
+                if let EventSource::Text(text) = &source.value {
+                    let label = format!("sent by `{text}`, outside the system");
+                    traffic.send(EventId(index), source.span, &label);
+                }
+            }
+        }
+        for rule in &system.rules {
+            let label = format!("matched by rule `{}`", rule.name.text);
+            for matched in &rule.matches {
+                traffic.receive(matched.value, matched.span, &label);
+            }
+        }
+        for (index, topic) in system.topics.iter().enumerate() {
+            let events = carried
+                .get(&Channel::Topic(TopicId(index)))
+                .map_or(&[][..], Vec::as_slice);
+            let label = format!("subscribed to its topic `{}`", topic.name.text);
+            for subscription in &topic.subscriptions {
+                for &event in events {
+                    traffic.receive(event, subscription.target.span, &label);
+                }
+            }
+        }
+        for saga in &system.sagas {
+            if let Some(trigger) = saga.trigger {
+                let label = format!("starts saga `{}`", saga.name.text);
+                traffic.receive(trigger.value, trigger.span, &label);
+            }
+        }
+        traffic
+    }
+
+    fn send(&mut self, event: EventId, span: Span, label: &str) {
+        if let Some(ends) = self.senders.get_mut(event.0) {
+            ends.push(End {
+                span,
+                label: label.to_string(),
+            });
+        }
+    }
+
+    fn receive(&mut self, event: EventId, span: Span, label: &str) {
+        if let Some(ends) = self.receivers.get_mut(event.0) {
+            ends.push(End {
+                span,
+                label: label.to_string(),
+            });
+        }
+    }
+
+    /// Who sends an event.
+    pub fn senders(&self, event: EventId) -> &[End] {
+        self.senders.get(event.0).map_or(&[], Vec::as_slice)
+    }
+
+    /// Who receives an event.
+    pub fn receivers(&self, event: EventId) -> &[End] {
+        self.receivers.get(event.0).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// What a `where` clause filters, and so what its pattern is made for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FilterKind {
+    /// An EventBridge event pattern: a `rule`, or a `consumes` of events
+    /// on a bus.
+    Pattern,
+    /// An SNS subscription filter policy.
+    Policy,
+    /// Lambda event filtering of a queue or stream.
+    Criteria,
+}
+
+impl FilterKind {
+    pub fn text(self) -> &'static str {
+        match self {
+            FilterKind::Pattern => "an EventBridge event pattern",
+            FilterKind::Policy => "an SNS filter policy",
+            FilterKind::Criteria => "a Lambda filter",
+        }
+    }
+}
+
+/// A `where` clause, the events whose fields it tests, and what it becomes.
+#[derive(Debug)]
+pub(crate) struct FilterSite<'a> {
+    pub filter: &'a Filter,
+    pub events: Vec<EventId>,
+    /// Whether the events are named where the filter is written (`consumes
+    /// [A, B] where ...`, a rule's `matches`), so that each must be able to
+    /// pass it; or are those a topic or stream happens to carry, among which
+    /// the filter may well select.
+    pub named: bool,
+    pub kind: FilterKind,
+}
+
+/// Every `where` clause of the system, once each (a subscription of
+/// several queues shares one clause), in source order.
+pub(crate) fn filter_sites(system: &System) -> Vec<FilterSite<'_>> {
+    let carried = carried(system);
+    let events_on = |channel: Channel| carried.get(&channel).cloned().unwrap_or_default();
+    let mut sites: Vec<FilterSite<'_>> = Vec::new();
+    for service in &system.services {
+        for consume in &service.consumes {
+            let Some(filter) = &consume.filter else {
+                continue;
+            };
+            let mut events = Vec::new();
+            let mut named = true;
+            let mut kind = FilterKind::Criteria;
+            for source in &consume.sources {
+                match source.value {
+                    Channel::Event(id) => {
+                        events.push(id);
+                        kind = match system.event(id).map(|event| event.carrier.value) {
+                            Some(Carrier::DefaultBus | Carrier::Bus(_)) => FilterKind::Pattern,
+                            Some(Carrier::Topic(_)) => FilterKind::Policy,
+                            _ => kind,
+                        };
+                    }
+                    Channel::Topic(_) => {
+                        events.extend(events_on(source.value));
+                        named = false;
+                        kind = FilterKind::Policy;
+                    }
+                    Channel::Stream(_) => {
+                        events.extend(events_on(source.value));
+                        named = false;
+                    }
+                    Channel::Queue(_) => named = false,
+                }
+            }
+            sites.push(FilterSite {
+                filter,
+                events,
+                named,
+                kind,
+            });
+        }
+    }
+    for rule in &system.rules {
+        if let Some(filter) = &rule.filter {
+            sites.push(FilterSite {
+                filter,
+                events: rule.matches.iter().map(|matched| matched.value).collect(),
+                named: true,
+                kind: FilterKind::Pattern,
+            });
+        }
+    }
+    for (index, topic) in system.topics.iter().enumerate() {
+        for subscription in &topic.subscriptions {
+            let Some(filter) = &subscription.filter else {
+                continue;
+            };
+            sites.push(FilterSite {
+                filter,
+                events: events_on(Channel::Topic(TopicId(index))),
+                named: false,
+                kind: FilterKind::Policy,
+            });
+        }
+    }
+    for site in &mut sites {
+        site.events.sort();
+        site.events.dedup();
+    }
+    sites.sort_by_key(|site| site.filter.span);
+    sites.dedup_by_key(|site| site.filter.span);
+    sites
+}
+
+/// The queues that serve as dead-letter queues: named by a queue's `dlq`,
+/// by a rule or by a saga.
+pub(crate) fn dead_letter_queues(system: &System) -> BTreeSet<QueueId> {
+    system
+        .queues
+        .iter()
+        .filter_map(|queue| queue.dlq.as_ref()?.queue.map(|named| named.value))
+        .chain(
+            system
+                .rules
+                .iter()
+                .filter_map(|rule| rule.dlq.map(|queue| queue.value)),
+        )
+        .chain(
+            system
+                .sagas
+                .iter()
+                .filter_map(|saga| saga.dlq.map(|queue| queue.value)),
+        )
+        .collect()
+}
+
+/// A duration as the language writes retentions: whole days as `14d`
+/// (never `2w`), anything else as `Duration` displays it.
+pub(crate) fn days(duration: Duration) -> String {
+    let day = Duration::from_days(1).as_millis();
+    let millis = duration.as_millis();
+    if millis > 0 && millis % day == 0 {
+        format!("{}d", millis / day)
+    } else {
+        duration.to_string()
+    }
+}
