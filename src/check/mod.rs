@@ -60,6 +60,7 @@ macro_rules! declare_rule {
 
 pub mod names;
 pub mod network;
+pub mod sagas;
 mod suppress;
 pub mod syntax;
 
@@ -107,6 +108,12 @@ pub static RULES: &[&dyn Rule] = &[
     &network::public_exposure_without_public_subnet::PublicExposureWithoutPublicSubnet,
     &network::listener_without_tls::ListenerWithoutTls,
     &network::nacl_unneeded_rule::NaclUnneededRule,
+    &sagas::unknown_operation::UnknownOperation,
+    &sagas::step_without_undo::StepWithoutUndo,
+    &sagas::saga_timeout_too_short::SagaTimeoutTooShort,
+    &sagas::trigger_never_published::TriggerNeverPublished,
+    &sagas::duplicate_pivot::DuplicatePivot,
+    &sagas::trigger_not_on_a_bus::TriggerNotOnABus,
 ];
 
 /// Runs every rule over a resolved system.
@@ -162,6 +169,12 @@ pub static CODES: &[&Code] = &[
     &network::public_exposure_without_public_subnet::PublicExposureWithoutPublicSubnet::CODE,
     &network::listener_without_tls::ListenerWithoutTls::CODE,
     &network::nacl_unneeded_rule::NaclUnneededRule::CODE,
+    &sagas::unknown_operation::UnknownOperation::CODE,
+    &sagas::step_without_undo::StepWithoutUndo::CODE,
+    &sagas::saga_timeout_too_short::SagaTimeoutTooShort::CODE,
+    &sagas::trigger_never_published::TriggerNeverPublished::CODE,
+    &sagas::duplicate_pivot::DuplicatePivot::CODE,
+    &sagas::trigger_not_on_a_bus::TriggerNotOnABus::CODE,
 ];
 
 /// Finds a code by its code (`M201`, case-insensitive) or its slug
