@@ -94,7 +94,7 @@ fn family(code: &str) -> &'static str {
         Some(b'2') => "names",
         Some(b'3') => "network",
         Some(b'4') => "messaging",
-        Some(b'5') => "saga",
+        Some(b'5') => "sagas",
         _ => "cost",
     }
 }

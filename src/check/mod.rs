@@ -61,6 +61,7 @@ macro_rules! declare_rule {
 pub mod messaging;
 pub mod names;
 pub mod network;
+pub mod sagas;
 mod suppress;
 pub mod syntax;
 
@@ -118,6 +119,12 @@ pub static RULES: &[&dyn Rule] = &[
     &messaging::fifo_mismatch::FifoMismatch,
     &messaging::too_many_rule_targets::TooManyRuleTargets,
     &messaging::filter_not_expressible::FilterNotExpressible,
+    &sagas::unknown_operation::UnknownOperation,
+    &sagas::step_without_undo::StepWithoutUndo,
+    &sagas::saga_timeout_too_short::SagaTimeoutTooShort,
+    &sagas::trigger_never_published::TriggerNeverPublished,
+    &sagas::duplicate_pivot::DuplicatePivot,
+    &sagas::trigger_not_on_a_bus::TriggerNotOnABus,
 ];
 
 /// Runs every rule over a resolved system.
@@ -183,6 +190,12 @@ pub static CODES: &[&Code] = &[
     &messaging::fifo_mismatch::FifoMismatch::CODE,
     &messaging::too_many_rule_targets::TooManyRuleTargets::CODE,
     &messaging::filter_not_expressible::FilterNotExpressible::CODE,
+    &sagas::unknown_operation::UnknownOperation::CODE,
+    &sagas::step_without_undo::StepWithoutUndo::CODE,
+    &sagas::saga_timeout_too_short::SagaTimeoutTooShort::CODE,
+    &sagas::trigger_never_published::TriggerNeverPublished::CODE,
+    &sagas::duplicate_pivot::DuplicatePivot::CODE,
+    &sagas::trigger_not_on_a_bus::TriggerNotOnABus::CODE,
 ];
 
 /// Finds a code by its code (`M201`, case-insensitive) or its slug

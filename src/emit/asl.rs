@@ -11,6 +11,10 @@
 //! fails sends the execution's state to the saga's dead-letter queue and
 //! fails the execution loudly.
 //!
+//! The saga's `timeout` bounds its steps; the execution as a whole may
+//! also take the worst case of the compensations, so that a step failing
+//! late is still undone rather than cut short (`SagaPlan::execution_limit`).
+//!
 //! ARNs and queue URLs are `${placeholders}`: Terraform fills them with
 //! `templatefile`, CloudFormation with `DefinitionSubstitutions`, so one file
 //! serves both.
@@ -342,8 +346,8 @@ pub fn definition(system: &System, plan: &SagaPlan) -> Json {
         .unwrap_or_else(|| format!("The saga {} of system {}.", plan.name, system.name.text));
     machine.insert("Comment".to_string(), json!(comment));
     machine.insert("StartAt".to_string(), json!(START));
-    if let Some(timeout) = plan.timeout {
-        machine.insert("TimeoutSeconds".to_string(), json!(seconds(timeout)));
+    if let Some(limit) = plan.execution_limit() {
+        machine.insert("TimeoutSeconds".to_string(), json!(seconds(limit)));
     }
     machine.insert("States".to_string(), Json::Object(states));
     Json::Object(machine)

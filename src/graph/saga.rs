@@ -216,7 +216,42 @@ pub fn plans(system: &System) -> Vec<SagaPlan> {
         .collect()
 }
 
+impl Action {
+    /// The longest this action can take: every attempt up to its timeout,
+    /// and the waits between them.
+    pub fn worst_case(&self) -> Duration {
+        self.timeout
+            .saturating_mul(u64::from(self.retry.attempts))
+            .saturating_add(self.retry.total_wait())
+    }
+}
+
 impl SagaPlan {
+    /// The limit of a whole execution. The saga's `timeout` bounds its
+    /// steps (M503 checks that they fit); on top of it the execution may
+    /// take the worst case of every compensation, the failure handler and
+    /// the dead-letter send, so that a failure late in the saga is still
+    /// undone rather than cut short by the timeout.
+    pub fn execution_limit(&self) -> Option<Duration> {
+        let timeout = self.timeout?;
+        let compensations = self
+            .steps
+            .iter()
+            .filter_map(|step| step.undo.as_ref())
+            .chain(self.on_failure.iter())
+            .fold(Duration::ZERO, |total, action| {
+                total.saturating_add(action.worst_case())
+            });
+        let dead_letter = RetryPolicy::PERSISTENT
+            .total_wait()
+            .saturating_add(Duration::from_secs(60));
+        Some(
+            timeout
+                .saturating_add(compensations)
+                .saturating_add(dead_letter),
+        )
+    }
+
     /// The steps whose `undo` runs when step `failed` fails, in the order
     /// they run: the completed compensable steps, the latest first. Nothing
     /// is undone once the pivot has completed.

@@ -38,8 +38,8 @@ declare_rule! {
     /// ## What it does
     /// Reports an event that something receives — a service `consumes` it
     /// (or the topic or stream that carries it), a `rule` `matches` it, a
-    /// topic that carries it has subscriptions, or it is the `trigger` of a
-    /// saga — while no service `publishes` it.
+    /// topic that carries it has subscriptions — while no service
+    /// `publishes` it. (A saga whose trigger nobody publishes is M504.)
     ///
     /// An event whose `source` is a text (`source = "aws.s3"`,
     /// `source = "com.example.billing"`) comes from outside the system, and
@@ -81,6 +81,21 @@ impl Rule for EventNeverPublished {
             if receivers.is_empty() || !traffic.senders(id).is_empty() {
                 continue;
             }
+            // A saga trigger nobody publishes is M504's to report.
+            let starts_saga = |end: &super::End| {
+                system.sagas.iter().any(|saga| {
+                    saga.trigger
+                        .is_some_and(|trigger| trigger.value == id && trigger.span == end.span)
+                })
+            };
+            let receivers: Vec<super::End> = receivers
+                .iter()
+                .filter(|end| !starts_saga(end))
+                .cloned()
+                .collect();
+            if receivers.is_empty() {
+                continue;
+            }
             let source = event.source.as_ref().and_then(|source| match source.value {
                 EventSource::Service(service) => system
                     .service(service)
@@ -90,7 +105,7 @@ impl Rule for EventNeverPublished {
             out.push(diagnostic(
                 &event.name.text,
                 event.name.span,
-                receivers,
+                &receivers,
                 source,
             ));
         }

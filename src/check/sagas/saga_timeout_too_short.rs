@@ -1,0 +1,221 @@
+//! M503 saga-timeout-too-short
+use super::step_named;
+use crate::check::{Context, Rule};
+use crate::diagnostics::{Diagnostic, Span};
+use crate::graph::saga::{StepPlan, plans};
+use crate::model::{Compute, Duration, Saga, SagaMode, System};
+
+/// `span` is the saga's `timeout`; `steps` the steps that take time in the
+/// worst case, whose sum is `worst`.
+pub fn diagnostic(
+    saga: &str,
+    timeout: Duration,
+    span: Span,
+    worst: Duration,
+    steps: &[StepWorstCase],
+) -> Diagnostic {
+    let mut diagnostic = Diagnostic::new(
+        &SagaTimeoutTooShort::CODE,
+        format!("saga `{saga}` times out after {timeout}, but its steps may need {worst}"),
+    )
+    .primary(span, format!("the execution stops after {timeout}"));
+    for step in steps {
+        diagnostic = diagnostic.secondary(step.span, step.label());
+    }
+    diagnostic
+        .help(format!(
+            "give the saga at least `timeout = {}`, or shorten the steps' timeouts or retries",
+            round_up(worst)
+        ))
+        .note("Step Functions stops a timed-out execution without running any `Catch`: what the saga did is not undone and nothing reaches its dead-letter queue")
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Reports an orchestrated saga whose `timeout` is shorter than the
+    /// worst case of its steps on the way to success: for each step, every
+    /// attempt taking as long as it may (`attempts × timeout`), plus the
+    /// backoff between the attempts.
+    ///
+    /// An attempt may take the step's own `timeout`, or, for a Lambda
+    /// function, the function's timeout when that is shorter. A Fargate
+    /// step without a `timeout` is bounded only by the saga's timeout: only
+    /// its backoff is counted, so what is reported is always a real
+    /// shortfall.
+    ///
+    /// The compensations are not counted. Their retries are persistent by
+    /// design (ten attempts, minutes of backoff), and a deadline that had to
+    /// cover them would have to be far longer than the business deadline the
+    /// saga's `timeout` expresses.
+    ///
+    /// A choreographed saga is not reported: no state machine enforces its
+    /// timeout.
+    ///
+    /// ## Why is this bad?
+    /// The saga's `timeout` becomes the `TimeoutSeconds` of its state
+    /// machine. When it expires, Step Functions stops the execution where it
+    /// stands, without running any `Catch`: the steps already done are not
+    /// undone, the failure handler does not run and nothing reaches the
+    /// dead-letter queue. An execution that is merely slow — a few retries
+    /// on a bad day — ends with stock reserved and a card charged for an
+    /// order that no longer exists.
+    ///
+    /// ## Example
+    /// ```mesh
+    /// system shop { region = "us-east-1" }
+    /// event OrderPlaced { source = "com.example.storefront"  schema { orderId: string } }
+    /// service payment { compute = lambda { runtime = "python3.13"  timeout = 1m }  operations = [charge, refund] }
+    /// saga checkout {
+    ///   trigger = OrderPlaced
+    ///   timeout = 2m
+    ///   step charge { do = payment.charge  undo = payment.refund  retry = { attempts = 3  backoff = 5s } }
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```mesh
+    /// system shop { region = "us-east-1" }
+    /// event OrderPlaced { source = "com.example.storefront"  schema { orderId: string } }
+    /// service payment { compute = lambda { runtime = "python3.13"  timeout = 1m }  operations = [charge, refund] }
+    /// saga checkout {
+    ///   trigger = OrderPlaced
+    ///   timeout = 4m
+    ///   step charge { do = payment.charge  undo = payment.refund  retry = { attempts = 3  backoff = 5s } }
+    /// }
+    /// ```
+    SagaTimeoutTooShort, code = M503, slug = "saga-timeout-too-short", severity = Error,
+}
+
+/// What bounds one attempt of a step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttemptBound {
+    /// The step's own `timeout`.
+    Step,
+    /// The timeout of the Lambda function that runs it.
+    Function,
+}
+
+/// The worst case of one step on the saga's way to success: every attempt
+/// but the last fails at its limit, with the backoff between them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepWorstCase {
+    pub span: Span,
+    pub attempts: u32,
+    /// The longest one attempt can take, when something other than the
+    /// saga's own timeout bounds it.
+    pub attempt: Option<(Duration, AttemptBound)>,
+    /// The waits between the attempts.
+    pub backoff: Duration,
+}
+
+impl StepWorstCase {
+    pub fn total(&self) -> Duration {
+        let attempts = self.attempt.map_or(Duration::ZERO, |(attempt, _)| {
+            attempt.saturating_mul(u64::from(self.attempts))
+        });
+        attempts.saturating_add(self.backoff)
+    }
+
+    fn label(&self) -> String {
+        let total = self.total();
+        let backoff = if self.backoff == Duration::ZERO {
+            String::new()
+        } else {
+            format!(" and {} of backoff", self.backoff)
+        };
+        match self.attempt {
+            Some((attempt, bound)) => {
+                let of = match bound {
+                    AttemptBound::Step => String::new(),
+                    AttemptBound::Function => " (the function's timeout)".to_string(),
+                };
+                let attempts = if self.attempts == 1 {
+                    "1 attempt".to_string()
+                } else {
+                    format!("{} attempts", self.attempts)
+                };
+                if attempt == total {
+                    format!("{attempts} of up to {attempt}{of}")
+                } else {
+                    format!("{attempts} of up to {attempt}{of}{backoff}: {total}")
+                }
+            }
+            None => format!(
+                "{} of backoff; its {} attempts have no `timeout` of their own",
+                self.backoff, self.attempts
+            ),
+        }
+    }
+}
+
+impl Rule for SagaTimeoutTooShort {
+    fn check(&self, context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let system = context.system;
+        for plan in plans(system) {
+            if plan.mode != SagaMode::Orchestrated {
+                continue;
+            }
+            let Some(saga) = system.sagas.get(plan.saga.0) else {
+                continue;
+            };
+            let Some(timeout) = saga.timeout else {
+                continue;
+            };
+            let steps: Vec<StepWorstCase> = plan
+                .steps
+                .iter()
+                .filter_map(|step| worst_case(system, saga, step))
+                .filter(|step| step.total() > Duration::ZERO)
+                .collect();
+            let worst = steps
+                .iter()
+                .fold(Duration::ZERO, |sum, step| sum.saturating_add(step.total()));
+            if worst > timeout.value {
+                out.push(diagnostic(
+                    &plan.name,
+                    timeout.value,
+                    timeout.span,
+                    worst,
+                    &steps,
+                ));
+            }
+        }
+    }
+}
+
+/// The worst case of a step, from what bounds its attempts: its declared
+/// `timeout`, and the timeout of the Lambda function that runs it. A
+/// timeout the step inherits from the saga is no bound here.
+fn worst_case(system: &System, saga: &Saga, step: &StepPlan) -> Option<StepWorstCase> {
+    let declared = step_named(saga, &step.name)?;
+    let own = declared
+        .timeout
+        .map(|timeout| (timeout.value, AttemptBound::Step));
+    let function = system
+        .service(step.action.service)
+        .and_then(|service| match &service.compute {
+            Compute::Lambda(lambda) => Some((lambda.timeout.value, AttemptBound::Function)),
+            Compute::Fargate(_) => None,
+        });
+    let attempt = match (own, function) {
+        (Some(own), Some(function)) if function.0 < own.0 => Some(function),
+        (Some(own), _) => Some(own),
+        (None, function) => function,
+    };
+    Some(StepWorstCase {
+        span: declared.name.span,
+        attempts: step.action.retry.attempts,
+        attempt,
+        backoff: step.action.retry.total_wait(),
+    })
+}
+
+/// A timeout to suggest: whole seconds, and whole minutes above a minute.
+fn round_up(duration: Duration) -> Duration {
+    let seconds = duration.as_secs_ceil();
+    if seconds > 60 {
+        Duration::from_mins(seconds.div_ceil(60))
+    } else {
+        Duration::from_secs(seconds)
+    }
+}
