@@ -1,5 +1,7 @@
-//! Benchmark of the front end (parse, resolve, check) on generated systems
-//! of growing size. Prints a table; run with `cargo bench --bench frontend`.
+//! Benchmark of meshc on generated systems of growing size: the analysis
+//! (parse, resolve, graph, checks) and the whole build (the analysis and
+//! every emitted file), and the shop example. Prints tables; run with
+//! `cargo bench --bench frontend`.
 //!
 //! Each system has, per service, an event, a queue with a dead-letter queue,
 //! a table and the relations between them, so that the sizes grow the way
@@ -81,6 +83,64 @@ fn time_analysis(source: &str) -> Duration {
     median(samples)
 }
 
+fn time_build(source: &str, runs: usize) -> (Duration, usize) {
+    let file = meshc::diagnostics::SourceFile {
+        name: "generated.mesh".to_string(),
+        text: source.to_string(),
+    };
+    let mut bytes = 0;
+    let samples = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            let output = meshc::compile(std::hint::black_box(&file), &meshc::Options::default());
+            let elapsed = start.elapsed();
+            assert!(
+                !output.files.is_empty(),
+                "the generated system did not build"
+            );
+            bytes = output.files.values().map(String::len).sum();
+            elapsed
+        })
+        .collect();
+    (median(samples), bytes)
+}
+
+fn builds() {
+    println!("\nmeshc build: analysis and every emitted file, median of several runs\n");
+    println!("| services | time | emitted MiB | time per service |");
+    println!("|---:|---:|---:|---:|");
+    let mut previous: Option<(usize, Duration)> = None;
+    let mut ratios = Vec::new();
+    for services in [10, 100, 1000, 5000] {
+        let source = generate(services);
+        let runs = if services >= 1000 { 3 } else { 7 };
+        let (elapsed, bytes) = time_build(&source, runs);
+        println!(
+            "| {services} | {:.2} ms | {:.1} | {:.1} µs |",
+            elapsed.as_secs_f64() * 1000.0,
+            bytes as f64 / (1024.0 * 1024.0),
+            elapsed.as_secs_f64() * 1e6 / services as f64,
+        );
+        if let Some((previous_services, previous_time)) = previous {
+            ratios.push(format!(
+                "{previous_services}→{services} services: ×{:.1} size, ×{:.1} time",
+                services as f64 / previous_services as f64,
+                elapsed.as_secs_f64() / previous_time.as_secs_f64()
+            ));
+        }
+        previous = Some((services, elapsed));
+    }
+    println!("\nScaling: {}", ratios.join("; "));
+    let shop = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/shop.mesh"))
+        .unwrap_or_default();
+    let (elapsed, bytes) = time_build(&shop, 11);
+    println!(
+        "\nexamples/shop.mesh: built in {:.2} ms ({} KiB emitted)",
+        elapsed.as_secs_f64() * 1000.0,
+        bytes / 1024
+    );
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument selects nothing here.
     println!("meshc front end: parse + resolve + check, median of several runs\n");
@@ -110,4 +170,5 @@ fn main() {
         previous = Some((services, elapsed));
     }
     println!("\nScaling: {}", ratios.join("; "));
+    builds();
 }

@@ -122,7 +122,7 @@ pub enum Source {
 
 /// A resource-based permission: `service` may perform `actions` on
 /// `resource`, when acting for `source` (`aws:SourceArn`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Permission {
     pub resource: Resource,
     pub service: &'static str,
@@ -373,8 +373,9 @@ pub(super) fn plan(system: &System, graph: &Graph) -> Plan {
 /// invoking a function.
 fn permissions(system: &System, graph: &Graph) -> Vec<Permission> {
     let mut permissions: Vec<Permission> = Vec::new();
+    let mut known = BTreeSet::new();
     let mut add = |permission: Permission| {
-        if !permissions.contains(&permission) {
+        if known.insert(permission.clone()) {
             permissions.push(permission);
         }
     };
@@ -492,9 +493,9 @@ fn service_role(system: &System, graph: &Graph, id: ServiceId) -> Role {
     // inbox) and streams, whether it polls them itself or Lambda polls them
     // with its role.
     for (from, _) in graph
-        .edges()
-        .filter(|(_, to, edge)| *to == Node::Service(id) && edge.kind == EdgeKind::Consume)
-        .map(|(from, _, edge)| (from, edge))
+        .edges_to(Node::Service(id))
+        .into_iter()
+        .filter(|(_, edge)| edge.kind == EdgeKind::Consume)
     {
         match from {
             Node::Queue(queue) => {

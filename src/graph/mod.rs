@@ -183,11 +183,37 @@ impl Graph {
         })
     }
 
-    /// The edges leaving `node`.
+    /// The edges leaving `node`, in insertion order.
     pub fn edges_from(&self, node: Node) -> Vec<(Node, Edge)> {
-        self.edges()
-            .filter(|(from, _, _)| *from == node)
-            .map(|(_, to, edge)| (to, *edge))
+        self.adjacent(node, petgraph::Direction::Outgoing)
+    }
+
+    /// The edges arriving at `node`, in insertion order.
+    pub fn edges_to(&self, node: Node) -> Vec<(Node, Edge)> {
+        self.adjacent(node, petgraph::Direction::Incoming)
+    }
+
+    fn adjacent(&self, node: Node, direction: petgraph::Direction) -> Vec<(Node, Edge)> {
+        use petgraph::visit::EdgeRef as _;
+        let Some(index) = self.node(node) else {
+            return Vec::new();
+        };
+        let mut edges: Vec<(petgraph::graph::EdgeIndex, Node, Edge)> = self
+            .graph
+            .edges_directed(index, direction)
+            .filter_map(|edge| {
+                let other = match direction {
+                    petgraph::Direction::Outgoing => edge.target(),
+                    petgraph::Direction::Incoming => edge.source(),
+                };
+                Some((edge.id(), *self.graph.node_weight(other)?, *edge.weight()))
+            })
+            .collect();
+        // petgraph lists a node's edges newest first.
+        edges.sort_by_key(|(id, _, _)| *id);
+        edges
+            .into_iter()
+            .map(|(_, other, edge)| (other, edge))
             .collect()
     }
 }

@@ -603,11 +603,10 @@ fn api_uses(system: &System, graph: &Graph) -> Vec<ApiUse> {
 /// relation.
 fn incoming_consumes(graph: &Graph, service: ServiceId) -> Vec<(super::Node, Span)> {
     graph
-        .edges()
-        .filter(|(_, to, edge)| {
-            *to == super::Node::Service(service) && edge.kind == super::EdgeKind::Consume
-        })
-        .map(|(from, _, edge)| (from, edge.span))
+        .edges_to(super::Node::Service(service))
+        .into_iter()
+        .filter(|(_, edge)| edge.kind == super::EdgeKind::Consume)
+        .map(|(from, edge)| (from, edge.span))
         .collect()
 }
 
@@ -756,6 +755,17 @@ fn plan_load_balancers(system: &System, plan: &mut Plan) {
             })
             .map(|layout| layout.subnet)
     };
+    let called_via = |via: Via| -> std::collections::BTreeSet<ServiceId> {
+        system
+            .services
+            .iter()
+            .flat_map(|caller| caller.calls.iter())
+            .filter(|call| call.via.value == via)
+            .map(|call| call.target)
+            .collect()
+    };
+    let via_alb = called_via(Via::Alb);
+    let via_privatelink = called_via(Via::PrivateLink);
     for (index, service) in system.services.iter().enumerate() {
         let id = ServiceId(index);
         let Some(subnet) = service.subnet.map(|subnet| subnet.value) else {
@@ -768,11 +778,7 @@ fn plan_load_balancers(system: &System, plan: &mut Plan) {
                 list.push((expose.kind, expose.public, Some(expose)));
             }
             // Callers that go through an internal ALB.
-            let called_via_alb = system
-                .services
-                .iter()
-                .flat_map(|caller| caller.calls.iter())
-                .any(|call| call.target == id && call.via.value == Via::Alb);
+            let called_via_alb = via_alb.contains(&id);
             let exposed_internally = service
                 .expose
                 .as_ref()
@@ -780,11 +786,7 @@ fn plan_load_balancers(system: &System, plan: &mut Plan) {
             if called_via_alb && !exposed_internally {
                 list.push((LoadBalancerKind::Alb, false, None));
             }
-            let called_via_privatelink = system
-                .services
-                .iter()
-                .flat_map(|caller| caller.calls.iter())
-                .any(|call| call.target == id && call.via.value == Via::PrivateLink);
+            let called_via_privatelink = via_privatelink.contains(&id);
             let has_nlb = service
                 .expose
                 .as_ref()
@@ -872,13 +874,7 @@ fn plan_load_balancers(system: &System, plan: &mut Plan) {
                     health_check: expose.and_then(|expose| expose.health_check.clone()),
                 });
             }
-            if kind == LoadBalancerKind::Nlb
-                && system
-                    .services
-                    .iter()
-                    .flat_map(|caller| caller.calls.iter())
-                    .any(|call| call.target == id && call.via.value == Via::PrivateLink)
-            {
+            if kind == LoadBalancerKind::Nlb && via_privatelink.contains(&id) {
                 balancer.endpoint_service = true;
             }
         }
@@ -931,16 +927,17 @@ fn flows(system: &System, plan: &Plan) -> Vec<Flow> {
             .map_or(String::new(), |service| service.name.text.clone())
     };
     let subnet_of = |owner: Guarded| plan.subnet_of(system, owner);
+    let mut known = std::collections::BTreeSet::new();
     let mut push = |flow: Flow| {
-        let duplicate = flows.iter().any(|known| {
-            known.source == flow.source
-                && known.destination == flow.destination
-                && known.ports == flow.ports
-                && known.protocol == flow.protocol
-                && known.origin == flow.origin
-                && known.target == flow.target
-        });
-        if !duplicate {
+        let key = (
+            flow.source,
+            flow.destination,
+            flow.ports,
+            flow.protocol,
+            flow.origin,
+            flow.target,
+        );
+        if known.insert(key) {
             flows.push(flow);
         }
     };
@@ -1228,7 +1225,14 @@ fn network_of(system: &System, plan: &Plan, owner: Guarded) -> Option<NetworkId>
     }
 }
 
+/// Where each rule of a group is, by what makes it the same rule.
+type RuleIndex = BTreeMap<(Guarded, bool, Protocol, PortRange, SgPeer), usize>;
+
+#[allow(clippy::too_many_arguments)] // One rule is all of these.
 fn add_rule(
+    index: &mut RuleIndex,
+    owner: Guarded,
+    ingress: bool,
     rules: &mut Vec<SgRule>,
     protocol: Protocol,
     ports: PortRange,
@@ -1236,15 +1240,17 @@ fn add_rule(
     description: &str,
     flow: usize,
 ) {
-    if let Some(rule) = rules
-        .iter_mut()
-        .find(|rule| rule.protocol == protocol && rule.ports == ports && rule.peer == peer)
+    let key = (owner, ingress, protocol, ports, peer);
+    if let Some(rule) = index
+        .get(&key)
+        .and_then(|position| rules.get_mut(*position))
     {
-        if !rule.flows.contains(&flow) {
+        if rule.flows.last() != Some(&flow) {
             rule.flows.push(flow);
         }
         return;
     }
+    index.insert(key, rules.len());
     rules.push(SgRule {
         protocol,
         ports,
@@ -1254,8 +1260,6 @@ fn add_rule(
     });
 }
 
-/// One security group per service, database, interface endpoint, load
-/// balancer and PrivateLink endpoint; each rule serves at least one flow.
 fn security_groups(system: &System, plan: &Plan) -> Vec<SecurityGroup> {
     let mut groups: BTreeMap<Guarded, SecurityGroup> = BTreeMap::new();
     let ensure = |owner: Guarded, groups: &mut BTreeMap<Guarded, SecurityGroup>| {
@@ -1300,6 +1304,7 @@ fn security_groups(system: &System, plan: &Plan) -> Vec<SecurityGroup> {
             &mut groups,
         );
     }
+    let mut rule_index = RuleIndex::new();
     for (index, flow) in plan.flows.iter().enumerate() {
         if let FlowEnd::Group(source) = flow.source {
             let peer = match flow.destination {
@@ -1313,6 +1318,9 @@ fn security_groups(system: &System, plan: &Plan) -> Vec<SecurityGroup> {
             };
             if let Some(group) = groups.get_mut(&source) {
                 add_rule(
+                    &mut rule_index,
+                    source,
+                    false,
                     &mut group.egress,
                     flow.protocol,
                     flow.ports,
@@ -1334,6 +1342,9 @@ fn security_groups(system: &System, plan: &Plan) -> Vec<SecurityGroup> {
             };
             if let Some(group) = groups.get_mut(&destination) {
                 add_rule(
+                    &mut rule_index,
+                    destination,
+                    true,
                     &mut group.ingress,
                     flow.protocol,
                     flow.ports,
@@ -1381,9 +1392,8 @@ fn add_entry(
         .iter_mut()
         .find(|entry| entry.ports == ports && entry.cidr == cidr && entry.returning == returning)
     {
-        if !entry.flows.contains(&flow) {
-            entry.flows.push(flow);
-        }
+        // Duplicates go when the entries are numbered.
+        entry.flows.push(flow);
         return;
     }
     entries.push(NaclEntry {
@@ -1499,15 +1509,13 @@ fn numbered(mut entries: Vec<NaclEntry>) -> Vec<NaclEntry> {
                 && entry.ports.from <= kept.ports.to
                 && kept.cidr.overlaps(entry.cidr)
         }) {
-            for flow in &entry.flows {
-                if !covering.flows.contains(flow) {
-                    covering.flows.push(*flow);
-                }
-            }
+            covering.flows.extend(entry.flows.iter().copied());
         }
     }
     for (position, entry) in kept.iter_mut().enumerate() {
         entry.number = u16::try_from(100 + position * 10).unwrap_or(u16::MAX);
+        entry.flows.sort_unstable();
+        entry.flows.dedup();
     }
     kept
 }

@@ -191,11 +191,10 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
     // A Fargate task polls its queues itself.
     if !service.is_lambda() {
         let sources = graph
-            .edges()
-            .filter(|(_, to, edge)| {
-                *to == super::Node::Service(id) && edge.kind == super::EdgeKind::Consume
-            })
-            .map(|(from, _, _)| from);
+            .edges_to(super::Node::Service(id))
+            .into_iter()
+            .filter(|(_, edge)| edge.kind == super::EdgeKind::Consume)
+            .map(|(from, _)| from);
         for from in sources {
             match from {
                 super::Node::Queue(queue) => {

@@ -27,11 +27,30 @@ use crate::model::System;
 pub(crate) struct Context<'a> {
     pub system: &'a System,
     pub graph: &'a Graph,
+    /// Every (callee, way it is called) of the system's calls.
+    pub calls: std::collections::BTreeSet<(crate::model::ServiceId, &'static str)>,
+}
+
+impl Context<'_> {
+    /// Whether some service calls `callee` the way `via` says.
+    pub fn called_via(&self, callee: crate::model::ServiceId, via: crate::model::Via) -> bool {
+        self.calls.contains(&(callee, via.as_str()))
+    }
 }
 
 /// The Terraform files of a system, by file name.
 pub fn emit(system: &System, graph: &Graph) -> BTreeMap<String, String> {
-    let context = Context { system, graph };
+    let calls = system
+        .services
+        .iter()
+        .flat_map(|caller| caller.calls.iter())
+        .map(|call| (call.target, call.via.value.as_str()))
+        .collect();
+    let context = Context {
+        system,
+        graph,
+        calls,
+    };
     let mut files = BTreeMap::new();
     let parts = [
         ("versions.tf", settings::versions(&context)),

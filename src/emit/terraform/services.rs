@@ -31,23 +31,13 @@ fn in_mesh(context: &Context<'_>, id: ServiceId) -> (bool, bool) {
     let calls = system
         .service(id)
         .is_some_and(|service| service.calls.iter().any(|call| call.via.value == Via::Mesh));
-    let called = system
-        .services
-        .iter()
-        .flat_map(|caller| caller.calls.iter())
-        .any(|call| call.target == id && call.via.value == Via::Mesh);
-    (calls, called)
+    (calls, context.called_via(id, Via::Mesh))
 }
 
 /// Whether a service is registered in Cloud Map DNS: something calls it
 /// `via = dns`.
 fn called_by_dns(context: &Context<'_>, id: ServiceId) -> bool {
-    context
-        .system
-        .services
-        .iter()
-        .flat_map(|caller| caller.calls.iter())
-        .any(|call| call.target == id && call.via.value == Via::Dns)
+    context.called_via(id, Via::Dns)
 }
 
 /// The networks whose services find each other through Cloud Map.

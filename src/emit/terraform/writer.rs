@@ -77,6 +77,7 @@ impl TfFile {
         let body = Body::from(self.blocks);
         let text = hcl::format::Formatter::builder()
             .prefer_ident_keys(true)
+            .compact_arrays(true)
             .build_vec();
         let mut formatter = text;
         if hcl::format::Format::format(&body, &mut formatter).is_err() {
@@ -160,17 +161,26 @@ fn annotate(body: &mut EditBody, note: &Note) {
 /// The widest line meshc writes when it can choose.
 const WIDTH: usize = 100;
 
-/// An expression printed on one line (`compact`) or over several lines,
-/// with its inner lines indented by `indent` spaces.
+/// How to print an expression anew.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Print {
+    /// Objects over several lines, arrays on one.
+    Objects,
+    /// Arrays and objects over several lines.
+    Everything,
+}
+
+/// An expression printed anew, with its inner lines indented by `indent`
+/// spaces.
 fn printed(
     expression: &hcl::edit::expr::Expression,
-    compact: bool,
+    print: Print,
     indent: usize,
 ) -> Option<String> {
     let value = Expression::from(expression.clone());
     let mut formatter = hcl::format::Formatter::builder()
         .prefer_ident_keys(true)
-        .compact(compact)
+        .compact_arrays(print == Print::Objects)
         .build_vec();
     hcl::format::Format::format(&value, &mut formatter).ok()?;
     let text = String::from_utf8(formatter.into_inner()).ok()?;
@@ -187,8 +197,8 @@ fn printed(
 
 /// Replaces an expression by the same value printed anew, keeping the
 /// whitespace around it.
-fn reprint(expression: &mut hcl::edit::expr::Expression, compact: bool, indent: usize) {
-    let Some(text) = printed(expression, compact, indent) else {
+fn reprint(expression: &mut hcl::edit::expr::Expression, print: Print, indent: usize) {
+    let Some(text) = printed(expression, print, indent) else {
         return;
     };
     let Ok(mut fresh) = hcl::edit::parser::parse_expr(&text) else {
@@ -202,10 +212,34 @@ fn is_collection(expression: &hcl::edit::expr::Expression) -> bool {
     expression.is_array() || expression.is_object()
 }
 
-/// Lays out what hcl-rs prints one way only: a short array of plain values
-/// goes on one line (`["FARGATE"]`), and an object or array passed to a
-/// function (`jsonencode({...})`) is spread over lines when it would make
-/// the line longer than `WIDTH`.
+/// Whether an expression's text spans lines, found without printing more
+/// of it than the first line.
+fn over_lines(expression: &impl std::fmt::Display) -> bool {
+    /// Stops the printing at the first line break.
+    struct FirstLine;
+    impl std::fmt::Write for FirstLine {
+        fn write_str(&mut self, text: &str) -> std::fmt::Result {
+            if text.contains('\n') {
+                Err(std::fmt::Error)
+            } else {
+                Ok(())
+            }
+        }
+    }
+    std::fmt::Write::write_fmt(&mut FirstLine, format_args!("{expression}")).is_err()
+}
+
+/// The length of an expression's text on one line, without the whitespace
+/// around it.
+fn width(expression: &hcl::edit::expr::Expression) -> usize {
+    expression.to_string().trim().len()
+}
+
+/// Lays out what hcl-rs prints one way only. Arrays are printed on one
+/// line (`["FARGATE"]`); one that holds objects or arrays, or would make
+/// its line longer than `WIDTH`, goes over lines. An object or array passed
+/// to a function (`jsonencode({...})`) is spread over lines when the call
+/// would make its line longer than `WIDTH`.
 fn relayout(body: &mut EditBody, depth: usize) {
     for mut structure in body.iter_mut() {
         if let Some(block) = structure.as_block_mut() {
@@ -221,23 +255,37 @@ fn relayout(body: &mut EditBody, depth: usize) {
 /// `start`: the column it starts at.
 fn relayout_expression(expression: &mut hcl::edit::expr::Expression, indent: usize, start: usize) {
     if let Some(array) = expression.as_array() {
-        let plain = array.iter().all(|item| !is_collection(item));
-        if plain && !array.is_empty() {
-            if let Some(text) = printed(expression, true, indent) {
-                if start + text.len() <= WIDTH && !text.contains('\n') {
-                    reprint(expression, true, indent);
-                    return;
-                }
+        let nested = array.iter().any(is_collection);
+        let over_lines = over_lines(expression);
+        if nested {
+            let one_item_per_line = expression.to_string().trim_start().starts_with("[\n");
+            if !one_item_per_line {
+                reprint(expression, Print::Everything, indent);
             }
+            relayout_inner(expression, indent);
+            return;
         }
+        let one_line = if over_lines {
+            printed(expression, Print::Objects, indent).map_or(usize::MAX, |text| text.len())
+        } else {
+            width(expression)
+        };
+        match (start + one_line <= WIDTH, over_lines) {
+            (true, true) => reprint(expression, Print::Objects, indent),
+            (false, false) => reprint(expression, Print::Everything, indent),
+            _ => {}
+        }
+        return;
     }
     if let Some(call) = expression.as_func_call() {
-        let single_line = printed(expression, true, indent).map_or(0, |text| text.len());
-        if start + single_line > WIDTH && call.args.iter().any(is_collection) {
+        if start + width(expression) > WIDTH && call.args.iter().any(is_collection) {
             if let hcl::edit::expr::Expression::FuncCall(call) = expression {
                 for argument in &mut call.args {
-                    if is_collection(argument) {
-                        reprint(argument, false, indent);
+                    if argument.is_array() {
+                        reprint(argument, Print::Everything, indent);
+                        relayout_inner(argument, indent);
+                    } else if argument.is_object() {
+                        reprint(argument, Print::Objects, indent);
                         relayout_inner(argument, indent);
                     }
                 }
@@ -250,7 +298,7 @@ fn relayout_expression(expression: &mut hcl::edit::expr::Expression, indent: usi
 
 /// Lays out the items of a multi-line array or object, one level deeper.
 fn relayout_inner(expression: &mut hcl::edit::expr::Expression, indent: usize) {
-    if !expression.to_string().contains('\n') {
+    if !over_lines(expression) {
         return;
     }
     let inner = indent + 2;
@@ -282,7 +330,7 @@ fn align(body: &mut EditBody) {
                 if (prefix.contains("\n\n") || prefix.contains('#')) && !run.is_empty() {
                     runs.push(std::mem::take(&mut run));
                 }
-                if attribute.value.to_string().contains('\n') {
+                if over_lines(&attribute.value) {
                     if !run.is_empty() {
                         runs.push(std::mem::take(&mut run));
                     }
@@ -335,13 +383,13 @@ fn key_width(key: &hcl::edit::expr::ObjectKey) -> usize {
 }
 
 fn align_expression(expression: &mut hcl::edit::expr::Expression) {
-    let multi_line = expression.to_string().contains('\n');
+    let multi_line = over_lines(expression);
     if let Some(object) = expression.as_object_mut() {
         if multi_line {
             let mut runs: Vec<Vec<(usize, usize)>> = Vec::new();
             let mut run = Vec::new();
             for (index, (key, value)) in object.iter().enumerate() {
-                if value.expr().to_string().contains('\n') {
+                if over_lines(value.expr()) {
                     if !run.is_empty() {
                         runs.push(std::mem::take(&mut run));
                     }
