@@ -1756,7 +1756,7 @@ mod tests {
             kept,
             [
                 (100, PortRange::single(443), app, vec![2]),
-                (110, PortRange::EPHEMERAL, Cidr::anywhere(), vec![1, 0]),
+                (110, PortRange::EPHEMERAL, Cidr::anywhere(), vec![0, 1]),
             ]
         );
     }
