@@ -5,6 +5,7 @@
 use hcl::{Block, Expression};
 
 use super::Context;
+use super::references::{Emitted, address, attribute};
 use super::writer::{TfFile, aws_name, data, list, reference, resource, strings, template};
 use crate::emit::names;
 use crate::graph::BusRef;
@@ -19,33 +20,13 @@ pub(super) fn arn(context: &Context<'_>, resource: Resource) -> Expression {
             .service(id)
             .map_or_else(String::new, |service| service.name.text.clone())
     };
+    let arn = |emitted: Emitted| attribute(context, emitted, "arn");
     match resource {
-        Resource::Queue(queue) => reference(&format!(
-            "aws_sqs_queue.{}.arn",
-            names::queue(system, queue)
-        )),
-        Resource::Topic(id) => reference(&format!(
-            "aws_sns_topic.{}.arn",
-            system
-                .topics
-                .get(id.0)
-                .map_or("", |topic| topic.name.text.as_str())
-        )),
+        Resource::Queue(queue) => arn(Emitted::Queue(queue)),
+        Resource::Topic(id) => arn(Emitted::Topic(id)),
         Resource::Bus(BusRef::Default) => reference("data.aws_cloudwatch_event_bus.default.arn"),
-        Resource::Bus(BusRef::Declared(id)) => reference(&format!(
-            "aws_cloudwatch_event_bus.{}.arn",
-            system
-                .buses
-                .get(id.0)
-                .map_or("", |bus| bus.name.text.as_str())
-        )),
-        Resource::Stream(id) => reference(&format!(
-            "aws_kinesis_stream.{}.arn",
-            system
-                .streams
-                .get(id.0)
-                .map_or("", |stream| stream.name.text.as_str())
-        )),
+        Resource::Bus(BusRef::Declared(id)) => arn(Emitted::Bus(id)),
+        Resource::Stream(id) => arn(Emitted::Stream(id)),
         Resource::StreamConsumer(stream, service) => reference(&format!(
             "aws_kinesis_stream_consumer.{}--{}.arn",
             system
@@ -54,48 +35,27 @@ pub(super) fn arn(context: &Context<'_>, resource: Resource) -> Expression {
                 .map_or("", |stream| stream.name.text.as_str()),
             service_name(service)
         )),
-        Resource::Table(id) => reference(&format!(
-            "aws_dynamodb_table.{}.arn",
-            system
-                .tables
-                .get(id.0)
-                .map_or("", |table| table.name.text.as_str())
-        )),
+        Resource::Table(id) => arn(Emitted::Table(id)),
         Resource::TableIndexes(id) => template(&format!(
-            "${{aws_dynamodb_table.{}.arn}}/index/*",
-            system
-                .tables
-                .get(id.0)
-                .map_or("", |table| table.name.text.as_str())
+            "${{{}.arn}}/index/*",
+            address(context, Emitted::Table(id))
         )),
-        Resource::DatabaseSecret(id) => {
-            let database = system.databases.get(id.0);
-            let name = database.map_or("", |database| database.name.text.as_str());
-            let kind = if database.is_some_and(|database| database.engine.value.is_aurora()) {
-                "aws_rds_cluster"
-            } else {
-                "aws_db_instance"
-            };
-            reference(&format!("{kind}.{name}.master_user_secret[0].secret_arn"))
-        }
-        Resource::Function(id) => {
-            reference(&format!("aws_lambda_function.{}.arn", service_name(id)))
-        }
+        Resource::DatabaseSecret(id) => attribute(
+            context,
+            Emitted::Database(id),
+            "master_user_secret[0].secret_arn",
+        ),
+        Resource::Function(id) => arn(Emitted::Function(id)),
         Resource::ServiceLogs(id) => template(&format!(
-            "${{aws_cloudwatch_log_group.{}.arn}}:*",
-            service_name(id)
+            "${{{}.arn}}:*",
+            address(context, Emitted::LogGroup(id))
         )),
-        Resource::StateMachine(id) => reference(&format!(
-            "aws_sfn_state_machine.{}.arn",
-            names::saga(system, id)
-        )),
+        Resource::StateMachine(id) => arn(Emitted::StateMachine(id)),
         Resource::FlowLogs(id) => template(&format!(
             "${{aws_cloudwatch_log_group.{}--flow-logs.arn}}:*",
             names::network(system, id)
         )),
-        Resource::Repository(id) => {
-            reference(&format!("aws_ecr_repository.{}.arn", service_name(id)))
-        }
+        Resource::Repository(id) => arn(Emitted::Repository(id)),
         Resource::Key => reference("aws_kms_key.system.arn"),
         Resource::Subnets(subnet) => reference(&format!(
             "aws_subnet.{}[*].arn",

@@ -347,7 +347,10 @@ fn add_target_group(
     );
 }
 
-fn add_nlb(file: &mut TfFile, context: &Context<'_>, balancer: &LoadBalancer) {
+/// A Network Load Balancer with its target group and listeners: for a
+/// service exposed with `nlb`, or offered over PrivateLink (whose endpoint
+/// service `privatelink.tf` adds).
+pub(super) fn add_nlb(file: &mut TfFile, context: &Context<'_>, balancer: &LoadBalancer) {
     let system = context.system;
     let name = names::load_balancer(system, balancer.id);
     let subnet = names::subnet(system, balancer.subnet);
@@ -356,21 +359,44 @@ fn add_nlb(file: &mut TfFile, context: &Context<'_>, balancer: &LoadBalancer) {
     let Some(target) = balancer.targets.first() else {
         return;
     };
+    let mut block = resource("aws_lb", &name)
+        .add_attribute(("name", aws_name(&name)))
+        .add_attribute(("internal", !balancer.public))
+        .add_attribute(("load_balancer_type", "network"))
+        .add_attribute(("subnets", reference(&format!("aws_subnet.{subnet}[*].id"))))
+        .add_attribute((
+            "security_groups",
+            list([reference(&format!(
+                "aws_security_group.{security_group}.id"
+            ))]),
+        ));
+    if balancer.endpoint_service {
+        block = block.add_attribute((
+            "enforce_security_group_inbound_rules_on_private_link_traffic",
+            "off",
+        ));
+    }
     let index = file.add(
-        resource("aws_lb", &name)
-            .add_attribute(("name", aws_name(&name)))
-            .add_attribute(("internal", !balancer.public))
-            .add_attribute(("load_balancer_type", "network"))
-            .add_attribute(("subnets", reference(&format!("aws_subnet.{subnet}[*].id"))))
-            .add_attribute((
-                "security_groups",
-                list([reference(&format!(
-                    "aws_security_group.{security_group}.id"
-                ))]),
-            ))
+        block
             .add_attribute(("enable_cross_zone_load_balancing", true))
             .add_attribute(("enable_deletion_protection", true))
             .build(),
+    );
+    let served = system
+        .service(target.service)
+        .map_or("", |service| service.name.text.as_str());
+    file.note_above(
+        index,
+        &if balancer.endpoint_service {
+            format!(
+                "The network load balancer that offers {served} over PrivateLink. Its security group does not\nfilter PrivateLink traffic: the endpoint service decides who may connect."
+            )
+        } else {
+            format!(
+                "The {} network load balancer in front of {served}.",
+                if balancer.public { "internet-facing" } else { "internal" }
+            )
+        },
     );
     file.note_inside(
         index,

@@ -8,7 +8,6 @@ use super::writer::{TfFile, aws_name, list, object, reference, resource, templat
 use crate::emit::names;
 use crate::graph::LoadBalancerRef;
 use crate::graph::network::Guarded;
-use hcl::Block;
 
 pub(super) fn private_links(context: &Context<'_>) -> TfFile {
     let system = context.system;
@@ -26,77 +25,7 @@ pub(super) fn private_links(context: &Context<'_>) -> TfFile {
             .service(service)
             .map_or("", |service| service.name.text.as_str());
         let name = names::load_balancer(system, balancer.id);
-        let subnet = names::subnet(system, balancer.subnet);
-        let network = names::network(system, balancer.network);
-        let Some(target) = balancer.targets.first() else {
-            continue;
-        };
-        let lb = file.add(
-            resource("aws_lb", &name)
-                .add_attribute(("name", aws_name(&name)))
-                .add_attribute(("internal", true))
-                .add_attribute(("load_balancer_type", "network"))
-                .add_attribute(("subnets", reference(&format!("aws_subnet.{subnet}[*].id"))))
-                .add_attribute((
-                    "security_groups",
-                    list([reference(&format!(
-                        "aws_security_group.{}.id",
-                        names::guarded(system, Guarded::LoadBalancer(balancer.id))
-                    ))]),
-                ))
-                .add_attribute((
-                    "enforce_security_group_inbound_rules_on_private_link_traffic",
-                    "off",
-                ))
-                .add_attribute(("enable_cross_zone_load_balancing", true))
-                .add_attribute(("enable_deletion_protection", true))
-                .add_attribute(("tags", object([("Name", aws_name(&name))])))
-                .build(),
-        );
-        file.note_above(
-            lb,
-            &format!(
-                "The network load balancer that offers {service_name} over PrivateLink. Its security group does not\nfilter PrivateLink traffic: the endpoint service decides who may connect."
-            ),
-        );
-        file.note_inside(
-            lb,
-            "#checkov:skip=CKV_AWS_91:a network load balancer logs TLS listeners only, and this one forwards TCP to a service that logs its own requests",
-        );
-        file.add(
-            resource("aws_lb_target_group", &name)
-                .add_attribute(("name", aws_name(&name)))
-                .add_attribute(("port", target.port))
-                .add_attribute(("protocol", "TCP"))
-                .add_attribute(("target_type", "ip"))
-                .add_attribute(("vpc_id", reference(&format!("aws_vpc.{network}.id"))))
-                .add_block(
-                    Block::builder("health_check")
-                        .add_attribute(("protocol", "TCP"))
-                        .add_attribute(("port", "traffic-port"))
-                        .build(),
-                )
-                .build(),
-        );
-        file.add(
-            resource("aws_lb_listener", &name)
-                .add_attribute((
-                    "load_balancer_arn",
-                    reference(&format!("aws_lb.{name}.arn")),
-                ))
-                .add_attribute(("port", target.port))
-                .add_attribute(("protocol", "TCP"))
-                .add_block(
-                    Block::builder("default_action")
-                        .add_attribute(("type", "forward"))
-                        .add_attribute((
-                            "target_group_arn",
-                            reference(&format!("aws_lb_target_group.{name}.arn")),
-                        ))
-                        .build(),
-                )
-                .build(),
-        );
+        super::load_balancers::add_nlb(&mut file, context, balancer);
         file.add(
             resource("aws_vpc_endpoint_service", service_name)
                 .add_attribute(("acceptance_required", true))

@@ -9,31 +9,71 @@ use crate::emit::names;
 use crate::graph::network::Guarded;
 use crate::graph::runtime::Value;
 use crate::graph::{BusRef, QueueRef};
+use crate::model::{BusId, DatabaseId, SagaId, ServiceId, StreamId, TableId, TopicId};
 
-/// The resource kind holding a database: an RDS instance, or an Aurora
-/// cluster.
-pub(super) fn database_kind(
-    context: &Context<'_>,
-    database: crate::model::DatabaseId,
-) -> &'static str {
-    let aurora = context
-        .system
-        .databases
-        .get(database.0)
-        .is_some_and(|database| database.engine.value.is_aurora());
-    if aurora {
-        "aws_rds_cluster"
-    } else {
-        "aws_db_instance"
+/// A resource the backend emits for a component, to refer to.
+#[derive(Clone, Copy)]
+pub(super) enum Emitted {
+    Queue(QueueRef),
+    Topic(TopicId),
+    Bus(BusId),
+    Stream(StreamId),
+    Table(TableId),
+    /// The RDS instance, or Aurora cluster, of a database.
+    Database(DatabaseId),
+    Function(ServiceId),
+    LogGroup(ServiceId),
+    Repository(ServiceId),
+    StateMachine(SagaId),
+}
+
+/// `TYPE.LABEL` of an emitted resource.
+pub(super) fn address(context: &Context<'_>, emitted: Emitted) -> String {
+    let system = context.system;
+    let service = |id: ServiceId| {
+        system
+            .service(id)
+            .map_or_else(String::new, |service| service.name.text.clone())
+    };
+    let name =
+        |name: Option<&crate::model::Name>| name.map_or_else(String::new, |name| name.text.clone());
+    match emitted {
+        Emitted::Queue(queue) => format!("aws_sqs_queue.{}", names::queue(system, queue)),
+        Emitted::Topic(id) => format!(
+            "aws_sns_topic.{}",
+            name(system.topics.get(id.0).map(|topic| &topic.name))
+        ),
+        Emitted::Bus(id) => format!(
+            "aws_cloudwatch_event_bus.{}",
+            name(system.buses.get(id.0).map(|bus| &bus.name))
+        ),
+        Emitted::Stream(id) => format!(
+            "aws_kinesis_stream.{}",
+            name(system.streams.get(id.0).map(|stream| &stream.name))
+        ),
+        Emitted::Table(id) => format!(
+            "aws_dynamodb_table.{}",
+            name(system.tables.get(id.0).map(|table| &table.name))
+        ),
+        Emitted::Database(id) => {
+            let database = system.databases.get(id.0);
+            let kind = if database.is_some_and(|database| database.engine.value.is_aurora()) {
+                "aws_rds_cluster"
+            } else {
+                "aws_db_instance"
+            };
+            format!("{kind}.{}", name(database.map(|database| &database.name)))
+        }
+        Emitted::Function(id) => format!("aws_lambda_function.{}", service(id)),
+        Emitted::LogGroup(id) => format!("aws_cloudwatch_log_group.{}", service(id)),
+        Emitted::Repository(id) => format!("aws_ecr_repository.{}", service(id)),
+        Emitted::StateMachine(id) => format!("aws_sfn_state_machine.{}", names::saga(system, id)),
     }
 }
 
-fn database_name(context: &Context<'_>, database: crate::model::DatabaseId) -> String {
-    context
-        .system
-        .databases
-        .get(database.0)
-        .map_or_else(String::new, |database| database.name.text.clone())
+/// An attribute of an emitted resource: `aws_sqs_queue.orders.arn`.
+pub(super) fn attribute(context: &Context<'_>, emitted: Emitted, attribute: &str) -> Expression {
+    reference(&format!("{}.{attribute}", address(context, emitted)))
 }
 
 /// The expression of one runtime value.
@@ -41,62 +81,28 @@ pub(super) fn value(context: &Context<'_>, value: &Value) -> Expression {
     let system = context.system;
     match value {
         Value::Literal(text) => Expression::from(text.as_str()),
-        Value::QueueUrl(queue) => reference(&format!(
-            "aws_sqs_queue.{}.url",
-            names::queue(system, *queue)
-        )),
-        Value::TopicArn(topic) => reference(&format!(
-            "aws_sns_topic.{}.arn",
-            system
-                .topics
-                .get(topic.0)
-                .map_or("", |topic| topic.name.text.as_str())
-        )),
+        Value::QueueUrl(queue) => attribute(context, Emitted::Queue(*queue), "url"),
+        Value::TopicArn(topic) => attribute(context, Emitted::Topic(*topic), "arn"),
         Value::BusName(BusRef::Default) => Expression::from("default"),
-        Value::BusName(BusRef::Declared(bus)) => reference(&format!(
-            "aws_cloudwatch_event_bus.{}.name",
-            system
-                .buses
-                .get(bus.0)
-                .map_or("", |bus| bus.name.text.as_str())
-        )),
-        Value::StreamName(stream) => reference(&format!(
-            "aws_kinesis_stream.{}.name",
-            system
-                .streams
-                .get(stream.0)
-                .map_or("", |stream| stream.name.text.as_str())
-        )),
-        Value::TableName(table) => reference(&format!(
-            "aws_dynamodb_table.{}.name",
-            system
-                .tables
-                .get(table.0)
-                .map_or("", |table| table.name.text.as_str())
-        )),
+        Value::BusName(BusRef::Declared(bus)) => attribute(context, Emitted::Bus(*bus), "name"),
+        Value::StreamName(stream) => attribute(context, Emitted::Stream(*stream), "name"),
+        Value::TableName(table) => attribute(context, Emitted::Table(*table), "name"),
         Value::DatabaseEndpoint(database) => {
-            let kind = database_kind(context, *database);
-            let attribute = if kind == "aws_rds_cluster" {
-                "endpoint"
-            } else {
-                "address"
-            };
-            reference(&format!(
-                "{kind}.{}.{attribute}",
-                database_name(context, *database)
-            ))
+            let aurora = system
+                .databases
+                .get(database.0)
+                .is_some_and(|database| database.engine.value.is_aurora());
+            let name = if aurora { "endpoint" } else { "address" };
+            attribute(context, Emitted::Database(*database), name)
         }
-        Value::DatabaseSecret(database) => reference(&format!(
-            "{}.{}.master_user_secret[0].secret_arn",
-            database_kind(context, *database),
-            database_name(context, *database)
-        )),
-        Value::FunctionName(service) => reference(&format!(
-            "aws_lambda_function.{}.function_name",
-            system
-                .service(*service)
-                .map_or("", |service| service.name.text.as_str())
-        )),
+        Value::DatabaseSecret(database) => attribute(
+            context,
+            Emitted::Database(*database),
+            "master_user_secret[0].secret_arn",
+        ),
+        Value::FunctionName(service) => {
+            attribute(context, Emitted::Function(*service), "function_name")
+        }
         Value::LoadBalancerDns(balancer) => reference(&format!(
             "aws_lb.{}.dns_name",
             names::load_balancer(system, *balancer)
@@ -134,8 +140,5 @@ pub(super) fn setting(context: &Context<'_>, parts: &[Value]) -> Expression {
 
 /// The ARN of a queue of the graph.
 pub(super) fn queue_arn(context: &Context<'_>, queue: QueueRef) -> Expression {
-    reference(&format!(
-        "aws_sqs_queue.{}.arn",
-        names::queue(context.system, queue)
-    ))
+    attribute(context, Emitted::Queue(queue), "arn")
 }
