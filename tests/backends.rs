@@ -145,11 +145,11 @@ const EXTRA: [(&str, &str); 3] = [
 fn terraform_inventory(files: &BTreeMap<String, String>) -> BTreeMap<(String, String), usize> {
     let mut inventory = BTreeMap::new();
     for (path, text) in files {
-        if !path.starts_with("terraform/")
-            || !std::path::Path::new(path)
+        let terraform = path.starts_with("terraform/")
+            && std::path::Path::new(path)
                 .extension()
-                .is_some_and(|extension| extension == "tf")
-        {
+                .is_some_and(|extension| extension == "tf");
+        if !terraform {
             continue;
         }
         let body: hcl::Body = hcl::from_str(text).unwrap_or_else(|e| panic!("{path}: {e}"));
