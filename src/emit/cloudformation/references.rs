@@ -98,11 +98,12 @@ pub(super) fn bus_arn(system: &System, bus_ref: BusRef) -> Json {
     }
 }
 
-/// The name of a bus, for `EventBusName`.
+/// The name of a bus, for `EventBusName` (its `Name` attribute, which is
+/// also what `Ref` returns).
 pub(super) fn bus_name(system: &System, bus_ref: BusRef) -> Json {
     match bus_ref {
         BusRef::Default => Json::from("default"),
-        BusRef::Declared(_) => reference(&bus(system, bus_ref)),
+        BusRef::Declared(_) => attribute(&bus(system, bus_ref), "Name"),
     }
 }
 

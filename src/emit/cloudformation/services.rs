@@ -424,7 +424,8 @@ fn add_function(
     properties.insert("KmsKeyArn".into(), super::key_arn());
     properties.insert(
         "CodeSigningConfigArn".into(),
-        attribute("FunctionsCodeSigningConfig", "CodeSigningConfigArn"),
+        // `Ref` of a code signing configuration is its ARN.
+        reference("FunctionsCodeSigningConfig"),
     );
     if let Some(concurrency) = lambda.reserved_concurrency {
         properties.insert(

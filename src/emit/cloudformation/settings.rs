@@ -303,7 +303,7 @@ pub(super) fn outputs(context: &Context<'_>, template: &mut Template) {
         template.output(
             &id(name, "BusName"),
             &format!("The name of the event bus {name}."),
-            reference(&id(name, "EventBus")),
+            attribute(&id(name, "EventBus"), "Name"),
         );
     }
     for plan in crate::graph::saga::plans(system) {
