@@ -87,6 +87,23 @@ enum Command {
         #[command(flatten)]
         report: ReportArgs,
     },
+    /// Rewrite .mesh files in the canonical layout; with --check, only report the ones that would change.
+    #[command(
+        after_help = "Comments are kept. A file with syntax errors is reported and left untouched.\n\
+Exit status: 0 when every file is formatted (or, with --check, already was), 1 when a file has \
+syntax errors or, with --check, would change, 2 on a usage or IO problem."
+    )]
+    Fmt {
+        /// The files to format.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Write nothing: print a diff of each file that would change, and exit with 1 if any would.
+        #[arg(long)]
+        check: bool,
+        /// When to colour diagnostics (`auto` honours `NO_COLOR` and terminals).
+        #[arg(long, value_enum, default_value_t = Color::Auto)]
+        color: Color,
+    },
     /// Print the path an execution of a saga takes when a step fails, state by state.
     #[command(
         after_help = "Without --fail, the happy path. The path is read from the state machine meshc generates \
@@ -117,6 +134,11 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Check { files, report } => check_files(&files, &report),
         Command::Build { file, out, report } => build(&file, &out, &report),
+        Command::Fmt {
+            files,
+            check,
+            color,
+        } => format_files(&files, check, color),
         Command::Simulate { file, saga, fail } => simulate(&file, &saga, fail.as_deref()),
         Command::Explain { code } => explain(code.as_deref()),
     }
@@ -279,6 +301,78 @@ fn write_output(
         std::fs::remove_dir_all(&previous)?;
     }
     Ok(())
+}
+
+/// Formats each file in place, or with `check` reports the ones that would
+/// change, with a unified diff.
+fn format_files(files: &[PathBuf], check: bool, color: Color) -> ExitCode {
+    let mut status = 0u8;
+    let mut stdout = std::io::stdout().lock();
+    for path in files {
+        let source = match read_source(path) {
+            Ok(source) => source,
+            Err(_) => {
+                status = 2;
+                continue;
+            }
+        };
+        let formatted = match crate::fmt::format(&source.text) {
+            Ok(formatted) => formatted,
+            Err(found) => {
+                let style = human_style(color);
+                let mut text = diagnostics::render_human(&found, &source, style);
+                let _ = writeln!(
+                    text,
+                    "{}: {}; not formatted",
+                    source.name,
+                    diagnostics::summary(&found)
+                );
+                let _ = stdout.write_all(text.as_bytes());
+                status = status.max(1);
+                continue;
+            }
+        };
+        if formatted == source.text {
+            continue;
+        }
+        if check {
+            let name = path.display().to_string();
+            let diff = similar::TextDiff::from_lines(&source.text, &formatted)
+                .unified_diff()
+                .context_radius(3)
+                .header(&name, &name)
+                .to_string();
+            let _ = write!(stdout, "would reformat {name}\n{diff}");
+            status = status.max(1);
+        } else if let Err(error) = replace_file(path, &formatted) {
+            eprintln!("error: cannot write `{}`: {error}", path.display());
+            status = 2;
+        } else {
+            let _ = writeln!(stdout, "formatted {}", path.display());
+        }
+    }
+    ExitCode::from(status)
+}
+
+/// Replaces the contents of `path` by writing a sibling file and renaming it
+/// over the original, so that the file is never half-written. A symbolic
+/// link is followed: its target is replaced.
+fn replace_file(path: &Path, contents: &str) -> std::io::Result<()> {
+    let target = std::fs::canonicalize(path)?;
+    let directory = target.parent().unwrap_or(Path::new("."));
+    let name = target
+        .file_name()
+        .map_or_else(|| "file".into(), |name| name.to_string_lossy().into_owned());
+    let staging = directory.join(format!(".{name}.meshc-fmt-{}", std::process::id()));
+    let written = std::fs::write(&staging, contents).and_then(|()| {
+        let permissions = std::fs::metadata(&target)?.permissions();
+        std::fs::set_permissions(&staging, permissions)?;
+        std::fs::rename(&staging, &target)
+    });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&staging);
+    }
+    written
 }
 
 fn simulate(path: &Path, saga: &str, fail: Option<&str>) -> ExitCode {

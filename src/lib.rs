@@ -52,6 +52,7 @@ pub mod check;
 pub mod cli;
 pub mod diagnostics;
 pub mod emit;
+pub mod fmt;
 pub mod graph;
 pub mod model;
 pub mod simulate;
