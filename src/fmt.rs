@@ -24,6 +24,8 @@
 //! it, `=` aligned in runs of attributes, names aligned in runs of one-line
 //! blocks, literals kept as written.
 
+use std::fmt::Write as _;
+
 use crate::diagnostics::{Diagnostic, Span};
 use crate::syntax::{
     self,
@@ -52,6 +54,7 @@ pub fn format(source: &str) -> Result<String, Vec<Diagnostic>> {
         source,
         comments: &file.comments,
         next_comment: 0,
+        lost_docs: std::cell::Cell::new(false),
     };
     let lines = printer.file(&file);
     let mut out = String::with_capacity(source.len());
@@ -108,12 +111,26 @@ struct Row {
     leading: Vec<String>,
     /// The first line.
     cells: Vec<Cell>,
-    /// Comments after the opening brace of an expanded block.
-    head_comments: Vec<String>,
-    /// An expanded block: its lines, and what closes it (`}`, `],`, ...).
-    nested: Option<(Vec<Line>, String)>,
+    /// The expanded blocks of the row, one after the other: usually one
+    /// (`key = {` ... `}`), several only in a type such as `{` ... `} | {`
+    /// ... `}`.
+    nested: Vec<Nested>,
+    /// The source text of a declaration that is printed as it was written,
+    /// in place of the cells and blocks (see `Printer::declaration_row`).
+    verbatim: Option<String>,
     /// Comments after the row, on its last line.
     trailing: Vec<String>,
+}
+
+/// A block printed over several lines inside a row.
+#[derive(Debug)]
+struct Nested {
+    /// Comments after the opening bracket, on the line that opens the block.
+    head_comments: Vec<String>,
+    lines: Vec<Line>,
+    /// The line that closes the block: `}`, `],`, `}]`, or `} | {` when the
+    /// next block of the row opens on it.
+    closing: String,
 }
 
 impl Row {
@@ -121,8 +138,40 @@ impl Row {
         self.leading.extend(comments.into_iter().map(comment_text));
     }
 
+    /// Makes this row `head` followed by one expanded block.
+    fn expanded(&mut self, head: String, head_comments: Vec<String>, lines: Vec<Line>) {
+        self.cells = vec![Cell::plain(head)];
+        self.nested = vec![Nested {
+            head_comments,
+            lines,
+            closing: "}".to_string(),
+        }];
+    }
+
     fn one_line(&self) -> bool {
-        self.nested.is_none()
+        self.nested.is_empty()
+            && self
+                .verbatim
+                .as_ref()
+                .is_none_or(|text| !text.contains('\n'))
+    }
+}
+
+/// The first line of a row and the blocks that follow it, built from left
+/// to right: text goes on the first line until a block is expanded, then on
+/// the line that closes the last block.
+#[derive(Default)]
+struct Chain {
+    head: String,
+    nested: Vec<Nested>,
+}
+
+impl Chain {
+    fn text(&mut self, text: &str) {
+        match self.nested.last_mut() {
+            Some(last) => last.closing.push_str(text),
+            None => self.head.push_str(text),
+        }
     }
 }
 
@@ -162,6 +211,9 @@ struct Printer<'s> {
     comments: &'s [Comment],
     /// The first comment not printed yet.
     next_comment: usize,
+    /// Set when a doc comment met a construct that is printed on one line,
+    /// where it cannot be printed (see `Printer::declaration_row`).
+    lost_docs: std::cell::Cell<bool>,
 }
 
 /// How a sequence of children is laid out.
@@ -193,12 +245,13 @@ impl<'s> Printer<'s> {
     }
 
     /// Takes the comments on the line of `end`, after it (only blanks and
-    /// commas between).
-    fn take_trailing(&mut self, mut end: usize) -> Vec<&'s Comment> {
+    /// commas between), that start before `limit`.
+    fn take_trailing(&mut self, mut end: usize, limit: usize) -> Vec<&'s Comment> {
         let comments = self.comments;
         let mut taken = Vec::new();
         while let Some(comment) = comments.get(self.next_comment) {
             let same_line = comment.span.start() >= end
+                && comment.span.start() < limit
                 && self
                     .source
                     .get(end..comment.span.start())
@@ -265,7 +318,11 @@ impl<'s> Printer<'s> {
     fn docs_and_comments(&mut self, docs: &[DocLine], head: usize) -> Vec<String> {
         let mut leading = Vec::new();
         for doc in docs {
-            leading.extend(self.take_before(doc.span.start()).into_iter().map(comment_text));
+            leading.extend(
+                self.take_before(doc.span.start())
+                    .into_iter()
+                    .map(comment_text),
+            );
             leading.push(doc_text(doc));
         }
         leading.extend(self.take_before(head).into_iter().map(comment_text));
@@ -273,107 +330,88 @@ impl<'s> Printer<'s> {
     }
 
     fn file(&mut self, file: &File) -> Vec<Line> {
-        let (_, lines) = self.sequence(
-            Level::File,
-            0,
-            self.source.len(),
-            &file.declarations,
-            |declaration| {
-                let start = declaration
-                    .doc
-                    .first()
-                    .map_or(declaration.span.start(), |doc| doc.span.start());
-                (start, declaration.span.end())
-            },
-            Printer::declaration_row,
-        );
+        let (_, lines) = self.sequence(Level::File, 0, self.source.len(), &file.declarations);
         lines
     }
 
     /// Lays out the children of a block whose brackets are at `open` and
     /// `close`: comments after the opening bracket, then the lines.
-    fn sequence<T>(
+    fn sequence<T: Child>(
         &mut self,
         level: Level,
         open: usize,
         close: usize,
         children: &[T],
-        bounds: fn(&T) -> (usize, usize),
-        row: fn(&mut Printer<'s>, &T) -> Row,
     ) -> (Vec<String>, Vec<Line>) {
         let mut head_comments = Vec::new();
         let mut lines: Vec<Line> = Vec::new();
         let mut previous_end = open;
         if level == Level::Block {
             previous_end = open + 1;
-            let first_child = children.first().map_or(close, |child| bounds(child).0);
-            for comment in self.take_trailing(open + 1) {
-                if comment.span.start() >= first_child {
-                    break;
-                }
+            let first_child = children.first().map_or(close, |child| child.bounds().0);
+            for comment in self.take_trailing(open + 1, first_child) {
                 previous_end = comment.span.end();
                 head_comments.push(comment_text(comment));
             }
         }
         for child in children {
-            let (start, end) = bounds(child);
-            for comment in self.take_before(start) {
-                let gap = self.source.get(previous_end..comment.span.start());
-                if self.blank_before(level, &lines, gap, None) {
-                    lines.push(Line::Blank);
-                }
-                lines.push(Line::Comment(comment_text(comment)));
-                previous_end = comment.span.end();
-            }
-            let mut row = row(self, child);
-            let trailing = self.take_trailing(end);
+            let (start, end) = child.bounds();
+            previous_end = self.comment_lines(level, &mut lines, previous_end, start);
+            let mut row = child.row(self);
+            let trailing = self.take_trailing(end, close);
             let gap = self.source.get(previous_end..start);
-            if self.blank_before(level, &lines, gap, Some(&row)) {
+            if blank_before(level, &lines, gap, Some(&row)) {
                 lines.push(Line::Blank);
             }
             previous_end = trailing.last().map_or(end, |comment| comment.span.end());
             row.trailing = trailing.into_iter().map(comment_text).collect();
             lines.push(Line::Row(row));
         }
-        for comment in self.take_before(close) {
+        self.comment_lines(level, &mut lines, previous_end, close);
+        (head_comments, lines)
+    }
+
+    /// Adds the comments before `position` to `lines`, each on a line of its
+    /// own, and returns where the last one ends (`previous_end` if none).
+    fn comment_lines(
+        &mut self,
+        level: Level,
+        lines: &mut Vec<Line>,
+        mut previous_end: usize,
+        position: usize,
+    ) -> usize {
+        for comment in self.take_before(position) {
             let gap = self.source.get(previous_end..comment.span.start());
-            if self.blank_before(level, &lines, gap, None) {
+            if blank_before(level, lines, gap, None) {
                 lines.push(Line::Blank);
             }
             lines.push(Line::Comment(comment_text(comment)));
             previous_end = comment.span.end();
         }
-        (head_comments, lines)
+        previous_end
     }
 
-    /// Whether an empty line goes before the next line (`row`, or a comment
-    /// when `None`): where the source had one (several become one), and
-    /// between declarations, except between one-line declarations written
-    /// together, which read as a table.
-    #[allow(clippy::unused_self)]
-    fn blank_before(
-        &self,
-        level: Level,
-        lines: &[Line],
-        gap: Option<&str>,
-        row: Option<&Row>,
-    ) -> bool {
-        let Some(previous) = lines.last() else {
-            return false;
-        };
-        let written = gap.is_some_and(has_blank_line);
-        if written || level == Level::Block {
-            return written;
-        }
-        match previous {
-            Line::Row(previous) => {
-                !(previous.one_line() && row.is_none_or(Row::one_line))
-            }
-            Line::Blank | Line::Comment(_) => false,
-        }
-    }
-
+    /// A declaration, laid out; or, when a doc comment inside it sits in a
+    /// construct that is always printed on one line (a type in a `where`
+    /// filter), where a `///` line cannot go, the declaration exactly as it
+    /// was written, so that nothing is lost.
     fn declaration_row(&mut self, declaration: &Declaration) -> Row {
+        let first_comment = self.next_comment;
+        self.lost_docs.set(false);
+        let row = self.declaration_layout(declaration);
+        if !self.lost_docs.get() {
+            return row;
+        }
+        self.next_comment = first_comment;
+        let (start, end) = declaration.bounds();
+        self.take_before(end);
+        Row {
+            verbatim: Some(self.text(Span::new(start, end)).to_string()),
+            ..Row::default()
+        }
+    }
+
+    fn declaration_layout(&mut self, declaration: &Declaration) -> Row {
         let mut row = Row {
             leading: self.docs_and_comments(&declaration.doc, declaration.span.start()),
             ..Row::default()
@@ -385,7 +423,7 @@ impl<'s> Printer<'s> {
         self.block_row(
             &mut row,
             head,
-            format!("declaration {keyword}"),
+            Some(format!("declaration {keyword}")),
             &declaration.members,
             open,
             close,
@@ -393,37 +431,31 @@ impl<'s> Printer<'s> {
         row
     }
 
-    /// A row for `head { members }`, expanded or on one line.
+    /// A row for `head { members }`, expanded or on one line. On one line,
+    /// with a `key`, it lines up with the rows around it of the same key.
     fn block_row(
         &mut self,
         row: &mut Row,
         head: String,
-        key: String,
+        key: Option<String>,
         members: &[Member],
         open: usize,
         close: usize,
     ) {
         if self.expands(open, close, !members.is_empty()) {
             row.hoist(self.take_before(open));
-            let (head_comments, lines) = self.members(members, open, close);
-            row.cells = vec![Cell::plain(format!("{head} {{"))];
-            row.head_comments = head_comments;
-            row.nested = Some((lines, "}".to_string()));
+            let (head_comments, lines) = self.sequence(Level::Block, open, close, members);
+            row.expanded(format!("{head} {{"), head_comments, lines);
         } else {
             row.hoist(self.take_before(close + 1));
-            row.cells = self.one_line_block_cells(head, key, members);
+            row.cells = match key {
+                Some(key) => self.one_line_block_cells(head, key, members),
+                None => vec![Cell::plain(format!(
+                    "{head} {}",
+                    self.members_inline(members)
+                ))],
+            };
         }
-    }
-
-    fn members(&mut self, members: &[Member], open: usize, close: usize) -> (Vec<String>, Vec<Line>) {
-        self.sequence(
-            Level::Block,
-            open,
-            close,
-            members,
-            |member| (member.span.start(), member.span.end()),
-            Printer::member_row,
-        )
     }
 
     /// `head { a = 1  b = 2 }`, cut into cells so that the members of
@@ -484,7 +516,7 @@ impl<'s> Printer<'s> {
                 let open = self.opening_brace(head_end);
                 let close = block.span.end().saturating_sub(1);
                 let key = format!("block {}", block.keyword.text);
-                self.block_row(&mut row, head, key, &block.members, open, close);
+                self.block_row(&mut row, head, Some(key), &block.members, open, close);
             }
             Item::Relation(relation) => self.relation_row(&mut row, relation),
             Item::NetRule(rule) => {
@@ -496,10 +528,9 @@ impl<'s> Printer<'s> {
                 let close = schema.span.end().saturating_sub(1);
                 if self.expands(open, close, !schema.fields.is_empty()) {
                     row.hoist(self.take_before(open));
-                    let (head_comments, lines) = self.fields(&schema.fields, open, close);
-                    row.cells = vec![Cell::plain("schema {".to_string())];
-                    row.head_comments = head_comments;
-                    row.nested = Some((lines, "}".to_string()));
+                    let (head_comments, lines) =
+                        self.sequence(Level::Block, open, close, &schema.fields);
+                    row.expanded("schema {".to_string(), head_comments, lines);
                 } else {
                     row.hoist(self.take_before(close + 1));
                     row.cells = vec![Cell::plain(format!(
@@ -521,94 +552,148 @@ impl<'s> Printer<'s> {
         };
         let open = self.opening_brace(relation_head_end(relation));
         let close = relation.span.end().saturating_sub(1);
-        if self.expands(open, close, !members.is_empty()) {
-            row.hoist(self.take_before(open));
-            let (head_comments, lines) = self.members(members, open, close);
-            row.cells = vec![Cell::plain(format!("{head} {{"))];
-            row.head_comments = head_comments;
-            row.nested = Some((lines, "}".to_string()));
-        } else {
-            row.hoist(self.take_before(close + 1));
-            row.cells = vec![Cell::plain(format!(
-                "{head} {}",
-                self.members_inline(members)
-            ))];
-        }
+        self.block_row(row, head, None, members, open, close);
     }
 
     /// `key = value` (or a list item, without a key), with the value
     /// expanded when it is an object or list written over several lines.
     fn value_row(&mut self, row: &mut Row, key: Option<String>, value: &Value, suffix: &str) {
-        let close = value.span.end().saturating_sub(1);
-        let expanded = match &value.kind {
-            ValueKind::Object(entries) => {
-                let open = value.span.start();
-                self.expands(open, close, !entries.is_empty()).then(|| {
-                    row.hoist(self.take_before(open));
-                    let (head_comments, lines) = self.entries(entries, open, close);
-                    ("{".to_string(), head_comments, lines, "}")
-                })
-            }
-            ValueKind::Constructor { name, entries } => {
-                let open = self.opening_brace(name.span.end());
-                self.expands(open, close, !entries.is_empty()).then(|| {
-                    row.hoist(self.take_before(open));
-                    let (head_comments, lines) = self.entries(entries, open, close);
-                    (format!("{} {{", name.text), head_comments, lines, "}")
-                })
-            }
-            ValueKind::List(items) => {
-                let open = value.span.start();
-                self.expands(open, close, !items.is_empty()).then(|| {
-                    row.hoist(self.take_before(open));
-                    let (head_comments, lines) = self.sequence(
-                        Level::Block,
-                        open,
-                        close,
-                        items,
-                        |item| (item.span.start(), item.span.end()),
-                        Printer::list_item_row,
-                    );
-                    ("[".to_string(), head_comments, lines, "]")
-                })
-            }
-            _ => None,
-        };
-        let head = match expanded {
-            Some((head, head_comments, lines, closing)) => {
-                row.head_comments = head_comments;
-                row.nested = Some((lines, format!("{closing}{suffix}")));
-                head
-            }
-            None => {
-                row.hoist(self.take_before(value.span.end()));
-                format!("{}{suffix}", self.value_inline(value))
-            }
-        };
+        let mut chain = Chain::default();
+        self.value_chain(row, &mut chain, value);
+        self.comments_in_row(value.span.end(), row, &mut chain);
+        chain.text(suffix);
         row.cells = match key {
             Some(key) => vec![
                 Cell::aligned(key, "=".to_string(), " "),
-                Cell::plain(format!("= {head}")),
+                Cell::plain(format!("= {}", chain.head)),
             ],
-            None => vec![Cell::plain(head)],
+            None => vec![Cell::plain(chain.head)],
         };
+        row.nested = chain.nested;
+    }
+
+    /// Places the comments before `position` inside a row being built:
+    /// above the row while none of its blocks is expanded yet, else at the
+    /// end of the last expanded block, so that they stay in order.
+    fn comments_in_row(&mut self, position: usize, row: &mut Row, chain: &mut Chain) {
+        let comments = self.take_before(position);
+        match chain.nested.last_mut() {
+            Some(last) => last.lines.extend(
+                comments
+                    .into_iter()
+                    .map(|comment| Line::Comment(comment_text(comment))),
+            ),
+            None => row.hoist(comments),
+        }
+    }
+
+    /// Expands the children between the brackets at `open` and `close`
+    /// as the next block of a row, printed between `opening` and `closing`.
+    fn block_in_row<T: Child>(
+        &mut self,
+        row: &mut Row,
+        chain: &mut Chain,
+        (opening, closing): (&str, &str),
+        open: usize,
+        close: usize,
+        children: &[T],
+    ) {
+        self.comments_in_row(open, row, chain);
+        let (head_comments, lines) = self.sequence(Level::Block, open, close, children);
+        chain.text(opening);
+        chain.nested.push(Nested {
+            head_comments,
+            lines,
+            closing: closing.to_string(),
+        });
+    }
+
+    fn value_chain(&mut self, row: &mut Row, chain: &mut Chain, value: &Value) {
+        let close = value.span.end().saturating_sub(1);
+        match &value.kind {
+            ValueKind::Object(entries)
+                if self.expands(value.span.start(), close, !entries.is_empty()) =>
+            {
+                let open = value.span.start();
+                self.block_in_row(row, chain, ("{", "}"), open, close, entries);
+            }
+            ValueKind::Constructor { name, entries }
+                if self.expands(
+                    self.opening_brace(name.span.end()),
+                    close,
+                    !entries.is_empty(),
+                ) =>
+            {
+                let open = self.opening_brace(name.span.end());
+                let opening = format!("{} {{", name.text);
+                self.block_in_row(row, chain, (&opening, "}"), open, close, entries);
+            }
+            ValueKind::List(items)
+                if self.expands(value.span.start(), close, !items.is_empty()) =>
+            {
+                let open = value.span.start();
+                self.block_in_row(row, chain, ("[", "]"), open, close, items);
+            }
+            ValueKind::Typed { name, ty } => {
+                chain.text(&format!("{}: ", name.text));
+                self.type_chain(row, chain, ty);
+            }
+            _ => {
+                self.comments_in_row(value.span.end(), row, chain);
+                chain.text(&self.value_inline(value));
+            }
+        }
+    }
+
+    /// Whether a type holds an object type that is printed over several
+    /// lines.
+    fn type_expands(&self, ty: &TypeExpr) -> bool {
+        match &ty.kind {
+            TypeExprKind::Object(fields) => self.expands(
+                ty.span.start(),
+                ty.span.end().saturating_sub(1),
+                !fields.is_empty(),
+            ),
+            TypeExprKind::List(element) => self.type_expands(element),
+            TypeExprKind::Union(alternatives) => alternatives
+                .iter()
+                .any(|alternative| self.type_expands(alternative)),
+            TypeExprKind::Named(_) | TypeExprKind::Literal(_) => false,
+        }
+    }
+
+    /// A type, with each object type written over several lines expanded:
+    /// `[{` ... `}]`, `"a" | {` ... `}`.
+    fn type_chain(&mut self, row: &mut Row, chain: &mut Chain, ty: &TypeExpr) {
+        match &ty.kind {
+            TypeExprKind::Object(fields) if self.type_expands(ty) => {
+                let close = ty.span.end().saturating_sub(1);
+                self.block_in_row(row, chain, ("{", "}"), ty.span.start(), close, fields);
+            }
+            TypeExprKind::List(element) if self.type_expands(ty) => {
+                chain.text("[");
+                self.type_chain(row, chain, element);
+                chain.text("]");
+            }
+            TypeExprKind::Union(alternatives) if self.type_expands(ty) => {
+                for (index, alternative) in alternatives.iter().enumerate() {
+                    if index > 0 {
+                        chain.text(" | ");
+                    }
+                    self.type_chain(row, chain, alternative);
+                }
+            }
+            _ => {
+                self.comments_in_row(ty.span.end(), row, chain);
+                chain.text(&self.type_inline(ty));
+            }
+        }
     }
 
     fn list_item_row(&mut self, item: &Value) -> Row {
         let mut row = Row::default();
         self.value_row(&mut row, None, item, ",");
         row
-    }
-
-    fn entries(&mut self, entries: &[Entry], open: usize, close: usize) -> (Vec<String>, Vec<Line>) {
-        self.sequence(
-            Level::Block,
-            open,
-            close,
-            entries,
-            |entry| (entry.span.start(), entry.span.end()),
-            Printer::entry_row,
-        )
     }
 
     fn entry_row(&mut self, entry: &Entry) -> Row {
@@ -618,38 +703,20 @@ impl<'s> Printer<'s> {
         row
     }
 
-    fn fields(&mut self, fields: &[Field], open: usize, close: usize) -> (Vec<String>, Vec<Line>) {
-        self.sequence(
-            Level::Block,
-            open,
-            close,
-            fields,
-            |field| (field.span.start(), field.span.end()),
-            Printer::field_row,
-        )
-    }
-
     fn field_row(&mut self, field: &Field) -> Row {
         let mut row = Row {
             leading: self.docs_and_comments(&field.doc, field.name.span.start()),
             ..Row::default()
         };
         let mark = if field.optional { "?" } else { "" };
-        let head = format!("{}{mark}: ", field.name.text);
-        if let TypeExprKind::Object(fields) = &field.ty.kind {
-            let open = field.ty.span.start();
-            let close = field.ty.span.end().saturating_sub(1);
-            if self.expands(open, close, !fields.is_empty()) {
-                row.hoist(self.take_before(open));
-                let (head_comments, lines) = self.fields(fields, open, close);
-                row.cells = vec![Cell::plain(format!("{head}{{"))];
-                row.head_comments = head_comments;
-                row.nested = Some((lines, "}".to_string()));
-                return row;
-            }
-        }
-        row.hoist(self.take_before(field.span.end()));
-        row.cells = vec![Cell::plain(format!("{head}{}", self.type_inline(&field.ty)))];
+        let mut chain = Chain {
+            head: format!("{}{mark}: ", field.name.text),
+            nested: Vec::new(),
+        };
+        self.type_chain(&mut row, &mut chain, &field.ty);
+        self.comments_in_row(field.span.end(), &mut row, &mut chain);
+        row.cells = vec![Cell::plain(chain.head)];
+        row.nested = chain.nested;
         row
     }
 
@@ -674,7 +741,7 @@ impl<'s> Printer<'s> {
             Peer::Anywhere => "anywhere".to_string(),
             Peer::Name(path) => path.text(),
         };
-        rest.push_str(&format!(" {peer_direction} {peer}"));
+        let _ = write!(rest, " {peer_direction} {peer}");
         vec![
             Cell::aligned(action.to_string(), "rule action".to_string(), " "),
             Cell::aligned(direction.to_string(), "rule direction".to_string(), " "),
@@ -686,9 +753,16 @@ impl<'s> Printer<'s> {
     // On one line.
 
     fn member_inline(&self, member: &Member) -> String {
+        if !member.doc.is_empty() {
+            self.lost_docs.set(true);
+        }
         match &member.item {
             Item::Attribute(attribute) => {
-                format!("{} = {}", attribute.key.text, self.value_inline(&attribute.value))
+                format!(
+                    "{} = {}",
+                    attribute.key.text,
+                    self.value_inline(&attribute.value)
+                )
             }
             Item::Block(block) => {
                 let mut text = block.keyword.text.clone();
@@ -728,15 +802,19 @@ impl<'s> Printer<'s> {
 
     fn relation_head(&self, relation: &Relation) -> String {
         let mut text = relation.kind.keyword().to_string();
-        let targets: Vec<String> = relation.targets.iter().map(syntax::ast::Path::text).collect();
+        let targets: Vec<String> = relation
+            .targets
+            .iter()
+            .map(syntax::ast::Path::text)
+            .collect();
         text.push(' ');
         if relation.bracketed {
-            text.push_str(&format!("[{}]", targets.join(", ")));
+            let _ = write!(text, "[{}]", targets.join(", "));
         } else {
             text.push_str(&targets.join(", "));
         }
         if let Some(access) = &relation.access {
-            text.push_str(&format!(" ({})", access.text));
+            let _ = write!(text, " ({})", access.text);
         }
         // `where` and `via` in the order they were written.
         let mut clauses: Vec<(usize, String)> = Vec::new();
@@ -748,13 +826,20 @@ impl<'s> Printer<'s> {
                     let field = condition.field.text();
                     match &condition.value {
                         Some(value) => {
-                            format!("{field} {} {}", condition.op.text(), self.value_inline(value))
+                            format!(
+                                "{field} {} {}",
+                                condition.op.text(),
+                                self.value_inline(value)
+                            )
                         }
                         None => format!("{field} {}", condition.op.text()),
                     }
                 })
                 .collect();
-            clauses.push((filter.span.start(), format!("where {}", conditions.join(" and "))));
+            clauses.push((
+                filter.span.start(),
+                format!("where {}", conditions.join(" and ")),
+            ));
         }
         if let Some(via) = &relation.via {
             clauses.push((via.span.start(), format!("via {}", via.text())));
@@ -804,7 +889,13 @@ impl<'s> Printer<'s> {
         }
         let inside: Vec<String> = entries
             .iter()
-            .map(|entry| format!("{} = {}", self.entry_key(entry), self.value_inline(&entry.value)))
+            .map(|entry| {
+                format!(
+                    "{} = {}",
+                    self.entry_key(entry),
+                    self.value_inline(&entry.value)
+                )
+            })
             .collect();
         format!("{{ {} }}", inside.join(GAP))
     }
@@ -817,6 +908,9 @@ impl<'s> Printer<'s> {
         let inside: Vec<String> = fields
             .iter()
             .map(|field| {
+                if !field.doc.is_empty() {
+                    self.lost_docs.set(true);
+                }
                 let mark = if field.optional { "?" } else { "" };
                 format!("{}{mark}: {}", field.name.text, self.type_inline(&field.ty))
             })
@@ -836,6 +930,67 @@ impl<'s> Printer<'s> {
                 .collect::<Vec<_>>()
                 .join(" | "),
         }
+    }
+}
+
+/// What is laid out as one row of a sequence: a declaration, member, entry,
+/// field or list item.
+trait Child {
+    /// Where it starts (its doc comments included) and ends.
+    fn bounds(&self) -> (usize, usize);
+    fn row(&self, printer: &mut Printer<'_>) -> Row;
+}
+
+impl Child for Declaration {
+    fn bounds(&self) -> (usize, usize) {
+        let start = self
+            .doc
+            .first()
+            .map_or(self.span.start(), |doc| doc.span.start());
+        (start, self.span.end())
+    }
+
+    fn row(&self, printer: &mut Printer<'_>) -> Row {
+        printer.declaration_row(self)
+    }
+}
+
+/// `Child` for a node whose span covers it whole, laid out by `$row`.
+macro_rules! child {
+    ($node:ty, $row:ident) => {
+        impl Child for $node {
+            fn bounds(&self) -> (usize, usize) {
+                (self.span.start(), self.span.end())
+            }
+
+            fn row(&self, printer: &mut Printer<'_>) -> Row {
+                printer.$row(self)
+            }
+        }
+    };
+}
+
+child!(Member, member_row);
+child!(Entry, entry_row);
+child!(Field, field_row);
+// A list item.
+child!(Value, list_item_row);
+
+/// Whether an empty line goes before the next line (`row`, or a comment
+/// when `None`): where the source had one (several become one), and
+/// between declarations, except between one-line declarations written
+/// together, which read as a table.
+fn blank_before(level: Level, lines: &[Line], gap: Option<&str>, row: Option<&Row>) -> bool {
+    let Some(previous) = lines.last() else {
+        return false;
+    };
+    let written = gap.is_some_and(has_blank_line);
+    if written || level == Level::Block {
+        return written;
+    }
+    match previous {
+        Line::Row(previous) => !(previous.one_line() && row.is_none_or(Row::one_line)),
+        Line::Blank | Line::Comment(_) => false,
     }
 }
 
@@ -957,7 +1112,11 @@ fn keys_to(row: &Row, column: usize) -> Option<Vec<&str>> {
 }
 
 fn align_group(group: &[(usize, &Row)], widths: &mut [Vec<usize>]) {
-    let columns = group.iter().map(|(_, row)| row.cells.len()).max().unwrap_or(0);
+    let columns = group
+        .iter()
+        .map(|(_, row)| row.cells.len())
+        .max()
+        .unwrap_or(0);
     for column in 0..columns.saturating_sub(1) {
         let mut run: Vec<usize> = Vec::new();
         let mut run_keys: Option<Vec<&str>> = None;
@@ -967,7 +1126,11 @@ fn align_group(group: &[(usize, &Row)], widths: &mut [Vec<usize>]) {
                 run.push(*index);
             } else {
                 pad_run(&run, column, widths);
-                run = if keys.is_some() { vec![*index] } else { Vec::new() };
+                run = if keys.is_some() {
+                    vec![*index]
+                } else {
+                    Vec::new()
+                };
                 run_keys = keys;
             }
         }
@@ -1047,18 +1210,19 @@ fn emit(lines: &[Line], depth: usize, out: &mut String) {
                     out.push('\n');
                 }
                 out.push_str(&indent);
-                out.push_str(head);
-                let mut line_width = width(head);
-                for comment in &row.head_comments {
-                    out.push_str(GAP);
-                    out.push_str(comment);
-                }
-                if let Some((nested, closing)) = &row.nested {
+                let first_line = row.verbatim.as_deref().unwrap_or(head);
+                out.push_str(first_line);
+                let mut line_width = width(first_line.rsplit('\n').next().unwrap_or(""));
+                for nested in &row.nested {
+                    for comment in &nested.head_comments {
+                        out.push_str(GAP);
+                        out.push_str(comment);
+                    }
                     out.push('\n');
-                    emit(nested, depth + 1, out);
+                    emit(&nested.lines, depth + 1, out);
                     out.push_str(&indent);
-                    out.push_str(closing);
-                    line_width = width(closing);
+                    out.push_str(&nested.closing);
+                    line_width = width(&nested.closing);
                 }
                 if !row.trailing.is_empty() {
                     let target = column.unwrap_or(line_width + GAP.len());
