@@ -47,6 +47,26 @@ enum Color {
     Never,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum TargetArg {
+    /// out/terraform/*.tf
+    Terraform,
+    /// out/cloudformation/template.json
+    Cloudformation,
+    /// Both.
+    All,
+}
+
+impl From<TargetArg> for crate::Target {
+    fn from(target: TargetArg) -> Self {
+        match target {
+            TargetArg::Terraform => crate::Target::Terraform,
+            TargetArg::Cloudformation => crate::Target::CloudFormation,
+            TargetArg::All => crate::Target::All,
+        }
+    }
+}
+
 #[derive(Debug, clap::Args)]
 struct ReportArgs {
     /// How to print diagnostics.
@@ -84,6 +104,9 @@ enum Command {
         /// Where to write the output.
         #[arg(short, long, value_name = "DIR", default_value = "out")]
         out: PathBuf,
+        /// Which infrastructure to write: Terraform, a CloudFormation template, or both.
+        #[arg(long, value_enum, default_value_t = TargetArg::All)]
+        target: TargetArg,
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -137,7 +160,12 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check { files, report } => check_files(&files, &report),
-        Command::Build { file, out, report } => build(&file, &out, &report),
+        Command::Build {
+            file,
+            out,
+            target,
+            report,
+        } => build(&file, &out, target.into(), &report),
         Command::Fmt {
             files,
             check,
@@ -208,8 +236,10 @@ fn check_files(files: &[PathBuf], args: &ReportArgs) -> ExitCode {
     for path in files {
         match read_source(path) {
             Ok(source) => {
-                let analysis = crate::analyze(&source.text);
-                results.push((source, analysis.diagnostics));
+                // What `build` would report, backends included: a file
+                // that checks clean builds.
+                let output = crate::compile(&source, &crate::Options::default());
+                results.push((source, output.diagnostics));
             }
             Err(code) => return code,
         }
@@ -225,12 +255,12 @@ fn check_files(files: &[PathBuf], args: &ReportArgs) -> ExitCode {
     }
 }
 
-fn build(path: &Path, out: &Path, args: &ReportArgs) -> ExitCode {
+fn build(path: &Path, out: &Path, target: crate::Target, args: &ReportArgs) -> ExitCode {
     let source = match read_source(path) {
         Ok(source) => source,
         Err(code) => return code,
     };
-    let output = crate::compile(&source, &crate::Options::default());
+    let output = crate::compile(&source, &crate::Options { target });
     let failed_build = failed(&output.diagnostics, args.deny_warnings);
     report(&[(source, output.diagnostics)], args);
     if failed_build {

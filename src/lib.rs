@@ -112,9 +112,32 @@ pub fn analyze(source: &str) -> Analysis {
     }
 }
 
+/// Which infrastructure backend `compile` translates to. The Step
+/// Functions definitions are written for either.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Target {
+    Terraform,
+    CloudFormation,
+    /// Both backends, from the same model and graph.
+    #[default]
+    All,
+}
+
+impl Target {
+    pub fn terraform(self) -> bool {
+        matches!(self, Target::Terraform | Target::All)
+    }
+
+    pub fn cloudformation(self) -> bool {
+        matches!(self, Target::CloudFormation | Target::All)
+    }
+}
+
 /// What `compile` should produce.
 #[derive(Clone, Debug, Default)]
-pub struct Options {}
+pub struct Options {
+    pub target: Target,
+}
 
 /// The result of a build: the files to write (relative path → contents) and
 /// the diagnostics. `files` is empty whenever a diagnostic is an error.
@@ -125,12 +148,28 @@ pub struct Output {
 }
 
 /// Checks a source file and, when it has no errors, translates it into the
-/// files of every backend.
-pub fn compile(source: &SourceFile, _options: &Options) -> Output {
-    let analysis = analyze(&source.text);
+/// files of the chosen backends. A backend that finds the system beyond
+/// what its target accepts (a CloudFormation stack's limits) reports it as
+/// an error diagnostic, and then no file is produced.
+pub fn compile(source: &SourceFile, options: &Options) -> Output {
+    let mut analysis = analyze(&source.text);
     let files = match (&analysis.system, &analysis.graph) {
-        (Some(system), Some(graph)) if !analysis.has_errors() => emit::emit(system, graph),
+        (Some(system), Some(graph)) if !analysis.has_errors() => {
+            match emit::emit(system, graph, options.target) {
+                Ok(files) => files,
+                Err(problems) => {
+                    analysis.diagnostics.extend(problems);
+                    diagnostics::sort(&mut analysis.diagnostics);
+                    BTreeMap::new()
+                }
+            }
+        }
         _ => BTreeMap::new(),
+    };
+    let files = if analysis.has_errors() {
+        BTreeMap::new()
+    } else {
+        files
     };
     Output {
         files,

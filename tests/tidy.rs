@@ -147,7 +147,11 @@ fn every_explanation_is_complete_and_its_examples_are_true() {
             );
         };
         let yields = |source: &str| {
-            meshc::analyze(source)
+            let source = meshc::diagnostics::SourceFile {
+                name: "example.mesh".to_string(),
+                text: source.to_string(),
+            };
+            meshc::compile(&source, &meshc::Options::default())
                 .diagnostics
                 .iter()
                 .any(|d| d.code.code == code.code)

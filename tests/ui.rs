@@ -19,7 +19,14 @@ use common::{expectations, file_name, mesh_files, reported, snapshot};
 fn ui() {
     insta::glob!("ui/*.mesh", |path| {
         let source = std::fs::read_to_string(path).unwrap();
-        let analysis = meshc::analyze(&source);
+        // What `meshc check` reports: the checks, and the backends' limits.
+        let analysis = meshc::compile(
+            &meshc::diagnostics::SourceFile {
+                name: file_name(path),
+                text: source.clone(),
+            },
+            &meshc::Options::default(),
+        );
         let expected = expectations(&source);
         assert!(
             !expected.is_empty(),

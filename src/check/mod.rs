@@ -166,6 +166,8 @@ pub static CODES: &[&Code] = &[
     &names::missing_port::MissingPort::CODE,
     &names::unusable_via::UnusableVia::CODE,
     &names::unused_declaration::UnusedDeclaration::CODE,
+    &names::template_too_large::TemplateTooLarge::CODE,
+    &names::logical_id_collision::LogicalIdCollision::CODE,
     &network::runtime_in_public_subnet::RuntimeInPublicSubnet::CODE,
     &network::datastore_outside_isolated_tier::DatastoreOutsideIsolatedTier::CODE,
     &network::aws_api_unreachable::AwsApiUnreachable::CODE,

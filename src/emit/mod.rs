@@ -3,23 +3,106 @@
 //! that another backend would have to decide again.
 
 pub mod asl;
+pub mod cloudformation;
+pub mod datastores;
+pub mod events;
+pub mod firewall;
 pub mod json_schema;
 pub mod names;
 pub mod terraform;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::graph::Graph;
-use crate::model::System;
+use crate::model::{NetworkId, ServiceId, System, Via};
 
-/// Every file of every backend, by path relative to the output directory.
-pub fn emit(system: &System, graph: &Graph) -> BTreeMap<String, String> {
+/// What every part of an infrastructure backend reads: the system, its
+/// graph, and the calls indexed once.
+#[derive(Debug)]
+pub(crate) struct Context<'a> {
+    pub system: &'a System,
+    pub graph: &'a Graph,
+    /// Every (callee, way it is called) of the system's calls.
+    pub calls: BTreeSet<(ServiceId, &'static str)>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(system: &'a System, graph: &'a Graph) -> Self {
+        let calls = system
+            .services
+            .iter()
+            .flat_map(|caller| caller.calls.iter())
+            .map(|call| (call.target, call.via.value.as_str()))
+            .collect();
+        Context {
+            system,
+            graph,
+            calls,
+        }
+    }
+
+    /// Whether some service calls `callee` the way `via` says.
+    pub fn called_via(&self, callee: ServiceId, via: Via) -> bool {
+        self.calls.contains(&(callee, via.as_str()))
+    }
+
+    /// Whether a Fargate service takes part in ECS Service Connect: it
+    /// calls `via = mesh`, and whether it is called so.
+    pub fn in_mesh(&self, id: ServiceId) -> (bool, bool) {
+        let calls = self
+            .system
+            .service(id)
+            .is_some_and(|service| service.calls.iter().any(|call| call.via.value == Via::Mesh));
+        (calls, self.called_via(id, Via::Mesh))
+    }
+
+    /// Whether a service is registered in Cloud Map DNS: something calls
+    /// it `via = dns`.
+    pub fn called_by_dns(&self, id: ServiceId) -> bool {
+        self.called_via(id, Via::Dns)
+    }
+
+    /// The networks whose services find each other through Cloud Map.
+    pub fn namespaces(&self) -> Vec<NetworkId> {
+        let mut networks: Vec<NetworkId> = self
+            .system
+            .services
+            .iter()
+            .enumerate()
+            .filter(|(index, service)| {
+                let id = ServiceId(*index);
+                let (calls, called) = self.in_mesh(id);
+                !service.is_lambda() && (calls || called || self.called_by_dns(id))
+            })
+            .filter_map(|(_, service)| service.subnet.map(|subnet| subnet.value.network))
+            .collect();
+        networks.sort();
+        networks.dedup();
+        networks
+    }
+}
+
+/// Every file of the chosen backends, by path relative to the output
+/// directory; or, when a backend cannot express the system, why.
+pub fn emit(
+    system: &System,
+    graph: &Graph,
+    target: crate::Target,
+) -> Result<BTreeMap<String, String>, Vec<crate::diagnostics::Diagnostic>> {
     let mut files = BTreeMap::new();
-    for (path, contents) in terraform::emit(system, graph) {
-        files.insert(format!("terraform/{path}"), contents);
+    if target.terraform() {
+        for (path, contents) in terraform::emit(system, graph) {
+            files.insert(format!("terraform/{path}"), contents);
+        }
+    }
+    if target.cloudformation() {
+        files.insert(
+            "cloudformation/template.json".to_string(),
+            cloudformation::emit(system, graph)?,
+        );
     }
     for (path, contents) in asl::emit(system) {
         files.insert(path, contents);
     }
-    files
+    Ok(files)
 }

@@ -219,3 +219,50 @@ pub fn description(text: &str, limit: usize) -> String {
 pub fn physical(base: &str) -> String {
     base.replace("--", "-")
 }
+
+/// A statement id from the reason of a grant: letters and digits only.
+pub fn statement_id(why: &str, index: usize) -> String {
+    let words: String = why
+        .split(|ch: char| !ch.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .take(6)
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect();
+    format!("{words}{index}")
+}
+
+/// What a role is for, in words: its IAM description.
+pub fn role_description(system: &System, principal: Principal) -> String {
+    match principal {
+        Principal::Service(id) => {
+            let service = system.service(id);
+            let name = service.map_or("", |service| service.name.text.as_str());
+            match service.map(|service| &service.compute) {
+                Some(crate::model::Compute::Lambda(_)) => format!("The Lambda function {name}"),
+                _ => format!("The tasks of service {name}"),
+            }
+        }
+        Principal::TaskExecution(id) => format!(
+            "ECS starting the tasks of service {}",
+            system
+                .service(id)
+                .map_or("", |service| service.name.text.as_str())
+        ),
+        Principal::FlowLogs(id) => {
+            format!("The flow logs of network {}", network(system, id))
+        }
+        Principal::RuleDelivery(rule) => format!(
+            "The EventBridge rule {}",
+            physical(&self::rule(system, rule, None))
+        ),
+        Principal::DatabaseMonitoring(id) => {
+            format!("RDS enhanced monitoring of {}", database(system, id))
+        }
+        Principal::Saga(id) => format!("The state machine of saga {}", saga(system, id)),
+    }
+}

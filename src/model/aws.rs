@@ -67,6 +67,39 @@ pub const ELB_LOG_DELIVERY_BY_SERVICE: [&str; 11] = [
     "mx-central-1",
 ];
 
+/// The AWS account that writes a load balancer's access logs, in the
+/// regions older than August 2022 (the others use the service principal of
+/// [`ELB_LOG_DELIVERY_BY_SERVICE`]). Terraform reads it with the
+/// `aws_elb_service_account` data source; CloudFormation has no such lookup,
+/// so the template maps the region to it. From the Elastic Load Balancing
+/// guide, "Enable access logs for your Application Load Balancer".
+pub const ELB_LOG_DELIVERY_ACCOUNTS: [(&str, &str); 24] = [
+    ("af-south-1", "098369216593"),
+    ("ap-east-1", "754344448648"),
+    ("ap-northeast-1", "582318560864"),
+    ("ap-northeast-2", "600734575887"),
+    ("ap-northeast-3", "383597477331"),
+    ("ap-south-1", "718504428378"),
+    ("ap-southeast-1", "114774131450"),
+    ("ap-southeast-2", "783225319266"),
+    ("ap-southeast-3", "589379963580"),
+    ("ca-central-1", "985666609251"),
+    ("eu-central-1", "054676820928"),
+    ("eu-north-1", "897822967062"),
+    ("eu-south-1", "635631232127"),
+    ("eu-west-1", "156460612806"),
+    ("eu-west-2", "652711504416"),
+    ("eu-west-3", "009996457667"),
+    ("me-south-1", "076674570225"),
+    ("sa-east-1", "507241528517"),
+    ("us-east-1", "127311923021"),
+    ("us-east-2", "033677994240"),
+    ("us-gov-east-1", "190560391635"),
+    ("us-gov-west-1", "048591011584"),
+    ("us-west-1", "027434742980"),
+    ("us-west-2", "797873946194"),
+];
+
 /// How many availability zones a region offers.
 pub fn availability_zones(region: &str) -> Option<u8> {
     zone_letters(region).map(|letters| letters.len() as u8)
@@ -340,6 +373,12 @@ pub const FARGATE_SIZES: [(u32, u64, u64, u64); 7] = [
     (8000, 16384, 61440, 4096),
     (16000, 32768, 122_880, 8192),
 ];
+
+/// The CPU units ECS takes for `millicpu` vCPU-thousandths: 1,024 units
+/// are one vCPU, so 0.25 vCPU is 256 and 0.5 is 512.
+pub fn fargate_cpu_units(millicpu: u32) -> u32 {
+    millicpu.saturating_mul(1024) / 1000
+}
 
 /// Whether Fargate offers a task of `millicpu` vCPU-thousandths and
 /// `memory`. 0.25 vCPU offers 512MB, 1GB and 2GB (not 1.5GB).

@@ -9,20 +9,10 @@ use hcl::Block;
 
 use super::Context;
 use super::writer::{TfFile, aws_name, list, reference, resource, strings, template};
-use crate::emit::names;
+use crate::emit::{datastores, names};
 use crate::graph::iam::Principal;
 use crate::graph::network::Guarded;
-use crate::model::{
-    Billing, Database, DatabaseId, Engine, Key, KeyType, Projection, StreamView, Table,
-};
-
-fn key_type(ty: KeyType) -> &'static str {
-    match ty {
-        KeyType::String => "S",
-        KeyType::Number => "N",
-        KeyType::Binary => "B",
-    }
-}
+use crate::model::{Billing, Database, DatabaseId, Key, Projection, StreamView, Table};
 
 pub(super) fn data_stores(context: &Context<'_>) -> TfFile {
     let mut file = TfFile::default();
@@ -86,7 +76,7 @@ fn add_table(file: &mut TfFile, table: &Table) {
         block = block.add_block(
             Block::builder("attribute")
                 .add_attribute(("name", key.name.as_str()))
-                .add_attribute(("type", key_type(key.ty)))
+                .add_attribute(("type", datastores::key_type(key.ty)))
                 .build(),
         );
     }
@@ -149,56 +139,6 @@ fn add_table(file: &mut TfFile, table: &Table) {
     }
 }
 
-/// The major version of an engine meshc pins when none is declared.
-fn default_version(engine: Engine) -> &'static str {
-    match engine {
-        Engine::Postgres | Engine::AuroraPostgresql => "16",
-        Engine::Mysql | Engine::AuroraMysql => "8.0",
-        Engine::Mariadb => "10.11",
-    }
-}
-
-/// The parameter group family of an engine version: `postgres16`,
-/// `mysql8.0`, `mariadb10.11`, `aurora-postgresql16`, `aurora-mysql8.0`.
-fn family(engine: Engine, version: &str) -> String {
-    let mut parts = version.split('.');
-    let major = parts.next().unwrap_or(version);
-    let major = match engine {
-        Engine::Postgres | Engine::AuroraPostgresql => major.to_string(),
-        Engine::Mysql | Engine::Mariadb | Engine::AuroraMysql => {
-            format!("{major}.{}", parts.next().unwrap_or("0"))
-        }
-    };
-    format!("{}{major}", engine.as_str())
-}
-
-/// The parameters that refuse unencrypted connections and turn on the
-/// logs exported to CloudWatch.
-fn parameters(engine: Engine) -> Vec<(&'static str, &'static str)> {
-    match engine {
-        Engine::Postgres | Engine::AuroraPostgresql => vec![
-            ("rds.force_ssl", "1"),
-            ("log_min_duration_statement", "1000"),
-            ("log_statement", "ddl"),
-        ],
-        Engine::Mysql | Engine::Mariadb | Engine::AuroraMysql => vec![
-            (
-                "require_secure_transport",
-                if engine == Engine::Mariadb { "1" } else { "ON" },
-            ),
-            ("slow_query_log", "1"),
-            ("long_query_time", "1"),
-        ],
-    }
-}
-
-fn log_exports(engine: Engine) -> Vec<&'static str> {
-    match engine {
-        Engine::Postgres | Engine::AuroraPostgresql => vec!["postgresql"],
-        Engine::Mysql | Engine::Mariadb | Engine::AuroraMysql => vec!["error", "slowquery"],
-    }
-}
-
 fn add_database(file: &mut TfFile, context: &Context<'_>, id: DatabaseId, database: &Database) {
     let system = context.system;
     let name = database.name.text.as_str();
@@ -223,7 +163,7 @@ fn add_database(file: &mut TfFile, context: &Context<'_>, id: DatabaseId, databa
     let version = database
         .version
         .clone()
-        .unwrap_or_else(|| default_version(engine).to_string());
+        .unwrap_or_else(|| datastores::default_version(engine).to_string());
     let aurora = engine.is_aurora();
     let group_kind = if aurora {
         "aws_rds_cluster_parameter_group"
@@ -232,12 +172,12 @@ fn add_database(file: &mut TfFile, context: &Context<'_>, id: DatabaseId, databa
     };
     let mut group = resource(group_kind, name)
         .add_attribute(("name", aws_name(name)))
-        .add_attribute(("family", family(engine, &version)))
+        .add_attribute(("family", datastores::family(engine, &version)))
         .add_attribute((
             "description",
             format!("Database {name}: encrypted connections only, slow statements logged"),
         ));
-    for (parameter, value) in parameters(engine) {
+    for (parameter, value) in datastores::parameters(engine) {
         group = group.add_block(
             Block::builder("parameter")
                 .add_attribute(("name", parameter))
@@ -291,7 +231,7 @@ fn add_database(file: &mut TfFile, context: &Context<'_>, id: DatabaseId, databa
             .add_attribute(("iam_database_authentication_enabled", true))
             .add_attribute((
                 "enabled_cloudwatch_logs_exports",
-                strings(log_exports(engine)),
+                strings(datastores::log_exports(engine)),
             ))
             .build();
         let index = file.add(cluster);
@@ -373,7 +313,7 @@ fn add_database(file: &mut TfFile, context: &Context<'_>, id: DatabaseId, databa
             .add_attribute(("auto_minor_version_upgrade", true))
             .add_attribute((
                 "enabled_cloudwatch_logs_exports",
-                strings(log_exports(engine)),
+                strings(datastores::log_exports(engine)),
             ))
             .add_attribute(("monitoring_interval", 60))
             .add_attribute((

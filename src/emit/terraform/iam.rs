@@ -9,8 +9,7 @@ use super::references::{Emitted, address, attribute};
 use super::writer::{TfFile, aws_name, data, list, reference, resource, strings, template};
 use crate::emit::names;
 use crate::graph::BusRef;
-use crate::graph::iam::{Grant, Principal, Resource, Role};
-use crate::model::Compute;
+use crate::graph::iam::{Grant, Resource, Role};
 
 /// The ARN expression of a resource of the IAM plan.
 pub(super) fn arn(context: &Context<'_>, resource: Resource) -> Expression {
@@ -90,53 +89,6 @@ fn resources(context: &Context<'_>, grant: &Grant) -> Expression {
     super::writer::call("concat", parts)
 }
 
-/// A statement id from the reason of a grant: letters and digits only.
-fn sid(why: &str, index: usize) -> String {
-    let words: String = why
-        .split(|ch: char| !ch.is_ascii_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .take(6)
-        .map(|word| {
-            let mut chars = word.chars();
-            chars.next().map_or_else(String::new, |first| {
-                first.to_ascii_uppercase().to_string() + chars.as_str()
-            })
-        })
-        .collect();
-    format!("{words}{index}")
-}
-
-fn describe(context: &Context<'_>, principal: Principal) -> String {
-    let system = context.system;
-    match principal {
-        Principal::Service(id) => {
-            let service = system.service(id);
-            let name = service.map_or("", |service| service.name.text.as_str());
-            match service.map(|service| &service.compute) {
-                Some(Compute::Lambda(_)) => format!("The Lambda function {name}"),
-                _ => format!("The tasks of service {name}"),
-            }
-        }
-        Principal::TaskExecution(id) => format!(
-            "ECS starting the tasks of service {}",
-            system
-                .service(id)
-                .map_or("", |service| service.name.text.as_str())
-        ),
-        Principal::FlowLogs(id) => {
-            format!("The flow logs of network {}", names::network(system, id))
-        }
-        Principal::RuleDelivery(rule) => format!(
-            "The EventBridge rule {}",
-            names::physical(&names::rule(system, rule, None))
-        ),
-        Principal::DatabaseMonitoring(id) => {
-            format!("RDS enhanced monitoring of {}", names::database(system, id))
-        }
-        Principal::Saga(id) => format!("The state machine of saga {}", names::saga(system, id)),
-    }
-}
-
 fn add_role(file: &mut TfFile, context: &Context<'_>, role: &Role) {
     let system = context.system;
     let name = names::role(system, role.principal);
@@ -171,7 +123,10 @@ fn add_role(file: &mut TfFile, context: &Context<'_>, role: &Role) {
     file.add(
         resource("aws_iam_role", &name)
             .add_attribute(("name", aws_name(&name)))
-            .add_attribute(("description", describe(context, role.principal)))
+            .add_attribute((
+                "description",
+                names::role_description(context.system, role.principal),
+            ))
             .add_attribute((
                 "assume_role_policy",
                 reference(&format!("data.aws_iam_policy_document.{assume}.json")),
@@ -200,7 +155,7 @@ fn add_role(file: &mut TfFile, context: &Context<'_>, role: &Role) {
     for (index, grant) in role.grants.iter().enumerate() {
         document = document.add_block(
             Block::builder("statement")
-                .add_attribute(("sid", sid(&grant.why, index)))
+                .add_attribute(("sid", names::statement_id(&grant.why, index)))
                 .add_attribute(("effect", "Allow"))
                 .add_attribute(("actions", strings(grant.actions.iter())))
                 .add_attribute(("resources", resources(context, grant)))
@@ -215,7 +170,7 @@ fn add_role(file: &mut TfFile, context: &Context<'_>, role: &Role) {
         document_index,
         &format!(
             "What {} may do, and nothing more.",
-            describe(context, role.principal).to_lowercase()
+            names::role_description(context.system, role.principal).to_lowercase()
         ),
     );
     for (statement, note) in wildcard_notes {

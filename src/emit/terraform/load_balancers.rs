@@ -8,21 +8,11 @@ use hcl::{Block, BlockBuilder, Expression};
 
 use super::Context;
 use super::writer::{TfFile, aws_name, data, list, reference, resource, strings, template};
+use crate::emit::firewall::{MANAGED_RULES, TLS_POLICY};
 use crate::emit::names;
 use crate::graph::LoadBalancerRef;
 use crate::graph::network::{Guarded, ListenerProtocol, LoadBalancer, Target};
 use crate::model::aws::ELB_LOG_DELIVERY_BY_SERVICE;
-
-/// The TLS policy of HTTPS listeners: TLS 1.3, and 1.2 for older clients.
-const TLS_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
-
-/// The AWS managed rule groups of the web ACL: the common rule set, known
-/// bad inputs (`Log4Shell` among them) and Amazon's IP reputation list.
-const MANAGED_RULES: [&str; 3] = [
-    "AWSManagedRulesCommonRuleSet",
-    "AWSManagedRulesKnownBadInputsRuleSet",
-    "AWSManagedRulesAmazonIpReputationList",
-];
 
 fn empty(name: &str) -> Block {
     Block::builder(name).build()

@@ -11,22 +11,17 @@ use super::Context;
 use super::references::queue_arn;
 use super::services::json_expression;
 use super::writer::{TfFile, aws_name, call, list, reference, resource, template};
-use crate::emit::{json_schema, names};
+use crate::emit::{events, json_schema, names};
 use crate::graph::iam::{Permission, Principal, Resource, Source};
 use crate::graph::messaging::{self, RulePlan, SubscriptionPlan};
 use crate::graph::{BusRef, Node, QueueRef};
-use crate::model::{Duration, EventId, Schedule, StreamCapacity, System, TopicId};
+use crate::model::{Duration, EventId, StreamCapacity, System, TopicId};
 
 fn topic_name(system: &System, topic: TopicId) -> String {
     system
         .topics
         .get(topic.0)
         .map_or_else(String::new, |topic| topic.name.text.clone())
-}
-
-/// The Terraform label of an emitted rule.
-fn rule_label(system: &System, rule: &RulePlan) -> String {
-    names::rule(system, rule.rule, rule.one_of_several.then_some(rule.bus))
 }
 
 /// The bus name expression of a rule's bus.
@@ -37,25 +32,6 @@ fn bus_expression(system: &System, bus: BusRef) -> Expression {
             "aws_cloudwatch_event_bus.{}.name",
             names::bus_name(system, bus)
         )),
-    }
-}
-
-/// `rate(5 minutes)` or `cron(...)`.
-fn schedule_expression(schedule: &Schedule) -> String {
-    match schedule {
-        Schedule::Cron(expression) => format!("cron({expression})"),
-        Schedule::Rate(every) => {
-            let minutes = every.as_millis() / 60_000;
-            let (count, unit) = if minutes % 1440 == 0 {
-                (minutes / 1440, "day")
-            } else if minutes % 60 == 0 {
-                (minutes / 60, "hour")
-            } else {
-                (minutes, "minute")
-            };
-            let plural = if count == 1 { "" } else { "s" };
-            format!("rate({count} {unit}{plural})")
-        }
     }
 }
 
@@ -153,7 +129,7 @@ pub(super) fn events(context: &Context<'_>) -> TfFile {
 
 fn add_rule(file: &mut TfFile, context: &Context<'_>, rule: &RulePlan) {
     let system = context.system;
-    let label = rule_label(system, rule);
+    let label = events::rule_label(system, rule);
     let targets = rule.targets.clone();
     if targets.is_empty() {
         return;
@@ -171,7 +147,7 @@ fn add_rule(file: &mut TfFile, context: &Context<'_>, rule: &RulePlan) {
         ));
     }
     if let Some(schedule) = &rule.schedule {
-        block = block.add_attribute(("schedule_expression", schedule_expression(schedule)));
+        block = block.add_attribute(("schedule_expression", events::schedule_expression(schedule)));
     }
     block = block.add_attribute(("state", "ENABLED"));
     file.add(block.build());
@@ -308,7 +284,7 @@ fn source_arns(context: &Context<'_>, rules: &[RulePlan], source: Source) -> Vec
             .map(|plan| {
                 reference(&format!(
                     "aws_cloudwatch_event_rule.{}.arn",
-                    rule_label(system, plan)
+                    events::rule_label(system, plan)
                 ))
             })
             .collect(),
@@ -332,15 +308,6 @@ fn source_arns(context: &Context<'_>, rules: &[RulePlan], source: Source) -> Vec
     }
 }
 
-fn source_label(context: &Context<'_>, source: Source) -> String {
-    let system = context.system;
-    match source {
-        Source::Rule(rule) => names::rule(system, rule, None),
-        Source::Topic(topic) => topic_name(system, topic),
-        Source::LoadBalancer(balancer) => names::load_balancer(system, balancer),
-    }
-}
-
 fn add_function_permission(
     file: &mut TfFile,
     context: &Context<'_>,
@@ -361,7 +328,7 @@ fn add_function_permission(
     else {
         return;
     };
-    let source = source_label(context, permission.source);
+    let source = events::source_label(context.system, permission.source);
     for (index, arn) in source_arns(context, rules, permission.source)
         .into_iter()
         .enumerate()
@@ -507,19 +474,6 @@ fn service_statement(
         .build()
 }
 
-/// A statement id from a source's label: letters and digits.
-fn sid(prefix: &str, label: &str) -> String {
-    let mut text = prefix.to_string();
-    for word in label.split(|ch: char| !ch.is_ascii_alphanumeric()) {
-        let mut chars = word.chars();
-        if let Some(first) = chars.next() {
-            text.push(first.to_ascii_uppercase());
-            text.push_str(chars.as_str());
-        }
-    }
-    text
-}
-
 fn add_queue_policy(file: &mut TfFile, context: &Context<'_>, rules: &[RulePlan], queue: QueueRef) {
     let system = context.system;
     let label = names::queue(system, queue);
@@ -535,9 +489,9 @@ fn add_queue_policy(file: &mut TfFile, context: &Context<'_>, rules: &[RulePlan]
         if sources.is_empty() {
             continue;
         }
-        let source = source_label(context, permission.source);
+        let source = events::source_label(context.system, permission.source);
         document = document.add_block(service_statement(
-            &sid("Allow", &source),
+            &events::policy_sid("Allow", &source),
             permission,
             arn.clone(),
             sources,
@@ -605,9 +559,9 @@ pub(super) fn topics(context: &Context<'_>) -> TfFile {
             if sources.is_empty() {
                 continue;
             }
-            let source = source_label(context, permission.source);
+            let source = events::source_label(context.system, permission.source);
             document = document.add_block(service_statement(
-                &sid("Allow", &source),
+                &events::policy_sid("Allow", &source),
                 permission,
                 arn.clone(),
                 sources,

@@ -23,34 +23,11 @@ use std::collections::BTreeMap;
 use crate::graph::Graph;
 use crate::model::System;
 
-/// What every part of the backend reads.
-pub(crate) struct Context<'a> {
-    pub system: &'a System,
-    pub graph: &'a Graph,
-    /// Every (callee, way it is called) of the system's calls.
-    pub calls: std::collections::BTreeSet<(crate::model::ServiceId, &'static str)>,
-}
-
-impl Context<'_> {
-    /// Whether some service calls `callee` the way `via` says.
-    pub fn called_via(&self, callee: crate::model::ServiceId, via: crate::model::Via) -> bool {
-        self.calls.contains(&(callee, via.as_str()))
-    }
-}
+pub(crate) use crate::emit::Context;
 
 /// The Terraform files of a system, by file name.
 pub fn emit(system: &System, graph: &Graph) -> BTreeMap<String, String> {
-    let calls = system
-        .services
-        .iter()
-        .flat_map(|caller| caller.calls.iter())
-        .map(|call| (call.target, call.via.value.as_str()))
-        .collect();
-    let context = Context {
-        system,
-        graph,
-        calls,
-    };
+    let context = Context::new(system, graph);
     let mut files = BTreeMap::new();
     let parts = [
         ("versions.tf", settings::versions(&context)),

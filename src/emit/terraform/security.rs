@@ -4,70 +4,14 @@
 
 use super::Context;
 use super::writer::{TfFile, aws_name, object, reference, resource};
+use crate::emit::firewall::{
+    EPHEMERAL_FROM_ANYWHERE, NaclLine, declared_lines, derived_lines, description,
+    group_description, peer_label, ports_label, protocol_name,
+};
 use crate::emit::names;
-use crate::graph::network::{Guarded, NaclPlan, SecurityGroup, SgPeer, SgRule, SubnetLayout};
-use crate::model::{Cidr, NaclPeer, PortRange};
-use crate::syntax::ast::{Direction, Protocol, RuleAction};
-
-/// `tcp`, `udp`, `icmp` or `-1`, as the AWS provider writes protocols.
-fn protocol_name(protocol: Protocol) -> &'static str {
-    match protocol {
-        Protocol::Tcp => "tcp",
-        Protocol::Udp => "udp",
-        Protocol::Icmp => "icmp",
-        Protocol::All => "-1",
-    }
-}
-
-fn ports_label(ports: PortRange) -> String {
-    if ports.from == ports.to {
-        ports.from.to_string()
-    } else {
-        format!("{}-{}", ports.from, ports.to)
-    }
-}
-
-fn cidr_label(cidr: Cidr) -> String {
-    if cidr == Cidr::anywhere() {
-        "anywhere".to_string()
-    } else {
-        cidr.to_string().replace(['.', '/'], "-")
-    }
-}
-
-fn peer_label(context: &Context<'_>, peer: SgPeer) -> String {
-    match peer {
-        SgPeer::Group(group) => names::guarded(context.system, group),
-        SgPeer::Cidr(cidr) => cidr_label(cidr),
-        SgPeer::PrefixList(_, api) => format!("{}-prefix-list", api.mesh_name()),
-    }
-}
-
-/// The description of a security group: what it guards.
-fn group_description(context: &Context<'_>, group: &SecurityGroup) -> String {
-    let system = context.system;
-    match group.owner {
-        Guarded::Service(_) | Guarded::Database(_) => {
-            let kind = if matches!(group.owner, Guarded::Service(_)) {
-                "service"
-            } else {
-                "database"
-            };
-            format!("The {kind} {}", names::guarded(system, group.owner))
-        }
-        Guarded::Endpoint(_, api) => format!("The {} interface endpoint", api.mesh_name()),
-        Guarded::LoadBalancer(_) => format!(
-            "The load balancer {}",
-            names::physical(&names::guarded(system, group.owner))
-        ),
-        Guarded::PrivateLink { .. } => {
-            format!(
-                "The PrivateLink endpoint {}",
-                names::physical(&names::guarded(system, group.owner))
-            )
-        }
-    }
-}
+use crate::graph::network::{Guarded, SgPeer, SgRule};
+use crate::model::Cidr;
+use crate::syntax::ast::Protocol;
 
 fn add_rule(
     file: &mut TfFile,
@@ -86,7 +30,7 @@ fn add_rule(
     let label = format!(
         "{group}--{direction}-{}-{}",
         ports_label(rule.ports),
-        peer_label(context, rule.peer)
+        peer_label(context.system, rule.peer)
     );
     let mut block = resource(kind, &label)
         .add_attribute((
@@ -143,16 +87,6 @@ fn add_rule(
     }
 }
 
-/// A rule description in the characters AWS accepts there.
-fn description(text: &str) -> String {
-    let allowed = |ch: char| ch.is_ascii_alphanumeric() || " ._-:/()#,@[]+=&;{}!$*".contains(ch);
-    let cleaned: String = text
-        .chars()
-        .map(|ch| if allowed(ch) { ch } else { ' ' })
-        .collect();
-    cleaned.chars().take(255).collect()
-}
-
 pub(super) fn security_groups(context: &Context<'_>) -> TfFile {
     let system = context.system;
     let mut file = TfFile::default();
@@ -164,7 +98,7 @@ pub(super) fn security_groups(context: &Context<'_>) -> TfFile {
                 .add_attribute(("name", aws_name(&name)))
                 .add_attribute((
                     "description",
-                    description(&group_description(context, group)),
+                    description(&group_description(context.system, group)),
                 ))
                 .add_attribute(("vpc_id", reference(&format!("aws_vpc.{network}.id"))))
                 .add_attribute(("tags", object([("Name", aws_name(&name))])))
@@ -181,16 +115,6 @@ pub(super) fn security_groups(context: &Context<'_>) -> TfFile {
         }
     }
     file
-}
-
-/// One NACL rule to emit.
-struct NaclLine {
-    number: u16,
-    egress: bool,
-    allow: bool,
-    protocol: Protocol,
-    ports: PortRange,
-    cidr: Cidr,
 }
 
 fn nacl_rule(file: &mut TfFile, nacl: &str, line: &NaclLine) -> usize {
@@ -222,66 +146,6 @@ fn nacl_rule(file: &mut TfFile, nacl: &str, line: &NaclLine) -> usize {
         Protocol::All => {}
     }
     file.add(block.build())
-}
-
-/// Why an entry with an ingress from anywhere on the ephemeral ports is
-/// acceptable, for the checkov rules that flag ports 20, 21, 22 and 3389.
-const EPHEMERAL_FROM_ANYWHERE: &str = "replies to connections the subnet opens (NAT, gateway endpoints) arrive on the ephemeral ports from any address; NACLs are stateless and cannot match replies, and the stateful security groups admit no such inbound connections";
-
-/// The rules of a declared `nacl`, numbered in the order written; a rule
-/// naming a subnet becomes one rule per block of it.
-fn declared_lines(
-    plan: &crate::graph::network::Plan,
-    declared: &crate::model::Nacl,
-) -> Vec<NaclLine> {
-    let mut lines = Vec::new();
-    for (egress, direction) in [(false, Direction::In), (true, Direction::Out)] {
-        let mut number = 100u16;
-        for rule in declared
-            .rules
-            .iter()
-            .filter(|rule| rule.direction == direction)
-        {
-            let cidrs = match rule.peer.value {
-                NaclPeer::Cidr(cidr) => vec![cidr],
-                NaclPeer::Subnet(subnet) => plan
-                    .subnet(subnet)
-                    .map(SubnetLayout::cidrs)
-                    .unwrap_or_default(),
-            };
-            for cidr in cidrs {
-                lines.push(NaclLine {
-                    number,
-                    egress,
-                    allow: rule.action == RuleAction::Allow,
-                    protocol: rule.protocol,
-                    ports: rule.ports.map_or(PortRange::ALL, |ports| ports.value),
-                    cidr,
-                });
-                number = number.saturating_add(10);
-            }
-        }
-    }
-    lines
-}
-
-/// The derived entries of a subnet group's NACL.
-fn derived_lines(nacl: &NaclPlan) -> Vec<NaclLine> {
-    let entries = nacl
-        .ingress
-        .iter()
-        .map(|entry| (entry, false))
-        .chain(nacl.egress.iter().map(|entry| (entry, true)));
-    entries
-        .map(|(entry, egress)| NaclLine {
-            number: entry.number,
-            egress,
-            allow: true,
-            protocol: entry.protocol,
-            ports: entry.ports,
-            cidr: entry.cidr,
-        })
-        .collect()
 }
 
 pub(super) fn nacls(context: &Context<'_>) -> TfFile {
@@ -325,22 +189,8 @@ pub(super) fn nacls(context: &Context<'_>) -> TfFile {
         };
         for line in &lines {
             let rule_index = nacl_rule(&mut file, &name, line);
-            if !(line.allow && !line.egress && line.cidr == Cidr::anywhere()) {
-                continue;
-            }
-            for (check, port) in [
-                ("CKV_AWS_229", 21),
-                ("CKV_AWS_230", 20),
-                ("CKV_AWS_231", 3389),
-                ("CKV_AWS_232", 22),
-            ] {
-                let covers = line.protocol == Protocol::All
-                    || (line.protocol == Protocol::Tcp
-                        && line.ports.from <= port
-                        && port <= line.ports.to);
-                if covers {
-                    file.note_inside(rule_index, &format!("#checkov:skip={check}:{reason}"));
-                }
+            for check in line.open_port_checks() {
+                file.note_inside(rule_index, &format!("#checkov:skip={check}:{reason}"));
             }
         }
     }

@@ -15,48 +15,13 @@ use crate::emit::names;
 use crate::graph::messaging::{self, SourceMapping};
 use crate::graph::network::Guarded;
 use crate::graph::{LoadBalancerRef, Node, QueueRef, runtime};
-use crate::model::{Architecture, Compute, Fargate, Lambda, NetworkId, Service, ServiceId, Via};
+use crate::model::{Architecture, Compute, Fargate, Lambda, Service, ServiceId};
 
 fn service_name(context: &Context<'_>, id: ServiceId) -> String {
     context
         .system
         .service(id)
         .map_or_else(String::new, |service| service.name.text.clone())
-}
-
-/// Whether a Fargate service takes part in ECS Service Connect: it calls,
-/// or is called, `via = mesh`.
-fn in_mesh(context: &Context<'_>, id: ServiceId) -> (bool, bool) {
-    let system = context.system;
-    let calls = system
-        .service(id)
-        .is_some_and(|service| service.calls.iter().any(|call| call.via.value == Via::Mesh));
-    (calls, context.called_via(id, Via::Mesh))
-}
-
-/// Whether a service is registered in Cloud Map DNS: something calls it
-/// `via = dns`.
-fn called_by_dns(context: &Context<'_>, id: ServiceId) -> bool {
-    context.called_via(id, Via::Dns)
-}
-
-/// The networks whose services find each other through Cloud Map.
-fn namespaces(context: &Context<'_>) -> Vec<NetworkId> {
-    let mut networks: Vec<NetworkId> = context
-        .system
-        .services
-        .iter()
-        .enumerate()
-        .filter(|(index, service)| {
-            let id = ServiceId(*index);
-            let (calls, called) = in_mesh(context, id);
-            !service.is_lambda() && (calls || called || called_by_dns(context, id))
-        })
-        .filter_map(|(_, service)| service.subnet.map(|subnet| subnet.value.network))
-        .collect();
-    networks.sort();
-    networks.dedup();
-    networks
 }
 
 fn architecture(architecture: Architecture) -> &'static str {
@@ -125,7 +90,7 @@ pub(super) fn services(context: &Context<'_>) -> TfFile {
             .build(),
     );
     file.note_above(cluster, "The cluster the Fargate services run in.");
-    for network in namespaces(context) {
+    for network in context.namespaces() {
         let name = names::network(system, network);
         let index = file.add(
             resource("aws_service_discovery_private_dns_namespace", &name)
@@ -272,7 +237,10 @@ fn add_fargate(
             .add_attribute(("family", aws_name(&name)))
             .add_attribute(("requires_compatibilities", strings(["FARGATE"])))
             .add_attribute(("network_mode", "awsvpc"))
-            .add_attribute(("cpu", compute.millicpu.value.to_string()))
+            .add_attribute((
+                "cpu",
+                crate::model::aws::fargate_cpu_units(compute.millicpu.value).to_string(),
+            ))
             .add_attribute(("memory", compute.memory.value.as_mib_ceil().to_string()))
             .add_attribute((
                 "execution_role_arn",
@@ -309,8 +277,8 @@ fn add_fargate(
         .filter(|balancer| balancer.targets.iter().any(|target| target.service == id))
         .map(|balancer| balancer.id)
         .collect();
-    let (calls_mesh, called_mesh) = in_mesh(context, id);
-    let dns = called_by_dns(context, id);
+    let (calls_mesh, called_mesh) = context.in_mesh(id);
+    let dns = context.called_by_dns(id);
     let network = service
         .subnet
         .map(|subnet| names::network(system, subnet.value.network));

@@ -1,0 +1,596 @@
+//! EventBridge buses, archives, the schema registry and rules (with their
+//! targets as the rule's `Targets`); SQS queues (with their redrive policy
+//! as a property) and queue policies; SNS topics, policies and
+//! subscriptions; Kinesis streams and consumers (Terraform's `events.tf`,
+//! `queues.tf`, `topics.tf` and `streams.tf`).
+
+use serde_json::{Map, Value as Json, json};
+
+use super::{Context, Template, attribute, aws_name, id, reference, references, sub};
+use crate::emit::{events, json_schema, names};
+use crate::graph::iam::{Permission, Principal, Resource, Source};
+use crate::graph::messaging::{self, RulePlan, SubscriptionPlan};
+use crate::graph::{BusRef, Node, QueueRef};
+use crate::model::{EventId, StreamCapacity, TopicId};
+
+pub(super) fn events(context: &Context<'_>, template: &mut Template) {
+    let system = context.system;
+    for bus in &system.buses {
+        let name = bus.name.text.as_str();
+        template
+            .add(
+                id(name, "EventBus"),
+                name,
+                "AWS::Events::EventBus",
+                json!({
+                    "Name": aws_name(name),
+                    "Description": names::description(
+                        &crate::model::prose(&bus.doc)
+                            .unwrap_or_else(|| format!("The event bus {name}.")),
+                        512,
+                    ),
+                }),
+            )
+            .note(&format!("The bus {name}."));
+        if let Some(retention) = bus.archive {
+            template.add(
+                id(name, "Archive"),
+                name,
+                "AWS::Events::Archive",
+                json!({
+                    "ArchiveName": aws_name(name),
+                    "Description": format!("Every event of bus {name}, for replay."),
+                    "SourceArn": attribute(&id(name, "EventBus"), "Arn"),
+                    "RetentionDays": retention.value.as_days_ceil(),
+                }),
+            );
+        }
+    }
+    if !system.events.is_empty() {
+        template
+            .add(
+                "EventsRegistry".to_string(),
+                "events",
+                "AWS::EventSchemas::Registry",
+                json!({
+                    "RegistryName": sub("${NamePrefix}-events"),
+                    "Description": format!("The events of system {}.", system.name.text),
+                }),
+            )
+            .note("The schema of every event, so that producers and consumers can generate code from it.");
+        for (index, event) in system.events.iter().enumerate() {
+            let name = event.name.text.as_str();
+            let schema = json_schema::event(system, EventId(index));
+            template.add(
+                id(name, "Schema"),
+                name,
+                "AWS::EventSchemas::Schema",
+                json!({
+                    "SchemaName": name,
+                    "RegistryName": attribute("EventsRegistry", "RegistryName"),
+                    "Type": "JSONSchemaDraft4",
+                    "Description": names::description(
+                        &crate::model::prose(&event.doc)
+                            .unwrap_or_else(|| format!("The event {name}.")),
+                        256,
+                    ),
+                    "Content": serde_json::to_string(&schema).unwrap_or_default(),
+                }),
+            );
+        }
+    }
+    let rules = messaging::rules(system, context.graph);
+    for rule in &rules {
+        add_rule(template, context, rule);
+    }
+    for permission in &context.graph.iam.permissions {
+        if let Resource::Function(_) = permission.resource {
+            add_function_permission(template, context, &rules, permission);
+        }
+    }
+}
+
+/// The ARN of what a rule or subscription delivers to, and its base name.
+fn target_arn(context: &Context<'_>, target: Node) -> Option<(Json, String)> {
+    let system = context.system;
+    match target {
+        Node::Queue(queue) => Some((
+            references::queue_arn(system, queue),
+            names::queue(system, queue),
+        )),
+        Node::Service(service) => Some((
+            attribute(&references::function(system, service), "Arn"),
+            system.service(service)?.name.text.clone(),
+        )),
+        Node::Topic(topic) => Some((
+            reference(&references::topic(system, topic)),
+            system.topics.get(topic.0)?.name.text.clone(),
+        )),
+        Node::Stream(stream) => Some((
+            attribute(&references::stream(system, stream), "Arn"),
+            system.streams.get(stream.0)?.name.text.clone(),
+        )),
+        Node::Saga(saga) => {
+            let name = names::saga(system, saga);
+            Some((reference(&id(&name, "StateMachine")), name))
+        }
+        _ => None,
+    }
+}
+
+fn add_rule(template: &mut Template, context: &Context<'_>, rule: &RulePlan) {
+    let system = context.system;
+    let label = events::rule_label(system, rule);
+    if rule.targets.is_empty() {
+        return;
+    }
+    let mut properties = Map::new();
+    properties.insert("Name".into(), aws_name(&label));
+    properties.insert(
+        "Description".into(),
+        Json::from(names::description(&rule.description, 512)),
+    );
+    if rule.bus != BusRef::Default {
+        properties.insert(
+            "EventBusName".into(),
+            references::bus_name(system, rule.bus),
+        );
+    }
+    if let Some(pattern) = &rule.pattern {
+        properties.insert("EventPattern".into(), pattern.clone());
+    }
+    if let Some(schedule) = &rule.schedule {
+        properties.insert(
+            "ScheduleExpression".into(),
+            Json::from(events::schedule_expression(schedule)),
+        );
+    }
+    properties.insert("State".into(), Json::from("ENABLED"));
+    let targets: Vec<Json> = rule
+        .targets
+        .iter()
+        .filter_map(|target| rule_target(context, rule, &label, *target))
+        .collect();
+    properties.insert("Targets".into(), Json::Array(targets));
+    template.add(
+        id(&label, "Rule"),
+        &label,
+        "AWS::Events::Rule",
+        Json::Object(properties),
+    );
+}
+
+fn rule_target(context: &Context<'_>, rule: &RulePlan, label: &str, target: Node) -> Option<Json> {
+    let system = context.system;
+    let (arn, target_name) = target_arn(context, target)?;
+    let mut entry = Map::new();
+    entry.insert("Id".into(), Json::from(names::physical(&target_name)));
+    entry.insert("Arn".into(), arn);
+    if let Node::Stream(_) | Node::Saga(_) = target {
+        entry.insert(
+            "RoleArn".into(),
+            attribute(
+                &references::role(system, Principal::RuleDelivery(rule.rule)),
+                "Arn",
+            ),
+        );
+    }
+    if let Some(command) = &rule.command {
+        // The target receives the operation to run and the event.
+        let template = format!(
+            "{{\"saga\": {}, \"operation\": {}, \"event\": <aws.events.event>}}",
+            Json::from(command.saga.as_str()),
+            Json::from(command.operation.as_str())
+        );
+        entry.insert(
+            "InputTransformer".into(),
+            json!({ "InputTemplate": template }),
+        );
+    }
+    if let Node::Stream(_) = target {
+        entry.insert(
+            "KinesisParameters".into(),
+            json!({ "PartitionKeyPath": "$.id" }),
+        );
+    }
+    if let Node::Queue(queue) = target
+        && messaging::queue_settings(system, queue).fifo
+    {
+        entry.insert(
+            "SqsParameters".into(),
+            json!({ "MessageGroupId": names::physical(label) }),
+        );
+    }
+    entry.insert(
+        "RetryPolicy".into(),
+        json!({
+            "MaximumRetryAttempts": rule.retries,
+            "MaximumEventAgeInSeconds": rule.max_event_age.as_secs_ceil(),
+        }),
+    );
+    if let Some(dead_letter) = rule.dead_letter {
+        entry.insert(
+            "DeadLetterConfig".into(),
+            json!({ "Arn": references::queue_arn(system, dead_letter) }),
+        );
+    }
+    Some(Json::Object(entry))
+}
+
+/// The ARNs of what a resource policy lets act, for `aws:SourceArn`.
+fn source_arns(context: &Context<'_>, rules: &[RulePlan], source: Source) -> Vec<Json> {
+    let system = context.system;
+    match source {
+        Source::Rule(rule) => rules
+            .iter()
+            .filter(|plan| plan.rule == rule)
+            .filter(|plan| {
+                plan.targets
+                    .iter()
+                    .any(|target| !matches!(target, Node::Saga(_)))
+            })
+            .map(|plan| attribute(&id(&events::rule_label(system, plan), "Rule"), "Arn"))
+            .collect(),
+        Source::Topic(topic) => vec![reference(&references::topic(system, topic))],
+        Source::LoadBalancer(balancer) => context
+            .graph
+            .network
+            .load_balancer(balancer)
+            .into_iter()
+            .flat_map(|plan| plan.targets.iter())
+            .map(|target| {
+                reference(&id(
+                    &names::target_group(system, balancer, target.service),
+                    "TargetGroup",
+                ))
+            })
+            .collect(),
+    }
+}
+
+fn add_function_permission(
+    template: &mut Template,
+    context: &Context<'_>,
+    rules: &[RulePlan],
+    permission: &Permission,
+) {
+    let Resource::Function(service) = permission.resource else {
+        return;
+    };
+    // Load balancer permissions are written beside the load balancer.
+    if let Source::LoadBalancer(_) = permission.source {
+        return;
+    }
+    let Some(name) = context
+        .system
+        .service(service)
+        .map(|service| service.name.text.clone())
+    else {
+        return;
+    };
+    let source = events::source_label(context.system, permission.source);
+    for (index, arn) in source_arns(context, rules, permission.source)
+        .into_iter()
+        .enumerate()
+    {
+        let suffix = if index == 0 {
+            String::new()
+        } else {
+            format!("-{}", index + 1)
+        };
+        let label = format!("{name}--from-{source}{suffix}");
+        template.add(
+            id(&label, "Permission"),
+            &label,
+            "AWS::Lambda::Permission",
+            json!({
+                "Action": "lambda:InvokeFunction",
+                "FunctionName": reference(&references::function(context.system, service)),
+                "Principal": permission.service,
+                "SourceArn": arn,
+            }),
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// SQS.
+
+pub(super) fn queues(context: &Context<'_>, template: &mut Template) {
+    let system = context.system;
+    let rules = messaging::rules(system, context.graph);
+    for settings in messaging::queues(system, context.graph) {
+        let label = names::queue(system, settings.queue);
+        let mut properties = Map::new();
+        properties.insert(
+            "QueueName".into(),
+            if settings.fifo {
+                sub(&format!("${{NamePrefix}}-{}.fifo", names::physical(&label)))
+            } else {
+                aws_name(&label)
+            },
+        );
+        if settings.fifo {
+            properties.insert("FifoQueue".into(), Json::from(true));
+            if settings.content_based_deduplication {
+                properties.insert("ContentBasedDeduplication".into(), Json::from(true));
+            }
+        }
+        properties.insert(
+            "VisibilityTimeout".into(),
+            Json::from(settings.visibility.as_secs_ceil()),
+        );
+        properties.insert(
+            "MessageRetentionPeriod".into(),
+            Json::from(settings.retention.as_secs_ceil()),
+        );
+        properties.insert(
+            "DelaySeconds".into(),
+            Json::from(settings.delay.as_secs_ceil()),
+        );
+        properties.insert(
+            "ReceiveMessageWaitTimeSeconds".into(),
+            Json::from(settings.receive_wait.as_secs_ceil()),
+        );
+        if let Some(size) = settings.max_message_size {
+            properties.insert("MaximumMessageSize".into(), Json::from(size.as_bytes()));
+        }
+        properties.insert("KmsMasterKeyId".into(), super::key_arn());
+        properties.insert("KmsDataKeyReusePeriodSeconds".into(), Json::from(300));
+        if let Some((dead_letter, receives)) = settings.redrive {
+            properties.insert(
+                "RedrivePolicy".into(),
+                json!({
+                    "deadLetterTargetArn": references::queue_arn(system, dead_letter),
+                    "maxReceiveCount": receives,
+                }),
+            );
+        }
+        template
+            .add(
+                references::queue(system, settings.queue),
+                &label,
+                "AWS::SQS::Queue",
+                Json::Object(properties),
+            )
+            .note(&settings.purpose);
+        add_queue_policy(template, context, &rules, settings.queue);
+    }
+}
+
+/// The statement that refuses requests not made over TLS.
+fn deny_insecure_transport(resource: &Json) -> Json {
+    json!({
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "*",
+        "Resource": [resource],
+        "Condition": { "Bool": { "aws:SecureTransport": "false" } },
+    })
+}
+
+/// A statement letting an AWS service act on a resource for its sources.
+fn service_statement(
+    sid: &str,
+    permission: &Permission,
+    resource: &Json,
+    sources: &[Json],
+) -> Json {
+    json!({
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": { "Service": permission.service },
+        "Action": permission.actions,
+        "Resource": [resource],
+        "Condition": { "ArnEquals": { "aws:SourceArn": sources } },
+    })
+}
+
+/// The statements of a queue's or topic's resource policy.
+fn policy_statements(
+    context: &Context<'_>,
+    rules: &[RulePlan],
+    resource: Resource,
+    arn: &Json,
+) -> Vec<Json> {
+    let mut statements = vec![deny_insecure_transport(arn)];
+    for permission in &context.graph.iam.permissions {
+        if permission.resource != resource {
+            continue;
+        }
+        let sources = source_arns(context, rules, permission.source);
+        if sources.is_empty() {
+            continue;
+        }
+        let source = events::source_label(context.system, permission.source);
+        statements.push(service_statement(
+            &events::policy_sid("Allow", &source),
+            permission,
+            arn,
+            &sources,
+        ));
+    }
+    statements
+}
+
+fn add_queue_policy(
+    template: &mut Template,
+    context: &Context<'_>,
+    rules: &[RulePlan],
+    queue: QueueRef,
+) {
+    let system = context.system;
+    let label = names::queue(system, queue);
+    let statements = policy_statements(
+        context,
+        rules,
+        Resource::Queue(queue),
+        &references::queue_arn(system, queue),
+    );
+    let grants = statements.len() > 1;
+    template
+        .add(
+            id(&label, "QueuePolicy"),
+            &label,
+            "AWS::SQS::QueuePolicy",
+            json!({
+                "Queues": [reference(&references::queue(system, queue))],
+                "PolicyDocument": { "Version": "2012-10-17", "Statement": statements },
+            }),
+        )
+        .note(&if grants {
+            format!("Who may use {label}: IAM principals of the account, and the AWS services that deliver to it, over TLS only.")
+        } else {
+            format!("Who may use {label}: IAM principals of the account, over TLS only.")
+        });
+}
+
+// ---------------------------------------------------------------------------
+// SNS.
+
+pub(super) fn topics(context: &Context<'_>, template: &mut Template) {
+    let system = context.system;
+    let rules = messaging::rules(system, context.graph);
+    for (index, topic) in system.topics.iter().enumerate() {
+        let topic_id = TopicId(index);
+        let name = topic.name.text.as_str();
+        let mut properties = Map::new();
+        if topic.fifo.value {
+            properties.insert(
+                "TopicName".into(),
+                sub(&format!("${{NamePrefix}}-{name}.fifo")),
+            );
+            properties.insert("FifoTopic".into(), Json::from(true));
+            properties.insert("ContentBasedDeduplication".into(), Json::from(true));
+        } else {
+            properties.insert("TopicName".into(), aws_name(name));
+        }
+        properties.insert("KmsMasterKeyId".into(), super::key_arn());
+        let resource = template.add(
+            references::topic(system, topic_id),
+            name,
+            "AWS::SNS::Topic",
+            Json::Object(properties),
+        );
+        if !topic.doc.is_empty() {
+            resource.note(&topic.doc.join(" "));
+        }
+        let statements = policy_statements(
+            context,
+            &rules,
+            Resource::Topic(topic_id),
+            &reference(&references::topic(system, topic_id)),
+        );
+        template.add(
+            id(name, "TopicPolicy"),
+            name,
+            "AWS::SNS::TopicPolicy",
+            json!({
+                "Topics": [reference(&references::topic(system, topic_id))],
+                "PolicyDocument": { "Version": "2012-10-17", "Statement": statements },
+            }),
+        );
+    }
+    for subscription in messaging::subscriptions(system) {
+        add_subscription(template, context, &subscription);
+    }
+}
+
+fn add_subscription(
+    template: &mut Template,
+    context: &Context<'_>,
+    subscription: &SubscriptionPlan,
+) {
+    let system = context.system;
+    let topic = system
+        .topics
+        .get(subscription.topic.0)
+        .map_or_else(String::new, |topic| topic.name.text.clone());
+    let Some((endpoint, target)) = target_arn(context, subscription.target) else {
+        return;
+    };
+    let protocol = match subscription.target {
+        Node::Queue(_) => "sqs",
+        _ => "lambda",
+    };
+    let mut properties = Map::new();
+    properties.insert(
+        "TopicArn".into(),
+        reference(&references::topic(system, subscription.topic)),
+    );
+    properties.insert("Protocol".into(), Json::from(protocol));
+    properties.insert("Endpoint".into(), endpoint);
+    if protocol == "sqs" && subscription.raw_delivery {
+        properties.insert("RawMessageDelivery".into(), Json::from(true));
+    }
+    if let Some(policy) = &subscription.filter_policy {
+        properties.insert("FilterPolicyScope".into(), Json::from("MessageBody"));
+        properties.insert("FilterPolicy".into(), policy.clone());
+    }
+    let label = format!("{topic}--{target}");
+    template.add(
+        id(&label, "Subscription"),
+        &label,
+        "AWS::SNS::Subscription",
+        Json::Object(properties),
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Kinesis.
+
+pub(super) fn streams(context: &Context<'_>, template: &mut Template) {
+    let system = context.system;
+    for (index, stream) in system.streams.iter().enumerate() {
+        let stream_id = crate::model::StreamId(index);
+        let name = stream.name.text.as_str();
+        let mut properties = Map::new();
+        properties.insert("Name".into(), aws_name(name));
+        properties.insert(
+            "RetentionPeriodHours".into(),
+            Json::from(stream.retention.value.as_millis().div_ceil(3_600_000)),
+        );
+        let mode = match stream.capacity.value {
+            StreamCapacity::OnDemand => "ON_DEMAND",
+            StreamCapacity::Provisioned { shards } => {
+                properties.insert("ShardCount".into(), Json::from(shards));
+                "PROVISIONED"
+            }
+        };
+        properties.insert("StreamModeDetails".into(), json!({ "StreamMode": mode }));
+        properties.insert(
+            "StreamEncryption".into(),
+            json!({ "EncryptionType": "KMS", "KeyId": super::key_arn() }),
+        );
+        let resource = template.add(
+            references::stream(system, stream_id),
+            name,
+            "AWS::Kinesis::Stream",
+            Json::Object(properties),
+        );
+        if !stream.doc.is_empty() {
+            resource.note(&stream.doc.join(" "));
+        }
+        if messaging::enhanced_fan_out(context.graph, stream_id) {
+            for reader in messaging::stream_readers(context.graph, stream_id) {
+                let Some(service) = system.service(reader) else {
+                    continue;
+                };
+                let service = service.name.text.as_str();
+                let label = format!("{name}--{service}");
+                template
+                    .add(
+                        id(&label, "StreamConsumer"),
+                        &label,
+                        "AWS::Kinesis::StreamConsumer",
+                        json!({
+                            "ConsumerName": service,
+                            "StreamARN": attribute(&references::stream(system, stream_id), "Arn"),
+                        }),
+                    )
+                    .note(&format!("{service} reads {name} through its own enhanced fan-out consumer: several services read it."));
+            }
+        }
+    }
+}

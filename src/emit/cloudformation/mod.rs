@@ -1,0 +1,457 @@
+//! The CloudFormation backend: the whole system as one template,
+//! `out/cloudformation/template.json`, equivalent to the Terraform output.
+//!
+//! It reads the same model, network plan, IAM plan and messaging plans as
+//! the Terraform backend and decides nothing of its own: each part below
+//! mirrors the Terraform file of the same concern. Where the two languages
+//! differ, the template says so in the resource's `Metadata`:
+//!
+//! - resources Terraform counts (`count = N`) are written N times, with the
+//!   zone's index at the end of the logical id (`AppSubnet0`, `AppSubnet1`);
+//! - what the AWS provider models as separate resources and CloudFormation
+//!   as properties (rule targets, queue redrive, ECR lifecycle, S3 bucket
+//!   settings, managed policy attachments) is written as properties;
+//! - what Terraform reads with data sources comes from pseudo parameters,
+//!   and what it takes as variables comes from template parameters
+//!   (`NamePrefix`, `AvailabilityZones`, image tags, function packages, the
+//!   prefix lists of gateway endpoints);
+//! - Terraform's VPC default security group and the PrivateLink connection
+//!   accepter have no CloudFormation counterpart (see `security.rs` and
+//!   `privatelink.rs`).
+//!
+//! A template CloudFormation would refuse is never written: one over the
+//! limits of a stack, or whose names fold to the same logical id, is an
+//! error diagnostic instead (M230, M231).
+
+mod data;
+mod iam;
+mod load_balancers;
+mod messaging;
+mod network;
+mod privatelink;
+mod references;
+mod sagas;
+mod security;
+mod services;
+mod settings;
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value as Json, json};
+
+use crate::check::names::logical_id_collision;
+use crate::check::names::template_too_large::{self, Limit};
+use crate::diagnostics::Diagnostic;
+use crate::graph::Graph;
+use crate::model::System;
+
+/// The most resources a CloudFormation stack may declare.
+pub const RESOURCE_LIMIT: usize = 500;
+/// The largest template CloudFormation accepts (from S3), in bytes.
+pub const BODY_LIMIT: usize = 1_000_000;
+/// The most outputs and parameters of a template.
+pub const OUTPUT_LIMIT: usize = 200;
+pub const PARAMETER_LIMIT: usize = 200;
+
+pub(crate) use crate::emit::Context;
+
+/// One resource of the template.
+#[derive(Debug)]
+pub(crate) struct Resource {
+    kind: &'static str,
+    properties: Json,
+    depends_on: Vec<String>,
+    skips: Vec<(String, String)>,
+    lint_ignores: Vec<&'static str>,
+    notes: Vec<String>,
+    retain: Option<&'static str>,
+}
+
+impl Resource {
+    /// Created only after `id` is.
+    pub fn depends_on(&mut self, id: impl Into<String>) -> &mut Self {
+        let id = id.into();
+        if !self.depends_on.contains(&id) {
+            self.depends_on.push(id);
+        }
+        self
+    }
+
+    /// A checkov check that does not apply, with the reason, where checkov
+    /// reads it (`Metadata.checkov.skip`).
+    pub fn skip(&mut self, check: &str, reason: &str) -> &mut Self {
+        self.skips.push((check.to_string(), reason.to_string()));
+        self
+    }
+
+    /// A cfn-lint rule that does not apply, with the reason (in the
+    /// resource's comment, since cfn-lint's own metadata has no place for
+    /// one).
+    pub fn lint_ignore(&mut self, rule: &'static str, reason: &str) -> &mut Self {
+        self.lint_ignores.push(rule);
+        self.note(&format!("cfn-lint {rule} does not apply: {reason}."))
+    }
+
+    /// A line for the reader of the template (`Metadata.Comment`).
+    pub fn note(&mut self, text: &str) -> &mut Self {
+        self.notes.push(text.to_string());
+        self
+    }
+
+    /// `DeletionPolicy` and `UpdateReplacePolicy`: `Retain` or `Snapshot`.
+    pub fn keep_on_delete(&mut self, policy: &'static str) -> &mut Self {
+        self.retain = Some(policy);
+        self
+    }
+
+    fn render(self) -> Json {
+        let mut entry = Map::new();
+        entry.insert("Type".into(), Json::from(self.kind));
+        if let Some(policy) = self.retain {
+            entry.insert("DeletionPolicy".into(), Json::from(policy));
+            entry.insert("UpdateReplacePolicy".into(), Json::from(policy));
+        }
+        if !self.depends_on.is_empty() {
+            entry.insert("DependsOn".into(), json!(self.depends_on));
+        }
+        if !self.notes.is_empty() || !self.skips.is_empty() || !self.lint_ignores.is_empty() {
+            let mut metadata = Map::new();
+            if !self.notes.is_empty() {
+                metadata.insert("Comment".into(), Json::from(self.notes.join(" ")));
+            }
+            if !self.skips.is_empty() {
+                let skips: Vec<Json> = self
+                    .skips
+                    .iter()
+                    .map(|(id, comment)| json!({ "id": id, "comment": comment }))
+                    .collect();
+                metadata.insert("checkov".into(), json!({ "skip": skips }));
+            }
+            if !self.lint_ignores.is_empty() {
+                metadata.insert(
+                    "cfn-lint".into(),
+                    json!({ "config": { "ignore_checks": self.lint_ignores } }),
+                );
+            }
+            entry.insert("Metadata".into(), Json::Object(metadata));
+        }
+        let empty = self
+            .properties
+            .as_object()
+            .is_some_and(serde_json::Map::is_empty);
+        if !empty {
+            entry.insert("Properties".into(), self.properties);
+        }
+        Json::Object(entry)
+    }
+}
+
+/// The template being built.
+#[derive(Debug, Default)]
+pub(crate) struct Template {
+    parameters: Map<String, Json>,
+    mappings: Map<String, Json>,
+    resources: Vec<(String, Resource)>,
+    /// The resource added last, which its caller may still be configuring.
+    pending: Option<(String, Resource)>,
+    /// Logical id → the base name it was made from, to find two names that
+    /// fold to the same id.
+    origins: BTreeMap<String, String>,
+    /// (logical id, one base name, the other), each pair of names once.
+    collisions: Vec<(String, String, String)>,
+    outputs: Map<String, Json>,
+}
+
+impl Template {
+    /// Adds a resource under a logical id made by [`id`] from `origin`.
+    pub fn add(
+        &mut self,
+        logical_id: String,
+        origin: &str,
+        kind: &'static str,
+        properties: Json,
+    ) -> &mut Resource {
+        if let Some(previous) = self.origins.get(&logical_id) {
+            let known = self
+                .collisions
+                .iter()
+                .any(|(_, first, second)| first == previous && second == origin);
+            if previous != origin && !known {
+                self.collisions
+                    .push((logical_id.clone(), previous.clone(), origin.to_string()));
+            }
+        } else {
+            self.origins.insert(logical_id.clone(), origin.to_string());
+        }
+        self.flush();
+        let (_, resource) = self.pending.insert((
+            logical_id,
+            Resource {
+                kind,
+                properties,
+                depends_on: Vec::new(),
+                skips: Vec::new(),
+                lint_ignores: Vec::new(),
+                notes: Vec::new(),
+                retain: None,
+            },
+        ));
+        resource
+    }
+
+    fn flush(&mut self) {
+        if let Some(pending) = self.pending.take() {
+            self.resources.push(pending);
+        }
+    }
+
+    pub fn parameter(&mut self, name: &str, definition: Json) {
+        self.parameters.insert(name.to_string(), definition);
+    }
+
+    pub fn mapping(&mut self, name: &str, definition: Json) {
+        self.mappings.insert(name.to_string(), definition);
+    }
+
+    pub fn output(&mut self, name: &str, description: &str, value: Json) {
+        let mut output = Map::new();
+        output.insert("Description".into(), Json::from(description));
+        output.insert("Value".into(), value);
+        self.outputs.insert(name.to_string(), Json::Object(output));
+    }
+
+    fn render(self, system: &System) -> Json {
+        let mut template = Map::new();
+        template.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+        template.insert(
+            "Description".into(),
+            Json::from(crate::emit::names::description(
+                &format!(
+                    "The system {}, as compiled by meshc from its .mesh description.",
+                    system.name.text
+                ),
+                1024,
+            )),
+        );
+        if !self.parameters.is_empty() {
+            template.insert("Parameters".into(), Json::Object(self.parameters));
+        }
+        if !self.mappings.is_empty() {
+            template.insert("Mappings".into(), Json::Object(self.mappings));
+        }
+        let resources: Map<String, Json> = self
+            .resources
+            .into_iter()
+            .map(|(id, resource)| (id, resource.render()))
+            .collect();
+        template.insert("Resources".into(), Json::Object(resources));
+        if !self.outputs.is_empty() {
+            template.insert("Outputs".into(), Json::Object(self.outputs));
+        }
+        Json::Object(template)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Logical ids and intrinsic functions.
+
+/// The logical id of a resource: its base name in `PascalCase` (dashes and
+/// underscores start a new word; a word that starts with a digit is marked
+/// with `N`, so that `10-20` and `102-0` differ), then its kind.
+pub(crate) fn id(base: &str, kind: &str) -> String {
+    let mut out = String::with_capacity(base.len() + kind.len());
+    let mut word_start = true;
+    for ch in base.chars() {
+        if ch.is_ascii_alphanumeric() {
+            if word_start {
+                if ch.is_ascii_digit() && !out.is_empty() {
+                    out.push('N');
+                }
+                out.push(ch.to_ascii_uppercase());
+            } else {
+                out.push(ch);
+            }
+            word_start = false;
+        } else {
+            word_start = true;
+        }
+    }
+    out.push_str(kind);
+    out
+}
+
+/// The logical id of the `index`th of a counted resource.
+pub(crate) fn counted(base: &str, kind: &str, index: usize) -> String {
+    format!("{}{index}", id(base, kind))
+}
+
+/// Sets `key` of a JSON object (and does nothing to any other value).
+pub(crate) fn set(object: &mut Json, key: &str, value: Json) {
+    if let Some(entries) = object.as_object_mut() {
+        entries.insert(key.to_string(), value);
+    }
+}
+
+pub(crate) fn reference(id: &str) -> Json {
+    json!({ "Ref": id })
+}
+
+pub(crate) fn attribute(id: &str, name: &str) -> Json {
+    json!({ "Fn::GetAtt": [id, name] })
+}
+
+pub(crate) fn sub(text: &str) -> Json {
+    json!({ "Fn::Sub": text })
+}
+
+/// The AWS name of a resource: the system prefix, a dash, the base name.
+pub(crate) fn aws_name(base: &str) -> Json {
+    sub(&format!(
+        "${{NamePrefix}}-{}",
+        crate::emit::names::physical(base)
+    ))
+}
+
+/// `Name` (and more) tags.
+pub(crate) fn name_tags(name: Json, extra: &[(&str, &str)]) -> Json {
+    let mut first = Map::new();
+    first.insert("Key".into(), Json::from("Name"));
+    first.insert("Value".into(), name);
+    let mut tags = vec![Json::Object(first)];
+    tags.extend(
+        extra
+            .iter()
+            .map(|(key, value)| json!({ "Key": key, "Value": value })),
+    );
+    Json::Array(tags)
+}
+
+/// The ARN of the account's root, for key and endpoint service policies.
+pub(crate) fn account_root() -> Json {
+    sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")
+}
+
+/// The subnet ids of a subnet group, one per zone.
+pub(crate) fn subnet_ids(context: &Context<'_>, subnet: crate::model::SubnetRef) -> Json {
+    let name = crate::emit::names::subnet(context.system, subnet);
+    let zones = context
+        .graph
+        .network
+        .subnet(subnet)
+        .map_or(0, |layout| layout.zones.len());
+    Json::Array(
+        (0..zones)
+            .map(|zone| reference(&counted(&name, "Subnet", zone)))
+            .collect(),
+    )
+}
+
+/// The group id of a security group of the network plan.
+pub(crate) fn group_id(context: &Context<'_>, owner: crate::graph::network::Guarded) -> Json {
+    attribute(
+        &id(
+            &crate::emit::names::guarded(context.system, owner),
+            "SecurityGroup",
+        ),
+        "GroupId",
+    )
+}
+
+/// The system's KMS key ARN.
+pub(crate) fn key_arn() -> Json {
+    attribute(settings::KEY, "Arn")
+}
+
+/// A log group with a retention, encrypted with the system key.
+pub(crate) fn log_group(template: &mut Template, base: &str, name: Json, days: u64) -> String {
+    let logical = id(base, "LogGroup");
+    let group = template.add(logical.clone(), base, "AWS::Logs::LogGroup", {
+        let mut properties = Map::new();
+        properties.insert("LogGroupName".into(), name);
+        properties.insert("RetentionInDays".into(), Json::from(days));
+        properties.insert("KmsKeyId".into(), key_arn());
+        Json::Object(properties)
+    });
+    if days < 365 {
+        group.skip(
+            "CKV_AWS_338",
+            &format!("the retention is the service's declared log_retention of {days} days"),
+        );
+    }
+    logical
+}
+
+/// The template of a system, or the diagnostics that say why CloudFormation
+/// would refuse it.
+pub fn emit(system: &System, graph: &Graph) -> Result<String, Vec<Diagnostic>> {
+    let context = Context::new(system, graph);
+    let mut template = Template::default();
+    settings::parameters(&context, &mut template);
+    settings::encryption(&context, &mut template);
+    network::network(&context, &mut template);
+    network::endpoints(&context, &mut template);
+    security::security_groups(&context, &mut template);
+    security::nacls(&context, &mut template);
+    iam::roles(&context, &mut template);
+    services::services(&context, &mut template);
+    services::functions(&context, &mut template);
+    load_balancers::load_balancers(&context, &mut template);
+    messaging::events(&context, &mut template);
+    messaging::queues(&context, &mut template);
+    messaging::topics(&context, &mut template);
+    messaging::streams(&context, &mut template);
+    data::data_stores(&context, &mut template);
+    sagas::sagas(&context, &mut template);
+    privatelink::private_links(&context, &mut template);
+    settings::outputs(&context, &mut template);
+
+    template.flush();
+    let mut diagnostics = Vec::new();
+    for (logical_id, first, second) in &template.collisions {
+        diagnostics.push(logical_id_collision::diagnostic(
+            system, logical_id, first, second,
+        ));
+    }
+    let counts = [
+        (Limit::Resources, template.resources.len(), RESOURCE_LIMIT),
+        (
+            Limit::Parameters,
+            template.parameters.len(),
+            PARAMETER_LIMIT,
+        ),
+        (Limit::Outputs, template.outputs.len(), OUTPUT_LIMIT),
+    ];
+    let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, resource) in &template.resources {
+        *by_kind.entry(resource.kind).or_default() += 1;
+    }
+    let text = render_json(&template.render(system));
+    for (limit, count, most) in counts {
+        if count > most {
+            diagnostics.push(template_too_large::diagnostic(
+                system, limit, count, most, &by_kind,
+            ));
+        }
+    }
+    if text.len() > BODY_LIMIT {
+        diagnostics.push(template_too_large::diagnostic(
+            system,
+            Limit::Bytes,
+            text.len(),
+            BODY_LIMIT,
+            &by_kind,
+        ));
+    }
+    if diagnostics.is_empty() {
+        Ok(text)
+    } else {
+        Err(diagnostics)
+    }
+}
+
+/// JSON with two-space indentation and a final newline.
+pub(crate) fn render_json(value: &Json) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
+}

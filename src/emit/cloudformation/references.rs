@@ -1,0 +1,166 @@
+//! How the template refers to what the graph names: the logical ids of the
+//! resources emitted for components, their ARNs, and the runtime values of
+//! a service's environment (Terraform's `references.rs`).
+
+use serde_json::{Value as Json, json};
+
+use super::{Context, attribute, id, reference, sub};
+use crate::emit::names;
+use crate::graph::network::Guarded;
+use crate::graph::runtime::Value;
+use crate::graph::{BusRef, QueueRef};
+use crate::model::{DatabaseId, ServiceId, StreamId, System, TableId, TopicId};
+
+fn service_name(system: &System, id: ServiceId) -> String {
+    system
+        .service(id)
+        .map_or_else(String::new, |service| service.name.text.clone())
+}
+
+pub(super) fn queue(system: &System, queue: QueueRef) -> String {
+    id(&names::queue(system, queue), "Queue")
+}
+
+pub(super) fn topic(system: &System, topic: TopicId) -> String {
+    id(
+        system
+            .topics
+            .get(topic.0)
+            .map_or("", |topic| topic.name.text.as_str()),
+        "Topic",
+    )
+}
+
+pub(super) fn stream(system: &System, stream: StreamId) -> String {
+    id(
+        system
+            .streams
+            .get(stream.0)
+            .map_or("", |stream| stream.name.text.as_str()),
+        "Stream",
+    )
+}
+
+pub(super) fn table(system: &System, table: TableId) -> String {
+    id(
+        system
+            .tables
+            .get(table.0)
+            .map_or("", |table| table.name.text.as_str()),
+        "Table",
+    )
+}
+
+pub(super) fn bus(system: &System, bus: BusRef) -> String {
+    id(&names::bus_name(system, bus), "EventBus")
+}
+
+pub(super) fn function(system: &System, service: ServiceId) -> String {
+    id(&service_name(system, service), "Function")
+}
+
+/// The RDS instance, or Aurora cluster, of a database.
+pub(super) fn database(system: &System, database: DatabaseId) -> String {
+    let aurora = system
+        .databases
+        .get(database.0)
+        .is_some_and(|database| database.engine.value.is_aurora());
+    id(
+        &names::database(system, database),
+        if aurora { "Cluster" } else { "Database" },
+    )
+}
+
+pub(super) fn role(system: &System, principal: crate::graph::iam::Principal) -> String {
+    id(&names::role(system, principal), "Role")
+}
+
+pub(super) fn role_policy(system: &System, principal: crate::graph::iam::Principal) -> String {
+    id(&names::role(system, principal), "RolePolicy")
+}
+
+pub(super) fn security_group(system: &System, owner: Guarded) -> String {
+    id(&names::guarded(system, owner), "SecurityGroup")
+}
+
+/// The ARN of a queue.
+pub(super) fn queue_arn(system: &System, queue_ref: QueueRef) -> Json {
+    attribute(&queue(system, queue_ref), "Arn")
+}
+
+/// The ARN of the bus a rule or grant names.
+pub(super) fn bus_arn(system: &System, bus_ref: BusRef) -> Json {
+    match bus_ref {
+        BusRef::Default => {
+            sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default")
+        }
+        BusRef::Declared(_) => attribute(&bus(system, bus_ref), "Arn"),
+    }
+}
+
+/// The name of a bus, for `EventBusName`.
+pub(super) fn bus_name(system: &System, bus_ref: BusRef) -> Json {
+    match bus_ref {
+        BusRef::Default => Json::from("default"),
+        BusRef::Declared(_) => reference(&bus(system, bus_ref)),
+    }
+}
+
+/// The DNS name of an interface endpoint: its first DNS entry is
+/// `HOSTED-ZONE:NAME`.
+pub(super) fn endpoint_dns(endpoint: &str) -> Json {
+    json!({
+        "Fn::Select": [1, { "Fn::Split": [":", {
+            "Fn::Select": [0, attribute(endpoint, "DnsEntries")]
+        }] }]
+    })
+}
+
+/// The value of one runtime value.
+pub(super) fn value(context: &Context<'_>, value: &Value) -> Json {
+    let system = context.system;
+    match value {
+        Value::Literal(text) => Json::from(text.as_str()),
+        Value::QueueUrl(queue_ref) => reference(&queue(system, *queue_ref)),
+        Value::TopicArn(topic_id) => reference(&topic(system, *topic_id)),
+        Value::BusName(bus_ref) => bus_name(system, *bus_ref),
+        Value::StreamName(stream_id) => reference(&stream(system, *stream_id)),
+        Value::TableName(table_id) => reference(&table(system, *table_id)),
+        Value::DatabaseEndpoint(database_id) => {
+            attribute(&database(system, *database_id), "Endpoint.Address")
+        }
+        Value::DatabaseSecret(database_id) => attribute(
+            &database(system, *database_id),
+            "MasterUserSecret.SecretArn",
+        ),
+        Value::FunctionName(service) => reference(&function(system, *service)),
+        Value::LoadBalancerDns(balancer) => attribute(
+            &id(&names::load_balancer(system, *balancer), "LoadBalancer"),
+            "DNSName",
+        ),
+        Value::PrivateLinkDns { network, callee } => endpoint_dns(&id(
+            &names::guarded(
+                system,
+                Guarded::PrivateLink {
+                    network: *network,
+                    callee: *callee,
+                },
+            ),
+            "Endpoint",
+        )),
+        Value::Namespace(network) => {
+            let name = names::network(system, *network);
+            sub(&format!("{name}.${{NamePrefix}}.internal"))
+        }
+    }
+}
+
+/// A setting's value: one value, or the parts joined.
+pub(super) fn setting(context: &Context<'_>, parts: &[Value]) -> Json {
+    match parts {
+        [single] => value(context, single),
+        _ => json!({
+            "Fn::Join": ["", parts.iter().map(|part| value(context, part)).collect::<Vec<_>>()]
+        }),
+    }
+}

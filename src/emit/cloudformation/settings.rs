@@ -1,0 +1,322 @@
+//! The parameters of the template (Terraform's `variables.tf`), the
+//! system's KMS key (`encryption.tf`) and the outputs (`outputs.tf`).
+
+use serde_json::{Value as Json, json};
+
+use super::{Context, Template, account_root, attribute, id, reference, sub};
+use crate::emit::names;
+use crate::graph::network::Guarded;
+use crate::model::{Compute, NetworkId, SagaMode, SubnetRef};
+
+/// The logical id of the system's KMS key.
+pub(super) const KEY: &str = "SystemKey";
+
+/// The parameter of a Fargate service's image tag.
+pub(super) fn image_tag(service: &str) -> String {
+    id(service, "ImageTag")
+}
+
+/// The parameter of a Lambda function's package key in the packages bucket.
+pub(super) fn package_key(service: &str) -> String {
+    id(service, "PackageKey")
+}
+
+/// The bucket that holds the Lambda deployment packages.
+pub(super) const PACKAGES_BUCKET: &str = "FunctionPackagesBucket";
+
+/// The parameter of the prefix list of a gateway endpoint's service.
+pub(super) fn prefix_list(api: &str) -> String {
+    id(api, "PrefixListId")
+}
+
+pub(super) fn parameters(context: &Context<'_>, template: &mut Template) {
+    let system = context.system;
+    template.parameter(
+        "NamePrefix",
+        json!({
+            "Type": "String",
+            "Description": "Prefix of the name of every AWS resource of the system.",
+            "Default": system.name.text,
+            "AllowedPattern": "^[a-z][a-z0-9-]{0,19}$",
+            "ConstraintDescription": "1 to 20 lower-case letters, digits and dashes, starting with a letter.",
+        }),
+    );
+    let zones = system
+        .networks
+        .iter()
+        .map(|network| network.zones.value)
+        .max()
+        .unwrap_or(0);
+    if zones > 0 {
+        template.parameter(
+            "AvailabilityZones",
+            json!({
+                "Type": "CommaDelimitedList",
+                "Description": format!(
+                    "The availability zones the networks use, in order: a network of N zones uses the first N (at least {zones}). Pinned, so that a zone AWS adds never moves a subnet."
+                ),
+                "Default": crate::model::aws::zone_names(&system.region.value, zones).join(","),
+            }),
+        );
+    }
+    for service in &system.services {
+        let name = service.name.text.as_str();
+        match &service.compute {
+            Compute::Fargate(fargate) if fargate.image.is_none() => template.parameter(
+                &image_tag(name),
+                json!({
+                    "Type": "String",
+                    "Description": format!("The image tag of {name} to run: the tag pushed to its ECR repository."),
+                    "MinLength": 1,
+                }),
+            ),
+            Compute::Fargate(_) => {}
+            Compute::Lambda(_) => template.parameter(
+                &package_key(name),
+                json!({
+                    "Type": "String",
+                    "Description": format!("The key of the deployment package (.zip) of {name} in FunctionPackagesBucket."),
+                    "MinLength": 1,
+                }),
+            ),
+        }
+    }
+    if system.services.iter().any(crate::model::Service::is_lambda) {
+        template.parameter(
+            PACKAGES_BUCKET,
+            json!({
+                "Type": "String",
+                "Description": "The S3 bucket that holds the deployment packages of the Lambda functions.",
+                "MinLength": 3,
+            }),
+        );
+    }
+    let mut gateway_apis: Vec<&str> = context
+        .graph
+        .network
+        .security_groups
+        .iter()
+        .flat_map(|group| group.ingress.iter().chain(group.egress.iter()))
+        .filter_map(|rule| match rule.peer {
+            crate::graph::network::SgPeer::PrefixList(_, api) => Some(api.mesh_name()),
+            _ => None,
+        })
+        .collect();
+    gateway_apis.sort_unstable();
+    gateway_apis.dedup();
+    for api in gateway_apis {
+        template.parameter(
+            &prefix_list(api),
+            json!({
+                "Type": "String",
+                "Description": format!(
+                    "The AWS-managed prefix list of com.amazonaws.REGION.{api}, which the security groups name to reach it through its gateway endpoint (aws ec2 describe-prefix-lists)."
+                ),
+                "AllowedPattern": "^pl-[0-9a-f]+$",
+            }),
+        );
+    }
+}
+
+/// The system's KMS key, as in `encryption.tf`: the account administers and
+/// uses it (IAM policies then grant each role what it needs), and the AWS
+/// services that write encrypted data on the system's behalf may use it.
+pub(super) fn encryption(context: &Context<'_>, template: &mut Template) {
+    let system = context.system;
+    let statement = |sid: &str, actions: &[&str], principal: Json| {
+        json!({
+            "Sid": sid,
+            "Effect": "Allow",
+            "Principal": principal,
+            "Action": actions,
+            "Resource": "*",
+        })
+    };
+    let mut logs = statement(
+        "CloudWatchLogsEncryptsLogGroups",
+        &[
+            "kms:Decrypt",
+            "kms:DescribeKey",
+            "kms:Encrypt",
+            "kms:GenerateDataKey",
+            "kms:ReEncryptFrom",
+            "kms:ReEncryptTo",
+        ],
+        json!({ "Service": sub("logs.${AWS::Region}.amazonaws.com") }),
+    );
+    super::set(
+        &mut logs,
+        "Condition",
+        json!({
+            "ArnLike": {
+                "kms:EncryptionContext:aws:logs:arn":
+                    sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*"),
+            },
+        }),
+    );
+    let mut delivery = statement(
+        "ServicesDeliverEncryptedMessages",
+        &["kms:Decrypt", "kms:GenerateDataKey"],
+        json!({ "Service": ["events.amazonaws.com", "sns.amazonaws.com"] }),
+    );
+    super::set(
+        &mut delivery,
+        "Condition",
+        json!({
+            "StringEquals": { "aws:SourceAccount": reference("AWS::AccountId") },
+        }),
+    );
+    let policy = json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            statement(
+                "AccountAdministers",
+                &[
+                    "kms:CancelKeyDeletion",
+                    "kms:CreateAlias",
+                    "kms:CreateGrant",
+                    "kms:DeleteAlias",
+                    "kms:DescribeKey",
+                    "kms:DisableKey",
+                    "kms:DisableKeyRotation",
+                    "kms:EnableKey",
+                    "kms:EnableKeyRotation",
+                    "kms:GetKeyPolicy",
+                    "kms:GetKeyRotationStatus",
+                    "kms:ListAliases",
+                    "kms:ListGrants",
+                    "kms:ListResourceTags",
+                    "kms:PutKeyPolicy",
+                    "kms:RetireGrant",
+                    "kms:RevokeGrant",
+                    "kms:ScheduleKeyDeletion",
+                    "kms:TagResource",
+                    "kms:UntagResource",
+                    "kms:UpdateAlias",
+                    "kms:UpdateKeyDescription",
+                ],
+                json!({ "AWS": account_root() }),
+            ),
+            statement(
+                "AccountUsesThroughIam",
+                &[
+                    "kms:Decrypt",
+                    "kms:DescribeKey",
+                    "kms:Encrypt",
+                    "kms:GenerateDataKey",
+                    "kms:GenerateDataKeyWithoutPlaintext",
+                    "kms:ReEncryptFrom",
+                    "kms:ReEncryptTo",
+                ],
+                json!({ "AWS": account_root() }),
+            ),
+            logs,
+            delivery,
+        ],
+    });
+    template
+        .add(
+            KEY.to_string(),
+            "system",
+            "AWS::KMS::Key",
+            json!({
+                "Description": format!(
+                    "Encrypts the logs, queues, topics, streams and tables of system {}",
+                    system.name.text
+                ),
+                "EnableKeyRotation": true,
+                "PendingWindowInDays": 30,
+                "KeyPolicy": policy,
+            }),
+        )
+        .keep_on_delete("Retain")
+        .note("In a key policy, the resource \"*\" means this key and no other.");
+    template.add(
+        "SystemKeyAlias".to_string(),
+        "system",
+        "AWS::KMS::Alias",
+        json!({
+            "AliasName": sub("alias/${NamePrefix}"),
+            "TargetKeyId": reference(KEY),
+        }),
+    );
+}
+
+pub(super) fn outputs(context: &Context<'_>, template: &mut Template) {
+    let system = context.system;
+    let plan = &context.graph.network;
+    for (index, network) in system.networks.iter().enumerate() {
+        let name = names::network(system, NetworkId(index));
+        template.output(
+            &id(&name, "VpcId"),
+            &format!("The VPC of network {}.", network.name.text),
+            reference(&id(&name, "Vpc")),
+        );
+        for subnet in 0..network.subnets.len() {
+            let subnet = SubnetRef {
+                network: NetworkId(index),
+                index: subnet,
+            };
+            let subnet_name = names::subnet(system, subnet);
+            template.output(
+                &id(&subnet_name, "SubnetIds"),
+                &format!("The subnets of {subnet_name}, one per zone."),
+                json!({ "Fn::Join": [",", super::subnet_ids(context, subnet)] }),
+            );
+        }
+    }
+    for link in &plan.private_links {
+        let name = names::guarded(
+            system,
+            Guarded::PrivateLink {
+                network: link.network,
+                callee: link.callee,
+            },
+        );
+        template.output(
+            &id(&name, "DnsName"),
+            "The DNS name callers use to reach the service over PrivateLink.",
+            super::references::endpoint_dns(&id(&name, "Endpoint")),
+        );
+    }
+    for balancer in &plan.load_balancers {
+        if balancer.endpoint_service {
+            continue;
+        }
+        let name = names::load_balancer(system, balancer.id);
+        template.output(
+            &id(&name, "DnsName"),
+            &format!(
+                "The DNS name of the {} load balancer {}.",
+                if balancer.public {
+                    "internet-facing"
+                } else {
+                    "internal"
+                },
+                names::physical(&name)
+            ),
+            attribute(&id(&name, "LoadBalancer"), "DNSName"),
+        );
+    }
+    for bus in &system.buses {
+        let name = bus.name.text.as_str();
+        template.output(
+            &id(name, "BusName"),
+            &format!("The name of the event bus {name}."),
+            reference(&id(name, "EventBus")),
+        );
+    }
+    for plan in crate::graph::saga::plans(system) {
+        if plan.mode != SagaMode::Orchestrated || plan.steps.is_empty() {
+            continue;
+        }
+        template.output(
+            &id(&plan.name, "StateMachineArn"),
+            &format!(
+                "The state machine of saga {}: start an execution with its trigger event.",
+                plan.name
+            ),
+            reference(&id(&plan.name, "StateMachine")),
+        );
+    }
+}

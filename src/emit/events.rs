@@ -1,0 +1,58 @@
+//! What both infrastructure backends say about EventBridge rules and
+//! resource policies: the names of rules and of the sources a policy
+//! names, schedule expressions, and statement ids.
+
+use crate::emit::names;
+use crate::graph::iam::Source;
+use crate::graph::messaging::RulePlan;
+use crate::model::{Schedule, System};
+
+/// The base name of an emitted rule: a declared rule is emitted once per
+/// bus when it listens on several.
+pub fn rule_label(system: &System, rule: &RulePlan) -> String {
+    names::rule(system, rule.rule, rule.one_of_several.then_some(rule.bus))
+}
+
+/// `rate(5 minutes)` or `cron(...)`.
+pub fn schedule_expression(schedule: &Schedule) -> String {
+    match schedule {
+        Schedule::Cron(expression) => format!("cron({expression})"),
+        Schedule::Rate(every) => {
+            let minutes = every.as_millis() / 60_000;
+            let (count, unit) = if minutes % 1440 == 0 {
+                (minutes / 1440, "day")
+            } else if minutes % 60 == 0 {
+                (minutes / 60, "hour")
+            } else {
+                (minutes, "minute")
+            };
+            let plural = if count == 1 { "" } else { "s" };
+            format!("rate({count} {unit}{plural})")
+        }
+    }
+}
+
+/// The base name of what a resource policy lets act.
+pub fn source_label(system: &System, source: Source) -> String {
+    match source {
+        Source::Rule(rule) => names::rule(system, rule, None),
+        Source::Topic(topic) => system
+            .topics
+            .get(topic.0)
+            .map_or_else(String::new, |topic| topic.name.text.clone()),
+        Source::LoadBalancer(balancer) => names::load_balancer(system, balancer),
+    }
+}
+
+/// A statement id from a source's label: letters and digits.
+pub fn policy_sid(prefix: &str, label: &str) -> String {
+    let mut text = prefix.to_string();
+    for word in label.split(|ch: char| !ch.is_ascii_alphanumeric()) {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            text.push(first.to_ascii_uppercase());
+            text.push_str(chars.as_str());
+        }
+    }
+    text
+}

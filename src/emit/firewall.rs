@@ -1,0 +1,190 @@
+//! What both infrastructure backends say about security groups and NACLs:
+//! the labels of rules, the descriptions AWS accepts, the numbered entries
+//! of a NACL (declared, or derived by the network plan), and the checks of
+//! checkov that an entry from anywhere on a port range trips; the TLS policy
+//! of HTTPS listeners and the managed rules of web ACLs.
+
+use crate::emit::names;
+use crate::graph::network::{Guarded, NaclPlan, SecurityGroup, SgPeer, SubnetLayout};
+use crate::model::{Cidr, NaclPeer, PortRange, System};
+use crate::syntax::ast::{Direction, Protocol, RuleAction};
+
+/// `tcp`, `udp`, `icmp` or `-1`, as the AWS provider writes protocols.
+pub fn protocol_name(protocol: Protocol) -> &'static str {
+    match protocol {
+        Protocol::Tcp => "tcp",
+        Protocol::Udp => "udp",
+        Protocol::Icmp => "icmp",
+        Protocol::All => "-1",
+    }
+}
+
+pub fn ports_label(ports: PortRange) -> String {
+    if ports.from == ports.to {
+        ports.from.to_string()
+    } else {
+        format!("{}-{}", ports.from, ports.to)
+    }
+}
+
+pub fn cidr_label(cidr: Cidr) -> String {
+    if cidr == Cidr::anywhere() {
+        "anywhere".to_string()
+    } else {
+        cidr.to_string().replace(['.', '/'], "-")
+    }
+}
+
+pub fn peer_label(system: &System, peer: SgPeer) -> String {
+    match peer {
+        SgPeer::Group(group) => names::guarded(system, group),
+        SgPeer::Cidr(cidr) => cidr_label(cidr),
+        SgPeer::PrefixList(_, api) => format!("{}-prefix-list", api.mesh_name()),
+    }
+}
+
+/// The description of a security group: what it guards.
+pub fn group_description(system: &System, group: &SecurityGroup) -> String {
+    match group.owner {
+        Guarded::Service(_) | Guarded::Database(_) => {
+            let kind = if matches!(group.owner, Guarded::Service(_)) {
+                "service"
+            } else {
+                "database"
+            };
+            format!("The {kind} {}", names::guarded(system, group.owner))
+        }
+        Guarded::Endpoint(_, api) => format!("The {} interface endpoint", api.mesh_name()),
+        Guarded::LoadBalancer(_) => format!(
+            "The load balancer {}",
+            names::physical(&names::guarded(system, group.owner))
+        ),
+        Guarded::PrivateLink { .. } => {
+            format!(
+                "The PrivateLink endpoint {}",
+                names::physical(&names::guarded(system, group.owner))
+            )
+        }
+    }
+}
+
+/// A rule description in the characters AWS accepts there.
+pub fn description(text: &str) -> String {
+    let allowed = |ch: char| ch.is_ascii_alphanumeric() || " ._-:/()#,@[]+=&;{}!$*".contains(ch);
+    let cleaned: String = text
+        .chars()
+        .map(|ch| if allowed(ch) { ch } else { ' ' })
+        .collect();
+    cleaned.chars().take(255).collect()
+}
+
+/// One NACL rule to emit.
+#[derive(Clone, Copy, Debug)]
+pub struct NaclLine {
+    pub number: u16,
+    pub egress: bool,
+    pub allow: bool,
+    pub protocol: Protocol,
+    pub ports: PortRange,
+    pub cidr: Cidr,
+}
+
+/// Why an entry with an ingress from anywhere on the ephemeral ports is
+/// acceptable, for the checkov rules that flag ports 20, 21, 22 and 3389.
+pub const EPHEMERAL_FROM_ANYWHERE: &str = "replies to connections the subnet opens (NAT, gateway endpoints) arrive on the ephemeral ports from any address; NACLs are stateless and cannot match replies, and the stateful security groups admit no such inbound connections";
+
+/// The rules of a declared `nacl`, numbered in the order written; a rule
+/// naming a subnet becomes one rule per block of it.
+pub fn declared_lines(
+    plan: &crate::graph::network::Plan,
+    declared: &crate::model::Nacl,
+) -> Vec<NaclLine> {
+    let mut lines = Vec::new();
+    for (egress, direction) in [(false, Direction::In), (true, Direction::Out)] {
+        let mut number = 100u16;
+        for rule in declared
+            .rules
+            .iter()
+            .filter(|rule| rule.direction == direction)
+        {
+            let cidrs = match rule.peer.value {
+                NaclPeer::Cidr(cidr) => vec![cidr],
+                NaclPeer::Subnet(subnet) => plan
+                    .subnet(subnet)
+                    .map(SubnetLayout::cidrs)
+                    .unwrap_or_default(),
+            };
+            for cidr in cidrs {
+                lines.push(NaclLine {
+                    number,
+                    egress,
+                    allow: rule.action == RuleAction::Allow,
+                    protocol: rule.protocol,
+                    ports: rule.ports.map_or(PortRange::ALL, |ports| ports.value),
+                    cidr,
+                });
+                number = number.saturating_add(10);
+            }
+        }
+    }
+    lines
+}
+
+/// The derived entries of a subnet group's NACL.
+pub fn derived_lines(nacl: &NaclPlan) -> Vec<NaclLine> {
+    let entries = nacl
+        .ingress
+        .iter()
+        .map(|entry| (entry, false))
+        .chain(nacl.egress.iter().map(|entry| (entry, true)));
+    entries
+        .map(|(entry, egress)| NaclLine {
+            number: entry.number,
+            egress,
+            allow: true,
+            protocol: entry.protocol,
+            ports: entry.ports,
+            cidr: entry.cidr,
+        })
+        .collect()
+}
+
+/// The checkov checks that flag a NACL entry allowing a port from anywhere:
+/// (check, port).
+pub const OPEN_PORT_CHECKS: [(&str, u16); 4] = [
+    ("CKV_AWS_229", 21),
+    ("CKV_AWS_230", 20),
+    ("CKV_AWS_231", 3389),
+    ("CKV_AWS_232", 22),
+];
+
+impl NaclLine {
+    /// The checks of [`OPEN_PORT_CHECKS`] an entry trips: an ingress allowed
+    /// from anywhere on a range that holds the check's port.
+    pub fn open_port_checks(&self) -> Vec<&'static str> {
+        if !(self.allow && !self.egress && self.cidr == Cidr::anywhere()) {
+            return Vec::new();
+        }
+        OPEN_PORT_CHECKS
+            .iter()
+            .filter(|(_, port)| {
+                self.protocol == Protocol::All
+                    || (self.protocol == Protocol::Tcp
+                        && self.ports.from <= *port
+                        && *port <= self.ports.to)
+            })
+            .map(|(check, _)| *check)
+            .collect()
+    }
+}
+
+/// The TLS policy of HTTPS listeners: TLS 1.3, and 1.2 for older clients.
+pub const TLS_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/// The AWS managed rule groups of the web ACL: the common rule set, known
+/// bad inputs (`Log4Shell` among them) and Amazon's IP reputation list.
+pub const MANAGED_RULES: [&str; 3] = [
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesAmazonIpReputationList",
+];
