@@ -15,9 +15,13 @@
 //! - a comment on the line of an opening brace stays after the brace;
 //! - a comment inside a construct that is always printed on one line (between
 //!   a key and its `=`, inside a `where` filter or a list of targets) moves
-//!   above the line that holds it.
+//!   above the line that holds it, or, when part of that line is a block
+//!   printed over several lines (`items: [{` ... `}] | "x"`), to the end of
+//!   the block before it.
 //!
-//! So every comment survives, in its order. The layout rules themselves are
+//! So every comment survives, in its order. Doc comments are part of the
+//! tree and printed with what they document; a declaration with one where
+//! a `///` line cannot go is printed exactly as it was written. The layout rules themselves are
 //! written down in docs/language.md, "Formatting"; in short: two spaces of
 //! indentation, one member per line in a block written over several lines,
 //! a block written on one line stays on one line unless a comment is inside
