@@ -110,6 +110,27 @@ enum Command {
         #[command(flatten)]
         report: ReportArgs,
     },
+    /// Rewrite .mesh files in the canonical layout; with --check, only report the ones that would change.
+    #[command(
+        after_help = "Two spaces of indentation, one member per line in blocks written over several \
+lines, `=` aligned in runs of attributes, one-line blocks kept on one line; comments are kept, in \
+order, and literals keep their spelling. The rules are in docs/language.md, \"Formatting\".\n\n\
+A file is rewritten only when its layout changes, by writing a new file next to it and renaming \
+it over the old one. A file with syntax errors is reported and left untouched.\n\n\
+Exit status: 0 when every file is formatted (or, with --check, already was), 1 when a file has \
+syntax errors or, with --check, would change, 2 on a usage or IO problem."
+    )]
+    Fmt {
+        /// The files to format; `-` formats standard input to standard output.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Write nothing: print a unified diff of each file that would change, and exit with 1 if any would.
+        #[arg(long)]
+        check: bool,
+        /// When to colour diagnostics (`auto` honours `NO_COLOR` and terminals).
+        #[arg(long, value_enum, default_value_t = Color::Auto)]
+        color: Color,
+    },
     /// Print the path an execution of a saga takes when a step fails, state by state.
     #[command(
         after_help = "Without --fail, the happy path. The path is read from the state machine meshc generates \
@@ -145,6 +166,11 @@ pub fn run() -> ExitCode {
             target,
             report,
         } => build(&file, &out, target.into(), &report),
+        Command::Fmt {
+            files,
+            check,
+            color,
+        } => format_files(&files, check, color),
         Command::Simulate { file, saga, fail } => simulate(&file, &saga, fail.as_deref()),
         Command::Explain { code } => explain(code.as_deref()),
     }
@@ -163,11 +189,12 @@ fn read_source(path: &Path) -> Result<SourceFile, ExitCode> {
     }
 }
 
-fn human_style(color: Color) -> HumanStyle {
+/// How to render diagnostics for a stream that is (or is not) a terminal.
+fn human_style(color: Color, terminal: bool) -> HumanStyle {
     let colored = match color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
+        Color::Auto => std::env::var_os("NO_COLOR").is_none() && terminal,
     };
     HumanStyle {
         color: colored,
@@ -190,7 +217,7 @@ fn report(results: &[(SourceFile, Vec<Diagnostic>)], args: &ReportArgs) {
             diagnostics::render_sarif(results, check::CODES, env!("CARGO_PKG_VERSION")) + "\n"
         }
         Format::Human => {
-            let style = human_style(args.color);
+            let style = human_style(args.color, std::io::stdout().is_terminal());
             let mut text = String::new();
             for (file, found) in results {
                 text.push_str(&diagnostics::render_human(found, file, style));
@@ -309,6 +336,98 @@ fn write_output(
         std::fs::remove_dir_all(&previous)?;
     }
     Ok(())
+}
+
+/// Formats each file in place, or with `check` reports the ones that would
+/// change, with a unified diff. `-` is standard input, formatted to standard
+/// output. Syntax errors are reported on standard error.
+fn format_files(files: &[PathBuf], check: bool, color: Color) -> ExitCode {
+    let mut status = 0u8;
+    let mut stdout = std::io::stdout().lock();
+    for path in files {
+        let from_stdin = path.as_os_str() == "-";
+        let read = if from_stdin {
+            read_stdin()
+        } else {
+            read_source(path)
+        };
+        let Ok(source) = read else {
+            status = 2;
+            continue;
+        };
+        let formatted = match crate::fmt::format(&source.text) {
+            Ok(formatted) => formatted,
+            Err(found) => {
+                let style = human_style(color, std::io::stderr().is_terminal());
+                let mut text = diagnostics::render_human(&found, &source, style);
+                let _ = writeln!(
+                    text,
+                    "{}: {}; not formatted",
+                    source.name,
+                    diagnostics::summary(&found)
+                );
+                let _ = std::io::stderr().lock().write_all(text.as_bytes());
+                status = status.max(1);
+                continue;
+            }
+        };
+        if check {
+            if formatted != source.text {
+                let diff = similar::TextDiff::from_lines(&source.text, &formatted)
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(&source.name, &source.name)
+                    .to_string();
+                let _ = write!(stdout, "would reformat {}\n{diff}", source.name);
+                status = status.max(1);
+            }
+        } else if from_stdin {
+            let _ = stdout.write_all(formatted.as_bytes());
+        } else if formatted != source.text {
+            if let Err(error) = replace_file(path, &formatted) {
+                eprintln!("error: cannot write `{}`: {error}", path.display());
+                status = 2;
+            } else {
+                let _ = writeln!(stdout, "formatted {}", source.name);
+            }
+        }
+    }
+    ExitCode::from(status)
+}
+
+fn read_stdin() -> Result<SourceFile, ExitCode> {
+    let mut text = String::new();
+    match std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text) {
+        Ok(_) => Ok(SourceFile {
+            name: "<stdin>".to_string(),
+            text,
+        }),
+        Err(error) => {
+            eprintln!("error: cannot read standard input: {error}");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// Replaces the contents of `path` by writing a sibling file and renaming it
+/// over the original, so that the file is never half-written. A symbolic
+/// link is followed: its target is replaced.
+fn replace_file(path: &Path, contents: &str) -> std::io::Result<()> {
+    let target = std::fs::canonicalize(path)?;
+    let directory = target.parent().unwrap_or(Path::new("."));
+    let name = target
+        .file_name()
+        .map_or_else(|| "file".into(), |name| name.to_string_lossy().into_owned());
+    let staging = directory.join(format!(".{name}.meshc-fmt-{}", std::process::id()));
+    let written = std::fs::write(&staging, contents).and_then(|()| {
+        let permissions = std::fs::metadata(&target)?.permissions();
+        std::fs::set_permissions(&staging, permissions)?;
+        std::fs::rename(&staging, &target)
+    });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&staging);
+    }
+    written
 }
 
 fn simulate(path: &Path, saga: &str, fail: Option<&str>) -> ExitCode {

@@ -17,6 +17,8 @@
 //!   limits and applies secure defaults, producing one [`model::System`].
 //! - [`check`] holds every diagnostic code, one file each, with the wording
 //!   of its diagnostic and the explanation `meshc explain` prints.
+//! - [`fmt`] prints the AST of a file back in the canonical layout, with
+//!   every comment in its place.
 //! - [`diagnostics`] carries findings and renders them for people (miette),
 //!   and for machines (JSON, SARIF 2.1.0).
 //! - [`cli`] is the command line: the only module that touches files.
@@ -52,6 +54,7 @@ pub mod check;
 pub mod cli;
 pub mod diagnostics;
 pub mod emit;
+pub mod fmt;
 pub mod graph;
 pub mod model;
 pub mod simulate;

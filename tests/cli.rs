@@ -1,6 +1,7 @@
 //! The command line, run as a user runs it: exit statuses, the three output
 //! formats (SARIF validated against the official SARIF 2.1.0 JSON schema),
-//! `explain`, and a failed build leaving the output directory alone.
+//! `explain`, a failed build leaving the output directory alone, and `fmt`
+//! rewriting files in place or, with `--check`, only reporting them.
 
 #![allow(
     clippy::unwrap_used,
@@ -11,8 +12,9 @@
 
 mod common;
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 use meshc::diagnostics::LineIndex;
 use serde_json::Value;
@@ -232,7 +234,176 @@ fn a_failed_build_leaves_the_output_directory_untouched() {
 #[test]
 fn help_names_every_command() {
     let text = stdout(&meshc(&["--help"]));
-    for command in ["check", "build", "explain"] {
+    for command in ["check", "build", "fmt", "explain"] {
         assert!(text.contains(command), "{text}");
     }
+}
+
+const MESSY: &str = "system   messy{\nregion=\"eu-west-1\"     budget=$25 }\nqueue jobs {visibility=1m\n  retention = 2d} // slow\n";
+
+const TIDY: &str = "system messy {\n  region = \"eu-west-1\"\n  budget = $25\n}\n\nqueue jobs {\n  visibility = 1m\n  retention  = 2d\n}  // slow\n";
+
+/// `meshc` with `input` on its standard input.
+fn meshc_with_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_meshc"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("meshc runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// A fresh scratch directory holding `files` (name, contents); their paths.
+fn scratch_files(name: &str, files: &[(&str, &str)]) -> Vec<PathBuf> {
+    let dir = scratch(name);
+    files
+        .iter()
+        .map(|(file, contents)| {
+            let path = dir.join(file);
+            std::fs::write(&path, contents).unwrap();
+            path
+        })
+        .collect()
+}
+
+/// The names of the files in `dir`, sorted.
+fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn fmt_check_accepts_every_example() {
+    let examples: Vec<String> = common::mesh_files("examples")
+        .iter()
+        .map(|path| path.to_string_lossy().into_owned())
+        .collect();
+    let mut args = vec!["fmt", "--check"];
+    args.extend(examples.iter().map(String::as_str));
+    let output = meshc(&args);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert_eq!(stdout(&output), "");
+}
+
+#[test]
+fn fmt_check_prints_a_diff_writes_nothing_and_exits_one() {
+    let files = scratch_files("fmt-check", &[("messy.mesh", MESSY), ("tidy.mesh", TIDY)]);
+    let (messy, tidy) = (&files[0], &files[1]);
+    let output = meshc(&[
+        "fmt",
+        "--check",
+        messy.to_str().unwrap(),
+        tidy.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let name = messy.display().to_string();
+    let expected = format!(
+        "would reformat {name}\n--- {name}\n+++ {name}\n@@ -1,4 +1,9 @@\n\
+-system   messy{{\n-region=\"eu-west-1\"     budget=$25 }}\n-queue jobs {{visibility=1m\n\
+-  retention = 2d}} // slow\n+system messy {{\n+  region = \"eu-west-1\"\n+  budget = $25\n+}}\n\
++\n+queue jobs {{\n+  visibility = 1m\n+  retention  = 2d\n+}}  // slow\n"
+    );
+    assert_eq!(stdout(&output), expected);
+    assert_eq!(std::fs::read_to_string(messy).unwrap(), MESSY);
+    assert_eq!(
+        file_names(messy.parent().unwrap()),
+        ["messy.mesh", "tidy.mesh"]
+    );
+}
+
+#[test]
+fn fmt_rewrites_a_file_in_place_and_leaves_a_formatted_one_alone() {
+    let files = scratch_files("fmt-write", &[("messy.mesh", MESSY), ("tidy.mesh", TIDY)]);
+    let (messy, tidy) = (&files[0], &files[1]);
+    let tidy_modified = std::fs::metadata(tidy).unwrap().modified().unwrap();
+    let output = meshc(&["fmt", messy.to_str().unwrap(), tidy.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(stdout(&output), format!("formatted {}\n", messy.display()));
+    assert_eq!(std::fs::read_to_string(messy).unwrap(), TIDY);
+    assert_eq!(
+        std::fs::metadata(tidy).unwrap().modified().unwrap(),
+        tidy_modified,
+        "an already formatted file was rewritten"
+    );
+    assert_eq!(
+        file_names(messy.parent().unwrap()),
+        ["messy.mesh", "tidy.mesh"]
+    );
+    // Formatted once, the file is left alone.
+    let again = meshc(&["fmt", messy.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(stdout(&again), "");
+}
+
+#[test]
+fn fmt_reports_syntax_errors_and_leaves_the_file_alone() {
+    let source = "service a {\n  port = 8080;\n}\n";
+    let files = scratch_files(
+        "fmt-errors",
+        &[("broken.mesh", source), ("messy.mesh", MESSY)],
+    );
+    let (broken, messy) = (&files[0], &files[1]);
+    let output = meshc(&["fmt", broken.to_str().unwrap(), messy.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("M101"), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{}: 1 error, 0 warnings; not formatted",
+            broken.display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(broken).unwrap(), source);
+    // The other files are still formatted.
+    assert_eq!(std::fs::read_to_string(messy).unwrap(), TIDY);
+    let check = meshc(&["fmt", "--check", broken.to_str().unwrap()]);
+    assert_eq!(check.status.code(), Some(1));
+    assert_eq!(stdout(&check), "");
+}
+
+#[test]
+fn fmt_exits_two_on_a_missing_file_and_formats_the_others() {
+    let files = scratch_files("fmt-missing", &[("messy.mesh", MESSY)]);
+    let messy = &files[0];
+    let missing = messy.with_file_name("missing.mesh");
+    let output = meshc(&["fmt", missing.to_str().unwrap(), messy.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot read"));
+    assert_eq!(std::fs::read_to_string(messy).unwrap(), TIDY);
+    assert_eq!(meshc(&["fmt"]).status.code(), Some(2));
+}
+
+#[test]
+fn fmt_formats_standard_input_to_standard_output() {
+    let output = meshc_with_stdin(&["fmt", "-"], MESSY);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(stdout(&output), TIDY);
+    let tidy = meshc_with_stdin(&["fmt", "--check", "-"], TIDY);
+    assert_eq!(tidy.status.code(), Some(0));
+    assert_eq!(stdout(&tidy), "");
+    let messy = meshc_with_stdin(&["fmt", "--check", "-"], MESSY);
+    assert_eq!(messy.status.code(), Some(1));
+    assert!(stdout(&messy).starts_with("would reformat <stdin>\n--- <stdin>\n+++ <stdin>\n"));
+    let broken = meshc_with_stdin(&["fmt", "-"], "queue q { visibility = @ }\n");
+    assert_eq!(broken.status.code(), Some(1));
+    assert_eq!(stdout(&broken), "");
+    assert!(
+        String::from_utf8_lossy(&broken.stderr)
+            .contains("<stdin>: 1 error, 0 warnings; not formatted")
+    );
 }

@@ -3,9 +3,10 @@
 //! Every test input and example is analysed as it is; then each example is
 //! mutated thousands of times with a fixed seed (deleted and duplicated
 //! ranges, stray tokens, truncation, swapped lines) and every mutant must be
-//! analysed without a panic, with each diagnostic carrying a code, a primary
-//! label inside the text and a help line. `MESHC_FUZZ_CASES` raises the
-//! number of mutants per example (default 1500).
+//! analysed and formatted without a panic, with each diagnostic carrying a
+//! code, a primary label inside the text and a help line. `MESHC_FUZZ_CASES`
+//! raises the number of mutants per example (default 1500). What formatting
+//! a mutant must preserve is tested in tests/fmt.rs.
 
 #![allow(
     clippy::unwrap_used,
@@ -17,21 +18,6 @@
 mod common;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::PathBuf;
-
-fn all_inputs() -> Vec<PathBuf> {
-    let mut inputs = Vec::new();
-    for dir in [
-        "examples",
-        "tests/ui",
-        "tests/ui/pass",
-        "tests/syntax/ok",
-        "tests/syntax/err",
-    ] {
-        inputs.extend(common::mesh_files(dir));
-    }
-    inputs
-}
 
 /// Analyses `source`, returning a description of what is wrong, if anything.
 fn check_one(source: &str) -> Result<(), String> {
@@ -83,12 +69,14 @@ fn check_one(source: &str) -> Result<(), String> {
         )
     }))
     .map_err(|_| "rendering panicked".to_string())?;
+    let _formatted = catch_unwind(AssertUnwindSafe(|| meshc::fmt::format(source)))
+        .map_err(|_| "formatting panicked".to_string())?;
     Ok(())
 }
 
 #[test]
 fn every_input_is_analysed_without_panic() {
-    for path in all_inputs() {
+    for path in common::every_mesh_file() {
         let source = std::fs::read_to_string(&path).unwrap();
         if let Err(problem) = check_one(&source) {
             panic!("{}: {problem}", path.display());
@@ -96,112 +84,15 @@ fn every_input_is_analysed_without_panic() {
     }
 }
 
-const TOKENS: [&str; 34] = [
-    "{",
-    "}",
-    "[",
-    "]",
-    "(",
-    ")",
-    "\"",
-    "=",
-    ",",
-    ":",
-    "|",
-    ".",
-    ";",
-    "@",
-    "$",
-    "%",
-    "/*",
-    "*/",
-    "//",
-    "///",
-    "\n",
-    "service",
-    "calls",
-    "where",
-    "via",
-    "10.0.0.0/33",
-    "1024-65535",
-    "-5MB",
-    "3parsecs",
-    "é",
-    "\u{0}",
-    "\t",
-    "in",
-    "step x { do = a.b }",
-];
-
-fn char_boundary(text: &str, mut index: usize) -> usize {
-    index = index.min(text.len());
-    while !text.is_char_boundary(index) {
-        index -= 1;
-    }
-    index
-}
-
-fn mutate(rng: &mut fastrand::Rng, source: &str) -> String {
-    let mut text = source.to_string();
-    for _ in 0..rng.usize(1..4) {
-        let len = text.len().max(1);
-        let at = char_boundary(&text, rng.usize(..len));
-        match rng.u8(..6) {
-            0 => {
-                let end = char_boundary(&text, at + rng.usize(1..40));
-                text.replace_range(at..end, "");
-            }
-            1 => {
-                let token = TOKENS[rng.usize(..TOKENS.len())];
-                text.insert_str(at, token);
-            }
-            2 => {
-                let end = char_boundary(&text, at + rng.usize(1..80));
-                let copy = text[at..end].to_string();
-                text.insert_str(end, &copy);
-            }
-            3 => text.truncate(at),
-            4 => {
-                let mut lines: Vec<&str> = text.lines().collect();
-                if lines.len() > 1 {
-                    let a = rng.usize(..lines.len());
-                    let b = rng.usize(..lines.len());
-                    lines.swap(a, b);
-                }
-                text = lines.join("\n");
-            }
-            _ => {
-                let end = char_boundary(&text, at + 1);
-                let token = TOKENS[rng.usize(..TOKENS.len())];
-                text.replace_range(at..end, token);
-            }
-        }
-    }
-    text
-}
-
 #[test]
 fn mutated_examples_never_panic() {
-    let cases: usize = std::env::var("MESHC_FUZZ_CASES")
-        .ok()
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(1500);
     let mut rng = fastrand::Rng::with_seed(0x6d65_7368);
-    let mut failures = Vec::new();
-    for path in common::mesh_files("examples") {
-        let source = std::fs::read_to_string(&path).unwrap();
-        for _ in 0..cases {
-            let mutant = mutate(&mut rng, &source);
-            if let Err(problem) = check_one(&mutant) {
-                failures.push(format!(
-                    "{}: {problem}\n----- input\n{mutant}\n-----",
-                    path.display()
-                ));
-                if failures.len() > 3 {
-                    break;
-                }
-            }
-        }
-    }
+    let failures = common::failures_over_mutants(
+        &common::mesh_sources("examples"),
+        common::fuzz_cases(),
+        &mut rng,
+        common::mutate,
+        |_, mutant| check_one(mutant),
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

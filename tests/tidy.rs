@@ -123,28 +123,6 @@ fn every_code_lives_in_a_file_named_after_its_slug() {
     }
 }
 
-/// The `mesh` code blocks of an explanation, in order.
-fn mesh_blocks(explanation: &str) -> Vec<String> {
-    let mut blocks = Vec::new();
-    let mut current: Option<String> = None;
-    for line in explanation.lines() {
-        let line = line.strip_prefix(' ').unwrap_or(line);
-        match (&mut current, line.trim()) {
-            (None, "```mesh") => current = Some(String::new()),
-            (Some(block), "```") => {
-                blocks.push(std::mem::take(block));
-                current = None;
-            }
-            (Some(block), _) => {
-                block.push_str(line);
-                block.push('\n');
-            }
-            (None, _) => {}
-        }
-    }
-    blocks
-}
-
 #[test]
 fn every_explanation_is_complete_and_its_examples_are_true() {
     for code in check::CODES {
@@ -161,7 +139,7 @@ fn every_explanation_is_complete_and_its_examples_are_true() {
                 code.code
             );
         }
-        let blocks = mesh_blocks(code.explanation);
+        let blocks = common::mesh_blocks(&explanation);
         let [example, fixed, ..] = blocks.as_slice() else {
             panic!(
                 "the explanation of {} needs an example and a fix",

@@ -1,6 +1,11 @@
 //! Helpers shared by the integration tests: inline expectations and the
 //! rendering used in snapshots.
-#![allow(dead_code, clippy::unwrap_used, clippy::panic)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::path::{Path, PathBuf};
 
@@ -59,6 +64,23 @@ pub fn snapshot(name: &str, source: &str, diagnostics: &[Diagnostic]) -> String 
     format!("----- SOURCE\n{source}\n----- DIAGNOSTICS\n{rendered}")
 }
 
+/// Every folder of `.mesh` test inputs and examples.
+pub const MESH_DIRS: [&str; 8] = [
+    "examples",
+    "tests/ui",
+    "tests/ui/pass",
+    "tests/syntax/ok",
+    "tests/syntax/err",
+    "tests/fmt",
+    "tests/patterns",
+    "editors/tree-sitter-mesh/test/highlight",
+];
+
+/// Every `.mesh` file of `MESH_DIRS`.
+pub fn every_mesh_file() -> Vec<PathBuf> {
+    MESH_DIRS.iter().flat_map(mesh_files).collect()
+}
+
 /// The `.mesh` files directly in `dir`, sorted.
 pub fn mesh_files(dir: impl AsRef<Path>) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
@@ -76,4 +98,160 @@ pub fn mesh_files(dir: impl AsRef<Path>) -> Vec<PathBuf> {
 
 pub fn file_name(path: &Path) -> String {
     path.file_name().unwrap().to_string_lossy().into_owned()
+}
+
+/// The `mesh` code blocks of a markdown text (a page, or an explanation as
+/// `meshc explain` prints it), in order.
+pub fn mesh_blocks(markdown: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in markdown.lines() {
+        match (&mut current, line.trim()) {
+            (None, "```mesh") => current = Some(String::new()),
+            (Some(block), "```") => {
+                blocks.push(std::mem::take(block));
+                current = None;
+            }
+            (Some(block), _) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    blocks
+}
+
+/// What the mutations insert: brackets, operators, comment markers,
+/// keywords, malformed literals and control characters.
+const TOKENS: [&str; 34] = [
+    "{",
+    "}",
+    "[",
+    "]",
+    "(",
+    ")",
+    "\"",
+    "=",
+    ",",
+    ":",
+    "|",
+    ".",
+    ";",
+    "@",
+    "$",
+    "%",
+    "/*",
+    "*/",
+    "//",
+    "///",
+    "\n",
+    "service",
+    "calls",
+    "where",
+    "via",
+    "10.0.0.0/33",
+    "1024-65535",
+    "-5MB",
+    "3parsecs",
+    "é",
+    "\u{0}",
+    "\t",
+    "in",
+    "step x { do = a.b }",
+];
+
+fn char_boundary(text: &str, mut index: usize) -> usize {
+    index = index.min(text.len());
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+/// A mutant of `source`: one to three deleted or duplicated ranges, stray
+/// tokens, a truncation or swapped lines, drawn from `rng`.
+pub fn mutate(rng: &mut fastrand::Rng, source: &str) -> String {
+    let mut text = source.to_string();
+    for _ in 0..rng.usize(1..4) {
+        let len = text.len().max(1);
+        let at = char_boundary(&text, rng.usize(..len));
+        match rng.u8(..6) {
+            0 => {
+                let end = char_boundary(&text, at + rng.usize(1..40));
+                text.replace_range(at..end, "");
+            }
+            1 => {
+                let token = TOKENS[rng.usize(..TOKENS.len())];
+                text.insert_str(at, token);
+            }
+            2 => {
+                let end = char_boundary(&text, at + rng.usize(1..80));
+                let copy = text[at..end].to_string();
+                text.insert_str(end, &copy);
+            }
+            3 => text.truncate(at),
+            4 => {
+                let mut lines: Vec<&str> = text.lines().collect();
+                if lines.len() > 1 {
+                    let a = rng.usize(..lines.len());
+                    let b = rng.usize(..lines.len());
+                    lines.swap(a, b);
+                }
+                text = lines.join("\n");
+            }
+            _ => {
+                let end = char_boundary(&text, at + 1);
+                let token = TOKENS[rng.usize(..TOKENS.len())];
+                text.replace_range(at..end, token);
+            }
+        }
+    }
+    text
+}
+
+/// How many mutants of each source the mutation tests try:
+/// `MESHC_FUZZ_CASES`, 1500 by default.
+pub fn fuzz_cases() -> usize {
+    std::env::var("MESHC_FUZZ_CASES")
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(1500)
+}
+
+/// The `.mesh` files directly in `dir`, each with its path (as the tests
+/// print it) and text.
+pub fn mesh_sources(dir: &str) -> Vec<(String, String)> {
+    mesh_files(dir)
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            (format!("{dir}/{}", file_name(&path)), text)
+        })
+        .collect()
+}
+
+/// Runs `check` on `cases` mutants of each source, made by `mutate` with
+/// `rng`, and returns the first failures (a few at most), each with its
+/// mutant.
+pub fn failures_over_mutants(
+    sources: &[(String, String)],
+    cases: usize,
+    rng: &mut fastrand::Rng,
+    mut mutate: impl FnMut(&mut fastrand::Rng, &str) -> String,
+    mut check: impl FnMut(&str, &str) -> Result<(), String>,
+) -> Vec<String> {
+    let mut failures = Vec::new();
+    for (name, source) in sources {
+        for _ in 0..cases {
+            let mutant = mutate(rng, source);
+            if let Err(problem) = check(name, &mutant) {
+                failures.push(format!("{name}: {problem}\n----- input\n{mutant}\n-----"));
+                if failures.len() > 3 {
+                    return failures;
+                }
+            }
+        }
+    }
+    failures
 }
