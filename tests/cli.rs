@@ -232,7 +232,56 @@ fn a_failed_build_leaves_the_output_directory_untouched() {
 #[test]
 fn help_names_every_command() {
     let text = stdout(&meshc(&["--help"]));
-    for command in ["check", "build", "explain"] {
+    for command in ["check", "build", "graph", "explain"] {
         assert!(text.contains(command), "{text}");
     }
+}
+
+#[test]
+fn graph_prints_mermaid_by_default_and_dot_on_request() {
+    let output = meshc(&["graph", "examples/shop.mesh"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stdout(&output).starts_with("flowchart LR\n"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(output.stderr.is_empty());
+    let output = meshc(&["graph", "examples/shop.mesh", "--format", "dot"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stdout(&output).starts_with("digraph \"shop\" {\n"),
+        "{}",
+        stdout(&output)
+    );
+    let all = meshc(&["graph", "examples/shop.mesh", "--all"]);
+    assert_eq!(all.status.code(), Some(0));
+    assert!(
+        stdout(&all).contains("notifications--dlq"),
+        "{}",
+        stdout(&all)
+    );
+}
+
+#[test]
+fn graph_of_a_file_with_errors_reports_them_and_exits_one() {
+    let dir = scratch("graph-errors");
+    let file = dir.join("broken.mesh");
+    std::fs::write(&file, TWO_ERRORS).unwrap();
+    let output = meshc(&["graph", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(text.contains("M201"), "{text}");
+    assert!(!text.contains("flowchart"), "{text}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("fix them to draw it"));
+}
+
+#[test]
+fn graph_exits_two_on_a_missing_file_or_a_bad_format() {
+    let output = meshc(&["graph", "no/such/file.mesh"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot read"));
+    let output = meshc(&["graph", "examples/shop.mesh", "--format", "svg"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
 }

@@ -3,6 +3,7 @@
 //! that another backend would have to decide again.
 
 pub mod asl;
+pub mod diagram;
 pub mod json_schema;
 pub mod names;
 pub mod terraform;
