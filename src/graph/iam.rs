@@ -489,6 +489,18 @@ fn service_role(system: &System, graph: &Graph, id: ServiceId) -> Role {
             }
         }
     }
+    // Buses it publishes to without a `publishes`: the outcomes of the
+    // operations it runs for choreographed sagas.
+    for (to, edge) in graph.edges_from(Node::Service(id)) {
+        // A `publishes` of an event carries the event; an outcome does not.
+        if let (Node::Bus(bus), EdgeKind::Publish, None) = (to, edge.kind, edge.event) {
+            role.grant(
+                &["events:PutEvents"],
+                &[Resource::Bus(bus)],
+                "publishes the outcomes of saga operations".to_string(),
+            );
+        }
+    }
     // Whatever the service takes messages from: queues (declared, `via`,
     // inbox) and streams, whether it polls them itself or Lambda polls them
     // with its role.

@@ -246,6 +246,30 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
             }
         }
     }
+    // The services of a choreographed saga publish the outcome of each
+    // operation they run on the saga's bus.
+    for plan in super::saga::plans(system) {
+        if plan.mode != crate::model::SagaMode::Choreographed {
+            continue;
+        }
+        let runs = plan.invocations().into_iter().any(|invocation| {
+            matches!(invocation, super::saga::Invocation::Function(service) | super::saga::Invocation::Commands(service) if service == id)
+        });
+        if !runs {
+            continue;
+        }
+        let bus = plan
+            .trigger
+            .and_then(|trigger| system.event(trigger))
+            .and_then(|event| super::build::bus_of(event.carrier.value))
+            .unwrap_or(BusRef::Default);
+        let prefix = format!("MESH_SAGA_{}", key(&plan.name));
+        set(format!("{prefix}_BUS"), vec![Value::BusName(bus)]);
+        set(
+            format!("{prefix}_SOURCE"),
+            literal(format!("{}.{}", system.name.text, service.name.text)),
+        );
+    }
     for (name, value) in &service.environment {
         set(name.clone(), literal(value.clone()));
     }
