@@ -125,7 +125,7 @@ output, 1 when the file has errors, 2 on a usage or IO problem."
         #[arg(long, value_enum, default_value_t = DiagramFormat::Mermaid)]
         format: DiagramFormat,
         /// Draw what meshc derives too: dead-letter, inbox and command queues, the rules behind
-        /// each `consumes`, the default bus.
+        /// each `consumes` and saga trigger, the load balancers that carry calls.
         #[arg(long)]
         all: bool,
     },
@@ -360,16 +360,25 @@ fn graph(path: &Path, format: DiagramFormat, all: bool) -> ExitCode {
         return ExitCode::from(1);
     };
     let detail = if all {
-        crate::emit::diagram::Detail::Everything
+        crate::emit::picture::Detail::Everything
     } else {
-        crate::emit::diagram::Detail::Components
+        crate::emit::picture::Detail::Components
     };
     let text = match format {
-        DiagramFormat::Mermaid => crate::emit::diagram::mermaid(system, graph, detail),
-        DiagramFormat::Dot => crate::emit::diagram::dot(system, graph, detail),
+        DiagramFormat::Mermaid => crate::emit::picture::mermaid(system, graph, detail),
+        DiagramFormat::Dot => crate::emit::picture::dot(system, graph, detail),
     };
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    ExitCode::SUCCESS
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: cannot write the diagram: {error}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn explain(code: Option<&str>) -> ExitCode {

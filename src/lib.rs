@@ -17,6 +17,9 @@
 //!   limits and applies secure defaults, producing one [`model::System`].
 //! - [`check`] holds every diagnostic code, one file each, with the wording
 //!   of its diagnostic and the explanation `meshc explain` prints.
+//! - [`emit`] translates the system and its graph, deciding nothing: the
+//!   Terraform and Step Functions files of `meshc build`, and the Mermaid
+//!   and DOT pictures of `meshc graph`.
 //! - [`diagnostics`] carries findings and renders them for people (miette),
 //!   and for machines (JSON, SARIF 2.1.0).
 //! - [`cli`] is the command line: the only module that touches files.

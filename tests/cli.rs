@@ -1,6 +1,7 @@
 //! The command line, run as a user runs it: exit statuses, the three output
 //! formats (SARIF validated against the official SARIF 2.1.0 JSON schema),
-//! `explain`, and a failed build leaving the output directory alone.
+//! `explain`, a failed build leaving the output directory alone, and
+//! `graph`'s formats and exit statuses.
 
 #![allow(
     clippy::unwrap_used,
@@ -274,6 +275,19 @@ fn graph_of_a_file_with_errors_reports_them_and_exits_one() {
     assert!(text.contains("M201"), "{text}");
     assert!(!text.contains("flowchart"), "{text}");
     assert!(String::from_utf8_lossy(&output.stderr).contains("fix them to draw it"));
+}
+
+#[test]
+fn graph_exits_two_when_it_cannot_write_the_diagram() {
+    let full = std::fs::File::create("/dev/full").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_meshc"))
+        .args(["graph", "examples/shop.mesh"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot write the diagram"));
 }
 
 #[test]

@@ -3,9 +3,9 @@
 //! that another backend would have to decide again.
 
 pub mod asl;
-pub mod diagram;
 pub mod json_schema;
 pub mod names;
+pub mod picture;
 pub mod terraform;
 
 use std::collections::BTreeMap;

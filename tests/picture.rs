@@ -1,10 +1,13 @@
-//! `meshc graph`: the Mermaid and DOT pictures of every example as
-//! snapshots; every DOT picture read back by a DOT parser nobody here wrote
-//! (the `dot-parser` crate, which follows Graphviz's grammar, and Graphviz's
-//! own `dot` when it is installed); every Mermaid picture checked line by
-//! line against the flowchart syntax it uses; awkward names and filter
-//! strings escaped so that they read back as written; and the README's
-//! picture of the shop equal to what `meshc graph` prints for it.
+//! `meshc graph`: the Mermaid and DOT pictures of every example (and of a
+//! fixture of awkward names) as snapshots; every DOT picture read back by
+//! parsers nobody here wrote (the `dot-parser` crate, which follows
+//! Graphviz's grammar, and Graphviz's own `dot`, a test dependency that
+//! `.ci/run` installs); every Mermaid picture checked line by line against
+//! the flowchart syntax it uses (Mermaid's own parser reads them in
+//! `tests/conformance/mermaid`); both formats drawing the same nodes and
+//! edges; awkward names and filter strings escaped so that they read back
+//! as written; and the README's picture of the shop equal to what
+//! `meshc graph` prints for it.
 
 #![allow(
     clippy::unwrap_used,
@@ -20,7 +23,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use meshc::emit::diagram::{self, Detail};
+use meshc::emit::picture::{self, Detail};
 
 const DETAILS: [(Detail, &str); 2] = [(Detail::Components, ""), (Detail::Everything, " --all")];
 
@@ -43,7 +46,7 @@ fn analyzed(path: &Path) -> (meshc::model::System, meshc::graph::Graph) {
 /// The examples and the fixture of awkward names.
 fn inputs() -> Vec<PathBuf> {
     let mut inputs = common::mesh_files("examples");
-    inputs.extend(common::mesh_files("tests/fixtures/diagram"));
+    inputs.extend(common::mesh_files("tests/fixtures/picture"));
     inputs
 }
 
@@ -56,16 +59,25 @@ fn pictures() -> Vec<(String, String, String)> {
             pictures.push((
                 common::file_name(&path),
                 format!("mermaid{flag}"),
-                diagram::mermaid(&system, &graph, detail),
+                picture::mermaid(&system, &graph, detail),
             ));
             pictures.push((
                 common::file_name(&path),
                 format!("dot{flag}"),
-                diagram::dot(&system, &graph, detail),
+                picture::dot(&system, &graph, detail),
             ));
         }
     }
     pictures
+}
+
+/// The pictures in one language (`mermaid` or `dot`), with and without
+/// `--all`.
+fn pictures_in(language: &str) -> Vec<(String, String, String)> {
+    pictures()
+        .into_iter()
+        .filter(|(_, format, _)| format.starts_with(language))
+        .collect()
 }
 
 #[test]
@@ -75,8 +87,8 @@ fn every_example_draws_to_its_snapshot() {
         let (system, graph) = analyzed(&path);
         let mut text = String::new();
         for (detail, flag) in DETAILS {
-            let mermaid = diagram::mermaid(&system, &graph, detail);
-            let dot = diagram::dot(&system, &graph, detail);
+            let mermaid = picture::mermaid(&system, &graph, detail);
+            let dot = picture::dot(&system, &graph, detail);
             let _ = write!(
                 text,
                 "## meshc graph{flag}\n\n```mermaid\n{mermaid}```\n\n## meshc graph --format dot{flag}\n\n```dot\n{dot}```\n\n"
@@ -168,10 +180,7 @@ fn is_identifier(id: &str) -> bool {
 
 #[test]
 fn every_dot_picture_parses_and_declares_every_node_it_links() {
-    for (name, format, text) in pictures() {
-        if !format.starts_with("dot") {
-            continue;
-        }
+    for (name, format, text) in pictures_in("dot") {
         let parsed = parse_dot(&format!("{name} {format}"), &text);
         assert!(!parsed.labelled.is_empty(), "{name} {format}: no node");
         // An edge to an undeclared identifier makes a node without a label.
@@ -191,18 +200,15 @@ fn every_dot_picture_parses_and_declares_every_node_it_links() {
 
 #[test]
 fn graphviz_renders_every_dot_picture() {
-    let available = Command::new("dot")
-        .arg("-V")
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if !available {
-        eprintln!("graphviz_renders_every_dot_picture: `dot` is not installed; skipped");
-        return;
-    }
-    for (name, format, text) in pictures() {
-        if !format.starts_with("dot") {
-            continue;
-        }
+    // Graphviz is a test dependency (`.ci/run` installs it): a missing `dot`
+    // fails the test rather than skipping it.
+    let version = Command::new("dot").arg("-V").output();
+    assert!(
+        version.as_ref().is_ok_and(|output| output.status.success()),
+        "Graphviz's `dot` is needed to test `meshc graph --format dot` \
+         (apt-get install graphviz): {version:?}"
+    );
+    for (name, format, text) in pictures_in("dot") {
         let mut child = Command::new("dot")
             .arg("-Tsvg")
             .stdin(std::process::Stdio::piped())
@@ -366,10 +372,7 @@ fn parse_mermaid(name: &str, text: &str) -> ParsedMermaid {
 
 #[test]
 fn every_mermaid_picture_is_well_formed_and_declares_every_node_it_links() {
-    for (name, format, text) in pictures() {
-        if !format.starts_with("mermaid") {
-            continue;
-        }
+    for (name, format, text) in pictures_in("mermaid") {
         let parsed = parse_mermaid(&format!("{name} {format}"), &text);
         assert!(!parsed.labels.is_empty(), "{name} {format}: no node");
         assert!(!parsed.edges.is_empty(), "{name} {format}: no edge");
@@ -382,8 +385,8 @@ fn both_formats_draw_the_same_nodes_and_edges() {
         let (system, graph) = analyzed(&path);
         let name = common::file_name(&path);
         for (detail, _) in DETAILS {
-            let mermaid = parse_mermaid(&name, &diagram::mermaid(&system, &graph, detail));
-            let dot = parse_dot(&name, &diagram::dot(&system, &graph, detail));
+            let mermaid = parse_mermaid(&name, &picture::mermaid(&system, &graph, detail));
+            let dot = parse_dot(&name, &picture::dot(&system, &graph, detail));
             let mermaid_nodes: BTreeMap<&String, String> = mermaid
                 .labels
                 .iter()
@@ -413,15 +416,15 @@ fn both_formats_draw_the_same_nodes_and_edges() {
 #[test]
 fn awkward_names_and_strings_read_back_as_written() {
     let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/diagram/awkward-names.mesh");
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/picture/awkward-names.mesh");
     let (system, graph) = analyzed(&path);
     let mermaid = parse_mermaid(
         "awkward",
-        &diagram::mermaid(&system, &graph, Detail::Components),
+        &picture::mermaid(&system, &graph, Detail::Components),
     );
     let dot = parse_dot(
         "awkward",
-        &diagram::dot(&system, &graph, Detail::Components),
+        &picture::dot(&system, &graph, Detail::Components),
     );
     // `o-x` and `o_x` fold to one identifier; the second gets a suffix.
     assert_eq!(unescape_mermaid(&mermaid.labels["svc_o_x"]), "o-x\nLambda");
@@ -449,18 +452,35 @@ fn awkward_names_and_strings_read_back_as_written() {
     };
     assert_eq!(
         filter_of("svc_o_x"),
-        format!(
-            "Odd\n{}",
-            r#"where note = "say "hi" <b>&amp;</b> #1: `x` \" and level >= 2"#
-        )
+        r#"Odd where note = "say "hi" <b>&amp;</b> #1: `x` \" and level >= 2"#
     );
-    assert_eq!(
-        filter_of("svc_end_slash"),
-        format!("Odd\n{}", r#"where note = "C:\""#)
-    );
+    assert_eq!(filter_of("svc_end_slash"), r#"Odd where note = "C:\""#);
     assert_eq!(
         filter_of("svc_o_x_2"),
-        "Odd\nwhere note in [\"a\", \"b\", \"c\", +2 more]"
+        r#"Odd where note in ["a", "b", "c", +2 more]"#
+    );
+}
+
+#[test]
+fn a_filter_labels_only_the_events_it_selects() {
+    // analytics.mesh: `consumes OrderCreated where status = "confirmed"` and
+    // `consumes OrderCancelled`, both from the bus order-events.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/analytics.mesh");
+    let (system, graph) = analyzed(&path);
+    let mermaid = parse_mermaid(
+        "analytics",
+        &picture::mermaid(&system, &graph, Detail::Components),
+    );
+    let label = mermaid
+        .edges
+        .iter()
+        .find(|(from, _, to, _)| from == "bus_order_events" && to == "svc_inventory")
+        .and_then(|(_, _, _, label)| label.as_deref())
+        .map(unescape_mermaid)
+        .unwrap();
+    assert_eq!(
+        label,
+        "OrderCancelled\nOrderCreated where status = \"confirmed\""
     );
 }
 

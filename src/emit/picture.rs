@@ -1,4 +1,4 @@
-//! Emit, diagram: `System` and `Graph` → a picture of the system, as a
+//! Emit, picture: `System` and `Graph` → a picture of the system, as a
 //! Mermaid flowchart or a Graphviz DOT digraph (`meshc graph`).
 //!
 //! A picture translates the graph and decides nothing. Both formats are
@@ -46,12 +46,12 @@ pub enum Detail {
 /// The system as a Mermaid flowchart (`flowchart LR`), for Markdown
 /// renderers such as GitHub's.
 pub fn mermaid(system: &System, graph: &Graph, detail: Detail) -> String {
-    render_mermaid(&picture(system, graph, detail))
+    render(&picture(system, graph, detail), &Mermaid)
 }
 
 /// The system as a Graphviz DOT digraph, for `dot -Tsvg`.
 pub fn dot(system: &System, graph: &Graph, detail: Detail) -> String {
-    render_dot(&picture(system, graph, detail))
+    render(&picture(system, graph, detail), &Dot)
 }
 
 // ---------------------------------------------------------------------------
@@ -144,8 +144,9 @@ enum Class {
 /// An edge of the picture while it is being gathered.
 #[derive(Debug, Default)]
 struct Draft {
-    events: BTreeSet<EventId>,
-    filters: Vec<String>,
+    /// The events carried, grouped by the `where` clause that selects them
+    /// (`None` for those delivered unfiltered), groups in the order met.
+    messages: Vec<(Option<String>, BTreeSet<EventId>)>,
     read: bool,
     write: bool,
     notes: Vec<String>,
@@ -306,12 +307,17 @@ impl Gather<'_> {
             (event, filter)
         };
         let draft = self.draft(from, to, class);
-        if let Some(event) = event {
-            draft.events.insert(event);
-        }
-        if let Some(filter) = filter {
-            if !draft.filters.contains(&filter) {
-                draft.filters.push(filter);
+        if event.is_some() || filter.is_some() {
+            let group = draft
+                .messages
+                .iter()
+                .position(|(selected_by, _)| *selected_by == filter)
+                .unwrap_or_else(|| {
+                    draft.messages.push((filter, BTreeSet::new()));
+                    draft.messages.len() - 1
+                });
+            if let (Some(event), Some((_, events))) = (event, draft.messages.get_mut(group)) {
+                events.insert(event);
             }
         }
         match kind {
@@ -715,20 +721,7 @@ fn arrow_label(
             };
             (Stroke::Thick, label)
         }
-        Class::Message => {
-            let names: Vec<&str> = draft
-                .events
-                .iter()
-                .filter_map(|event| system.event(*event))
-                .map(|event| event.name.text.as_str())
-                .collect();
-            let mut label: Vec<String> = names
-                .chunks(EVENTS_PER_LINE)
-                .map(|chunk| chunk.join(", "))
-                .collect();
-            label.extend(draft.filters.iter().cloned());
-            (Stroke::Solid, label)
-        }
+        Class::Message => (Stroke::Solid, message_label(system, draft)),
         Class::Data => {
             let access = match (draft.read, draft.write) {
                 (true, true) => "read_write",
@@ -753,6 +746,42 @@ fn arrow_label(
         ),
         Class::Ingress => (Stroke::Solid, draft.notes.clone()),
     }
+}
+
+/// The events an edge carries: those delivered unfiltered first, a few to
+/// a line, then each filtered group on a line of its own with its `where`
+/// clause, so that a filter is never read as applying to events it does not
+/// select.
+fn message_label(system: &System, draft: &Draft) -> Vec<String> {
+    let event_names = |events: &BTreeSet<EventId>| -> Vec<&str> {
+        events
+            .iter()
+            .filter_map(|event| system.event(*event))
+            .map(|event| event.name.text.as_str())
+            .collect()
+    };
+    let mut label = Vec::new();
+    for (filter, events) in &draft.messages {
+        if filter.is_none() {
+            label.extend(
+                event_names(events)
+                    .chunks(EVENTS_PER_LINE)
+                    .map(|chunk| chunk.join(", ")),
+            );
+        }
+    }
+    for (filter, events) in &draft.messages {
+        let Some(filter) = filter else {
+            continue;
+        };
+        let names = event_names(events);
+        if names.is_empty() {
+            label.push(filter.clone());
+        } else {
+            label.push(format!("{} {filter}", names.join(", ")));
+        }
+    }
+    label
 }
 
 /// The steps of a saga that run on one service: `1 reserve`, `undo release`,
@@ -783,93 +812,73 @@ fn saga_label(system: &System, from: Node, to: Node, class: Class) -> Vec<String
     label
 }
 
-/// The base of a node's identifier, its shape and its label lines.
+/// The name of a declared component, or a stand-in when the index is out of
+/// range (which a resolved system never has).
+fn declared_name<T>(items: &[T], index: usize, kind: &str, name: fn(&T) -> &str) -> String {
+    items
+        .get(index)
+        .map_or_else(|| format!("{kind}-{index}"), |item| name(item).to_string())
+}
+
+/// The base of a node's identifier, its shape and its label lines: its name,
+/// then what it is.
 fn describe(system: &System, node: Node) -> (String, Shape, Vec<String>) {
-    match node {
+    let (prefix, shape, name, what): (&str, Shape, String, String) = match node {
         Node::Service(id) => {
-            let service = system.service(id);
-            let name = service.map_or_else(|| format!("service-{}", id.0), |s| s.name.text.clone());
-            let (shape, compute) = match service.map(|service| &service.compute) {
-                Some(Compute::Lambda(_)) => (Shape::Lambda, "Lambda"),
-                _ => (Shape::Fargate, "Fargate"),
-            };
-            (
-                format!("svc_{name}"),
-                shape,
-                vec![name, compute.to_string()],
-            )
+            let name = declared_name(&system.services, id.0, "service", |s| &s.name.text);
+            match system.service(id).map(|service| &service.compute) {
+                Some(Compute::Lambda(_)) => ("svc", Shape::Lambda, name, "Lambda".into()),
+                _ => ("svc", Shape::Fargate, name, "Fargate".into()),
+            }
         }
-        Node::Table(id) => {
-            let name = system.tables.get(id.0).map_or_else(
-                || format!("table-{}", id.0),
-                |table| table.name.text.clone(),
-            );
-            (
-                format!("table_{name}"),
-                Shape::DataStore,
-                vec![name, "DynamoDB".to_string()],
-            )
-        }
+        Node::Table(id) => (
+            "table",
+            Shape::DataStore,
+            declared_name(&system.tables, id.0, "table", |t| &t.name.text),
+            "DynamoDB".into(),
+        ),
         Node::Database(id) => {
-            let name = names::database(system, id);
             let engine = system
                 .databases
                 .get(id.0)
                 .map_or("", |database| database.engine.value.as_str());
             (
-                format!("db_{name}"),
+                "db",
                 Shape::DataStore,
-                vec![name, format!("RDS {engine}")],
+                names::database(system, id),
+                format!("RDS {engine}"),
             )
         }
         Node::Queue(queue) => {
-            let name = names::queue(system, queue);
-            let kind = match queue {
-                QueueRef::Declared(id)
-                    if system.queue(id).is_some_and(|queue| queue.fifo.value) =>
-                {
-                    "SQS FIFO"
-                }
-                _ => "SQS",
-            };
+            let fifo = matches!(queue, QueueRef::Declared(id)
+                if system.queue(id).is_some_and(|queue| queue.fifo.value));
+            let what = if fifo { "SQS FIFO" } else { "SQS" };
             (
-                format!("queue_{name}"),
+                "queue",
                 Shape::Queue,
-                vec![name, kind.to_string()],
+                names::queue(system, queue),
+                what.into(),
             )
         }
-        Node::Topic(id) => {
-            let name = system.topics.get(id.0).map_or_else(
-                || format!("topic-{}", id.0),
-                |topic| topic.name.text.clone(),
-            );
-            (
-                format!("topic_{name}"),
-                Shape::Topic,
-                vec![name, "SNS".to_string()],
-            )
-        }
-        Node::Bus(bus) => {
-            let name = names::bus_name(system, bus);
-            (
-                format!("bus_{name}"),
-                Shape::Bus,
-                vec![name, "EventBridge".to_string()],
-            )
-        }
-        Node::Stream(id) => {
-            let name = system.streams.get(id.0).map_or_else(
-                || format!("stream-{}", id.0),
-                |stream| stream.name.text.clone(),
-            );
-            (
-                format!("stream_{name}"),
-                Shape::Stream,
-                vec![name, "Kinesis".to_string()],
-            )
-        }
+        Node::Topic(id) => (
+            "topic",
+            Shape::Topic,
+            declared_name(&system.topics, id.0, "topic", |t| &t.name.text),
+            "SNS".into(),
+        ),
+        Node::Bus(bus) => (
+            "bus",
+            Shape::Bus,
+            names::bus_name(system, bus),
+            "EventBridge".into(),
+        ),
+        Node::Stream(id) => (
+            "stream",
+            Shape::Stream,
+            declared_name(&system.streams, id.0, "stream", |s| &s.name.text),
+            "Kinesis".into(),
+        ),
         Node::Rule(rule) => {
-            let name = names::rule(system, rule, None);
             let schedule = match rule {
                 RuleRef::Declared(id) => system
                     .rules
@@ -882,51 +891,46 @@ fn describe(system: &System, node: Node) -> (String, Shape, Vec<String>) {
                 Some(Schedule::Cron(cron)) => format!("rule, cron({cron})"),
                 None => "rule".to_string(),
             };
-            (format!("rule_{name}"), Shape::Rule, vec![name, what])
+            ("rule", Shape::Rule, names::rule(system, rule, None), what)
         }
         Node::Saga(id) => {
-            let name = names::saga(system, id);
-            let how = match system.sagas.get(id.0).map(|saga| saga.mode.value) {
+            let what = match system.sagas.get(id.0).map(|saga| saga.mode.value) {
                 Some(SagaMode::Choreographed) => "saga, choreographed",
                 _ => "saga, Step Functions",
             };
-            (
-                format!("saga_{name}"),
-                Shape::Saga,
-                vec![name, how.to_string()],
-            )
+            ("saga", Shape::Saga, names::saga(system, id), what.into())
         }
-        Node::Endpoint(network, api) => {
-            let name = names::endpoint(system, network, api);
-            (
-                format!("endpoint_{name}"),
-                Shape::Endpoint,
-                vec![name, "VPC endpoint".to_string()],
-            )
-        }
-        Node::Subnet(subnet) => {
-            let name = names::subnet(system, subnet);
-            (format!("subnet_{name}"), Shape::Endpoint, vec![name])
-        }
+        Node::Endpoint(network, api) => (
+            "endpoint",
+            Shape::Endpoint,
+            names::endpoint(system, network, api),
+            "VPC endpoint".into(),
+        ),
+        Node::Subnet(subnet) => (
+            "subnet",
+            Shape::Endpoint,
+            names::subnet(system, subnet),
+            "subnet".into(),
+        ),
+        // A load balancer and the internet are named by what they are.
         Node::LoadBalancer(balancer) => {
-            let name = names::load_balancer(system, balancer);
             let what = match balancer {
                 LoadBalancerRef::Alb { public: true, .. } => "public ALB",
                 LoadBalancerRef::Alb { public: false, .. } => "internal ALB",
                 LoadBalancerRef::Nlb(_) => "NLB",
             };
-            (
-                format!("lb_{name}"),
-                Shape::LoadBalancer,
-                vec![what.to_string()],
-            )
+            let base = format!("lb_{}", names::load_balancer(system, balancer));
+            return (base, Shape::LoadBalancer, vec![what.to_string()]);
         }
-        Node::Internet => (
-            "internet".to_string(),
-            Shape::Internet,
-            vec!["internet".to_string()],
-        ),
-    }
+        Node::Internet => {
+            return (
+                "internet".to_string(),
+                Shape::Internet,
+                vec!["internet".to_string()],
+            );
+        }
+    };
+    (format!("{prefix}_{name}"), shape, vec![name, what])
 }
 
 /// Identifiers valid in Mermaid and DOT: ASCII letters, digits and `_`,
@@ -957,26 +961,85 @@ impl Ids {
 }
 
 // ---------------------------------------------------------------------------
+// Writing a picture: one walk over it, in the syntax of each language.
+
+/// How a language writes each part of a picture.
+trait Language {
+    fn header(&self, picture: &Picture, out: &mut String);
+    /// Opens a cluster: a network (`depth` 1) or a subnet (`depth` 2).
+    fn open_cluster(&self, id: &str, label: &[String], depth: usize, out: &mut String);
+    fn close_cluster(&self, depth: usize, out: &mut String);
+    fn node(&self, vertex: &Vertex) -> String;
+    fn arrow(&self, arrow: &Arrow) -> String;
+    fn footer(&self, picture: &Picture, out: &mut String);
+}
+
+/// Writes `picture` in `language`: the clusters with their nodes, the loose
+/// nodes, then the arrows, each on a line of its own.
+fn render(picture: &Picture, language: &dyn Language) -> String {
+    let mut out = String::new();
+    language.header(picture, &mut out);
+    let node_line = |out: &mut String, index: usize, depth: usize| {
+        if let Some(vertex) = picture.boxes.get(index) {
+            let _ = writeln!(out, "{}{}", indent(depth), language.node(vertex));
+        }
+    };
+    for network in &picture.networks {
+        language.open_cluster(&network.id, &network.label, 1, &mut out);
+        for subnet in &network.subnets {
+            language.open_cluster(&subnet.id, std::slice::from_ref(&subnet.label), 2, &mut out);
+            for &index in &subnet.boxes {
+                node_line(&mut out, index, 3);
+            }
+            language.close_cluster(2, &mut out);
+        }
+        language.close_cluster(1, &mut out);
+    }
+    for &index in &picture.loose {
+        node_line(&mut out, index, 1);
+    }
+    for arrow in &picture.arrows {
+        let _ = writeln!(out, "{}{}", indent(1), language.arrow(arrow));
+    }
+    language.footer(picture, &mut out);
+    out
+}
+
+fn indent(depth: usize) -> String {
+    "    ".repeat(depth)
+}
+
+/// `text` with each character that `replacement` names replaced.
+fn escape(text: &str, replacement: fn(char) -> Option<&'static str>) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match replacement(ch) {
+            Some(replaced) => escaped.push_str(replaced),
+            None => escaped.push(ch),
+        }
+    }
+    escaped
+}
+
+// ---------------------------------------------------------------------------
 // Mermaid.
+
+struct Mermaid;
 
 /// Text for a quoted Mermaid string: the characters that end a string, start
 /// an entity or a tag, or that Mermaid's pre-processing reads (`:` in lines
 /// that mention a style) become entity codes.
 fn mermaid_text(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '#' => escaped.push_str("#35;"),
-            '"' => escaped.push_str("#quot;"),
-            '<' => escaped.push_str("#lt;"),
-            '>' => escaped.push_str("#gt;"),
-            '&' => escaped.push_str("#amp;"),
-            '`' => escaped.push_str("#96;"),
-            ':' => escaped.push_str("#58;"),
-            ch => escaped.push(ch),
-        }
-    }
-    escaped
+    escape(text, |ch| match ch {
+        '#' => Some("#35;"),
+        '"' => Some("#quot;"),
+        '<' => Some("#lt;"),
+        '>' => Some("#gt;"),
+        '&' => Some("#amp;"),
+        '`' => Some("#96;"),
+        ':' => Some("#58;"),
+        _ => None,
+    })
 }
 
 fn mermaid_label(lines: &[String]) -> String {
@@ -987,105 +1050,91 @@ fn mermaid_label(lines: &[String]) -> String {
         .join("<br>")
 }
 
-fn mermaid_node(shape: &Vertex) -> String {
-    let label = mermaid_label(&shape.label);
-    let (open, close) = match shape.shape {
-        Shape::Fargate | Shape::Endpoint => ("[", "]"),
-        Shape::Lambda => ("(", ")"),
-        Shape::DataStore => ("[(", ")]"),
-        Shape::Queue => ("[[", "]]"),
-        Shape::Topic => (">", "]"),
-        Shape::Bus => ("{{", "}}"),
-        Shape::Stream => ("[/", "/]"),
-        Shape::Rule => ("{", "}"),
-        Shape::Saga => ("([", "])"),
-        Shape::LoadBalancer => ("[/", "\\]"),
-        Shape::Internet => ("((", "))"),
-    };
-    format!("{}{open}\"{label}\"{close}", shape.id)
-}
+impl Language for Mermaid {
+    fn header(&self, _picture: &Picture, out: &mut String) {
+        out.push_str("flowchart LR\n");
+    }
 
-fn render_mermaid(picture: &Picture) -> String {
-    let mut out = String::from("flowchart LR\n");
-    let node_line = |out: &mut String, index: usize, indent: &str| {
-        if let Some(shape) = picture.boxes.get(index) {
-            let _ = writeln!(out, "{indent}{}", mermaid_node(shape));
-        }
-    };
-    for network in &picture.networks {
+    fn open_cluster(&self, id: &str, label: &[String], depth: usize, out: &mut String) {
         let _ = writeln!(
             out,
-            "    subgraph {} [\"{}\"]",
-            network.id,
-            mermaid_label(&network.label)
+            "{}subgraph {id} [\"{}\"]",
+            indent(depth),
+            mermaid_label(label)
         );
-        for subnet in &network.subnets {
-            let _ = writeln!(
-                out,
-                "        subgraph {} [\"{}\"]",
-                subnet.id,
-                mermaid_text(&subnet.label)
-            );
-            for &index in &subnet.boxes {
-                node_line(&mut out, index, "            ");
-            }
-            out.push_str("        end\n");
-        }
-        out.push_str("    end\n");
     }
-    for &index in &picture.loose {
-        node_line(&mut out, index, "    ");
+
+    fn close_cluster(&self, depth: usize, out: &mut String) {
+        let _ = writeln!(out, "{}end", indent(depth));
     }
-    for arrow in &picture.arrows {
+
+    fn node(&self, vertex: &Vertex) -> String {
+        let label = mermaid_label(&vertex.label);
+        let (open, close) = match vertex.shape {
+            Shape::Fargate | Shape::Endpoint => ("[", "]"),
+            Shape::Lambda => ("(", ")"),
+            Shape::DataStore => ("[(", ")]"),
+            Shape::Queue => ("[[", "]]"),
+            Shape::Topic => (">", "]"),
+            Shape::Bus => ("{{", "}}"),
+            Shape::Stream => ("[/", "/]"),
+            Shape::Rule => ("{", "}"),
+            Shape::Saga => ("([", "])"),
+            Shape::LoadBalancer => ("[/", "\\]"),
+            Shape::Internet => ("((", "))"),
+        };
+        format!("{}{open}\"{label}\"{close}", vertex.id)
+    }
+
+    fn arrow(&self, arrow: &Arrow) -> String {
         let link = match arrow.stroke {
             Stroke::Solid => "-->",
             Stroke::Thick => "==>",
             Stroke::Dashed => "-.->",
         };
         if arrow.label.is_empty() {
-            let _ = writeln!(out, "    {} {link} {}", arrow.from, arrow.to);
+            format!("{} {link} {}", arrow.from, arrow.to)
         } else {
-            let _ = writeln!(
-                out,
-                "    {} {link}|\"{}\"| {}",
+            format!(
+                "{} {link}|\"{}\"| {}",
                 arrow.from,
                 mermaid_label(&arrow.label),
                 arrow.to
-            );
+            )
         }
     }
-    if picture.has_derived {
-        out.push_str("    classDef derived stroke-dasharray: 4 4\n");
-        let derived: Vec<&str> = picture
-            .boxes
-            .iter()
-            .filter(|shape| shape.derived)
-            .map(|shape| shape.id.as_str())
-            .collect();
-        let _ = writeln!(out, "    class {} derived", derived.join(","));
+
+    fn footer(&self, picture: &Picture, out: &mut String) {
+        if picture.has_derived {
+            out.push_str("    classDef derived stroke-dasharray: 4 4\n");
+            let derived: Vec<&str> = picture
+                .boxes
+                .iter()
+                .filter(|vertex| vertex.derived)
+                .map(|vertex| vertex.id.as_str())
+                .collect();
+            let _ = writeln!(out, "    class {} derived", derived.join(","));
+        }
     }
-    out
 }
 
 // ---------------------------------------------------------------------------
 // DOT.
 
+struct Dot;
+
 /// Text for a quoted DOT string: `"` and `\` escaped, so that no escape
 /// sequence of Graphviz's labels (`\n`, `\l`, `\N`...) comes from a name,
-/// and `&` so that no entity does.
+/// and `&` so that no entity does (Graphviz reads HTML entities in every
+/// label).
 fn dot_text(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '"' => escaped.push_str("\\\""),
-            '\\' => escaped.push_str("\\\\"),
-            '\n' => escaped.push_str("\\n"),
-            // Graphviz reads HTML entities in every label.
-            '&' => escaped.push_str("&amp;"),
-            ch => escaped.push(ch),
-        }
-    }
-    escaped
+    escape(text, |ch| match ch {
+        '"' => Some("\\\""),
+        '\\' => Some("\\\\"),
+        '\n' => Some("\\n"),
+        '&' => Some("&amp;"),
+        _ => None,
+    })
 }
 
 /// A quoted DOT string of label lines. Graphviz reads `\"` as an escaped
@@ -1102,73 +1151,64 @@ fn dot_label(lines: &[String]) -> String {
     format!("\"{label}\"")
 }
 
-fn dot_node(shape: &Vertex) -> String {
-    let (form, mut style) = match shape.shape {
-        Shape::Fargate | Shape::Endpoint => ("box", Vec::new()),
-        Shape::Lambda => ("box", vec!["rounded"]),
-        Shape::DataStore => ("cylinder", Vec::new()),
-        Shape::Queue => ("component", Vec::new()),
-        Shape::Topic => ("cds", Vec::new()),
-        Shape::Bus => ("hexagon", Vec::new()),
-        Shape::Stream => ("parallelogram", Vec::new()),
-        Shape::Rule => ("diamond", Vec::new()),
-        Shape::Saga => ("oval", Vec::new()),
-        Shape::LoadBalancer => ("invtrapezium", Vec::new()),
-        Shape::Internet => ("circle", Vec::new()),
-    };
-    if shape.derived {
-        style.push("dashed");
-    }
-    let style = if style.is_empty() {
-        String::new()
-    } else {
-        format!(", style=\"{}\"", style.join(","))
-    };
-    format!(
-        "{} [label={}, shape={form}{style}];",
-        shape.id,
-        dot_label(&shape.label)
-    )
-}
-
-fn render_dot(picture: &Picture) -> String {
-    let mut out = format!(
-        "digraph {} {{\n",
-        dot_label(std::slice::from_ref(&picture.title))
-    );
-    out.push_str("    graph [rankdir=LR, fontname=\"Helvetica\", fontsize=12];\n");
-    out.push_str("    node [fontname=\"Helvetica\", fontsize=11];\n");
-    out.push_str("    edge [fontname=\"Helvetica\", fontsize=9];\n");
-    let node_line = |out: &mut String, index: usize, indent: &str| {
-        if let Some(shape) = picture.boxes.get(index) {
-            let _ = writeln!(out, "{indent}{}", dot_node(shape));
-        }
-    };
-    for network in &picture.networks {
-        let _ = writeln!(out, "    subgraph cluster_{} {{", network.id);
+impl Language for Dot {
+    fn header(&self, picture: &Picture, out: &mut String) {
         let _ = writeln!(
             out,
-            "        label={}; style=\"rounded\";",
-            dot_label(&network.label)
+            "digraph {} {{",
+            dot_label(std::slice::from_ref(&picture.title))
         );
-        for subnet in &network.subnets {
-            let _ = writeln!(out, "        subgraph cluster_{} {{", subnet.id);
-            let _ = writeln!(
-                out,
-                "            label={}; style=\"dashed\";",
-                dot_label(std::slice::from_ref(&subnet.label))
-            );
-            for &index in &subnet.boxes {
-                node_line(&mut out, index, "            ");
-            }
-            out.push_str("        }\n");
+        out.push_str("    graph [rankdir=LR, fontname=\"Helvetica\", fontsize=12];\n");
+        out.push_str("    node [fontname=\"Helvetica\", fontsize=11];\n");
+        out.push_str("    edge [fontname=\"Helvetica\", fontsize=9];\n");
+    }
+
+    fn open_cluster(&self, id: &str, label: &[String], depth: usize, out: &mut String) {
+        // Networks are drawn as rounded boxes, their subnets dashed.
+        let style = if depth == 1 { "rounded" } else { "dashed" };
+        let _ = writeln!(out, "{}subgraph cluster_{id} {{", indent(depth));
+        let _ = writeln!(
+            out,
+            "{}label={}; style=\"{style}\";",
+            indent(depth + 1),
+            dot_label(label)
+        );
+    }
+
+    fn close_cluster(&self, depth: usize, out: &mut String) {
+        let _ = writeln!(out, "{}}}", indent(depth));
+    }
+
+    fn node(&self, vertex: &Vertex) -> String {
+        let (form, mut style) = match vertex.shape {
+            Shape::Fargate | Shape::Endpoint => ("box", Vec::new()),
+            Shape::Lambda => ("box", vec!["rounded"]),
+            Shape::DataStore => ("cylinder", Vec::new()),
+            Shape::Queue => ("component", Vec::new()),
+            Shape::Topic => ("cds", Vec::new()),
+            Shape::Bus => ("hexagon", Vec::new()),
+            Shape::Stream => ("parallelogram", Vec::new()),
+            Shape::Rule => ("diamond", Vec::new()),
+            Shape::Saga => ("oval", Vec::new()),
+            Shape::LoadBalancer => ("invtrapezium", Vec::new()),
+            Shape::Internet => ("circle", Vec::new()),
+        };
+        if vertex.derived {
+            style.push("dashed");
         }
-        out.push_str("    }\n");
+        let style = if style.is_empty() {
+            String::new()
+        } else {
+            format!(", style=\"{}\"", style.join(","))
+        };
+        format!(
+            "{} [label={}, shape={form}{style}];",
+            vertex.id,
+            dot_label(&vertex.label)
+        )
     }
-    for &index in &picture.loose {
-        node_line(&mut out, index, "    ");
-    }
-    for arrow in &picture.arrows {
+
+    fn arrow(&self, arrow: &Arrow) -> String {
         let mut attributes = Vec::new();
         if !arrow.label.is_empty() {
             attributes.push(format!("label={}", dot_label(&arrow.label)));
@@ -1179,19 +1219,20 @@ fn render_dot(picture: &Picture) -> String {
             Stroke::Dashed => attributes.push("style=dashed".to_string()),
         }
         if attributes.is_empty() {
-            let _ = writeln!(out, "    {} -> {};", arrow.from, arrow.to);
+            format!("{} -> {};", arrow.from, arrow.to)
         } else {
-            let _ = writeln!(
-                out,
-                "    {} -> {} [{}];",
+            format!(
+                "{} -> {} [{}];",
                 arrow.from,
                 arrow.to,
                 attributes.join(", ")
-            );
+            )
         }
     }
-    out.push_str("}\n");
-    out
+
+    fn footer(&self, _picture: &Picture, out: &mut String) {
+        out.push_str("}\n");
+    }
 }
 
 #[cfg(test)]
