@@ -41,6 +41,14 @@ enum Format {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum DiagramFormat {
+    /// A Mermaid flowchart, for Markdown.
+    Mermaid,
+    /// A Graphviz digraph.
+    Dot,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Color {
     Auto,
     Always,
@@ -147,6 +155,24 @@ syntax errors or, with --check, would change, 2 on a usage or IO problem."
         #[arg(long, value_name = "STEP")]
         fail: Option<String>,
     },
+    /// Print the system as a diagram: components as nodes, flows as labelled edges, subnets as clusters.
+    #[command(
+        after_help = "Mermaid renders in Markdown on GitHub (a ```mermaid block); DOT renders with Graphviz \
+(`meshc graph FILE --format dot | dot -Tsvg > system.svg`). Exit status: 0 with the diagram on standard \
+output, 1 when the file has errors, 2 on a usage or IO problem."
+    )]
+    Graph {
+        /// The file to draw.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The diagram language.
+        #[arg(long, value_enum, default_value_t = DiagramFormat::Mermaid)]
+        format: DiagramFormat,
+        /// Draw what meshc derives too: dead-letter, inbox and command queues, the rules behind
+        /// each `consumes` and saga trigger, the load balancers that carry calls.
+        #[arg(long)]
+        all: bool,
+    },
     /// Explain a diagnostic code (`M201`) or slug (`unknown-name`); list them all without one.
     Explain {
         /// The code or slug to explain.
@@ -172,6 +198,7 @@ pub fn run() -> ExitCode {
             color,
         } => format_files(&files, check, color),
         Command::Simulate { file, saga, fail } => simulate(&file, &saga, fail.as_deref()),
+        Command::Graph { file, format, all } => graph(&file, format, all),
         Command::Explain { code } => explain(code.as_deref()),
     }
 }
@@ -456,6 +483,48 @@ fn simulate(path: &Path, saga: &str, fail: Option<&str>) -> ExitCode {
         }
         Err(error) => {
             eprintln!("error: {error}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn graph(path: &Path, format: DiagramFormat, all: bool) -> ExitCode {
+    let source = match read_source(path) {
+        Ok(source) => source,
+        Err(code) => return code,
+    };
+    let analysis = crate::analyze(&source.text);
+    let (Some(system), Some(graph), false) = (
+        analysis.system.as_ref(),
+        analysis.graph.as_ref(),
+        analysis.has_errors(),
+    ) else {
+        let args = ReportArgs {
+            format: Format::Human,
+            color: Color::Auto,
+            deny_warnings: false,
+        };
+        report(&[(source, analysis.diagnostics)], &args);
+        eprintln!("error: {} has errors; fix them to draw it", path.display());
+        return ExitCode::from(1);
+    };
+    let detail = if all {
+        crate::emit::picture::Detail::Everything
+    } else {
+        crate::emit::picture::Detail::Components
+    };
+    let text = match format {
+        DiagramFormat::Mermaid => crate::emit::picture::mermaid(system, graph, detail),
+        DiagramFormat::Dot => crate::emit::picture::dot(system, graph, detail),
+    };
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: cannot write the diagram: {error}");
             ExitCode::from(2)
         }
     }

@@ -19,6 +19,9 @@
 //!   of its diagnostic and the explanation `meshc explain` prints.
 //! - [`fmt`] prints the AST of a file back in the canonical layout, with
 //!   every comment in its place.
+//! - [`emit`] translates the system and its graph, deciding nothing: the
+//!   Terraform and Step Functions files of `meshc build`, and the Mermaid
+//!   and DOT pictures of `meshc graph`.
 //! - [`diagnostics`] carries findings and renders them for people (miette),
 //!   and for machines (JSON, SARIF 2.1.0).
 //! - [`cli`] is the command line: the only module that touches files.

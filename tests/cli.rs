@@ -1,7 +1,8 @@
 //! The command line, run as a user runs it: exit statuses, the three output
 //! formats (SARIF validated against the official SARIF 2.1.0 JSON schema),
-//! `explain`, a failed build leaving the output directory alone, and `fmt`
-//! rewriting files in place or, with `--check`, only reporting them.
+//! `explain`, a failed build leaving the output directory alone, `fmt`
+//! rewriting files in place or, with `--check`, only reporting them, and
+//! `graph`'s formats and exit statuses.
 
 #![allow(
     clippy::unwrap_used,
@@ -234,7 +235,7 @@ fn a_failed_build_leaves_the_output_directory_untouched() {
 #[test]
 fn help_names_every_command() {
     let text = stdout(&meshc(&["--help"]));
-    for command in ["check", "build", "fmt", "explain"] {
+    for command in ["check", "build", "fmt", "graph", "explain"] {
         assert!(text.contains(command), "{text}");
     }
 }
@@ -406,4 +407,66 @@ fn fmt_formats_standard_input_to_standard_output() {
         String::from_utf8_lossy(&broken.stderr)
             .contains("<stdin>: 1 error, 0 warnings; not formatted")
     );
+}
+
+#[test]
+fn graph_prints_mermaid_by_default_and_dot_on_request() {
+    let output = meshc(&["graph", "examples/shop.mesh"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stdout(&output).starts_with("flowchart LR\n"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(output.stderr.is_empty());
+    let output = meshc(&["graph", "examples/shop.mesh", "--format", "dot"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stdout(&output).starts_with("digraph \"shop\" {\n"),
+        "{}",
+        stdout(&output)
+    );
+    let all = meshc(&["graph", "examples/shop.mesh", "--all"]);
+    assert_eq!(all.status.code(), Some(0));
+    assert!(
+        stdout(&all).contains("notifications--dlq"),
+        "{}",
+        stdout(&all)
+    );
+}
+
+#[test]
+fn graph_of_a_file_with_errors_reports_them_and_exits_one() {
+    let dir = scratch("graph-errors");
+    let file = dir.join("broken.mesh");
+    std::fs::write(&file, TWO_ERRORS).unwrap();
+    let output = meshc(&["graph", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(text.contains("M201"), "{text}");
+    assert!(!text.contains("flowchart"), "{text}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("fix them to draw it"));
+}
+
+#[test]
+fn graph_exits_two_when_it_cannot_write_the_diagram() {
+    let full = std::fs::File::create("/dev/full").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_meshc"))
+        .args(["graph", "examples/shop.mesh"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot write the diagram"));
+}
+
+#[test]
+fn graph_exits_two_on_a_missing_file_or_a_bad_format() {
+    let output = meshc(&["graph", "no/such/file.mesh"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot read"));
+    let output = meshc(&["graph", "examples/shop.mesh", "--format", "svg"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
 }

@@ -4,9 +4,10 @@
 //! mutated thousands of times with a fixed seed (deleted and duplicated
 //! ranges, stray tokens, truncation, swapped lines) and every mutant must be
 //! analysed and formatted without a panic, with each diagnostic carrying a
-//! code, a primary label inside the text and a help line. `MESHC_FUZZ_CASES`
-//! raises the number of mutants per example (default 1500). What formatting
-//! a mutant must preserve is tested in tests/fmt.rs.
+//! code, a primary label inside the text and a help line; the pictures of
+//! every file without errors are drawn without a panic too.
+//! `MESHC_FUZZ_CASES` raises the number of mutants per example (default
+//! 1500). What formatting a mutant must preserve is tested in tests/fmt.rs.
 
 #![allow(
     clippy::unwrap_used,
@@ -71,6 +72,22 @@ fn check_one(source: &str) -> Result<(), String> {
     .map_err(|_| "rendering panicked".to_string())?;
     let _formatted = catch_unwind(AssertUnwindSafe(|| meshc::fmt::format(source)))
         .map_err(|_| "formatting panicked".to_string())?;
+    // So must drawing the pictures of `meshc graph`, which it does for every
+    // file without errors.
+    if let (Some(system), Some(graph), false) = (
+        analysis.system.as_ref(),
+        analysis.graph.as_ref(),
+        analysis.has_errors(),
+    ) {
+        catch_unwind(AssertUnwindSafe(|| {
+            use meshc::emit::picture::{Detail, dot, mermaid};
+            for detail in [Detail::Components, Detail::Everything] {
+                mermaid(system, graph, detail);
+                dot(system, graph, detail);
+            }
+        }))
+        .map_err(|_| "drawing the pictures panicked".to_string())?;
+    }
     Ok(())
 }
 
