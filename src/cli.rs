@@ -41,6 +41,14 @@ enum Format {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum CostFormat {
+    /// An itemised table for people, with how each charge was worked out.
+    Table,
+    /// One JSON document (with `--compare`, the changes).
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Color {
     Auto,
     Always,
@@ -87,6 +95,32 @@ enum Command {
         #[command(flatten)]
         report: ReportArgs,
     },
+    /// Estimate the monthly cost of a .mesh file, itemised, against its budget.
+    #[command(
+        after_help = "Prices come from the catalog embedded in meshc (on-demand list prices, dated per row); \
+--prices FILE replaces rows with negotiated rates. Charges that depend on traffic nobody declared in a \
+`usage { }` block are shown as unknown, never as zero. With --compare, prints what changes from OLD to FILE \
+as a markdown table for a pull-request comment. Exit status: 0, 1 when a file has errors, 2 on a usage, IO \
+or price-file problem."
+    )]
+    Cost {
+        /// The file to price.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// How to print the estimate.
+        #[arg(long, value_enum, default_value_t = CostFormat::Table)]
+        format: CostFormat,
+        /// Compare with the estimate of an older version of the file.
+        #[arg(long, value_name = "OLD")]
+        compare: Option<PathBuf>,
+        /// A price file in the catalog's format whose rows replace the catalog's.
+        #[arg(long, value_name = "CSV")]
+        prices: Option<PathBuf>,
+        /// The period to price, in hours (730 is a month).
+        #[arg(long, value_name = "HOURS", default_value_t = crate::cost::HOURS_PER_MONTH,
+              value_parser = clap::value_parser!(u64).range(1..=87_600))]
+        hours: u64,
+    },
     /// Print the path an execution of a saga takes when a step fails, state by state.
     #[command(
         after_help = "Without --fail, the happy path. The path is read from the state machine meshc generates \
@@ -118,6 +152,13 @@ pub fn run() -> ExitCode {
         Command::Check { files, report } => check_files(&files, &report),
         Command::Build { file, out, report } => build(&file, &out, &report),
         Command::Simulate { file, saga, fail } => simulate(&file, &saga, fail.as_deref()),
+        Command::Cost {
+            file,
+            format,
+            compare,
+            prices,
+            hours,
+        } => cost(&file, format, compare.as_deref(), prices.as_deref(), hours),
         Command::Explain { code } => explain(code.as_deref()),
     }
 }
@@ -310,6 +351,91 @@ fn simulate(path: &Path, saga: &str, fail: Option<&str>) -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The catalog: the embedded one, with the rows of `prices` replacing its
+/// own.
+fn catalog(prices: Option<&Path>) -> Result<crate::cost::Catalog, ExitCode> {
+    let embedded = crate::cost::Catalog::embedded().map_err(|error| {
+        eprintln!("error: the embedded price catalog is invalid: {error}");
+        ExitCode::from(2)
+    })?;
+    let Some(path) = prices else {
+        return Ok(embedded.clone());
+    };
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        eprintln!("error: cannot read `{}`: {error}", path.display());
+        ExitCode::from(2)
+    })?;
+    embedded
+        .with_overrides(&text, &path.display().to_string())
+        .map_err(|error| {
+            eprintln!("error: {error}");
+            ExitCode::from(2)
+        })
+}
+
+/// The estimate of one file, or the exit status after reporting why there
+/// is none.
+fn estimate_file(
+    path: &Path,
+    catalog: &crate::cost::Catalog,
+    hours: u64,
+) -> Result<crate::cost::Estimate, ExitCode> {
+    let source = read_source(path)?;
+    let analysis = crate::analyze(&source.text);
+    let (Some(system), Some(graph)) = (analysis.system.as_ref(), analysis.graph.as_ref()) else {
+        let args = ReportArgs {
+            format: Format::Human,
+            color: Color::Auto,
+            deny_warnings: false,
+        };
+        report(&[(source, analysis.diagnostics)], &args);
+        eprintln!(
+            "error: {} has errors; fix them to estimate its cost",
+            path.display()
+        );
+        return Err(ExitCode::from(1));
+    };
+    crate::cost::estimate(system, graph, catalog, hours).map_err(|error| {
+        eprintln!("error: {}: {error}", path.display());
+        ExitCode::from(2)
+    })
+}
+
+fn cost(
+    path: &Path,
+    format: CostFormat,
+    compare: Option<&Path>,
+    prices: Option<&Path>,
+    hours: u64,
+) -> ExitCode {
+    let catalog = match catalog(prices) {
+        Ok(catalog) => catalog,
+        Err(code) => return code,
+    };
+    let estimate = match estimate_file(path, &catalog, hours) {
+        Ok(estimate) => estimate,
+        Err(code) => return code,
+    };
+    let text = match compare {
+        None => match format {
+            CostFormat::Table => crate::cost::render::table(&estimate),
+            CostFormat::Json => crate::cost::render::json(&estimate) + "\n",
+        },
+        Some(old) => {
+            let before = match estimate_file(old, &catalog, hours) {
+                Ok(before) => before,
+                Err(code) => return code,
+            };
+            match format {
+                CostFormat::Table => crate::cost::render::comparison_markdown(&before, &estimate),
+                CostFormat::Json => crate::cost::render::comparison_json(&before, &estimate) + "\n",
+            }
+        }
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    ExitCode::SUCCESS
 }
 
 fn explain(code: Option<&str>) -> ExitCode {

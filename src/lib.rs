@@ -17,6 +17,9 @@
 //!   limits and applies secure defaults, producing one [`model::System`].
 //! - [`check`] holds every diagnostic code, one file each, with the wording
 //!   of its diagnostic and the explanation `meshc explain` prints.
+//! - [`cost`] prices what the backends emit, from an embedded, dated price
+//!   catalog and the `usage` declared on components and relations; the M6xx
+//!   checks read its estimate.
 //! - [`diagnostics`] carries findings and renders them for people (miette),
 //!   and for machines (JSON, SARIF 2.1.0).
 //! - [`cli`] is the command line: the only module that touches files.
@@ -50,6 +53,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod cost;
 pub mod diagnostics;
 pub mod emit;
 pub mod graph;
