@@ -61,6 +61,7 @@ pub const REQUIRED_KEYS: &[&str] = &[
     "sqs.standard.requests",
     "stepfunctions.transitions",
     "vpc.gateway_endpoint",
+    "vpc.inter_az.gb",
     "vpc.interface_endpoint.gb",
     "vpc.interface_endpoint.hour",
     "vpc.nat_gateway.gb",

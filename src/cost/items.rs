@@ -72,7 +72,7 @@ impl Pricer<'_> {
         let price = self.price(key);
         let amount = match (&quantity, &price) {
             (Quantity::Known { amount, .. }, Some(price)) => {
-                Some(amount.mul(price.usd).round_to_cents())
+                Some(amount.times(price.usd).round_to_cents())
             }
             _ => None,
         };
@@ -94,7 +94,7 @@ impl Pricer<'_> {
             Part::Fixed,
             key,
             Quantity::Known {
-                amount: units.mul(hours),
+                amount: units.times(hours),
                 formula: format!("{text} × {} h", count(self.hours)),
             },
         )
@@ -120,7 +120,7 @@ impl Pricer<'_> {
             Part::Fixed,
             key,
             Quantity::Known {
-                amount: units.mul(self.of_month()),
+                amount: units.times(self.of_month()),
                 formula: format!("{text}{}", self.period_text()),
             },
         )
@@ -137,7 +137,7 @@ impl Pricer<'_> {
     ) -> Charge {
         let quantity = match monthly {
             Some((amount, formula)) => Quantity::Known {
-                amount: amount.mul(self.of_month()),
+                amount: amount.times(self.of_month()),
                 formula: format!("{formula}{}", self.period_text()),
             },
             None => Quantity::Unknown {
@@ -442,7 +442,7 @@ fn target_requests(pricer: &Pricer<'_>, balancer: &LoadBalancer) -> Tally {
         format!("the usage of {}", names.join(", "))
     } else {
         format!(
-            "the usage of {}; {} more targets declare none",
+            "the usage of {}; {} more targets declare no usage",
             names.join(", "),
             tally.undeclared
         )
@@ -533,8 +533,8 @@ fn service(pricer: &mut Pricer<'_>, id: ServiceId) {
             };
             let replicas = u64::from(fargate.replicas.value);
             let vcpu = Decimal::ratio(u64::from(fargate.millicpu.value), 1000)
-                .mul(Decimal::from_int(replicas));
-            let memory = gb(fargate.memory.value.as_bytes()).mul(Decimal::from_int(replicas));
+                .times(Decimal::from_int(replicas));
+            let memory = gb(fargate.memory.value.as_bytes()).times(Decimal::from_int(replicas));
             let tasks = if replicas == 1 { "task" } else { "tasks" };
             let charges = vec![
                 pricer.hourly(
@@ -584,7 +584,7 @@ fn service(pricer: &mut Pricer<'_>, id: ServiceId) {
                 (Some(invocations), Some(duration)) => {
                     let seconds = Decimal::ratio(duration.as_millis(), 1000);
                     Some((
-                        invocations.mul(seconds).mul(memory),
+                        invocations.times(seconds).times(memory),
                         format!(
                             "{} invocations × {} s × {} GB",
                             invocations.grouped(0),
@@ -887,10 +887,7 @@ fn queues(pricer: &mut Pricer<'_>) {
             "requests (send, receive, delete)",
             key,
             requests,
-            &format!(
-                "`usage {{ messages = … }}` on {} or on its consumers",
-                group
-            ),
+            &format!("`usage {{ messages = … }}` on {group} or on its consumers"),
         );
         pricer.push(
             group,
@@ -981,7 +978,9 @@ fn streams(pricer: &mut Pricer<'_>) {
                         _ => Decimal::from_int(1),
                     };
                     (
-                        Decimal::from_int(records).mul(per_record).div_int(MILLION),
+                        Decimal::from_int(records)
+                            .times(per_record)
+                            .div_int(MILLION),
                         format!(
                             "{} records ({}) × {} PUT payload units of 25 KB",
                             count(records),
@@ -1021,7 +1020,7 @@ fn streams(pricer: &mut Pricer<'_>) {
                 ));
                 let read = data.map(|bytes| {
                     (
-                        gb(bytes).mul(Decimal::from_int(readers)),
+                        gb(bytes).times(Decimal::from_int(readers)),
                         format!("{} GB × {readers} readers", gb(bytes).grouped(2)),
                     )
                 });
@@ -1040,7 +1039,7 @@ fn streams(pricer: &mut Pricer<'_>) {
                         .min(7);
                     let stored = data.map(|bytes| {
                         (
-                            gb(bytes).mul(Decimal::ratio(days.saturating_sub(1), 30)),
+                            gb(bytes).times(Decimal::ratio(days.saturating_sub(1), 30)),
                             format!(
                                 "{} GB a month kept {} more days",
                                 gb(bytes).grouped(2),
@@ -1216,7 +1215,7 @@ fn databases(pricer: &mut Pricer<'_>) {
             charges.push(pricer.monthly(
                 "gp3 storage",
                 "rds.gp3.gb_month",
-                size.mul(Decimal::from_int(instances)),
+                size.times(Decimal::from_int(instances)),
                 &format!("{} GB × {instances}", size.plain()),
             ));
         }

@@ -32,6 +32,7 @@ use crate::model::System;
 
 pub use catalog::{Catalog, CatalogError, Price};
 pub use money::Decimal;
+pub use usage::api_use_data;
 
 /// Hours in the month AWS prices by (365 × 24 / 12).
 pub const HOURS_PER_MONTH: u64 = 730;
@@ -151,7 +152,7 @@ impl Item {
             .iter()
             .filter(|charge| part.is_none_or(|part| charge.part == part))
             .filter_map(|charge| charge.amount)
-            .fold(Decimal::ZERO, Decimal::add)
+            .fold(Decimal::ZERO, Decimal::plus)
     }
 
     /// The known fixed part.
@@ -212,7 +213,7 @@ impl Estimate {
         self.items
             .iter()
             .map(value)
-            .fold(Decimal::ZERO, Decimal::add)
+            .fold(Decimal::ZERO, Decimal::plus)
     }
 
     pub fn total(&self) -> Decimal {
@@ -241,7 +242,7 @@ impl Estimate {
                 order.push(item.group.clone());
             }
             let total = totals.entry(item.group.clone()).or_default();
-            *total = total.add(item.total());
+            *total = total.plus(item.total());
         }
         order
             .into_iter()
@@ -269,7 +270,7 @@ impl Estimate {
                 let total = items
                     .iter()
                     .map(|item| item.total())
-                    .fold(Decimal::ZERO, Decimal::add);
+                    .fold(Decimal::ZERO, Decimal::plus);
                 let unknown = items.iter().map(|item| item.unknown()).sum();
                 Some((concern, total, unknown))
             })

@@ -68,18 +68,18 @@ impl Decimal {
     }
 
     #[must_use]
-    pub fn add(self, other: Decimal) -> Decimal {
+    pub fn plus(self, other: Decimal) -> Decimal {
         Decimal(self.0.saturating_add(other.0))
     }
 
     #[must_use]
-    pub fn sub(self, other: Decimal) -> Decimal {
+    pub fn minus(self, other: Decimal) -> Decimal {
         Decimal(self.0.saturating_sub(other.0))
     }
 
     /// The product, rounded to twelve places.
     #[must_use]
-    pub fn mul(self, other: Decimal) -> Decimal {
+    pub fn times(self, other: Decimal) -> Decimal {
         // Split one factor into its whole and fractional parts so that the
         // intermediate product stays far from the limit of i128.
         let whole = other.0 / ONE;
@@ -241,15 +241,15 @@ mod tests {
         // 730 hours of two NAT gateways at $0.045.
         let hours = Decimal::from_int(1460);
         let price = Decimal::parse("0.045").unwrap();
-        assert_eq!(hours.mul(price).plain(), "65.7");
+        assert_eq!(hours.times(price).plain(), "65.7");
         // A million Lambda GB-seconds, summed a million times one by one,
         // is the same as one product.
         let gb_second = Decimal::parse("0.0000166667").unwrap();
         let mut sum = Decimal::ZERO;
         for _ in 0..1_000_000 {
-            sum = sum.add(gb_second);
+            sum = sum.plus(gb_second);
         }
-        assert_eq!(sum, Decimal::from_int(1_000_000).mul(gb_second));
+        assert_eq!(sum, Decimal::from_int(1_000_000).times(gb_second));
         assert_eq!(sum.dollars(), "16.67");
     }
 

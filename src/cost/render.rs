@@ -34,7 +34,7 @@ fn part_text(item: &Item, part: Part) -> String {
         return "-".into();
     }
     let known: Vec<Decimal> = charges.iter().filter_map(|charge| charge.amount).collect();
-    let sum = known.iter().copied().fold(Decimal::ZERO, Decimal::add);
+    let sum = known.iter().copied().fold(Decimal::ZERO, Decimal::plus);
     match (known.len(), charges.len()) {
         (0, _) => "unknown".into(),
         (known, all) if known < all => format!("{}+?", sum.dollars()),
@@ -182,19 +182,26 @@ pub fn table(estimate: &Estimate) -> String {
     }
     text.push('\n');
     if let Some(budget) = estimate.budget {
-        let total = estimate.total();
-        let monthly = scale_to_month(estimate, total);
-        let verdict = if monthly > budget.amount {
-            format!("over by ${}", monthly.sub(budget.amount).dollars())
+        if estimate.hours == HOURS_PER_MONTH {
+            let monthly = estimate.total();
+            let verdict = if monthly > budget.amount {
+                format!("over by ${}", monthly.minus(budget.amount).dollars())
+            } else {
+                format!("${} left", budget.amount.minus(monthly).dollars())
+            };
+            let _ = writeln!(
+                text,
+                "budget ${} a month: the known monthly cost is ${}, {verdict}",
+                budget.amount.dollars(),
+                monthly.dollars()
+            );
         } else {
-            format!("${} left", budget.amount.sub(monthly).dollars())
-        };
-        let _ = writeln!(
-            text,
-            "budget ${} a month: the known monthly cost is ${}, {verdict}",
-            budget.amount.dollars(),
-            monthly.dollars()
-        );
+            let _ = writeln!(
+                text,
+                "budget ${} a month: price a month (without --hours) to compare",
+                budget.amount.dollars()
+            );
+        }
     }
     let _ = writeln!(
         text,
@@ -206,18 +213,6 @@ pub fn table(estimate: &Estimate) -> String {
             .join(", ")
     );
     text
-}
-
-/// A total over the estimate's period as a monthly figure.
-fn scale_to_month(estimate: &Estimate, total: Decimal) -> Decimal {
-    if estimate.hours == HOURS_PER_MONTH || estimate.hours == 0 {
-        total
-    } else {
-        total
-            .mul(Decimal::from_int(HOURS_PER_MONTH))
-            .div_int(estimate.hours)
-            .round_to_cents()
-    }
 }
 
 fn amount_json(amount: Option<Decimal>) -> Json {
@@ -277,12 +272,12 @@ pub fn json(estimate: &Estimate) -> String {
             })
         })
         .collect();
+    // The budget is monthly: it is compared only with a month's estimate.
+    let monthly = estimate.hours == HOURS_PER_MONTH;
     let budget = estimate.budget.map_or(Json::Null, |budget| {
-        let monthly = scale_to_month(estimate, estimate.total());
         json!({
             "amount": budget.amount.to_json(),
-            "monthly_estimate": monthly.to_json(),
-            "exceeded": monthly > budget.amount,
+            "exceeded": monthly.then(|| estimate.total() > budget.amount),
         })
     });
     let document = json!({
@@ -326,7 +321,7 @@ impl Change {
     pub fn delta(&self) -> Decimal {
         let amount =
             |side: Option<(Decimal, usize)>| side.map_or(Decimal::ZERO, |(total, _)| total);
-        amount(self.after).sub(amount(self.before))
+        amount(self.after).minus(amount(self.before))
     }
 }
 
@@ -369,7 +364,7 @@ fn signed(amount: Decimal) -> String {
     if amount >= Decimal::ZERO {
         format!("+${}", amount.dollars())
     } else {
-        format!("−${}", Decimal::ZERO.sub(amount).dollars())
+        format!("−${}", Decimal::ZERO.minus(amount).dollars())
     }
 }
 
@@ -394,7 +389,7 @@ pub fn comparison_markdown(before: &Estimate, after: &Estimate) -> String {
     );
     let old_total = before.total();
     let new_total = after.total();
-    let delta = new_total.sub(old_total);
+    let delta = new_total.minus(old_total);
     if changes.is_empty() {
         let _ = writeln!(
             text,
@@ -474,7 +469,7 @@ pub fn comparison_json(before: &Estimate, after: &Estimate) -> String {
         "hours": after.hours,
         "before": { "total": before.total().to_json(), "unknown_charges": before.unknown() },
         "after": { "total": after.total().to_json(), "unknown_charges": after.unknown() },
-        "delta": after.total().sub(before.total()).to_json(),
+        "delta": after.total().minus(before.total()).to_json(),
         "changes": changes,
     });
     serde_json::to_string_pretty(&document).unwrap_or_default()

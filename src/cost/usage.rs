@@ -8,6 +8,8 @@
 //! Input: `System` and `Graph`. Output: [`Tally`]s, in plain units
 //! (messages, requests, bytes).
 
+use std::fmt::Write as _;
+
 use crate::graph::network::{ApiReason, ApiUse};
 use crate::graph::{Graph, Node, QueueRef};
 use crate::model::{
@@ -25,6 +27,9 @@ pub struct Tally {
     /// Where the figure comes from, for the formula: `usage of topic x`,
     /// `2 publishes`.
     pub source: String,
+    /// The relations counted: a relation to several targets (`publishes
+    /// [A, B] { usage { ... } }`) declares its total once.
+    counted: Vec<crate::diagnostics::Span>,
 }
 
 impl Tally {
@@ -35,10 +40,20 @@ impl Tally {
             declared: 1,
             undeclared: 0,
             source: format!("the usage of {what}"),
+            counted: Vec::new(),
         }
     }
 
-    fn add(&mut self, value: Option<u64>) {
+    /// Adds the figure of the relation written at `span`, once.
+    fn add_relation(&mut self, span: crate::diagnostics::Span, value: Option<u64>) {
+        if self.counted.contains(&span) {
+            return;
+        }
+        self.counted.push(span);
+        self.record(value);
+    }
+
+    fn record(&mut self, value: Option<u64>) {
         match value {
             Some(value) => {
                 self.sum = self.sum.saturating_add(value);
@@ -49,11 +64,16 @@ impl Tally {
     }
 
     fn named(mut self, relations: &str) -> Tally {
+        let plural = if relations.ends_with("sh") {
+            format!("{relations}es")
+        } else {
+            format!("{relations}s")
+        };
         self.source = match (self.declared, self.undeclared) {
             (1, 0) => format!("1 {relations}"),
-            (declared, 0) => format!("{declared} {relations}s"),
+            (declared, 0) => format!("{declared} {plural}"),
             (declared, undeclared) => format!(
-                "{declared} of {} {relations}s (the others declare no usage)",
+                "{declared} of {} {plural}; the others declare no usage",
                 declared + undeclared
             ),
         };
@@ -86,7 +106,7 @@ fn published(system: &System, channel: Channel, tally: &mut Tally) {
     for service in &system.services {
         for publish in &service.publishes {
             if publish.target == channel {
-                tally.add(value(publish.usage.messages));
+                tally.add_relation(publish.span, value(publish.usage.messages));
             }
         }
     }
@@ -98,7 +118,7 @@ fn event_messages(system: &System, event: EventId, tally: &mut Tally) {
         .event(event)
         .and_then(|declared| value(declared.usage.messages))
     {
-        Some(messages) => tally.add(Some(messages)),
+        Some(messages) => tally.record(Some(messages)),
         None => published(system, Channel::Event(event), tally),
     }
 }
@@ -133,13 +153,16 @@ pub fn carried_data(system: &System, own: &Usage, carrier: Carrier) -> Option<u6
     let mut tally = Tally::default();
     for event in events_on(system, carrier) {
         if let Some(data) = system.event(event).and_then(|event| event.usage.data) {
-            tally.add(Some(data.value.as_bytes()));
+            tally.record(Some(data.value.as_bytes()));
             continue;
         }
         for service in &system.services {
             for publish in &service.publishes {
                 if publish.target == Channel::Event(event) {
-                    tally.add(publish.usage.data.map(|data| data.value.as_bytes()));
+                    tally.add_relation(
+                        publish.span,
+                        publish.usage.data.map(|data| data.value.as_bytes()),
+                    );
                 }
             }
         }
@@ -167,7 +190,7 @@ pub fn queue_messages(system: &System, queue: QueueRef) -> Tally {
                             .iter()
                             .any(|source| source.value == Channel::Queue(id));
                     if through {
-                        consumed.add(value(consume.usage.messages));
+                        consumed.record(value(consume.usage.messages));
                     }
                 }
             }
@@ -187,7 +210,7 @@ pub fn queue_messages(system: &System, queue: QueueRef) -> Tally {
                             matches!(source.value, Channel::Event(_) | Channel::Topic(_))
                         });
                     if direct {
-                        tally.add(value(consume.usage.messages));
+                        tally.record(value(consume.usage.messages));
                     }
                 }
             }
@@ -243,19 +266,19 @@ pub fn invocations(
                     .iter()
                     .find(|mapping| mapping.service == id && mapping.source == from)
             });
-        match mapping {
-            Some(mapping) => {
-                let batch = mapping
-                    .batch_size
-                    .map_or(default_batch(mapping.source), u64::from)
-                    .max(1);
-                total = total.add(Decimal::ratio(messages, batch));
-                parts.push(format!("{messages} messages in batches of {batch}"));
-            }
-            None => {
-                total = total.add(Decimal::from_int(messages));
-                parts.push(format!("{messages} events"));
-            }
+        if let Some(mapping) = mapping {
+            let batch = mapping
+                .batch_size
+                .map_or(default_batch(mapping.source), u64::from)
+                .max(1);
+            total = total.plus(Decimal::ratio(messages, batch));
+            parts.push(format!(
+                "{} messages in batches of {batch}",
+                Decimal::from_int(messages).grouped(0)
+            ));
+        } else {
+            total = total.plus(Decimal::from_int(messages));
+            parts.push(format!("{} events", Decimal::from_int(messages).grouped(0)));
         }
     }
     for caller in &system.services {
@@ -265,8 +288,12 @@ pub fn invocations(
             }
             match value(call.usage.requests) {
                 Some(requests) => {
-                    total = total.add(Decimal::from_int(requests));
-                    parts.push(format!("{requests} calls from {}", caller.name.text));
+                    total = total.plus(Decimal::from_int(requests));
+                    parts.push(format!(
+                        "{} calls from {}",
+                        Decimal::from_int(requests).grouped(0),
+                        caller.name.text
+                    ));
                 }
                 None => missing += 1,
             }
@@ -283,10 +310,13 @@ pub fn invocations(
         ) {
             (true, Some(Schedule::Rate(every))) => {
                 let minutes = every.as_millis() / 60_000;
-                if minutes > 0 {
-                    let runs = super::HOURS_PER_MONTH * 60 / minutes;
-                    total = total.add(Decimal::from_int(runs));
-                    parts.push(format!("{runs} runs of rule {}", rule.name.text));
+                if let Some(runs) = (super::HOURS_PER_MONTH * 60).checked_div(minutes) {
+                    total = total.plus(Decimal::from_int(runs));
+                    parts.push(format!(
+                        "{} runs of rule {}",
+                        Decimal::from_int(runs).grouped(0),
+                        rule.name.text
+                    ));
                 }
             }
             (true, _) => missing += 1,
@@ -308,7 +338,7 @@ pub fn invocations(
         match saga_executions(system, plan.saga).known() {
             Some(executions) => {
                 let runs = executions.saturating_mul(steps);
-                total = total.add(Decimal::from_int(runs));
+                total = total.plus(Decimal::from_int(runs));
                 parts.push(format!("{runs} steps of saga {}", plan.name));
             }
             None => missing += 1,
@@ -319,7 +349,7 @@ pub fn invocations(
     }
     let mut source = parts.join(" + ");
     if missing > 0 {
-        source.push_str(&format!(" ({missing} more sources declare no usage)"));
+        let _ = write!(source, "; {missing} more sources declare no usage");
     }
     (Some(total), source)
 }
@@ -358,7 +388,7 @@ pub fn calls_to(system: &System, id: ServiceId, figure: impl Fn(&Usage) -> Optio
     for caller in &system.services {
         for call in &caller.calls {
             if call.target == id {
-                tally.add(figure(&call.usage));
+                tally.record(figure(&call.usage));
             }
         }
     }
@@ -380,7 +410,7 @@ pub fn store_operations(
     for service in &system.services {
         for usage in &service.uses {
             if usage.target == store {
-                tally.add(value(figure(&usage.usage)));
+                tally.record(value(figure(&usage.usage)));
             }
         }
     }
