@@ -295,6 +295,12 @@ fn networks(pricer: &mut Pricer<'_>) {
         }
         for endpoint in &layout.endpoints {
             let name = endpoint.service.mesh_name();
+            // Where the endpoint is written in `endpoints`, if it is.
+            let span = network
+                .endpoints
+                .iter()
+                .find(|declared| declared.value == endpoint.service)
+                .map_or(span, |declared| declared.span);
             match endpoint.kind {
                 EndpointKind::Gateway => {
                     let charge = pricer.monthly(
