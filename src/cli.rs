@@ -49,6 +49,14 @@ enum DiagramFormat {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum CostFormat {
+    /// An itemised table for people, with how each charge was worked out.
+    Table,
+    /// One JSON document (with `--compare`, the changes).
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Color {
     Auto,
     Always,
@@ -98,6 +106,9 @@ enum Command {
         /// The files to check.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// The infrastructure the files are built to: its limits are checked too (a CloudFormation stack's).
+        #[arg(long, value_enum, default_value_t = TargetArg::All)]
+        target: TargetArg,
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -138,6 +149,32 @@ syntax errors or, with --check, would change, 2 on a usage or IO problem."
         /// When to colour diagnostics (`auto` honours `NO_COLOR` and terminals).
         #[arg(long, value_enum, default_value_t = Color::Auto)]
         color: Color,
+    },
+    /// Estimate the monthly cost of a .mesh file, itemised, against its budget.
+    #[command(
+        after_help = "Prices come from the catalog embedded in meshc (on-demand list prices, dated per row); \
+--prices FILE replaces rows with negotiated rates. Charges that depend on traffic nobody declared in a \
+`usage { }` block are shown as unknown, never as zero. With --compare, prints what changes from OLD to FILE \
+as a markdown table for a pull-request comment. Exit status: 0, 1 when a file has errors, 2 on a usage, IO \
+or price-file problem."
+    )]
+    Cost {
+        /// The file to price.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// How to print the estimate.
+        #[arg(long, value_enum, default_value_t = CostFormat::Table)]
+        format: CostFormat,
+        /// Compare with the estimate of an older version of the file.
+        #[arg(long, value_name = "OLD")]
+        compare: Option<PathBuf>,
+        /// A price file in the catalog's format whose rows replace the catalog's.
+        #[arg(long, value_name = "CSV")]
+        prices: Option<PathBuf>,
+        /// The period to price, in hours (730 is a month).
+        #[arg(long, value_name = "HOURS", default_value_t = crate::cost::HOURS_PER_MONTH,
+              value_parser = clap::value_parser!(u64).range(1..=87_600))]
+        hours: u64,
     },
     /// Print the path an execution of a saga takes when a step fails, state by state.
     #[command(
@@ -185,7 +222,11 @@ output, 1 when the file has errors, 2 on a usage or IO problem."
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check { files, report } => check_files(&files, &report),
+        Command::Check {
+            files,
+            target,
+            report,
+        } => check_files(&files, target.into(), &report),
         Command::Build {
             file,
             out,
@@ -199,6 +240,13 @@ pub fn run() -> ExitCode {
         } => format_files(&files, check, color),
         Command::Simulate { file, saga, fail } => simulate(&file, &saga, fail.as_deref()),
         Command::Graph { file, format, all } => graph(&file, format, all),
+        Command::Cost {
+            file,
+            format,
+            compare,
+            prices,
+            hours,
+        } => cost(&file, format, compare.as_deref(), prices.as_deref(), hours),
         Command::Explain { code } => explain(code.as_deref()),
     }
 }
@@ -258,14 +306,14 @@ fn report(results: &[(SourceFile, Vec<Diagnostic>)], args: &ReportArgs) {
     let _ = stdout.write_all(text.as_bytes());
 }
 
-fn check_files(files: &[PathBuf], args: &ReportArgs) -> ExitCode {
+fn check_files(files: &[PathBuf], target: crate::Target, args: &ReportArgs) -> ExitCode {
     let mut results = Vec::new();
     for path in files {
         match read_source(path) {
             Ok(source) => {
                 // What `build` would report, backends included: a file
                 // that checks clean builds.
-                let output = crate::compile(&source, &crate::Options::default());
+                let output = crate::compile(&source, &crate::Options { target });
                 results.push((source, output.diagnostics));
             }
             Err(code) => return code,
@@ -528,6 +576,91 @@ fn graph(path: &Path, format: DiagramFormat, all: bool) -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The catalog: the embedded one, with the rows of `prices` replacing its
+/// own.
+fn catalog(prices: Option<&Path>) -> Result<crate::cost::Catalog, ExitCode> {
+    let embedded = crate::cost::Catalog::embedded().map_err(|error| {
+        eprintln!("error: the embedded price catalog is invalid: {error}");
+        ExitCode::from(2)
+    })?;
+    let Some(path) = prices else {
+        return Ok(embedded.clone());
+    };
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        eprintln!("error: cannot read `{}`: {error}", path.display());
+        ExitCode::from(2)
+    })?;
+    embedded
+        .with_overrides(&text, &path.display().to_string())
+        .map_err(|error| {
+            eprintln!("error: {error}");
+            ExitCode::from(2)
+        })
+}
+
+/// The estimate of one file, or the exit status after reporting why there
+/// is none.
+fn estimate_file(
+    path: &Path,
+    catalog: &crate::cost::Catalog,
+    hours: u64,
+) -> Result<crate::cost::Estimate, ExitCode> {
+    let source = read_source(path)?;
+    let analysis = crate::analyze(&source.text);
+    let (Some(system), Some(graph)) = (analysis.system.as_ref(), analysis.graph.as_ref()) else {
+        let args = ReportArgs {
+            format: Format::Human,
+            color: Color::Auto,
+            deny_warnings: false,
+        };
+        report(&[(source, analysis.diagnostics)], &args);
+        eprintln!(
+            "error: {} has errors; fix them to estimate its cost",
+            path.display()
+        );
+        return Err(ExitCode::from(1));
+    };
+    crate::cost::estimate(system, graph, catalog, hours).map_err(|error| {
+        eprintln!("error: {}: {error}", path.display());
+        ExitCode::from(2)
+    })
+}
+
+fn cost(
+    path: &Path,
+    format: CostFormat,
+    compare: Option<&Path>,
+    prices: Option<&Path>,
+    hours: u64,
+) -> ExitCode {
+    let catalog = match catalog(prices) {
+        Ok(catalog) => catalog,
+        Err(code) => return code,
+    };
+    let estimate = match estimate_file(path, &catalog, hours) {
+        Ok(estimate) => estimate,
+        Err(code) => return code,
+    };
+    let text = match compare {
+        None => match format {
+            CostFormat::Table => crate::cost::render::table(&estimate),
+            CostFormat::Json => crate::cost::render::json(&estimate) + "\n",
+        },
+        Some(old) => {
+            let before = match estimate_file(old, &catalog, hours) {
+                Ok(before) => before,
+                Err(code) => return code,
+            };
+            match format {
+                CostFormat::Table => crate::cost::render::comparison_markdown(&before, &estimate),
+                CostFormat::Json => crate::cost::render::comparison_json(&before, &estimate) + "\n",
+            }
+        }
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    ExitCode::SUCCESS
 }
 
 fn explain(code: Option<&str>) -> ExitCode {

@@ -22,6 +22,9 @@
 //! - [`emit`] translates the system and its graph, deciding nothing: the
 //!   Terraform and Step Functions files of `meshc build`, and the Mermaid
 //!   and DOT pictures of `meshc graph`.
+//! - [`cost`] prices what the backends emit, from an embedded, dated price
+//!   catalog and the `usage` declared on components and relations; the M6xx
+//!   checks read its estimate.
 //! - [`diagnostics`] carries findings and renders them for people (miette),
 //!   and for machines (JSON, SARIF 2.1.0).
 //! - [`cli`] is the command line: the only module that touches files.
@@ -55,6 +58,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod cost;
 pub mod diagnostics;
 pub mod emit;
 pub mod fmt;

@@ -159,7 +159,7 @@ fn sarif_is_valid_and_locates_each_result() {
 
 #[test]
 fn sarif_of_a_clean_file_is_valid_and_empty() {
-    let output = meshc(&["check", "--format", "sarif", "examples/shop.mesh"]);
+    let output = meshc(&["check", "--format", "sarif", "examples/lab.mesh"]);
     assert_eq!(output.status.code(), Some(0));
     let log: Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert!(sarif_schema().is_valid(&log));

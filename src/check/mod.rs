@@ -58,6 +58,7 @@ macro_rules! declare_rule {
     };
 }
 
+pub mod cost;
 pub mod messaging;
 pub mod names;
 pub mod network;
@@ -125,6 +126,10 @@ pub static RULES: &[&dyn Rule] = &[
     &sagas::trigger_never_published::TriggerNeverPublished,
     &sagas::duplicate_pivot::DuplicatePivot,
     &sagas::trigger_not_on_a_bus::TriggerNotOnABus,
+    &cost::budget_exceeded::BudgetExceeded,
+    &cost::gateway_service_through_nat::GatewayServiceThroughNat,
+    &cost::nat_per_zone::NatPerZone,
+    &cost::idle_interface_endpoint::IdleInterfaceEndpoint,
 ];
 
 /// Runs every rule over a resolved system.
@@ -198,6 +203,10 @@ pub static CODES: &[&Code] = &[
     &sagas::trigger_never_published::TriggerNeverPublished::CODE,
     &sagas::duplicate_pivot::DuplicatePivot::CODE,
     &sagas::trigger_not_on_a_bus::TriggerNotOnABus::CODE,
+    &cost::budget_exceeded::BudgetExceeded::CODE,
+    &cost::gateway_service_through_nat::GatewayServiceThroughNat::CODE,
+    &cost::nat_per_zone::NatPerZone::CODE,
+    &cost::idle_interface_endpoint::IdleInterfaceEndpoint::CODE,
 ];
 
 /// Finds a code by its code (`M201`, case-insensitive) or its slug
