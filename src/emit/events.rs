@@ -5,6 +5,7 @@
 use crate::emit::names;
 use crate::graph::iam::Source;
 use crate::graph::messaging::RulePlan;
+use crate::graph::{Node, RuleRef};
 use crate::model::{Schedule, System};
 
 /// The base name of an emitted rule: a declared rule is emitted once per
@@ -55,4 +56,27 @@ pub fn policy_sid(prefix: &str, label: &str) -> String {
         }
     }
     text
+}
+
+/// The emitted rules a resource policy names for a source rule: each bus's
+/// copy of it that delivers to something other than a state machine (whose
+/// rule acts through a role, not a resource policy).
+pub fn source_rules(rules: &[RulePlan], rule: RuleRef) -> impl Iterator<Item = &RulePlan> {
+    rules.iter().filter(move |plan| {
+        plan.rule == rule
+            && plan
+                .targets
+                .iter()
+                .any(|target| !matches!(target, Node::Saga(_)))
+    })
+}
+
+/// What tells apart the Lambda permissions one source gets on a function,
+/// one per rule it emits: nothing for the first, `-2`, `-3`, ... after.
+pub fn permission_suffix(index: usize) -> String {
+    if index == 0 {
+        String::new()
+    } else {
+        format!("-{}", index + 1)
+    }
 }

@@ -2,7 +2,8 @@
 //! the labels of rules, the descriptions AWS accepts, the numbered entries
 //! of a NACL (declared, or derived by the network plan), and the checks of
 //! checkov that an entry from anywhere on a port range trips; the TLS policy
-//! of HTTPS listeners and the managed rules of web ACLs.
+//! of HTTPS listeners, the managed rules of web ACLs, and the actions of
+//! the system key's policy.
 
 use crate::emit::names;
 use crate::graph::network::{Guarded, NaclPlan, SecurityGroup, SgPeer, SubnetLayout};
@@ -187,4 +188,51 @@ pub const MANAGED_RULES: [&str; 3] = [
     "AWSManagedRulesCommonRuleSet",
     "AWSManagedRulesKnownBadInputsRuleSet",
     "AWSManagedRulesAmazonIpReputationList",
+];
+
+/// What the account may do to the system's KMS key: administer it.
+pub const KMS_ADMINISTER: [&str; 22] = [
+    "kms:CancelKeyDeletion",
+    "kms:CreateAlias",
+    "kms:CreateGrant",
+    "kms:DeleteAlias",
+    "kms:DescribeKey",
+    "kms:DisableKey",
+    "kms:DisableKeyRotation",
+    "kms:EnableKey",
+    "kms:EnableKeyRotation",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:ListAliases",
+    "kms:ListGrants",
+    "kms:ListResourceTags",
+    "kms:PutKeyPolicy",
+    "kms:RetireGrant",
+    "kms:RevokeGrant",
+    "kms:ScheduleKeyDeletion",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:UpdateAlias",
+    "kms:UpdateKeyDescription",
+];
+
+/// What the account may do with the key through IAM: use it.
+pub const KMS_USE: [&str; 7] = [
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+];
+
+/// What CloudWatch Logs may do with the key for the system's log groups.
+pub const KMS_LOGS: [&str; 6] = [
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
 ];

@@ -15,7 +15,7 @@ pub mod terraform;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::graph::Graph;
-use crate::model::{NetworkId, ServiceId, System, Via};
+use crate::model::{Compute, Fargate, Lambda, NetworkId, Service, ServiceId, System, Via};
 
 /// What every part of an infrastructure backend reads: the system, its
 /// graph, and the calls indexed once.
@@ -61,6 +61,34 @@ impl<'a> Context<'a> {
     /// it `via = dns`.
     pub fn called_by_dns(&self, id: ServiceId) -> bool {
         self.called_via(id, Via::Dns)
+    }
+
+    /// The services that run on Fargate, in declaration order.
+    pub fn fargate_services(&self) -> Vec<(ServiceId, &'a Service, &'a Fargate)> {
+        let system: &'a System = self.system;
+        system
+            .services
+            .iter()
+            .enumerate()
+            .filter_map(|(index, service)| match &service.compute {
+                Compute::Fargate(fargate) => Some((ServiceId(index), service, fargate)),
+                Compute::Lambda(_) => None,
+            })
+            .collect()
+    }
+
+    /// The services that run on Lambda, in declaration order.
+    pub fn lambda_services(&self) -> Vec<(ServiceId, &'a Service, &'a Lambda)> {
+        let system: &'a System = self.system;
+        system
+            .services
+            .iter()
+            .enumerate()
+            .filter_map(|(index, service)| match &service.compute {
+                Compute::Lambda(lambda) => Some((ServiceId(index), service, lambda)),
+                Compute::Fargate(_) => None,
+            })
+            .collect()
     }
 
     /// The networks whose services find each other through Cloud Map.

@@ -221,14 +221,7 @@ fn rule_target(context: &Context<'_>, rule: &RulePlan, label: &str, target: Node
 fn source_arns(context: &Context<'_>, rules: &[RulePlan], source: Source) -> Vec<Json> {
     let system = context.system;
     match source {
-        Source::Rule(rule) => rules
-            .iter()
-            .filter(|plan| plan.rule == rule)
-            .filter(|plan| {
-                plan.targets
-                    .iter()
-                    .any(|target| !matches!(target, Node::Saga(_)))
-            })
+        Source::Rule(rule) => events::source_rules(rules, rule)
             .map(|plan| attribute(&id(&events::rule_label(system, plan), "Rule"), "Arn"))
             .collect(),
         Source::Topic(topic) => vec![reference(&references::topic(system, topic))],
@@ -273,11 +266,7 @@ fn add_function_permission(
         .into_iter()
         .enumerate()
     {
-        let suffix = if index == 0 {
-            String::new()
-        } else {
-            format!("-{}", index + 1)
-        };
+        let suffix = events::permission_suffix(index);
         let label = format!("{name}--from-{source}{suffix}");
         template.add(
             id(&label, "Permission"),

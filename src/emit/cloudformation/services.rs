@@ -13,7 +13,7 @@ use crate::graph::iam::Principal;
 use crate::graph::messaging::{self, SourceMapping};
 use crate::graph::network::Guarded;
 use crate::graph::{LoadBalancerRef, Node, QueueRef, runtime};
-use crate::model::{Architecture, Compute, Fargate, Lambda, Service, ServiceId};
+use crate::model::{Architecture, Fargate, Lambda, Service, ServiceId};
 
 /// The runtime environment of a service, as (name, value) pairs.
 fn environment(context: &Context<'_>, service: ServiceId) -> Vec<(String, Json)> {
@@ -28,15 +28,7 @@ fn environment(context: &Context<'_>, service: ServiceId) -> Vec<(String, Json)>
 
 pub(super) fn services(context: &Context<'_>, template: &mut Template) {
     let system = context.system;
-    let fargate: Vec<(ServiceId, &Service, &Fargate)> = system
-        .services
-        .iter()
-        .enumerate()
-        .filter_map(|(index, service)| match &service.compute {
-            Compute::Fargate(fargate) => Some((ServiceId(index), service, fargate)),
-            Compute::Lambda(_) => None,
-        })
-        .collect();
+    let fargate = context.fargate_services();
     if fargate.is_empty() {
         return;
     }
@@ -325,15 +317,7 @@ fn add_fargate(
 
 pub(super) fn functions(context: &Context<'_>, template: &mut Template) {
     let system = context.system;
-    let lambdas: Vec<(ServiceId, &Service, &Lambda)> = system
-        .services
-        .iter()
-        .enumerate()
-        .filter_map(|(index, service)| match &service.compute {
-            Compute::Lambda(lambda) => Some((ServiceId(index), service, lambda)),
-            Compute::Fargate(_) => None,
-        })
-        .collect();
+    let lambdas = context.lambda_services();
     if lambdas.is_empty() {
         return;
     }

@@ -134,14 +134,7 @@ pub(super) fn encryption(context: &Context<'_>, template: &mut Template) {
     };
     let mut logs = statement(
         "CloudWatchLogsEncryptsLogGroups",
-        &[
-            "kms:Decrypt",
-            "kms:DescribeKey",
-            "kms:Encrypt",
-            "kms:GenerateDataKey",
-            "kms:ReEncryptFrom",
-            "kms:ReEncryptTo",
-        ],
+        &crate::emit::firewall::KMS_LOGS,
         json!({ "Service": sub("logs.${AWS::Region}.amazonaws.com") }),
     );
     super::set(
@@ -171,43 +164,12 @@ pub(super) fn encryption(context: &Context<'_>, template: &mut Template) {
         "Statement": [
             statement(
                 "AccountAdministers",
-                &[
-                    "kms:CancelKeyDeletion",
-                    "kms:CreateAlias",
-                    "kms:CreateGrant",
-                    "kms:DeleteAlias",
-                    "kms:DescribeKey",
-                    "kms:DisableKey",
-                    "kms:DisableKeyRotation",
-                    "kms:EnableKey",
-                    "kms:EnableKeyRotation",
-                    "kms:GetKeyPolicy",
-                    "kms:GetKeyRotationStatus",
-                    "kms:ListAliases",
-                    "kms:ListGrants",
-                    "kms:ListResourceTags",
-                    "kms:PutKeyPolicy",
-                    "kms:RetireGrant",
-                    "kms:RevokeGrant",
-                    "kms:ScheduleKeyDeletion",
-                    "kms:TagResource",
-                    "kms:UntagResource",
-                    "kms:UpdateAlias",
-                    "kms:UpdateKeyDescription",
-                ],
+                &crate::emit::firewall::KMS_ADMINISTER,
                 json!({ "AWS": account_root() }),
             ),
             statement(
                 "AccountUsesThroughIam",
-                &[
-                    "kms:Decrypt",
-                    "kms:DescribeKey",
-                    "kms:Encrypt",
-                    "kms:GenerateDataKey",
-                    "kms:GenerateDataKeyWithoutPlaintext",
-                    "kms:ReEncryptFrom",
-                    "kms:ReEncryptTo",
-                ],
+                &crate::emit::firewall::KMS_USE,
                 json!({ "AWS": account_root() }),
             ),
             logs,

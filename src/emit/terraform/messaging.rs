@@ -273,14 +273,7 @@ fn add_target(
 fn source_arns(context: &Context<'_>, rules: &[RulePlan], source: Source) -> Vec<Expression> {
     let system = context.system;
     match source {
-        Source::Rule(rule) => rules
-            .iter()
-            .filter(|plan| plan.rule == rule)
-            .filter(|plan| {
-                plan.targets
-                    .iter()
-                    .any(|target| !matches!(target, Node::Saga(_)))
-            })
+        Source::Rule(rule) => events::source_rules(rules, rule)
             .map(|plan| {
                 reference(&format!(
                     "aws_cloudwatch_event_rule.{}.arn",
@@ -333,11 +326,7 @@ fn add_function_permission(
         .into_iter()
         .enumerate()
     {
-        let suffix = if index == 0 {
-            String::new()
-        } else {
-            format!("-{}", index + 1)
-        };
+        let suffix = events::permission_suffix(index);
         let label = format!("{name}--from-{source}{suffix}");
         file.add(
             resource("aws_lambda_permission", &label)

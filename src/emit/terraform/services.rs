@@ -15,7 +15,7 @@ use crate::emit::names;
 use crate::graph::messaging::{self, SourceMapping};
 use crate::graph::network::Guarded;
 use crate::graph::{LoadBalancerRef, Node, QueueRef, runtime};
-use crate::model::{Architecture, Compute, Fargate, Lambda, Service, ServiceId};
+use crate::model::{Architecture, Fargate, Lambda, Service, ServiceId};
 
 fn service_name(context: &Context<'_>, id: ServiceId) -> String {
     context
@@ -66,15 +66,7 @@ fn environment(context: &Context<'_>, id: ServiceId) -> Vec<(String, Expression)
 pub(super) fn services(context: &Context<'_>) -> TfFile {
     let system = context.system;
     let mut file = TfFile::default();
-    let fargate: Vec<(ServiceId, &Service, &Fargate)> = system
-        .services
-        .iter()
-        .enumerate()
-        .filter_map(|(index, service)| match &service.compute {
-            Compute::Fargate(fargate) => Some((ServiceId(index), service, fargate)),
-            Compute::Lambda(_) => None,
-        })
-        .collect();
+    let fargate = context.fargate_services();
     if fargate.is_empty() {
         return file;
     }
@@ -465,15 +457,7 @@ pub(super) fn json_expression(value: &serde_json::Value) -> Expression {
 pub(super) fn functions(context: &Context<'_>) -> TfFile {
     let system = context.system;
     let mut file = TfFile::default();
-    let lambdas: Vec<(ServiceId, &Service, &Lambda)> = system
-        .services
-        .iter()
-        .enumerate()
-        .filter_map(|(index, service)| match &service.compute {
-            Compute::Lambda(lambda) => Some((ServiceId(index), service, lambda)),
-            Compute::Fargate(_) => None,
-        })
-        .collect();
+    let lambdas = context.lambda_services();
     if lambdas.is_empty() {
         return file;
     }

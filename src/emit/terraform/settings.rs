@@ -251,39 +251,8 @@ pub(super) fn encryption(context: &Context<'_>) -> TfFile {
             .add_attribute(("resources", strings(["*"])))
             .add_block(principal)
     };
-    let administer = [
-        "kms:CancelKeyDeletion",
-        "kms:CreateAlias",
-        "kms:CreateGrant",
-        "kms:DeleteAlias",
-        "kms:DescribeKey",
-        "kms:DisableKey",
-        "kms:DisableKeyRotation",
-        "kms:EnableKey",
-        "kms:EnableKeyRotation",
-        "kms:GetKeyPolicy",
-        "kms:GetKeyRotationStatus",
-        "kms:ListAliases",
-        "kms:ListGrants",
-        "kms:ListResourceTags",
-        "kms:PutKeyPolicy",
-        "kms:RetireGrant",
-        "kms:RevokeGrant",
-        "kms:ScheduleKeyDeletion",
-        "kms:TagResource",
-        "kms:UntagResource",
-        "kms:UpdateAlias",
-        "kms:UpdateKeyDescription",
-    ];
-    let usage = [
-        "kms:Decrypt",
-        "kms:DescribeKey",
-        "kms:Encrypt",
-        "kms:GenerateDataKey",
-        "kms:GenerateDataKeyWithoutPlaintext",
-        "kms:ReEncryptFrom",
-        "kms:ReEncryptTo",
-    ];
+    let administer = crate::emit::firewall::KMS_ADMINISTER;
+    let usage = crate::emit::firewall::KMS_USE;
     let logs_condition = Block::builder("condition")
         .add_attribute(("test", "ArnLike"))
         .add_attribute(("variable", "kms:EncryptionContext:aws:logs:arn"))
@@ -327,14 +296,7 @@ pub(super) fn encryption(context: &Context<'_>) -> TfFile {
         .add_block(
             statement(
                 "CloudWatchLogsEncryptsLogGroups",
-                &[
-                    "kms:Decrypt",
-                    "kms:DescribeKey",
-                    "kms:Encrypt",
-                    "kms:GenerateDataKey",
-                    "kms:ReEncryptFrom",
-                    "kms:ReEncryptTo",
-                ],
+                &crate::emit::firewall::KMS_LOGS,
                 principals(
                     "Service",
                     crate::emit::terraform::writer::list([template(
