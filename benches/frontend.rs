@@ -60,6 +60,19 @@ fn generate(services: usize) -> String {
     text
 }
 
+/// "100→1000 services: ×10.0 size, ×9.8 time" between two rows of a table.
+fn ratio(
+    previous: Option<(usize, Duration)>,
+    (services, elapsed): (usize, Duration),
+) -> Option<String> {
+    let (previous_services, previous_time) = previous?;
+    Some(format!(
+        "{previous_services}→{services} services: ×{:.1} size, ×{:.1} time",
+        services as f64 / previous_services as f64,
+        elapsed.as_secs_f64() / previous_time.as_secs_f64()
+    ))
+}
+
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples.get(samples.len() / 2).copied().unwrap_or_default()
@@ -127,13 +140,7 @@ fn builds() {
             bytes as f64 / (1024.0 * 1024.0),
             elapsed.as_secs_f64() * 1e6 / services as f64,
         );
-        if let Some((previous_services, previous_time)) = previous {
-            ratios.push(format!(
-                "{previous_services}→{services} services: ×{:.1} size, ×{:.1} time",
-                services as f64 / previous_services as f64,
-                elapsed.as_secs_f64() / previous_time.as_secs_f64()
-            ));
-        }
+        ratios.extend(ratio(previous, (services, elapsed)));
         previous = Some((services, elapsed));
     }
     println!("\nScaling: {}", ratios.join("; "));
@@ -145,6 +152,47 @@ fn builds() {
         elapsed.as_secs_f64() * 1000.0,
         bytes / 1024
     );
+}
+
+/// The human report of `meshc check`: every generated service after the
+/// first calls the one before with too short a timeout (M217), so the report
+/// has one warning per service, spread over the whole file.
+fn reports() {
+    println!("\nmeshc check's human report: rendering every warning, median of several runs\n");
+    println!("| services | warnings | time | time per warning |");
+    println!("|---:|---:|---:|---:|");
+    let mut previous: Option<(usize, Duration)> = None;
+    let mut ratios = Vec::new();
+    for services in [100, 1000, 5000] {
+        let file = meshc::diagnostics::SourceFile {
+            name: "generated.mesh".to_string(),
+            text: generate(services),
+        };
+        let analysis = meshc::analyze(&file.text);
+        let warnings = analysis.diagnostics.len();
+        let samples = (0..5)
+            .map(|_| {
+                let start = Instant::now();
+                let report = meshc::diagnostics::render_human(
+                    std::hint::black_box(&analysis.diagnostics),
+                    &file,
+                    meshc::diagnostics::HumanStyle::default(),
+                );
+                let elapsed = start.elapsed();
+                assert!(report.contains("M217"), "the report lost its warnings");
+                elapsed
+            })
+            .collect();
+        let elapsed = median(samples);
+        println!(
+            "| {services} | {warnings} | {:.2} ms | {:.1} µs |",
+            elapsed.as_secs_f64() * 1000.0,
+            elapsed.as_secs_f64() * 1e6 / warnings.max(1) as f64,
+        );
+        ratios.extend(ratio(previous, (services, elapsed)));
+        previous = Some((services, elapsed));
+    }
+    println!("\nScaling: {}", ratios.join("; "));
 }
 
 fn main() {
@@ -166,15 +214,10 @@ fn main() {
             per_second,
             elapsed.as_secs_f64() * 1e6 / services as f64,
         );
-        if let Some((previous_services, previous_time)) = previous {
-            ratios.push(format!(
-                "{previous_services}→{services} services: ×{:.1} size, ×{:.1} time",
-                services as f64 / previous_services as f64,
-                elapsed.as_secs_f64() / previous_time.as_secs_f64()
-            ));
-        }
+        ratios.extend(ratio(previous, (services, elapsed)));
         previous = Some((services, elapsed));
     }
     println!("\nScaling: {}", ratios.join("; "));
+    reports();
     builds();
 }

@@ -285,10 +285,38 @@ impl Default for HumanStyle {
 /// The source text as miette reads it. miette's own sources report the
 /// absolute line number where it expects the number of lines of a snippet,
 /// which makes it merge the snippets of labels that are far apart into one
-/// long excerpt; this one reports the number of lines.
+/// long excerpt; this one reports the number of lines. miette also reads
+/// every snippet from the start of the text, which makes a report of many
+/// diagnostics quadratic in the file's length: this one starts at the first
+/// line of the snippet, found in an index of line starts.
 struct Source<'a> {
     name: &'a str,
     text: &'a str,
+    /// Where each line starts, with the line breaks miette knows: `\n`,
+    /// `\r\n` and a lone `\r`.
+    line_starts: Vec<usize>,
+}
+
+impl<'a> Source<'a> {
+    fn new(name: &'a str, text: &'a str) -> Source<'a> {
+        let bytes = text.as_bytes();
+        let mut line_starts = vec![0];
+        let mut index = 0;
+        while let Some(&byte) = bytes.get(index) {
+            if byte == b'\r' && bytes.get(index + 1) == Some(&b'\n') {
+                index += 1;
+            }
+            if matches!(byte, b'\r' | b'\n') {
+                line_starts.push(index + 1);
+            }
+            index += 1;
+        }
+        Source {
+            name,
+            text,
+            line_starts,
+        }
+    }
 }
 
 impl miette::SourceCode for Source<'_> {
@@ -298,15 +326,25 @@ impl miette::SourceCode for Source<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'b> + 'b>, miette::MietteError> {
-        let inner = self
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
+        let line = self
+            .line_starts
+            .partition_point(|&start| start <= span.offset())
+            .saturating_sub(1);
+        // One line more than the context: miette reads an empty span at the
+        // very start of its text differently from one further in.
+        let first = line.saturating_sub(context_lines_before + 1);
+        let base = self.line_starts.get(first).copied().unwrap_or(0);
+        let rest = self.text.get(base..).unwrap_or_default();
+        let shifted = miette::SourceSpan::new((span.offset() - base).into(), span.len());
+        let inner = rest.read_span(&shifted, context_lines_before, context_lines_after)?;
         let lines = inner.data().iter().filter(|&&byte| byte == b'\n').count() + 1;
+        let read =
+            miette::SourceSpan::new((inner.span().offset() + base).into(), inner.span().len());
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.name.to_string(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            read,
+            inner.line() + first,
             inner.column(),
             lines,
         )))
@@ -382,10 +420,7 @@ pub fn render_human(diagnostics: &[Diagnostic], file: &SourceFile, style: HumanS
         .with_width(style.width)
         .with_urls(false)
         .with_context_lines(1);
-    let source = Source {
-        name: &file.name,
-        text: &file.text,
-    };
+    let source = Source::new(&file.name, &file.text);
     let mut out = String::new();
     for diagnostic in diagnostics
         .iter()
@@ -646,6 +681,41 @@ pub fn render_sarif(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use miette::SourceCode as _;
+
+    /// The indexed source reads the same snippets as miette's own reading
+    /// of the whole text, for every span, context and kind of line break.
+    #[test]
+    fn indexed_snippets_match_miettes() {
+        let text = "a = 1\nb = 22\r\n\r\nccc\rdd\n\n  e\r\nlast";
+        let source = Source::new("x.mesh", text);
+        for start in 0..=text.len() {
+            for len in 0..=(text.len() - start).min(9) {
+                for before in 0..3 {
+                    for after in 0..3 {
+                        let span = miette::SourceSpan::new(start.into(), len);
+                        let ours = source.read_span(&span, before, after);
+                        let theirs = text.read_span(&span, before, after);
+                        match (ours, theirs) {
+                            (Ok(ours), Ok(theirs)) => {
+                                let case = (start, len, before, after);
+                                assert_eq!(ours.data(), theirs.data(), "{case:?}");
+                                assert_eq!(ours.span(), theirs.span(), "{case:?}");
+                                assert_eq!(ours.line(), theirs.line(), "{case:?}");
+                                assert_eq!(ours.column(), theirs.column(), "{case:?}");
+                            }
+                            (Err(_), Err(_)) => {}
+                            (ours, theirs) => panic!(
+                                "{start}+{len}: ours {:?}, miette's {:?}",
+                                ours.is_ok(),
+                                theirs.is_ok()
+                            ),
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn line_columns_count_code_points() {

@@ -5,6 +5,8 @@
 //! Input: `System`, `Graph`, `Catalog`, the period in hours. Output: the
 //! [`Item`]s of the estimate, grouped by the declaration that causes them.
 
+use std::collections::BTreeSet;
+
 use super::usage::{self, Tally};
 use super::{Catalog, Charge, Concern, Decimal, HOURS_PER_MONTH, Item, Part, Price, Quantity};
 use crate::diagnostics::Span;
@@ -60,6 +62,7 @@ struct Pricer<'a> {
     graph: &'a Graph,
     catalog: &'a Catalog,
     hours: u64,
+    relations: usage::Relations<'a>,
     items: Vec<Item>,
 }
 
@@ -185,6 +188,7 @@ pub(super) fn items(system: &System, graph: &Graph, catalog: &Catalog, hours: u6
         graph,
         catalog,
         hours,
+        relations: usage::Relations::new(system, graph),
         items: Vec::new(),
     };
     system_key(&mut pricer);
@@ -576,7 +580,7 @@ fn service(pricer: &mut Pricer<'_>, id: ServiceId) {
                 Architecture::X86_64 => "x86",
                 Architecture::Arm64 => "arm",
             };
-            let (invocations, source) = usage::invocations(system, graph, id);
+            let (invocations, source) = pricer.relations.invocations(id);
             let declare = format!("`usage {{ requests = … }}` on service {name}");
             let requests = invocations.map(|invocations| {
                 (
@@ -655,9 +659,9 @@ fn service(pricer: &mut Pricer<'_>, id: ServiceId) {
             .network(link.network)
             .and_then(|layout| layout.subnet(link.subnet))
             .map_or(0, |subnet| subnet.zones.len() as u64);
-        let data = usage::calls_to(system, id, |usage| {
-            usage.data.map(|data| data.value.as_bytes())
-        });
+        let data = pricer
+            .relations
+            .calls_to(id, |usage| usage.data.map(|data| data.value.as_bytes()));
         let processed = data.known().map(|bytes| {
             (
                 gb(bytes),
@@ -695,11 +699,11 @@ fn service(pricer: &mut Pricer<'_>, id: ServiceId) {
 fn nlb(pricer: &mut Pricer<'_>, group: &str, id: ServiceId, balancer: &LoadBalancer) {
     let system = pricer.system;
     let requests = if balancer.endpoint_service {
-        usage::calls_to(system, id, |usage| {
-            usage.requests.map(|requests| requests.value)
-        })
+        pricer
+            .relations
+            .calls_to(id, |usage| usage.requests.map(|requests| requests.value))
     } else {
-        usage::served_requests(system, id)
+        pricer.relations.served_requests(id)
     };
     let nlcu = requests.known().map(|requests_count| {
         (
@@ -787,14 +791,18 @@ fn buses(pricer: &mut Pricer<'_>) {
         ));
     }
     for (name, carrier, own, span, declared) in buses {
-        let tally = usage::carried(system, &own, &format!("bus {name}"), carrier, None);
+        let tally = pricer
+            .relations
+            .carried(&own, &format!("bus {name}"), carrier, None);
         let events = in_millions(&tally, "events", 1);
         let declare =
             format!("`usage {{ messages = … }}` on the publishes of the events on bus {name}");
         let mut charges =
             vec![pricer.usage("events published", "events.custom_events", events, &declare)];
         if declared.is_some_and(|bus| bus.archive.is_some()) {
-            let data = usage::carried_data(system, &own, carrier)
+            let data = pricer
+                .relations
+                .carried_data(&own, carrier)
                 .map(|bytes| (gb(bytes), format!("{} GB of events", gb(bytes).grouped(2))));
             charges.push(pricer.usage(
                 "events archived",
@@ -824,8 +832,7 @@ fn topics(pricer: &mut Pricer<'_>) {
     for (index, topic) in system.topics.iter().enumerate() {
         let id = crate::model::TopicId(index);
         let name = &topic.name.text;
-        let tally = usage::carried(
-            system,
+        let tally = pricer.relations.carried(
             &topic.usage,
             &format!("topic {name}"),
             Carrier::Topic(id),
@@ -851,6 +858,7 @@ fn topics(pricer: &mut Pricer<'_>) {
 
 fn queues(pricer: &mut Pricer<'_>) {
     let system = pricer.system;
+    let dead_letter = named_dead_letter_queues(system);
     for settings in crate::graph::messaging::queues(system, pricer.graph) {
         let (group, label, span) = match settings.queue {
             QueueRef::Declared(id) => {
@@ -859,7 +867,7 @@ fn queues(pricer: &mut Pricer<'_>) {
                 };
                 // A declared queue that only receives what failed elsewhere
                 // is a dead-letter queue like the derived ones.
-                if dead_letter_only(system, id) {
+                if dead_letter.contains(&id) && !pricer.relations.queue_used(id) {
                     continue;
                 }
                 (
@@ -882,7 +890,7 @@ fn queues(pricer: &mut Pricer<'_>) {
             // queues are listed in NOT_PRICED.
             _ => continue,
         };
-        let tally = usage::queue_messages(system, settings.queue);
+        let tally = pricer.relations.queue_messages(settings.queue);
         let requests = in_millions(&tally, "messages", SQS_REQUESTS_PER_MESSAGE);
         let key = if settings.fifo {
             "sqs.fifo.requests"
@@ -906,38 +914,20 @@ fn queues(pricer: &mut Pricer<'_>) {
     }
 }
 
-/// Whether a declared queue is named as a dead-letter queue and nothing
-/// publishes to it or consumes from it.
-fn dead_letter_only(system: &System, id: crate::model::QueueId) -> bool {
-    let named = system
-        .rules
+/// The declared queues named as a dead-letter queue: by a rule, a saga or
+/// another queue.
+fn named_dead_letter_queues(system: &System) -> BTreeSet<crate::model::QueueId> {
+    let rules = system.rules.iter().filter_map(|rule| rule.dlq);
+    let sagas = system.sagas.iter().filter_map(|saga| saga.dlq);
+    let queues = system
+        .queues
         .iter()
-        .any(|rule| rule.dlq.is_some_and(|dlq| dlq.value == id))
-        || system
-            .sagas
-            .iter()
-            .any(|saga| saga.dlq.is_some_and(|dlq| dlq.value == id))
-        || system.queues.iter().any(|queue| {
-            queue
-                .dlq
-                .as_ref()
-                .and_then(|dlq| dlq.queue)
-                .is_some_and(|dlq| dlq.value == id)
-        });
-    let used = system.services.iter().any(|service| {
-        service
-            .publishes
-            .iter()
-            .any(|publish| publish.target == Channel::Queue(id))
-            || service.consumes.iter().any(|consume| {
-                consume.via.is_some_and(|via| via.value == id)
-                    || consume
-                        .sources
-                        .iter()
-                        .any(|source| source.value == Channel::Queue(id))
-            })
-    });
-    named && !used
+        .filter_map(|queue| queue.dlq.as_ref().and_then(|dlq| dlq.queue));
+    rules
+        .chain(sagas)
+        .chain(queues)
+        .map(|dlq| dlq.value)
+        .collect()
 }
 
 fn streams(pricer: &mut Pricer<'_>) {
@@ -945,14 +935,15 @@ fn streams(pricer: &mut Pricer<'_>) {
     for (index, stream) in system.streams.iter().enumerate() {
         let id = crate::model::StreamId(index);
         let name = &stream.name.text;
-        let tally = usage::carried(
-            system,
+        let tally = pricer.relations.carried(
             &stream.usage,
             &format!("stream {name}"),
             Carrier::Stream(id),
             Some(Channel::Stream(id)),
         );
-        let data = usage::carried_data(system, &stream.usage, Carrier::Stream(id));
+        let data = pricer
+            .relations
+            .carried_data(&stream.usage, Carrier::Stream(id));
         let readers = crate::graph::messaging::stream_readers(pricer.graph, id).len() as u64;
         let fan_out = crate::graph::messaging::enhanced_fan_out(pricer.graph, id);
         let extended = stream.retention.value.as_millis() > 24 * 3_600_000;
@@ -1083,12 +1074,13 @@ fn tables(pricer: &mut Pricer<'_>) {
         match table.billing.value {
             Billing::OnDemand => {
                 let writes =
-                    usage::store_operations(system, store, &table.usage, &label, |usage| {
-                        usage.writes
-                    });
-                let reads = usage::store_operations(system, store, &table.usage, &label, |usage| {
-                    usage.reads
-                });
+                    pricer
+                        .relations
+                        .store_operations(store, &table.usage, &label, |usage| usage.writes);
+                let reads =
+                    pricer
+                        .relations
+                        .store_operations(store, &table.usage, &label, |usage| usage.reads);
                 let indexes = table.indexes.len() as u64;
                 let write_units = writes.known().map(|writes_count| {
                     let formula = if indexes == 0 {
@@ -1192,12 +1184,14 @@ fn databases(pricer: &mut Pricer<'_>) {
                 storage,
                 &format!("`usage {{ storage = … }}` on database {name}"),
             ));
-            let reads = usage::store_operations(system, store, &database.usage, &label, |usage| {
-                usage.reads
-            });
-            let writes = usage::store_operations(system, store, &database.usage, &label, |usage| {
-                usage.writes
-            });
+            let reads =
+                pricer
+                    .relations
+                    .store_operations(store, &database.usage, &label, |usage| usage.reads);
+            let writes =
+                pricer
+                    .relations
+                    .store_operations(store, &database.usage, &label, |usage| usage.writes);
             let io = match (reads.known(), writes.known()) {
                 (None, None) => None,
                 (reads_count, writes_count) => {
@@ -1265,7 +1259,7 @@ fn sagas(pricer: &mut Pricer<'_>) {
         // emits: each one entered is a transition.
         let states = crate::simulate::simulate(system, name, None)
             .map_or(0, |simulation| simulation.visits.len() as u64);
-        let executions = usage::saga_executions(system, plan.saga);
+        let executions = pricer.relations.saga_executions(plan.saga);
         let transitions = executions.known().map(|runs| {
             (
                 Decimal::ratio(runs.saturating_mul(states), 1000),

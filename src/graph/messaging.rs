@@ -1002,6 +1002,7 @@ pub struct SourceMapping {
 /// consumes.
 pub fn source_mappings(system: &System, graph: &Graph) -> Vec<SourceMapping> {
     let mut mappings: Vec<SourceMapping> = Vec::new();
+    let mut seen: std::collections::BTreeSet<(ServiceId, Node)> = std::collections::BTreeSet::new();
     for (from, to, edge) in graph.edges() {
         let (Node::Service(service), EdgeKind::Consume) = (to, edge.kind) else {
             continue;
@@ -1015,10 +1016,7 @@ pub fn source_mappings(system: &System, graph: &Graph) -> Vec<SourceMapping> {
         if !matches!(from, Node::Queue(_) | Node::Stream(_)) {
             continue;
         }
-        if mappings
-            .iter()
-            .any(|mapping| mapping.service == service && mapping.source == from)
-        {
+        if !seen.insert((service, from)) {
             continue;
         }
         // The `consumes` this mapping serves: the one written at the edge.

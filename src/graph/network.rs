@@ -519,10 +519,12 @@ fn api_uses(system: &System, graph: &Graph) -> Vec<ApiUse> {
     let mut uses = Vec::new();
     for (index, service) in system.services.iter().enumerate() {
         let id = ServiceId(index);
+        // This service's uses so far: the ones pushed since it began.
+        let first = uses.len();
         let mut add = |api: AwsService, reason: ApiReason, span: Span| {
-            let exists = uses.iter().any(|known: &ApiUse| {
-                known.service == id && known.api == api && known.reason == reason
-            });
+            let exists = uses[first..]
+                .iter()
+                .any(|known: &ApiUse| known.api == api && known.reason == reason);
             if !exists {
                 uses.push(ApiUse {
                     service: id,

@@ -474,7 +474,7 @@ impl Service {
 // Events and messaging.
 
 /// What carries an event.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Carrier {
     /// The account's `default` `EventBridge` bus.
     DefaultBus,
