@@ -522,7 +522,9 @@ fn api_uses(system: &System, graph: &Graph) -> Vec<ApiUse> {
         // This service's uses so far: the ones pushed since it began.
         let first = uses.len();
         let mut add = |api: AwsService, reason: ApiReason, span: Span| {
-            let exists = uses[first..]
+            let exists = uses
+                .get(first..)
+                .unwrap_or_default()
                 .iter()
                 .any(|known: &ApiUse| known.api == api && known.reason == reason);
             if !exists {
