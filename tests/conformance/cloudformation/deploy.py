@@ -1,16 +1,24 @@
 """Deploys CloudFormation templates to moto's CloudFormation and reports.
 
     deploy.py TEMPLATE [TEMPLATE...]
+    deploy.py --selftest TEMPLATE
 
-Starts moto's server on 127.0.0.1 (a free port), then for each template:
-creates the bucket of the Lambda packages and a package for every
-`*PackageKey` parameter, fills the parameters that have no default, creates
-the stack and waits for it. A stack that does not reach CREATE_COMPLETE fails
-the run. For each template it lists the resource types moto's CloudFormation
-does not implement: moto skips those silently (the stack still completes), so
-they are not covered by this check.
+Starts moto's server on 127.0.0.1 (a free port), with the resource types
+moto_server.py adds, then for each template: creates the bucket of the
+Lambda packages and a package for every `*PackageKey` parameter, fills the
+parameters that have no default, creates the stack and waits for it. A stack
+that does not reach CREATE_COMPLETE fails the run. For each template it lists
+the resource types created through moto_server.py's additions, and the types
+moto does not implement at all: moto skips those silently (the stack still
+completes), so they are not covered by this check.
 
-Exit status 0 when every stack reached CREATE_COMPLETE, 1 otherwise.
+With --selftest, it deploys broken copies of one template (a role policy on
+a role that does not exist, a network ACL entry numbered twice, a queue
+policy on a queue that does not exist), each of which must fail: the check
+can fail.
+
+Exit status 0 when every stack reached CREATE_COMPLETE (or, with --selftest,
+every broken copy failed), 1 otherwise.
 """
 
 import io
@@ -22,8 +30,12 @@ import sys
 import time
 import zipfile
 
+import os
+
 import boto3
 from moto.cloudformation.parsing import get_model_map
+
+import moto_server
 
 
 LOG = "/tmp/moto-server.log"
@@ -38,7 +50,14 @@ def free_port():
 def start_server():
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        [
+            sys.executable,
+            os.path.join(os.path.dirname(os.path.abspath(__file__)), "moto_server.py"),
+            "-H",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=open(LOG, "w"),
     )
@@ -90,6 +109,11 @@ def parameters(template, endpoint, region, stack):
     bucket = f"{stack}-packages"
     values = {}
     for name, definition in template.get("Parameters", {}).items():
+        if name == "NamePrefix":
+            # Names are unique per stack, so that the stacks of one server
+            # (the selftest deploys one template several times) do not clash.
+            values[name] = stack
+            continue
         if "Default" in definition:
             # moto leaves the default of a list parameter a string, which
             # Fn::Select then indexes by character; given, it is split.
@@ -130,7 +154,91 @@ def certificates(body, endpoint, region):
     return body
 
 
-def deploy(path, endpoint, index):
+def verify(template, resources, endpoint, region):
+    """What the stack says it created, read back through the service APIs:
+    the resources moto_server.py creates must be there. Returns the
+    problems found."""
+    ec2 = client("ec2", endpoint, region)
+    iam = client("iam", endpoint, region)
+    sqs = client("sqs", endpoint, region)
+    physical = {r["LogicalResourceId"]: r.get("PhysicalResourceId") for r in resources}
+    declared = template["Resources"]
+    problems = []
+
+    def of_type(kind):
+        return [name for name, r in declared.items() if r["Type"] == kind]
+
+    acls = [physical[name] for name in of_type("AWS::EC2::NetworkAcl")]
+    if acls:
+        entries = sum(
+            1
+            for acl in ec2.describe_network_acls(NetworkAclIds=acls)["NetworkAcls"]
+            for entry in acl["Entries"]
+            if entry["RuleNumber"] != 32767
+        )
+        expected = len(of_type("AWS::EC2::NetworkAclEntry"))
+        if entries != expected:
+            problems.append(f"{expected} network ACL entries declared, {entries} found")
+    rules = [physical[name] for name in of_type("AWS::EC2::SecurityGroupEgress")]
+    if rules:
+        found = ec2.describe_security_group_rules(SecurityGroupRuleIds=rules)["SecurityGroupRules"]
+        if len(found) != len(rules) or not all(rule["IsEgress"] for rule in found):
+            problems.append(f"{len(rules)} egress rules declared, {len(found)} found")
+    for name in of_type("AWS::IAM::RolePolicy"):
+        role, policy = physical[name].split("|", 1)
+        iam.get_role_policy(RoleName=role, PolicyName=policy)
+    for name in of_type("AWS::SQS::QueuePolicy"):
+        for queue in declared[name]["Properties"]["Queues"]:
+            url = physical[queue["Ref"]]
+            attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])
+            if "Policy" not in attributes.get("Attributes", {}):
+                problems.append(f"{name}: queue {url} has no policy")
+    return problems
+
+
+def mutants(template):
+    """Broken copies of a template, each with what is wrong with it."""
+
+    def first(kind):
+        return next(name for name, r in template["Resources"].items() if r["Type"] == kind)
+
+    broken = json.loads(json.dumps(template))
+    broken["Resources"][first("AWS::IAM::RolePolicy")]["Properties"]["RoleName"] = "no-such-role"
+    yield "a role policy on a role that does not exist", broken
+
+    broken = json.loads(json.dumps(template))
+    entry = first("AWS::EC2::NetworkAclEntry")
+    broken["Resources"][entry + "Twin"] = broken["Resources"][entry]
+    yield "a network ACL entry numbered twice", broken
+
+    broken = json.loads(json.dumps(template))
+    broken["Resources"][first("AWS::SQS::QueuePolicy")]["Properties"]["Queues"] = [
+        "https://sqs.us-east-1.amazonaws.com/123456789012/no-such-queue"
+    ]
+    yield "a queue policy on a queue that does not exist", broken
+
+
+def selftest(path, endpoint):
+    with open(path) as handle:
+        template = json.load(handle)
+    results = []
+    for index, (what, broken) in enumerate(mutants(template)):
+        mutant = f"/tmp/meshc-deploy-mutant-{index}.json"
+        with open(mutant, "w") as handle:
+            json.dump(broken, handle)
+        try:
+            deployed = deploy(mutant, endpoint, f"mutant-{index}", quiet=True)
+        except Exception as error:  # a refused request is a failed deployment
+            reason = " ".join(str(error).split())[-220:]
+            deployed = False
+        else:
+            reason = "the stack did not complete"
+        print(f"selftest: {what}: {'NOT CAUGHT' if deployed else 'caught (' + reason + ')'}")
+        results.append(not deployed)
+    return results
+
+
+def deploy(path, endpoint, index, quiet=False):
     with open(path) as handle:
         body = handle.read()
     template = json.loads(body)
@@ -154,10 +262,20 @@ def deploy(path, endpoint, index):
         time.sleep(0.1)
     created = cloudformation.list_stack_resources(StackName=stack)["StackResourceSummaries"]
     supported = get_model_map()
+    added = set(moto_server.added_types())
     types = sorted({r["Type"] for r in template["Resources"].values()})
     skipped = [t for t in types if t not in supported]
+    through_api = [t for t in types if t in added]
     print(f"{path}: {status} in {region}; {len(template['Resources'])} resources, "
           f"{len(created)} listed by the stack")
+    problems = verify(template, created, endpoint, region) if status == "CREATE_COMPLETE" else []
+    if quiet:
+        return status == "CREATE_COMPLETE" and not problems
+    for problem in problems:
+        print(f"  not as declared: {problem}")
+    if through_api:
+        print(f"  created through moto's API by moto_server.py ({len(through_api)} types): "
+              f"{', '.join(through_api)}")
     if skipped:
         print(f"  moto skips silently ({len(skipped)} types, not covered): {', '.join(skipped)}")
     if status != "CREATE_COMPLETE":
@@ -168,16 +286,23 @@ def deploy(path, endpoint, index):
             print(f"  {event['LogicalResourceId']}: {event.get('ResourceStatusReason', '')}")
         print(f"  {reason}")
         return False
-    return True
+    return not problems
 
 
 def main():
     paths = sys.argv[1:]
-    if not paths:
+    testing = paths[:1] == ["--selftest"]
+    if testing:
+        paths = paths[1:]
+    if not paths or (testing and len(paths) != 1):
         sys.exit(__doc__)
+    moto_server.patch()
     server, endpoint = start_server()
     try:
         results = []
+        if testing:
+            results = selftest(paths[0], endpoint)
+            paths = []
         for index, path in enumerate(paths):
             try:
                 results.append(deploy(path, endpoint, index))
