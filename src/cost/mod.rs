@@ -233,22 +233,24 @@ impl Estimate {
         self.items.iter().map(Item::unknown).sum()
     }
 
-    /// The known total of each group, in the order groups first appear.
-    pub fn groups(&self) -> Vec<(String, Decimal)> {
+    /// The known total of each group, in the order groups first appear,
+    /// and how many unknown charges it has.
+    pub fn groups(&self) -> Vec<(String, Decimal, usize)> {
         let mut order: Vec<String> = Vec::new();
-        let mut totals: BTreeMap<String, Decimal> = BTreeMap::new();
+        let mut totals: BTreeMap<&str, (Decimal, usize)> = BTreeMap::new();
         for item in &self.items {
-            if !totals.contains_key(&item.group) {
+            if !totals.contains_key(item.group.as_str()) {
                 order.push(item.group.clone());
             }
-            let total = totals.entry(item.group.clone()).or_default();
+            let (total, unknown) = totals.entry(&item.group).or_default();
             *total = total.plus(item.total());
+            *unknown += item.unknown();
         }
         order
             .into_iter()
             .map(|group| {
-                let total = totals.get(&group).copied().unwrap_or_default();
-                (group, total)
+                let (total, unknown) = totals.get(group.as_str()).copied().unwrap_or_default();
+                (group, total, unknown)
             })
             .collect()
     }

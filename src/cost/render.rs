@@ -164,16 +164,8 @@ pub fn table(estimate: &Estimate) -> String {
     }
     text.push('\n');
     let _ = writeln!(text, "by declaration");
-    for (group, total) in estimate.groups() {
-        let extra = if estimate
-            .items
-            .iter()
-            .any(|item| item.group == group && item.unknown() > 0)
-        {
-            "+?"
-        } else {
-            ""
-        };
+    for (group, total, unknown) in estimate.groups() {
+        let extra = if unknown > 0 { "+?" } else { "" };
         let _ = writeln!(
             text,
             "  {group:<36}{:>12}",
@@ -297,7 +289,7 @@ pub fn json(estimate: &Estimate) -> String {
             "total": total.to_json(),
             "unknown_charges": unknown,
         })).collect::<Vec<_>>(),
-        "groups": estimate.groups().into_iter().map(|(group, total)| json!({
+        "groups": estimate.groups().into_iter().map(|(group, total, _)| json!({
             "group": group,
             "total": total.to_json(),
         })).collect::<Vec<_>>(),
