@@ -5,7 +5,7 @@
 //! No grant has a `*` action. A grant on the `*` resource exists only for an
 //! action that has no resource-level permissions in AWS, and says so.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{BusRef, EdgeKind, Graph, LoadBalancerRef, Node, QueueRef, RuleRef};
 use crate::model::{
@@ -135,11 +135,46 @@ pub struct Plan {
     pub roles: Vec<Role>,
     /// Resource policies and Lambda permissions, in graph order.
     pub permissions: Vec<Permission>,
+    /// Where each principal's role is in `roles`.
+    role_of: BTreeMap<Principal, usize>,
+    /// Where each resource's permissions are in `permissions`.
+    permissions_on: BTreeMap<Resource, Vec<usize>>,
 }
 
 impl Plan {
+    fn new(roles: Vec<Role>, permissions: Vec<Permission>) -> Plan {
+        let mut role_of = BTreeMap::new();
+        for (index, role) in roles.iter().enumerate() {
+            role_of.entry(role.principal).or_insert(index);
+        }
+        let mut permissions_on: BTreeMap<Resource, Vec<usize>> = BTreeMap::new();
+        for (index, permission) in permissions.iter().enumerate() {
+            permissions_on
+                .entry(permission.resource)
+                .or_default()
+                .push(index);
+        }
+        Plan {
+            roles,
+            permissions,
+            role_of,
+            permissions_on,
+        }
+    }
+
     pub fn role(&self, principal: Principal) -> Option<&Role> {
-        self.roles.iter().find(|role| role.principal == principal)
+        self.role_of
+            .get(&principal)
+            .and_then(|&index| self.roles.get(index))
+    }
+
+    /// The permissions on one resource, in graph order.
+    pub fn permissions_on(&self, resource: Resource) -> impl Iterator<Item = &Permission> {
+        self.permissions_on
+            .get(&resource)
+            .into_iter()
+            .flatten()
+            .filter_map(|&index| self.permissions.get(index))
     }
 }
 
@@ -362,10 +397,7 @@ pub(super) fn plan(system: &System, graph: &Graph) -> Plan {
         role.managed_policies = vec!["service-role/AmazonRDSEnhancedMonitoringRole"];
         roles.push(role);
     }
-    Plan {
-        roles,
-        permissions: permissions(system, graph),
-    }
+    Plan::new(roles, permissions(system, graph))
 }
 
 /// The resource policies the graph's AWS-driven edges need: a rule or a

@@ -384,10 +384,7 @@ fn policy_statements(
     arn: &Json,
 ) -> Vec<Json> {
     let mut statements = vec![deny_insecure_transport(arn)];
-    for permission in &context.graph.iam.permissions {
-        if permission.resource != resource {
-            continue;
-        }
+    for permission in context.graph.iam.permissions_on(resource) {
         let sources = source_arns(context, rules, permission.source);
         if sources.is_empty() {
             continue;

@@ -470,10 +470,7 @@ fn add_queue_policy(file: &mut TfFile, context: &Context<'_>, rules: &[RulePlan]
     let mut document = super::writer::data("aws_iam_policy_document", &format!("{label}--queue"))
         .add_block(deny_insecure_transport(list([arn.clone()])));
     let mut grants = 0;
-    for permission in &context.graph.iam.permissions {
-        if permission.resource != Resource::Queue(queue) {
-            continue;
-        }
+    for permission in context.graph.iam.permissions_on(Resource::Queue(queue)) {
         let sources = source_arns(context, rules, permission.source);
         if sources.is_empty() {
             continue;
@@ -540,10 +537,7 @@ pub(super) fn topics(context: &Context<'_>) -> TfFile {
         let mut document =
             super::writer::data("aws_iam_policy_document", &format!("{name}--topic"))
                 .add_block(deny_insecure_transport(list([arn.clone()])));
-        for permission in &context.graph.iam.permissions {
-            if permission.resource != Resource::Topic(id) {
-                continue;
-            }
+        for permission in context.graph.iam.permissions_on(Resource::Topic(id)) {
             let sources = source_arns(context, &rules, permission.source);
             if sources.is_empty() {
                 continue;
