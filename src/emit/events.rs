@@ -3,10 +3,10 @@
 //! names, schedule expressions, and statement ids.
 
 use crate::emit::names;
-use crate::graph::iam::Source;
+use crate::graph::iam::{Permission, Resource, Source};
 use crate::graph::messaging::RulePlan;
 use crate::graph::{Node, RuleRef};
-use crate::model::{Schedule, System};
+use crate::model::{Schedule, ServiceId, System};
 
 /// The base name of an emitted rule: a declared rule is emitted once per
 /// bus when it listens on several.
@@ -79,4 +79,52 @@ pub fn permission_suffix(index: usize) -> String {
     } else {
         format!("-{}", index + 1)
     }
+}
+
+/// One Lambda permission: a service may invoke a function from one ARN.
+#[derive(Clone, Debug)]
+pub struct FunctionPermission<T> {
+    pub function: ServiceId,
+    /// The function's declared name.
+    pub name: String,
+    /// The resource's label: `<function>--from-<source>[-N]`.
+    pub label: String,
+    /// The statement id, before the backend makes it physical.
+    pub statement: String,
+    pub arn: T,
+}
+
+/// The Lambda permissions a resource-policy permission on a function asks
+/// for, one per ARN of its source (`arns`, in the backend's language). None
+/// for a permission on anything else, nor for a load balancer's: those are
+/// written beside the load balancer.
+pub fn function_permissions<T>(
+    system: &System,
+    permission: &Permission,
+    arns: impl FnOnce() -> Vec<T>,
+) -> Vec<FunctionPermission<T>> {
+    let Resource::Function(function) = permission.resource else {
+        return Vec::new();
+    };
+    if let Source::LoadBalancer(_) = permission.source {
+        return Vec::new();
+    }
+    let Some(name) = system.service(function).map(|service| &service.name.text) else {
+        return Vec::new();
+    };
+    let source = source_label(system, permission.source);
+    arns()
+        .into_iter()
+        .enumerate()
+        .map(|(index, arn)| {
+            let suffix = permission_suffix(index);
+            FunctionPermission {
+                function,
+                name: name.clone(),
+                label: format!("{name}--from-{source}{suffix}"),
+                statement: format!("from-{source}{suffix}"),
+                arn,
+            }
+        })
+        .collect()
 }

@@ -247,36 +247,19 @@ fn add_function_permission(
     rules: &[RulePlan],
     permission: &Permission,
 ) {
-    let Resource::Function(service) = permission.resource else {
-        return;
-    };
-    // Load balancer permissions are written beside the load balancer.
-    if let Source::LoadBalancer(_) = permission.source {
-        return;
-    }
-    let Some(name) = context
-        .system
-        .service(service)
-        .map(|service| service.name.text.clone())
-    else {
-        return;
-    };
-    let source = events::source_label(context.system, permission.source);
-    for (index, arn) in source_arns(context, rules, permission.source)
-        .into_iter()
-        .enumerate()
-    {
-        let suffix = events::permission_suffix(index);
-        let label = format!("{name}--from-{source}{suffix}");
+    let grants = events::function_permissions(context.system, permission, || {
+        source_arns(context, rules, permission.source)
+    });
+    for grant in grants {
         template.add(
-            id(&label, "Permission"),
-            &label,
+            id(&grant.label, "Permission"),
+            &grant.label,
             "AWS::Lambda::Permission",
             json!({
                 "Action": "lambda:InvokeFunction",
-                "FunctionName": reference(&references::function(context.system, service)),
+                "FunctionName": reference(&references::function(context.system, grant.function)),
                 "Principal": permission.service,
-                "SourceArn": arn,
+                "SourceArn": grant.arn,
             }),
         );
     }

@@ -307,40 +307,20 @@ fn add_function_permission(
     rules: &[RulePlan],
     permission: &Permission,
 ) {
-    let Resource::Function(service) = permission.resource else {
-        return;
-    };
-    // Load balancer permissions are written beside the load balancer.
-    if let Source::LoadBalancer(_) = permission.source {
-        return;
-    }
-    let Some(name) = context
-        .system
-        .service(service)
-        .map(|service| service.name.text.clone())
-    else {
-        return;
-    };
-    let source = events::source_label(context.system, permission.source);
-    for (index, arn) in source_arns(context, rules, permission.source)
-        .into_iter()
-        .enumerate()
-    {
-        let suffix = events::permission_suffix(index);
-        let label = format!("{name}--from-{source}{suffix}");
+    let grants = events::function_permissions(context.system, permission, || {
+        source_arns(context, rules, permission.source)
+    });
+    for grant in grants {
         file.add(
-            resource("aws_lambda_permission", &label)
-                .add_attribute((
-                    "statement_id",
-                    names::physical(&format!("from-{source}{suffix}")),
-                ))
+            resource("aws_lambda_permission", &grant.label)
+                .add_attribute(("statement_id", names::physical(&grant.statement)))
                 .add_attribute(("action", "lambda:InvokeFunction"))
                 .add_attribute((
                     "function_name",
-                    reference(&format!("aws_lambda_function.{name}.function_name")),
+                    reference(&format!("aws_lambda_function.{}.function_name", grant.name)),
                 ))
                 .add_attribute(("principal", permission.service))
-                .add_attribute(("source_arn", arn))
+                .add_attribute(("source_arn", grant.arn))
                 .build(),
         );
     }
