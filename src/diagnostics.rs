@@ -293,7 +293,8 @@ struct Source<'a> {
     name: &'a str,
     text: &'a str,
     /// Where each line starts, with the line breaks miette knows: `\n`,
-    /// `\r\n` and a lone `\r`.
+    /// `\r\n` and a lone `\r` (`LineIndex` counts `\n` only, as the JSON
+    /// and SARIF positions do, so it cannot serve here).
     line_starts: Vec<usize>,
 }
 

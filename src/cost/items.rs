@@ -5,8 +5,6 @@
 //! Input: `System`, `Graph`, `Catalog`, the period in hours. Output: the
 //! [`Item`]s of the estimate, grouped by the declaration that causes them.
 
-use std::collections::BTreeSet;
-
 use super::usage::{self, Tally};
 use super::{Catalog, Charge, Concern, Decimal, HOURS_PER_MONTH, Item, Part, Price, Quantity};
 use crate::diagnostics::Span;
@@ -858,7 +856,7 @@ fn topics(pricer: &mut Pricer<'_>) {
 
 fn queues(pricer: &mut Pricer<'_>) {
     let system = pricer.system;
-    let dead_letter = named_dead_letter_queues(system);
+    let dead_letter = system.dead_letter_queues();
     for settings in crate::graph::messaging::queues(system, pricer.graph) {
         let (group, label, span) = match settings.queue {
             QueueRef::Declared(id) => {
@@ -912,22 +910,6 @@ fn queues(pricer: &mut Pricer<'_>) {
             vec![charge],
         );
     }
-}
-
-/// The declared queues named as a dead-letter queue: by a rule, a saga or
-/// another queue.
-fn named_dead_letter_queues(system: &System) -> BTreeSet<crate::model::QueueId> {
-    let rules = system.rules.iter().filter_map(|rule| rule.dlq);
-    let sagas = system.sagas.iter().filter_map(|saga| saga.dlq);
-    let queues = system
-        .queues
-        .iter()
-        .filter_map(|queue| queue.dlq.as_ref().and_then(|dlq| dlq.queue));
-    rules
-        .chain(sagas)
-        .chain(queues)
-        .map(|dlq| dlq.value)
-        .collect()
 }
 
 fn streams(pricer: &mut Pricer<'_>) {

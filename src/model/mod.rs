@@ -20,7 +20,7 @@ mod resolve;
 pub mod units;
 mod values;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub use units::{Cidr, Duration, Money, PortRange, Size};
 
@@ -167,6 +167,24 @@ pub struct System {
 }
 
 impl System {
+    /// The queues that serve as dead-letter queues: named by a queue's
+    /// `dlq`, by a rule or by a saga.
+    pub fn dead_letter_queues(&self) -> BTreeSet<QueueId> {
+        let queues = self
+            .queues
+            .iter()
+            .filter_map(|queue| queue.dlq.as_ref()?.queue.map(|named| named.value));
+        let rules = self
+            .rules
+            .iter()
+            .filter_map(|rule| rule.dlq.map(|queue| queue.value));
+        let sagas = self
+            .sagas
+            .iter()
+            .filter_map(|saga| saga.dlq.map(|queue| queue.value));
+        queues.chain(rules).chain(sagas).collect()
+    }
+
     pub fn network(&self, id: NetworkId) -> Option<&Network> {
         self.networks.get(id.0)
     }

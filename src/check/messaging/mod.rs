@@ -18,12 +18,10 @@ pub mod queue_without_dlq;
 pub mod too_many_rule_targets;
 pub mod visibility_timeout_too_short;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::diagnostics::Span;
-use crate::model::{
-    Carrier, Channel, Duration, EventId, EventSource, Filter, QueueId, System, TopicId,
-};
+use crate::model::{Carrier, Channel, Duration, EventId, EventSource, Filter, System, TopicId};
 
 /// One end of an event's journey, where the source says so: a sender or a
 /// receiver, with the label a diagnostic puts there.
@@ -301,28 +299,6 @@ pub(crate) fn filter_sites(system: &System) -> Vec<FilterSite<'_>> {
     sites.sort_by_key(|site| site.filter.span);
     sites.dedup_by_key(|site| site.filter.span);
     sites
-}
-
-/// The queues that serve as dead-letter queues: named by a queue's `dlq`,
-/// by a rule or by a saga.
-pub(crate) fn dead_letter_queues(system: &System) -> BTreeSet<QueueId> {
-    system
-        .queues
-        .iter()
-        .filter_map(|queue| queue.dlq.as_ref()?.queue.map(|named| named.value))
-        .chain(
-            system
-                .rules
-                .iter()
-                .filter_map(|rule| rule.dlq.map(|queue| queue.value)),
-        )
-        .chain(
-            system
-                .sagas
-                .iter()
-                .filter_map(|saga| saga.dlq.map(|queue| queue.value)),
-        )
-        .collect()
 }
 
 /// A duration as the language writes retentions: whole days as `14d`

@@ -1,7 +1,7 @@
 //! M405 queue-without-dlq
 use std::collections::BTreeMap;
 
-use super::{days, dead_letter_queues};
+use super::days;
 use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::graph::{EdgeKind, Node, QueueRef};
@@ -89,7 +89,7 @@ impl Rule for QueueWithoutDlq {
                 known.push(consumer);
             }
         }
-        let dead_letter = dead_letter_queues(system);
+        let dead_letter = system.dead_letter_queues();
         for (index, queue) in system.queues.iter().enumerate() {
             let id = QueueId(index);
             if queue.dlq.is_some() || dead_letter.contains(&id) {
