@@ -13,6 +13,28 @@ use crate::graph::{BusRef, LoadBalancerRef, QueueRef, RuleRef};
 use crate::model::aws::AwsService;
 use crate::model::{DatabaseId, NetworkId, SagaId, ServiceId, SubnetRef, System};
 
+/// The declared names of services, in the order given (ids that name no
+/// service are left out).
+pub fn services(system: &System, ids: impl IntoIterator<Item = ServiceId>) -> Vec<&str> {
+    ids.into_iter()
+        .filter_map(|id| system.service(id))
+        .map(|service| service.name.text.as_str())
+        .collect()
+}
+
+/// Why an interface endpoint exists, for its description: the services
+/// that use it, or that only `endpoints` declares it.
+pub fn endpoint_reason(system: &System, users: &[ServiceId]) -> String {
+    if users.is_empty() {
+        "Declared in `endpoints`; no service uses it.".to_string()
+    } else {
+        format!(
+            "Used by {}.",
+            services(system, users.iter().copied()).join(", ")
+        )
+    }
+}
+
 fn service(system: &System, id: ServiceId) -> String {
     system.service(id).map_or_else(
         || format!("service-{}", id.0),

@@ -50,12 +50,7 @@ fn add_alb(template: &mut Template, context: &Context<'_>, balancer: &LoadBalanc
     let system = context.system;
     let name = names::load_balancer(system, balancer.id);
     let network = names::network(system, balancer.network);
-    let served: Vec<&str> = balancer
-        .targets
-        .iter()
-        .filter_map(|target| system.service(target.service))
-        .map(|service| service.name.text.as_str())
-        .collect();
+    let served = names::services(system, balancer.targets.iter().map(|target| target.service));
     let resource = template.add(
         id(&name, "LoadBalancer"),
         &name,

@@ -258,17 +258,7 @@ pub(super) fn endpoints(context: &Context<'_>, template: &mut Template) {
         let network = names::network(system, layout.network);
         for endpoint in &layout.endpoints {
             let name = names::endpoint(system, layout.network, endpoint.service);
-            let users: Vec<String> = endpoint
-                .users
-                .iter()
-                .filter_map(|user| system.service(*user))
-                .map(|service| service.name.text.clone())
-                .collect();
-            let why = if users.is_empty() {
-                "Declared in `endpoints`; no service uses it.".to_string()
-            } else {
-                format!("Used by {}.", users.join(", "))
-            };
+            let why = names::endpoint_reason(system, &endpoint.users);
             let services = endpoint.service.endpoint_services();
             for service_name in services {
                 let label = if services.len() == 1 {

@@ -69,12 +69,7 @@ pub(super) fn private_links(context: &Context<'_>, template: &mut Template) {
             .service(link.callee)
             .map_or("", |service| service.name.text.as_str());
         let network = names::network(system, link.network);
-        let callers: Vec<&str> = link
-            .callers
-            .iter()
-            .filter_map(|caller| system.service(*caller))
-            .map(|service| service.name.text.as_str())
-            .collect();
+        let callers = names::services(system, link.callers.iter().copied());
         template
             .add(
                 id(&group, "Endpoint"),

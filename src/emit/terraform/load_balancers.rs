@@ -97,12 +97,7 @@ fn add_alb(file: &mut TfFile, context: &Context<'_>, balancer: &LoadBalancer) {
             );
         }
     }
-    let served: Vec<&str> = balancer
-        .targets
-        .iter()
-        .filter_map(|target| system.service(target.service))
-        .map(|service| service.name.text.as_str())
-        .collect();
+    let served = names::services(system, balancer.targets.iter().map(|target| target.service));
     file.note_above(
         index,
         &format!(

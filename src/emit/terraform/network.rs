@@ -304,17 +304,7 @@ pub(super) fn endpoints(context: &Context<'_>) -> TfFile {
         let network = names::network(system, layout.network);
         for endpoint in &layout.endpoints {
             let name = names::endpoint(system, layout.network, endpoint.service);
-            let users: Vec<String> = endpoint
-                .users
-                .iter()
-                .filter_map(|user| system.service(*user))
-                .map(|service| service.name.text.clone())
-                .collect();
-            let why = if users.is_empty() {
-                "Declared in `endpoints`; no service uses it.".to_string()
-            } else {
-                format!("Used by {}.", users.join(", "))
-            };
+            let why = names::endpoint_reason(system, &endpoint.users);
             for service_name in endpoint.service.endpoint_services() {
                 let label = if endpoint.service.endpoint_services().len() == 1 {
                     name.clone()

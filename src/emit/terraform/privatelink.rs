@@ -53,12 +53,7 @@ pub(super) fn private_links(context: &Context<'_>) -> TfFile {
             .map_or("", |service| service.name.text.as_str());
         let network = names::network(system, link.network);
         let subnet = names::subnet(system, link.subnet);
-        let callers: Vec<&str> = link
-            .callers
-            .iter()
-            .filter_map(|caller| system.service(*caller))
-            .map(|service| service.name.text.as_str())
-            .collect();
+        let callers = names::services(system, link.callers.iter().copied());
         let endpoint = file.add(
             resource("aws_vpc_endpoint", &group)
                 .add_attribute(("vpc_id", reference(&format!("aws_vpc.{network}.id"))))
