@@ -3,7 +3,7 @@
 //! is declared, its parameter group family, the parameters that refuse
 //! unencrypted connections and log slow statements, and the exported logs.
 
-use crate::model::{Engine, KeyType};
+use crate::model::{Engine, Key, KeyType, Table};
 
 /// `S`, `N` or `B`: the type of a key attribute.
 pub fn key_type(ty: KeyType) -> &'static str {
@@ -63,4 +63,22 @@ pub fn log_exports(engine: Engine) -> Vec<&'static str> {
         Engine::Postgres | Engine::AuroraPostgresql => vec!["postgresql"],
         Engine::Mysql | Engine::Mariadb | Engine::AuroraMysql => vec!["error", "slowquery"],
     }
+}
+
+/// Every key attribute of a table and of its indexes, once each, in the
+/// order they are first named: what DynamoDB must be told the type of.
+pub fn key_attributes(table: &Table) -> Vec<&Key> {
+    let mut keys: Vec<&Key> = Vec::new();
+    let every_key =
+        std::iter::once(&table.partition_key)
+            .chain(table.sort_key.iter())
+            .chain(table.indexes.iter().flat_map(|index| {
+                std::iter::once(&index.partition_key).chain(index.sort_key.iter())
+            }));
+    for key in every_key {
+        if !keys.iter().any(|known| known.name == key.name) {
+            keys.push(key);
+        }
+    }
+    keys
 }

@@ -6,7 +6,7 @@
 //! the system key's policy.
 
 use crate::emit::names;
-use crate::graph::network::{Guarded, NaclPlan, SecurityGroup, SgPeer, SubnetLayout};
+use crate::graph::network::{Guarded, NaclPlan, Plan, SecurityGroup, SgPeer, SgRule, SubnetLayout};
 use crate::model::{Cidr, NaclPeer, PortRange, System};
 use crate::syntax::ast::{Direction, Protocol, RuleAction};
 
@@ -236,3 +236,34 @@ pub const KMS_LOGS: [&str; 6] = [
     "kms:ReEncryptFrom",
     "kms:ReEncryptTo",
 ];
+
+/// Why checkov's `CKV_AWS_260` (port 80 open to the internet) does not apply
+/// to an ingress rule, when it does not: the rule lets anyone reach an
+/// internet-facing load balancer on a range that includes port 80, which is
+/// what the load balancer is for.
+pub fn open_port_80_reason(
+    network: &Plan,
+    owner: Guarded,
+    ingress: bool,
+    rule: &SgRule,
+) -> Option<&'static str> {
+    let (true, SgPeer::Cidr(cidr), Guarded::LoadBalancer(balancer)) = (ingress, rule.peer, owner)
+    else {
+        return None;
+    };
+    let public = network
+        .load_balancer(balancer)
+        .filter(|found| found.public)?;
+    if cidr != Cidr::anywhere() || !(rule.ports.from <= 80 && 80 <= rule.ports.to) {
+        return None;
+    }
+    let redirect = public
+        .listeners
+        .iter()
+        .any(|listener| listener.port == rule.ports.from && listener.redirect_to_https);
+    Some(if redirect {
+        "the internet-facing load balancer's HTTP listener only redirects to HTTPS"
+    } else {
+        "the service is exposed to the internet as declared; meshc warns when a public listener has no TLS certificate"
+    })
+}

@@ -54,19 +54,7 @@ fn add_table(template: &mut Template, context: &Context<'_>, table_id: TableId, 
         "KeySchema".into(),
         key_schema(&table.partition_key, table.sort_key.as_ref()),
     );
-    // Every key attribute, of the table and of its indexes, once.
-    let mut keys: Vec<&Key> = Vec::new();
-    let every_key =
-        std::iter::once(&table.partition_key)
-            .chain(table.sort_key.iter())
-            .chain(table.indexes.iter().flat_map(|index| {
-                std::iter::once(&index.partition_key).chain(index.sort_key.iter())
-            }));
-    for key in every_key {
-        if !keys.iter().any(|known| known.name == key.name) {
-            keys.push(key);
-        }
-    }
+    let keys = datastores::key_attributes(table);
     properties.insert(
         "AttributeDefinitions".into(),
         Json::Array(

@@ -12,7 +12,7 @@ use super::writer::{TfFile, aws_name, list, reference, resource, strings, templa
 use crate::emit::{datastores, names};
 use crate::graph::iam::Principal;
 use crate::graph::network::Guarded;
-use crate::model::{Billing, Database, DatabaseId, Key, Projection, StreamView, Table};
+use crate::model::{Billing, Database, DatabaseId, Projection, StreamView, Table};
 
 pub(super) fn data_stores(context: &Context<'_>) -> TfFile {
     let mut file = TfFile::default();
@@ -59,19 +59,7 @@ fn add_table(file: &mut TfFile, table: &Table) {
                 },
             ));
     }
-    // Every key attribute, of the table and of its indexes, once.
-    let mut keys: Vec<&Key> = Vec::new();
-    let every_key =
-        std::iter::once(&table.partition_key)
-            .chain(table.sort_key.iter())
-            .chain(table.indexes.iter().flat_map(|index| {
-                std::iter::once(&index.partition_key).chain(index.sort_key.iter())
-            }));
-    for key in every_key {
-        if !keys.iter().any(|known| known.name == key.name) {
-            keys.push(key);
-        }
-    }
+    let keys = datastores::key_attributes(table);
     for key in keys {
         block = block.add_block(
             Block::builder("attribute")

@@ -6,11 +6,10 @@ use super::Context;
 use super::writer::{TfFile, aws_name, object, reference, resource};
 use crate::emit::firewall::{
     EPHEMERAL_FROM_ANYWHERE, NaclLine, declared_lines, derived_lines, description,
-    group_description, peer_label, ports_label, protocol_name,
+    group_description, open_port_80_reason, peer_label, ports_label, protocol_name,
 };
 use crate::emit::names;
 use crate::graph::network::{Guarded, SgPeer, SgRule};
-use crate::model::Cidr;
 use crate::syntax::ast::Protocol;
 
 fn add_rule(
@@ -63,27 +62,8 @@ fn add_rule(
     };
     let index = file.add(block.build());
     // An internet-facing load balancer is meant to be reached from anywhere.
-    if let (true, SgPeer::Cidr(cidr), Guarded::LoadBalancer(balancer)) = (ingress, rule.peer, owner)
-    {
-        let public = context
-            .graph
-            .network
-            .load_balancer(balancer)
-            .filter(|found| found.public);
-        if let (true, Some(public)) = (cidr == Cidr::anywhere(), public) {
-            let redirect = public
-                .listeners
-                .iter()
-                .any(|listener| listener.port == rule.ports.from && listener.redirect_to_https);
-            let reason = if redirect {
-                "the internet-facing load balancer's HTTP listener only redirects to HTTPS"
-            } else {
-                "the service is exposed to the internet as declared; meshc warns when a public listener has no TLS certificate"
-            };
-            if rule.ports.from <= 80 && 80 <= rule.ports.to {
-                file.note_inside(index, &format!("#checkov:skip=CKV_AWS_260:{reason}"));
-            }
-        }
+    if let Some(reason) = open_port_80_reason(&context.graph.network, owner, ingress, rule) {
+        file.note_inside(index, &format!("#checkov:skip=CKV_AWS_260:{reason}"));
     }
 }
 
