@@ -36,10 +36,12 @@
 //! **Invariant:** `check` and `emit` read `System` (and the graph derived from
 //! it), never the AST.
 //!
-//! **Invariant:** only `cli.rs` does IO. [`compile`] returns files in memory,
-//! as a `BTreeMap` from relative path to contents; the CLI writes them to a
-//! temporary directory and renames it into place, so that a failed build
-//! never leaves a half-written output directory.
+//! **Invariant:** only `cli` does IO. [`compile`] returns files in memory,
+//! as a `BTreeMap` from relative path to contents; `cli::output` writes them
+//! into the output directory, replacing only the files meshc wrote there
+//! before (its manifest says which), through a journal, so that a failed or
+//! killed build never leaves a half-written output and never touches a file
+//! of the user's.
 //!
 //! **Invariant:** stages push diagnostics to an explicitly passed
 //! `&mut Vec<Diagnostic>` and carry on after an error: a file's errors are

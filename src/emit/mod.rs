@@ -111,6 +111,21 @@ impl<'a> Context<'a> {
     }
 }
 
+/// Whether meshc can write a file at `path`, relative to the output
+/// directory: the files of every backend, whatever the system. The output
+/// writer adopts such files in a directory an earlier meshc wrote without
+/// recording what it wrote.
+pub fn is_output_path(path: &str) -> bool {
+    match path.split_once('/') {
+        Some(("terraform", name)) => terraform::is_file_name(name),
+        Some(("cloudformation", name)) => name == "template.json",
+        Some(("stepfunctions", name)) => name
+            .strip_suffix(".asl.json")
+            .is_some_and(|saga| !saga.is_empty() && !saga.contains('/')),
+        _ => false,
+    }
+}
+
 /// Every file of the chosen backends, by path relative to the output
 /// directory; or, when a backend cannot express the system, why.
 pub fn emit(

@@ -24,36 +24,47 @@ use crate::graph::Graph;
 use crate::model::System;
 
 pub(crate) use crate::emit::Context;
+use writer::TfFile;
+
+/// Builds one file of the configuration.
+type BuildFile = fn(&Context<'_>) -> TfFile;
+
+/// Every file the Terraform backend can write, in the order they are
+/// built, with the function that builds each. A file with no block is not
+/// written.
+const FILES: [(&str, BuildFile); 19] = [
+    ("versions.tf", settings::versions),
+    ("variables.tf", settings::variables),
+    ("encryption.tf", settings::encryption),
+    ("network.tf", network::network),
+    ("endpoints.tf", network::endpoints),
+    ("security_groups.tf", security::security_groups),
+    ("nacls.tf", security::nacls),
+    ("iam.tf", iam::roles),
+    ("services.tf", services::services),
+    ("functions.tf", services::functions),
+    ("load_balancers.tf", load_balancers::load_balancers),
+    ("events.tf", messaging::events),
+    ("queues.tf", messaging::queues),
+    ("topics.tf", messaging::topics),
+    ("streams.tf", messaging::streams),
+    ("data.tf", data::data_stores),
+    ("sagas.tf", sagas::sagas),
+    ("privatelink.tf", privatelink::private_links),
+    ("outputs.tf", settings::outputs),
+];
+
+/// Whether `name` is the name of a file this backend can write.
+pub fn is_file_name(name: &str) -> bool {
+    FILES.iter().any(|(file_name, _)| *file_name == name)
+}
 
 /// The Terraform files of a system, by file name.
 pub fn emit(system: &System, graph: &Graph) -> BTreeMap<String, String> {
     let context = Context::new(system, graph);
     let mut files = BTreeMap::new();
-    let parts = [
-        ("versions.tf", settings::versions(&context)),
-        ("variables.tf", settings::variables(&context)),
-        ("encryption.tf", settings::encryption(&context)),
-        ("network.tf", network::network(&context)),
-        ("endpoints.tf", network::endpoints(&context)),
-        ("security_groups.tf", security::security_groups(&context)),
-        ("nacls.tf", security::nacls(&context)),
-        ("iam.tf", iam::roles(&context)),
-        ("services.tf", services::services(&context)),
-        ("functions.tf", services::functions(&context)),
-        (
-            "load_balancers.tf",
-            load_balancers::load_balancers(&context),
-        ),
-        ("events.tf", messaging::events(&context)),
-        ("queues.tf", messaging::queues(&context)),
-        ("topics.tf", messaging::topics(&context)),
-        ("streams.tf", messaging::streams(&context)),
-        ("data.tf", data::data_stores(&context)),
-        ("sagas.tf", sagas::sagas(&context)),
-        ("privatelink.tf", privatelink::private_links(&context)),
-        ("outputs.tf", settings::outputs(&context)),
-    ];
-    for (name, file) in parts {
+    for (name, build) in FILES {
+        let file = build(&context);
         if !file.is_empty() {
             files.insert(name.to_string(), file.render());
         }

@@ -5,6 +5,8 @@
 //! warnings, under `--deny-warnings`), 2 for a usage or IO problem.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod output;
+
 use std::fmt::Write as _;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -114,7 +116,10 @@ enum Command {
     },
     /// Check a .mesh file, then write its infrastructure to the output directory.
     #[command(
-        after_help = "The output directory is replaced only when the build succeeds; a failed build leaves it untouched."
+        after_help = "meshc replaces only the files it wrote before (listed in OUT/.meshc/manifest.json) and \
+removes only those it no longer writes; anything else in the output directory (Terraform state, lock \
+files, your own .tf files) is never touched. A failed build changes nothing, and an update cut short \
+is completed or undone by the next build."
     )]
     Build {
         /// The file to build.
@@ -335,6 +340,20 @@ fn build(path: &Path, out: &Path, target: crate::Target, args: &ReportArgs) -> E
         Ok(source) => source,
         Err(code) => return code,
     };
+    // An update a killed build left behind is completed (or undone) first,
+    // whatever becomes of this one.
+    match output::recover(out) {
+        Ok(None) => {}
+        Ok(Some(recovery)) => eprintln!(
+            "note: {} the update of `{}` that an earlier build left unfinished",
+            match recovery {
+                output::Recovery::Completed => "completed",
+                output::Recovery::RolledBack => "undid",
+            },
+            out.display()
+        ),
+        Err(error) => return output_error(&error),
+    }
     let output = crate::compile(&source, &crate::Options { target });
     let failed_build = failed(&output.diagnostics, args.deny_warnings);
     report(&[(source, output.diagnostics)], args);
@@ -349,68 +368,36 @@ fn build(path: &Path, out: &Path, target: crate::Target, args: &ReportArgs) -> E
     if output.files.is_empty() {
         return ExitCode::SUCCESS;
     }
-    match write_output(out, &output.files) {
-        Ok(()) => {
+    match output::write(out, &output.files, &[path.to_path_buf()]) {
+        Ok(update) => {
             if args.format == Format::Human {
-                println!("wrote {} files to {}", output.files.len(), out.display());
+                let mut line = format!(
+                    "wrote {} of {} files to {}",
+                    update.written,
+                    output.files.len(),
+                    out.display()
+                );
+                if update.unchanged > 0 {
+                    let _ = write!(line, "; {} unchanged", update.unchanged);
+                }
+                if update.removed > 0 {
+                    let _ = write!(line, "; removed {} no longer written", update.removed);
+                }
+                println!("{line}");
             }
             ExitCode::SUCCESS
         }
-        Err(error) => {
-            eprintln!("error: cannot write `{}`: {error}", out.display());
-            ExitCode::from(2)
-        }
+        Err(error) => output_error(&error),
     }
 }
 
-/// Writes `files` into a fresh sibling of `out`, then swaps it into place,
-/// so that readers never see a half-written directory.
-fn write_output(
-    out: &Path,
-    files: &std::collections::BTreeMap<String, String>,
-) -> std::io::Result<()> {
-    let parent = out
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)?;
-    let name = out
-        .file_name()
-        .map_or_else(|| "out".into(), |name| name.to_string_lossy().into_owned());
-    let staging = parent.join(format!(".{name}.meshc-{}", std::process::id()));
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging)?;
+/// Reports why the output directory was not (completely) written.
+fn output_error(error: &output::OutputError) -> ExitCode {
+    eprintln!("error: {error}");
+    if let Some(help) = error.help() {
+        eprintln!("  help: {help}");
     }
-    let written = (|| {
-        for (relative, contents) in files {
-            let target = staging.join(relative);
-            if let Some(directory) = target.parent() {
-                std::fs::create_dir_all(directory)?;
-            }
-            std::fs::write(&target, contents)?;
-        }
-        Ok::<(), std::io::Error>(())
-    })();
-    if let Err(error) = written {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(error);
-    }
-    let previous = parent.join(format!(".{name}.meshc-old-{}", std::process::id()));
-    if out.exists() {
-        std::fs::rename(out, &previous)?;
-    }
-    if let Err(error) = std::fs::rename(&staging, out) {
-        // Put the previous output back before reporting.
-        if previous.exists() {
-            let _ = std::fs::rename(&previous, out);
-        }
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(error);
-    }
-    if previous.exists() {
-        std::fs::remove_dir_all(&previous)?;
-    }
-    Ok(())
+    ExitCode::from(2)
 }
 
 /// Formats each file in place, or with `check` reports the ones that would
