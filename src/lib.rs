@@ -154,6 +154,8 @@ pub struct Options {
 pub struct Output {
     pub files: BTreeMap<String, String>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The name of the system, once it resolved.
+    pub system_name: Option<String>,
 }
 
 /// Checks a source file and, when it has no errors, translates it into the
@@ -183,5 +185,6 @@ pub fn compile(source: &SourceFile, options: &Options) -> Output {
     Output {
         files,
         diagnostics: analysis.diagnostics,
+        system_name: analysis.system.map(|system| system.name.text),
     }
 }

@@ -50,6 +50,18 @@ fn markdown(files: &BTreeMap<String, String>) -> String {
             Some("json") => "json",
             _ => "text",
         };
+        // A template written compact (to fit CloudFormation's inline limit)
+        // is shown indented, so that its changes can be reviewed line by line.
+        if language == "json" && contents.lines().count() == 1 {
+            let value: serde_json::Value = serde_json::from_str(contents).unwrap();
+            let indented = serde_json::to_string_pretty(&value).unwrap();
+            let _ = write!(
+                text,
+                "## {path}\n\nWritten compact, {} bytes; shown indented.\n\n```{language}\n{indented}\n```\n\n",
+                contents.len()
+            );
+            continue;
+        }
         let _ = write!(text, "## {path}\n\n```{language}\n{contents}```\n\n");
     }
     text

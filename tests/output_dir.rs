@@ -6,7 +6,9 @@
 //! after a kill at any moment the next run leaves the old or the new output
 //! whole. Run through the binary, as a user runs it; the read-only mount
 //! and the full disk are made in a private mount namespace with
-//! `unshare -m` (the tests run as root, so permissions prove nothing).
+//! `unshare --map-root-user --mount` (as root, or as a user where the
+//! kernel allows user namespaces): a read-only mount, unlike `chmod`, holds
+//! for root too.
 
 #![allow(
     clippy::unwrap_used,
@@ -457,13 +459,21 @@ fn a_build_with_errors_or_an_output_path_that_is_a_file_changes_nothing() {
     );
 }
 
-/// Runs a shell script in a private mount namespace.
+/// Runs a shell script in a private mount namespace, as root in it.
 fn in_mount_namespace(script: &str) -> Output {
     Command::new("unshare")
-        .args(["--mount", "--propagation", "private", "sh", "-euc", script])
+        .args([
+            "--map-root-user",
+            "--mount",
+            "--propagation",
+            "private",
+            "sh",
+            "-euc",
+            script,
+        ])
         .env("NO_COLOR", "1")
         .output()
-        .expect("unshare (util-linux) runs; the tests run as root")
+        .expect("unshare (util-linux) runs")
 }
 
 #[test]

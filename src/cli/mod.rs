@@ -384,11 +384,35 @@ fn build(path: &Path, out: &Path, target: crate::Target, args: &ReportArgs) -> E
                     let _ = write!(line, "; removed {} no longer written", update.removed);
                 }
                 println!("{line}");
+                if let Some(note) = deploy_note(out, &output.files, output.system_name.as_deref()) {
+                    println!("{note}");
+                }
             }
             ExitCode::SUCCESS
         }
         Err(error) => output_error(&error),
     }
+}
+
+/// How to deploy a CloudFormation template too large to pass inline.
+fn deploy_note(
+    out: &Path,
+    files: &std::collections::BTreeMap<String, String>,
+    system_name: Option<&str>,
+) -> Option<String> {
+    const TEMPLATE: &str = "cloudformation/template.json";
+    let size = files.get(TEMPLATE)?.len();
+    if size <= crate::emit::cloudformation::INLINE_BODY_LIMIT {
+        return None;
+    }
+    Some(format!(
+        "note: {TEMPLATE} is {size} bytes, more than the {} CloudFormation takes inline; deploy it \
+         through an S3 bucket of yours:\n  aws cloudformation deploy --template-file {} \
+         --stack-name {} --s3-bucket BUCKET --capabilities CAPABILITY_NAMED_IAM",
+        crate::emit::cloudformation::INLINE_BODY_LIMIT,
+        out.join(TEMPLATE).display(),
+        system_name.unwrap_or("STACK"),
+    ))
 }
 
 /// Reports why the output directory was not (completely) written.

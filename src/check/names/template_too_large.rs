@@ -59,8 +59,11 @@ declare_code! {
     /// ## What it does
     /// Reports a system whose CloudFormation template would go over a limit
     /// of a stack: 500 resources, 200 parameters, 200 outputs, or a body of
-    /// 1 MB. `meshc build` and `meshc check` translate the system to find
-    /// out; the Terraform output has no such limit.
+    /// 1 MB (counted on the file as written: compact when only the compact
+    /// form fits). `meshc build` and `meshc check` translate the system to
+    /// find out; the Terraform output has no such limit. A template over the
+    /// 51,200 bytes CloudFormation takes inline is not an error: it is
+    /// deployed through an S3 bucket, and `meshc build` prints the command.
     ///
     /// ## Why is this bad?
     /// CloudFormation refuses the whole template before it creates anything;

@@ -47,8 +47,15 @@ use crate::model::System;
 
 /// The most resources a CloudFormation stack may declare.
 pub const RESOURCE_LIMIT: usize = 500;
-/// The largest template CloudFormation accepts (from S3), in bytes.
+/// The largest template CloudFormation accepts (from S3), in bytes: "1 MB"
+/// in AWS's quota table, counted as cfn-lint counts it (rule E1002).
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html>
 pub const BODY_LIMIT: usize = 1_000_000;
+/// The largest template CloudFormation accepts in the request itself
+/// (`--template-body`, and `aws cloudformation deploy` without
+/// `--s3-bucket`), in bytes; a larger one is uploaded to S3 first. Same
+/// source.
+pub const INLINE_BODY_LIMIT: usize = 51_200;
 /// The most outputs and parameters of a template.
 pub const OUTPUT_LIMIT: usize = 200;
 pub const PARAMETER_LIMIT: usize = 200;
@@ -425,7 +432,7 @@ pub fn emit(system: &System, graph: &Graph) -> Result<String, Vec<Diagnostic>> {
     for (_, resource) in &template.resources {
         *by_kind.entry(resource.kind).or_default() += 1;
     }
-    let text = render_json(&template.render(system));
+    let text = layout(&template.render(system));
     for (limit, count, most) in counts {
         if count > most {
             diagnostics.push(template_too_large::diagnostic(
@@ -446,6 +453,24 @@ pub fn emit(system: &System, graph: &Graph) -> Result<String, Vec<Diagnostic>> {
         Ok(text)
     } else {
         Err(diagnostics)
+    }
+}
+
+/// The template as it is written: indented, unless only the compact form
+/// fits a limit the indented one goes over (the 51,200 bytes of an inline
+/// body, or the 1 MB of one uploaded to S3). The limits count the bytes of
+/// the file, so the written text is what M230 measures.
+fn layout(template: &Json) -> String {
+    let indented = render_json(template);
+    if indented.len() <= INLINE_BODY_LIMIT {
+        return indented;
+    }
+    let mut compact = serde_json::to_string(template).unwrap_or_default();
+    compact.push('\n');
+    if compact.len() <= INLINE_BODY_LIMIT || indented.len() > BODY_LIMIT {
+        compact
+    } else {
+        indented
     }
 }
 
