@@ -1,19 +1,28 @@
 //! What AWS does with the output on the first deploy, read from the files
-//! every example builds to: a CloudFormation template either fits the
-//! 51,200 bytes CloudFormation takes inline or the build says how to deploy
-//! it through S3.
+//! every example builds to: no ECS service waits for an image from a
+//! repository its own apply or stack creates; nothing a failed first
+//! create keeps behind carries a fixed name that would block the next
+//! attempt; a CloudFormation template either fits the 51,200 bytes
+//! CloudFormation takes inline or the build says how to deploy it through
+//! S3. Terraform expressions are evaluated with hcl-rs's evaluator,
+//! CloudFormation conditions with the few intrinsic functions they use.
 
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::needless_pass_by_value // hcl-rs passes a function's arguments by value
 )] // Tests may fail loudly.
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use hcl::eval::{Context, Evaluate as _, FuncArgs, FuncDef, ParamType};
+use serde_json::{Value as Json, json};
 
 /// CloudFormation's limit on a template passed in the request itself.
 const INLINE_LIMIT: usize = 51_200;
@@ -81,6 +90,390 @@ fn every_template_fits_inline_or_the_build_says_how_to_deploy_it() {
             assert!(
                 printed.contains(&format!("is {} bytes", text.len())),
                 "{name}: {printed}"
+            );
+        }
+    }
+}
+
+/// The files an example builds to.
+fn compile(path: &Path) -> BTreeMap<String, String> {
+    let source = meshc::diagnostics::SourceFile {
+        name: common::file_name(path),
+        text: std::fs::read_to_string(path).unwrap(),
+    };
+    let output = meshc::compile(&source, &meshc::Options::default());
+    assert!(!output.files.is_empty(), "{}: nothing built", source.name);
+    output.files
+}
+
+// ---------------------------------------------------------------------------
+// Terraform: evaluated with hcl-rs, with the functions the expressions use.
+
+fn tf_keys(args: FuncArgs) -> Result<hcl::Value, String> {
+    match &args[0] {
+        hcl::Value::Object(map) => Ok(hcl::Value::Array(
+            map.keys()
+                .map(|key| hcl::Value::from(key.as_str()))
+                .collect(),
+        )),
+        other => Err(format!("keys of {other:?}")),
+    }
+}
+
+fn tf_contains(args: FuncArgs) -> Result<hcl::Value, String> {
+    match &args[0] {
+        hcl::Value::Array(items) => Ok(hcl::Value::Bool(items.contains(&args[1]))),
+        other => Err(format!("contains of {other:?}")),
+    }
+}
+
+fn tf_context(image_tags: &[(&str, &str)]) -> Context<'static> {
+    let mut context = Context::new();
+    let tags: hcl::Map<String, hcl::Value> = image_tags
+        .iter()
+        .map(|(name, tag)| ((*name).to_string(), hcl::Value::from(*tag)))
+        .collect();
+    let mut variables = hcl::Map::new();
+    variables.insert("image_tags".to_string(), hcl::Value::Object(tags));
+    context.declare_var("var", hcl::Value::Object(variables));
+    context.declare_func(
+        "keys",
+        FuncDef::builder().param(ParamType::Any).build(tf_keys),
+    );
+    context.declare_func(
+        "contains",
+        FuncDef::builder()
+            .param(ParamType::Any)
+            .param(ParamType::Any)
+            .build(tf_contains),
+    );
+    context
+}
+
+/// The blocks `resource "KIND" "NAME"` of a configuration, by name.
+fn tf_resources<'a>(body: &'a hcl::Body, kind: &str) -> BTreeMap<String, &'a hcl::Block> {
+    body.blocks()
+        .filter(|block| block.identifier() == "resource")
+        .filter(|block| block.labels().first().map(hcl::BlockLabel::as_str) == Some(kind))
+        .map(|block| (block.labels()[1].as_str().to_string(), block))
+        .collect()
+}
+
+fn tf_attribute<'a>(block: &'a hcl::Block, key: &str) -> &'a hcl::Expression {
+    block
+        .body()
+        .attributes()
+        .find(|attribute| attribute.key() == key)
+        .map_or_else(|| panic!("no {key}"), hcl::Attribute::expr)
+}
+
+// ---------------------------------------------------------------------------
+// CloudFormation: parameters, conditions and the intrinsic functions they
+// use.
+
+struct Stack<'a> {
+    template: &'a Json,
+    parameters: BTreeMap<String, String>,
+}
+
+impl<'a> Stack<'a> {
+    /// The stack as created with `overrides` and the other parameters'
+    /// defaults.
+    fn new(template: &'a Json, overrides: &[(&str, &str)]) -> Self {
+        let mut parameters: BTreeMap<String, String> = template["Parameters"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter_map(|(name, definition)| {
+                definition["Default"]
+                    .as_str()
+                    .map(|default| (name.clone(), default.to_string()))
+            })
+            .collect();
+        for (name, value) in overrides {
+            assert!(
+                template["Parameters"].get(*name).is_some(),
+                "no parameter {name}"
+            );
+            parameters.insert((*name).to_string(), (*value).to_string());
+        }
+        Stack {
+            template,
+            parameters,
+        }
+    }
+
+    fn condition(&self, name: &str) -> bool {
+        let definition = &self.template["Conditions"][name];
+        assert!(!definition.is_null(), "no condition {name}");
+        self.evaluate(definition).as_bool().unwrap()
+    }
+
+    /// A value with its parameter references and conditions resolved;
+    /// other references stay as they are.
+    fn evaluate(&self, value: &Json) -> Json {
+        let Some(object) = value.as_object().filter(|object| object.len() == 1) else {
+            return value.clone();
+        };
+        let (function, arguments) = object.iter().next().unwrap();
+        match function.as_str() {
+            "Ref" => match self.parameters.get(arguments.as_str().unwrap()) {
+                Some(parameter) => Json::from(parameter.as_str()),
+                None => value.clone(),
+            },
+            "Fn::If" => {
+                let chosen = if self.condition(arguments[0].as_str().unwrap()) {
+                    &arguments[1]
+                } else {
+                    &arguments[2]
+                };
+                self.evaluate(chosen)
+            }
+            "Fn::Equals" => {
+                Json::from(self.evaluate(&arguments[0]) == self.evaluate(&arguments[1]))
+            }
+            "Fn::Not" => Json::from(!self.evaluate(&arguments[0]).as_bool().unwrap()),
+            "Fn::And" => Json::from(
+                arguments
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|argument| self.evaluate(argument).as_bool().unwrap()),
+            ),
+            "Fn::Or" => Json::from(
+                arguments
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|argument| self.evaluate(argument).as_bool().unwrap()),
+            ),
+            "Condition" => Json::from(self.condition(arguments.as_str().unwrap())),
+            _ => value.clone(),
+        }
+    }
+
+    fn resources(&self) -> impl Iterator<Item = (&'a String, &'a Json)> {
+        self.template["Resources"].as_object().unwrap().iter()
+    }
+}
+
+/// The logical ids a value refers to (`Ref`, `Fn::GetAtt`, and `${...}` in
+/// `Fn::Sub`).
+fn cfn_references(value: &Json, found: &mut Vec<String>) {
+    match value {
+        Json::Object(object) => {
+            for (key, inner) in object {
+                match key.as_str() {
+                    "Ref" => found.extend(inner.as_str().map(str::to_string)),
+                    "Fn::GetAtt" => found.extend(inner[0].as_str().map(str::to_string)),
+                    "Fn::Sub" => {
+                        let text = inner.as_str().or_else(|| inner[0].as_str()).unwrap_or("");
+                        for part in text.split("${").skip(1) {
+                            let name = part.split(['}', '.']).next().unwrap_or("");
+                            found.push(name.to_string());
+                        }
+                        cfn_references(inner, found);
+                    }
+                    _ => cfn_references(inner, found),
+                }
+            }
+        }
+        Json::Array(items) => items.iter().for_each(|item| cfn_references(item, found)),
+        _ => {}
+    }
+}
+
+#[test]
+fn no_service_waits_for_an_image_its_own_apply_or_stack_creates() {
+    let mut checked = 0;
+    for example in common::mesh_files("examples") {
+        let name = common::file_name(&example);
+        let files = compile(&example);
+
+        // Terraform: services whose task definition pulls from an
+        // aws_ecr_repository of this configuration.
+        let services = files
+            .get("terraform/services.tf")
+            .map_or("", String::as_str);
+        let body: hcl::Body = hcl::from_str(services).unwrap();
+        let task_definitions = tf_resources(&body, "aws_ecs_task_definition");
+        let mut pulling = Vec::new();
+        for (service, block) in tf_resources(&body, "aws_ecs_service") {
+            let task = tf_attribute(block, "task_definition").to_string();
+            let task = task.split('.').nth(1).unwrap();
+            let definition = hcl::to_string(task_definitions[task]).unwrap();
+            let first = tf_context(&[]);
+            let count = tf_attribute(block, "desired_count")
+                .evaluate(&first)
+                .unwrap();
+            if definition.contains("aws_ecr_repository.") {
+                assert_eq!(
+                    count,
+                    hcl::Value::from(0),
+                    "{name}: service {service} starts tasks before its image can exist"
+                );
+                pulling.push(service);
+            }
+        }
+        // With every tag given, every service runs its replicas.
+        let tags: Vec<(&str, &str)> = pulling
+            .iter()
+            .map(|service| (service.as_str(), "v1"))
+            .collect();
+        let given = tf_context(&tags);
+        for (service, block) in tf_resources(&body, "aws_ecs_service") {
+            let count = tf_attribute(block, "desired_count")
+                .evaluate(&given)
+                .unwrap();
+            assert!(
+                count.as_u64().unwrap() > 0,
+                "{name}: service {service} runs no task even with its image tag"
+            );
+        }
+
+        // CloudFormation: the same, with the parameters' defaults, then with
+        // the tags given.
+        let template: Json = serde_json::from_str(&files["cloudformation/template.json"]).unwrap();
+        let first = Stack::new(&template, &[]);
+        let mut tag_parameters = Vec::new();
+        for (logical_id, resource) in first.resources() {
+            if resource["Type"] != "AWS::ECS::Service" {
+                continue;
+            }
+            let task = resource["Properties"]["TaskDefinition"]["Ref"]
+                .as_str()
+                .unwrap();
+            let mut references = Vec::new();
+            cfn_references(
+                &first.evaluate_all(&template["Resources"][task]),
+                &mut references,
+            );
+            let from_stack = references.iter().any(|referenced| {
+                template["Resources"][referenced.as_str()]["Type"] == "AWS::ECR::Repository"
+            });
+            let count = first.evaluate(&resource["Properties"]["DesiredCount"]);
+            if from_stack {
+                assert_eq!(
+                    count,
+                    json!(0),
+                    "{name}: {logical_id} starts tasks before its image can exist"
+                );
+                let mut parameters = Vec::new();
+                cfn_references(&template["Resources"][task], &mut parameters);
+                tag_parameters.extend(
+                    parameters
+                        .into_iter()
+                        .filter(|parameter| parameter.ends_with("ImageTag")),
+                );
+            }
+            checked += 1;
+        }
+        let tags: Vec<(&str, &str)> = tag_parameters
+            .iter()
+            .map(|parameter| (parameter.as_str(), "v1"))
+            .collect();
+        let given = Stack::new(&template, &tags);
+        for (logical_id, resource) in given.resources() {
+            if resource["Type"] == "AWS::ECS::Service" {
+                let count = given.evaluate(&resource["Properties"]["DesiredCount"]);
+                assert!(
+                    count.as_u64().unwrap() > 0,
+                    "{name}: {logical_id} runs no task with its tag"
+                );
+            }
+        }
+    }
+    assert!(checked > 0, "no ECS service in the examples");
+}
+
+impl Stack<'_> {
+    /// A value with every condition inside it resolved, at any depth.
+    fn evaluate_all(&self, value: &Json) -> Json {
+        match self.evaluate(value) {
+            Json::Object(object) => Json::Object(
+                object
+                    .into_iter()
+                    .map(|(key, inner)| (key, self.evaluate_all(&inner)))
+                    .collect(),
+            ),
+            Json::Array(items) => {
+                Json::Array(items.iter().map(|item| self.evaluate_all(item)).collect())
+            }
+            other => other,
+        }
+    }
+}
+
+/// The property that names a resource of each type kept when its stack's
+/// first create rolls back, and of each type with deletion protection.
+const NAME_PROPERTY: [(&str, &str); 6] = [
+    ("AWS::S3::Bucket", "BucketName"),
+    ("AWS::DynamoDB::Table", "TableName"),
+    ("AWS::RDS::DBInstance", "DBInstanceIdentifier"),
+    ("AWS::RDS::DBCluster", "DBClusterIdentifier"),
+    ("AWS::ElasticLoadBalancingV2::LoadBalancer", "Name"),
+    ("AWS::KMS::Key", ""),
+];
+
+/// Whether a resource refuses deletion, as the stack evaluates it.
+fn protected(stack: &Stack<'_>, resource: &Json) -> bool {
+    let properties = stack.evaluate_all(&resource["Properties"]);
+    let attribute = properties["LoadBalancerAttributes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|pair| pair["Key"] == "deletion_protection.enabled" && pair["Value"] == "true");
+    attribute
+        || properties["DeletionProtection"] == json!(true)
+        || properties["DeletionProtectionEnabled"] == json!(true)
+}
+
+#[test]
+fn nothing_a_failed_first_create_keeps_carries_a_fixed_name() {
+    for example in common::mesh_files("examples") {
+        let name = common::file_name(&example);
+        let files = compile(&example);
+        let template: Json = serde_json::from_str(&files["cloudformation/template.json"]).unwrap();
+        // The first create, as the README gives it.
+        let first = Stack::new(&template, &[("DeletionProtection", "false")]);
+        let later = Stack::new(&template, &[]);
+        let mut protected_later = 0;
+        for (logical_id, resource) in first.resources() {
+            let kind = resource["Type"].as_str().unwrap();
+            // What a rolled-back create leaves: resources it retains, and
+            // resources it cannot delete.
+            let kept = resource["DeletionPolicy"] == "Retain" || protected(&first, resource);
+            assert!(
+                !protected(&first, resource),
+                "{name}: {logical_id} refuses deletion on the first create"
+            );
+            if kept {
+                let property = NAME_PROPERTY
+                    .iter()
+                    .find(|(known, _)| *known == kind)
+                    .unwrap_or_else(|| {
+                        panic!("{name}: {logical_id}: no name property known for {kind}")
+                    })
+                    .1;
+                assert!(
+                    property.is_empty() || resource["Properties"].get(property).is_none(),
+                    "{name}: {logical_id} is kept after a failed create and is named by {property}"
+                );
+            }
+            if protected(&later, resource) {
+                protected_later += 1;
+            }
+            if resource["DeletionPolicy"] == "RetainExceptOnCreate" {
+                assert_eq!(
+                    resource["UpdateReplacePolicy"], "Retain",
+                    "{name}: {logical_id}"
+                );
+            }
+        }
+        if name == "shop.mesh" {
+            assert!(
+                protected_later >= 3,
+                "{name}: deletion protection is off after the first create"
             );
         }
     }

@@ -96,7 +96,7 @@ fn add_table(template: &mut Template, context: &Context<'_>, table_id: TableId, 
     }
     properties.insert(
         "DeletionProtectionEnabled".into(),
-        Json::from(table.deletion_protection),
+        template.deletion_protection(table.deletion_protection),
     );
     if let Some(view) = table.stream {
         properties.insert(
@@ -129,7 +129,7 @@ fn add_table(template: &mut Template, context: &Context<'_>, table_id: TableId, 
         "AWS::DynamoDB::Table",
         Json::Object(properties),
     );
-    resource.keep_on_delete("Retain");
+    resource.keep_on_delete("RetainExceptOnCreate");
     if !table.doc.is_empty() {
         resource.note(&table.doc.join(" "));
     }
@@ -207,6 +207,7 @@ fn add_database(
         "Arn",
     );
     let secret = json!({ "KmsKeyId": reference(super::settings::KEY) });
+    let protection = template.deletion_protection(database.deletion_protection);
     let logical = references::database(system, database_id);
     let mut note = if database.doc.is_empty() {
         format!("The database {name}.")
@@ -235,7 +236,7 @@ fn add_database(
                     "KmsKeyId": super::key_arn(),
                     "BackupRetentionPeriod": database.backup_retention.value.as_days_ceil(),
                     "CopyTagsToSnapshot": true,
-                    "DeletionProtection": database.deletion_protection,
+                    "DeletionProtection": protection,
                     "EnableIAMDatabaseAuthentication": true,
                     "EnableCloudwatchLogsExports": datastores::log_exports(engine),
                 }),
@@ -290,7 +291,7 @@ fn add_database(
             "PubliclyAccessible": false,
             "BackupRetentionPeriod": database.backup_retention.value.as_days_ceil(),
             "CopyTagsToSnapshot": true,
-            "DeletionProtection": database.deletion_protection,
+            "DeletionProtection": protection,
             "EnableIAMDatabaseAuthentication": true,
             "AutoMinorVersionUpgrade": true,
             "EnableCloudwatchLogsExports": datastores::log_exports(engine),

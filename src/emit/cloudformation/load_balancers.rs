@@ -51,6 +51,7 @@ fn add_alb(template: &mut Template, context: &Context<'_>, balancer: &LoadBalanc
     let name = names::load_balancer(system, balancer.id);
     let network = names::network(system, balancer.network);
     let served = names::services(system, balancer.targets.iter().map(|target| target.service));
+    let protection = template.deletion_protection_attribute();
     let resource = template.add(
         id(&name, "LoadBalancer"),
         &name,
@@ -63,7 +64,7 @@ fn add_alb(template: &mut Template, context: &Context<'_>, balancer: &LoadBalanc
             "SecurityGroups": [super::group_id(context, Guarded::LoadBalancer(balancer.id))],
             "LoadBalancerAttributes": attributes(&[
                 ("routing.http.drop_invalid_header_fields.enabled", Json::from("true")),
-                ("deletion_protection.enabled", Json::from("true")),
+                ("deletion_protection.enabled", protection.clone()),
                 ("access_logs.s3.enabled", Json::from("true")),
                 ("access_logs.s3.bucket", reference(BUCKET)),
                 ("access_logs.s3.prefix", Json::from(names::physical(&name))),
@@ -286,6 +287,7 @@ pub(super) fn add_nlb(template: &mut Template, context: &Context<'_>, balancer: 
     let Some(target) = balancer.targets.first() else {
         return;
     };
+    let protection = template.deletion_protection_attribute();
     let mut properties = json!({
         "Name": aws_name(&name),
         "Scheme": if balancer.public { "internet-facing" } else { "internal" },
@@ -294,7 +296,7 @@ pub(super) fn add_nlb(template: &mut Template, context: &Context<'_>, balancer: 
         "SecurityGroups": [super::group_id(context, Guarded::LoadBalancer(balancer.id))],
         "LoadBalancerAttributes": attributes(&[
             ("load_balancing.cross_zone.enabled", Json::from("true")),
-            ("deletion_protection.enabled", Json::from("true")),
+            ("deletion_protection.enabled", protection.clone()),
         ]),
     });
     if balancer.endpoint_service {
@@ -436,7 +438,6 @@ fn add_log_bucket(template: &mut Template, context: &Context<'_>) {
         "access-logs",
         "AWS::S3::Bucket",
         json!({
-            "BucketName": sub("${NamePrefix}-access-logs-${AWS::AccountId}-${AWS::Region}"),
             "PublicAccessBlockConfiguration": {
                 "BlockPublicAcls": true,
                 "BlockPublicPolicy": true,
@@ -461,9 +462,12 @@ fn add_log_bucket(template: &mut Template, context: &Context<'_>) {
             },
         }),
     );
-    bucket
-        .keep_on_delete("Retain")
-        .note("Where the load balancers write their access logs.");
+    bucket.keep_on_delete("Retain").note(
+        "Where the load balancers write their access logs. Kept when the stack is deleted or its \
+         first create rolls back (Elastic Load Balancing writes a test object into it at once, and \
+         a bucket that holds objects cannot be deleted), so CloudFormation names it: a fixed name \
+         would block the next create.",
+    );
     for (check, why) in [
         (
             "CKV_AWS_18",

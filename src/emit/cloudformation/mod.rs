@@ -62,6 +62,10 @@ pub const PARAMETER_LIMIT: usize = 200;
 
 pub(crate) use crate::emit::Context;
 
+/// The parameter that turns deletion protection on, and its condition.
+const DELETION_PROTECTION: &str = "DeletionProtection";
+const PROTECTED: &str = "Protected";
+
 /// One resource of the template.
 #[derive(Debug)]
 pub(crate) struct Resource {
@@ -105,7 +109,11 @@ impl Resource {
         self
     }
 
-    /// `DeletionPolicy` and `UpdateReplacePolicy`: `Retain` or `Snapshot`.
+    /// `DeletionPolicy` (`Retain`, `RetainExceptOnCreate` or `Snapshot`) and
+    /// the matching `UpdateReplacePolicy` (which has no
+    /// `RetainExceptOnCreate`: a replaced resource is kept). A resource kept
+    /// even when the stack's first create rolls back (`Retain`) must not
+    /// carry a fixed name, or it blocks the next attempt.
     pub fn keep_on_delete(&mut self, policy: &'static str) -> &mut Self {
         self.retain = Some(policy);
         self
@@ -116,7 +124,12 @@ impl Resource {
         entry.insert("Type".into(), Json::from(self.kind));
         if let Some(policy) = self.retain {
             entry.insert("DeletionPolicy".into(), Json::from(policy));
-            entry.insert("UpdateReplacePolicy".into(), Json::from(policy));
+            let on_replace = if policy == "RetainExceptOnCreate" {
+                "Retain"
+            } else {
+                policy
+            };
+            entry.insert("UpdateReplacePolicy".into(), Json::from(on_replace));
         }
         if !self.depends_on.is_empty() {
             entry.insert("DependsOn".into(), json!(self.depends_on));
@@ -158,6 +171,10 @@ impl Resource {
 pub(crate) struct Template {
     parameters: Map<String, Json>,
     mappings: Map<String, Json>,
+    conditions: Map<String, Json>,
+    /// Whether a resource's deletion protection follows the
+    /// `DeletionProtection` parameter.
+    protects: bool,
     resources: Vec<(String, Resource)>,
     /// The resource added last, which its caller may still be configuring.
     pending: Option<(String, Resource)>,
@@ -220,6 +237,30 @@ impl Template {
         self.mappings.insert(name.to_string(), definition);
     }
 
+    pub fn condition(&mut self, name: &str, definition: Json) {
+        self.conditions.insert(name.to_string(), definition);
+    }
+
+    /// The deletion protection of a resource whose declaration asks for it:
+    /// the `DeletionProtection` parameter, as a boolean. It is off for the
+    /// stack's first create, so that a create that fails rolls back
+    /// completely (a protected load balancer, table or database cannot be
+    /// deleted, and the rollback would stop at it), and on from the next
+    /// deploy.
+    pub fn deletion_protection(&mut self, declared: bool) -> Json {
+        if !declared {
+            return Json::from(false);
+        }
+        self.protects = true;
+        json!({ "Fn::If": [PROTECTED, true, false] })
+    }
+
+    /// [`Self::deletion_protection`] as a load balancer attribute, a string.
+    pub fn deletion_protection_attribute(&mut self) -> Json {
+        self.protects = true;
+        reference(DELETION_PROTECTION)
+    }
+
     pub fn output(&mut self, name: &str, description: &str, value: Json) {
         let mut output = Map::new();
         output.insert("Description".into(), Json::from(description));
@@ -240,11 +281,31 @@ impl Template {
                 1024,
             )),
         );
-        if !self.parameters.is_empty() {
-            template.insert("Parameters".into(), Json::Object(self.parameters));
+        let mut parameters = self.parameters;
+        let mut conditions = self.conditions;
+        if self.protects {
+            parameters.insert(
+                DELETION_PROTECTION.into(),
+                json!({
+                    "Type": "String",
+                    "Description": "Whether the load balancers, tables and databases refuse to be deleted. Create the stack with false, so that a first create that fails rolls back completely; deploy every later change with true.",
+                    "AllowedValues": ["true", "false"],
+                    "Default": "true",
+                }),
+            );
+            conditions.insert(
+                PROTECTED.into(),
+                json!({ "Fn::Equals": [reference(DELETION_PROTECTION), "true"] }),
+            );
+        }
+        if !parameters.is_empty() {
+            template.insert("Parameters".into(), Json::Object(parameters));
         }
         if !self.mappings.is_empty() {
             template.insert("Mappings".into(), Json::Object(self.mappings));
+        }
+        if !conditions.is_empty() {
+            template.insert("Conditions".into(), Json::Object(conditions));
         }
         let resources: Map<String, Json> = self
             .resources

@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use super::settings::{PACKAGES_BUCKET, image_tag, package_key};
+use super::settings::{PACKAGES_BUCKET, image_given, image_tag, package_key};
 use super::{Context, Template, attribute, aws_name, id, reference, references, sub};
 use crate::emit::names;
 use crate::graph::iam::Principal;
@@ -113,11 +113,13 @@ fn add_fargate(
             .note(&format!(
                 "The images of {name}: tags never move, every push is scanned."
             ));
-        sub(&format!(
-            "${{{}.RepositoryUri}}:${{{}}}",
-            id(&name, "Repository"),
-            image_tag(&name)
-        ))
+        // Until a tag is given the service runs no task (see its desired
+        // count), and the task definition names a tag that is never pushed.
+        json!({ "Fn::If": [
+            image_given(&name),
+            sub(&format!("${{{}.RepositoryUri}}:${{{}}}", id(&name, "Repository"), image_tag(&name))),
+            sub(&format!("${{{}.RepositoryUri}}:unset", id(&name, "Repository"))),
+        ] })
     };
     let port = service.port.map(|port| port.value);
     let mut container = Map::new();
@@ -211,7 +213,17 @@ fn add_fargate(
         "TaskDefinition".into(),
         reference(&id(&name, "TaskDefinition")),
     );
-    properties.insert("DesiredCount".into(), Json::from(compute.replicas.value));
+    // A service whose image meshc's own repository holds runs no task
+    // until its image tag is given: the repository is created by the same
+    // stack, and a task that cannot pull its image would keep the create
+    // waiting until the deployment circuit breaker failed it.
+    let replicas = Json::from(compute.replicas.value);
+    let desired = if compute.image.is_some() {
+        replicas
+    } else {
+        json!({ "Fn::If": [image_given(&name), replicas, 0] })
+    };
+    properties.insert("DesiredCount".into(), desired);
     properties.insert("LaunchType".into(), Json::from("FARGATE"));
     properties.insert("PlatformVersion".into(), Json::from("LATEST"));
     properties.insert("PropagateTags".into(), Json::from("SERVICE"));

@@ -16,6 +16,11 @@ pub(super) fn image_tag(service: &str) -> String {
     id(service, "ImageTag")
 }
 
+/// The condition that a Fargate service's image tag is given.
+pub(super) fn image_given(service: &str) -> String {
+    id(service, "ImageGiven")
+}
+
 /// The parameter of a Lambda function's package key in the packages bucket.
 pub(super) fn package_key(service: &str) -> String {
     id(service, "PackageKey")
@@ -62,14 +67,22 @@ pub(super) fn parameters(context: &Context<'_>, template: &mut Template) {
     for service in &system.services {
         let name = service.name.text.as_str();
         match &service.compute {
-            Compute::Fargate(fargate) if fargate.image.is_none() => template.parameter(
-                &image_tag(name),
-                json!({
-                    "Type": "String",
-                    "Description": format!("The image tag of {name} to run: the tag pushed to its ECR repository."),
-                    "MinLength": 1,
-                }),
-            ),
+            Compute::Fargate(fargate) if fargate.image.is_none() => {
+                template.parameter(
+                    &image_tag(name),
+                    json!({
+                        "Type": "String",
+                        "Description": format!("The image tag of {name} to run: a tag pushed to its ECR repository. Empty, the service runs no task, so the stack's first create (which creates the repository) needs none."),
+                        "Default": "",
+                        "AllowedPattern": "^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$",
+                        "ConstraintDescription": "an image tag: up to 128 letters, digits, underscores, periods and dashes, not starting with a period or a dash",
+                    }),
+                );
+                template.condition(
+                    &image_given(name),
+                    json!({ "Fn::Not": [{ "Fn::Equals": [reference(&image_tag(name)), ""] }] }),
+                );
+            }
             Compute::Fargate(_) => {}
             Compute::Lambda(_) => template.parameter(
                 &package_key(name),
@@ -191,7 +204,7 @@ pub(super) fn encryption(context: &Context<'_>, template: &mut Template) {
                 "KeyPolicy": policy,
             }),
         )
-        .keep_on_delete("Retain")
+        .keep_on_delete("RetainExceptOnCreate")
         .note("In a key policy, the resource \"*\" means this key and no other.");
     template.add(
         "SystemKeyAlias".to_string(),
@@ -207,6 +220,21 @@ pub(super) fn encryption(context: &Context<'_>, template: &mut Template) {
 pub(super) fn outputs(context: &Context<'_>, template: &mut Template) {
     let system = context.system;
     let plan = &context.graph.network;
+    for service in &system.services {
+        if let Compute::Fargate(fargate) = &service.compute {
+            if fargate.image.is_none() {
+                let name = service.name.text.as_str();
+                template.output(
+                    &id(name, "RepositoryUri"),
+                    &format!(
+                        "The ECR repository of {name}: push its images here, then give a tag as {}.",
+                        image_tag(name)
+                    ),
+                    attribute(&id(name, "Repository"), "RepositoryUri"),
+                );
+            }
+        }
+    }
     for (index, network) in system.networks.iter().enumerate() {
         let name = names::network(system, NetworkId(index));
         template.output(

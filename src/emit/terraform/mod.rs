@@ -62,9 +62,20 @@ pub fn is_file_name(name: &str) -> bool {
 /// The Terraform files of a system, by file name.
 pub fn emit(system: &System, graph: &Graph) -> BTreeMap<String, String> {
     let context = Context::new(system, graph);
+    let mut built: Vec<(&str, TfFile)> = FILES
+        .iter()
+        .map(|(name, build)| (*name, build(&context)))
+        .collect();
+    let emitted: Vec<(String, String)> = built
+        .iter()
+        .flat_map(|(_, file)| file.resources())
+        .map(|(kind, name)| (kind.to_string(), name.to_string()))
+        .collect();
+    if let Some((_, outputs)) = built.iter_mut().find(|(name, _)| *name == "outputs.tf") {
+        settings::extension_outputs(outputs, &emitted);
+    }
     let mut files = BTreeMap::new();
-    for (name, build) in FILES {
-        let file = build(&context);
+    for (name, file) in built {
         if !file.is_empty() {
             files.insert(name.to_string(), file.render());
         }

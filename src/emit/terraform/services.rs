@@ -108,6 +108,33 @@ pub(super) fn services(context: &Context<'_>) -> TfFile {
     file
 }
 
+/// The tag a task definition names before `image_tags` gives one: no task
+/// runs it (the service's desired count is 0 until then).
+const UNSET_TAG: &str = "unset";
+
+/// The tasks a Fargate service runs. One whose image meshc's own ECR
+/// repository holds runs none until `image_tags` names it: the first apply
+/// creates the repository, an image can be pushed only then, and a service
+/// that started at once would fail to pull it until the deployment circuit
+/// breaker gave up.
+fn desired_count(name: &str, compute: &Fargate) -> Expression {
+    if compute.image.is_some() {
+        return Expression::from(compute.replicas.value);
+    }
+    hcl::expr::Conditional::new(
+        call(
+            "contains",
+            vec![
+                call("keys", vec![reference("var.image_tags")]),
+                Expression::from(name),
+            ],
+        ),
+        Expression::from(compute.replicas.value),
+        Expression::from(0),
+    )
+    .into()
+}
+
 fn add_fargate(
     file: &mut TfFile,
     context: &Context<'_>,
@@ -174,7 +201,14 @@ fn add_fargate(
             vec![
                 Expression::from("%s:%s"),
                 reference(&format!("aws_ecr_repository.{name}.repository_url")),
-                variable_entry("image_tags", &name),
+                call(
+                    "lookup",
+                    vec![
+                        reference("var.image_tags"),
+                        Expression::from(name.as_str()),
+                        Expression::from(UNSET_TAG),
+                    ],
+                ),
             ],
         )
     };
@@ -308,7 +342,7 @@ fn add_fargate(
             "task_definition",
             reference(&format!("aws_ecs_task_definition.{name}.arn")),
         ))
-        .add_attribute(("desired_count", compute.replicas.value))
+        .add_attribute(("desired_count", desired_count(&name, compute)))
         .add_attribute(("launch_type", "FARGATE"))
         .add_attribute(("platform_version", "LATEST"))
         .add_attribute(("propagate_tags", "SERVICE"))

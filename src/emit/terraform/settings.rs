@@ -141,49 +141,69 @@ pub(super) fn variables(context: &Context<'_>) -> TfFile {
         .filter(|service| service.is_lambda())
         .map(|service| service.name.text.as_str())
         .collect();
-    for (variable, description, names) in [
-        (
-            "image_tags",
-            "The image tag to run for each Fargate service, by service name: the tag pushed to its ECR repository.",
-            images,
-        ),
-        (
-            "function_packages",
-            "The path of the deployment package (.zip) of each Lambda function, by service name.",
-            packages,
-        ),
-    ] {
-        if names.is_empty() {
-            continue;
-        }
-        let every_name_given = call(
+    // Every key of `variable` is one of `names` (or, with `all`, every
+    // name is a key).
+    let names_check = |variable: &str, names: &[&str], all: bool| {
+        let (collection, member) = if all {
+            (
+                strings(names.iter()),
+                call("keys", vec![reference(&format!("var.{variable}"))]),
+            )
+        } else {
+            (
+                call("keys", vec![reference(&format!("var.{variable}"))]),
+                strings(names.iter()),
+            )
+        };
+        call(
             "alltrue",
             vec![
                 hcl::expr::ForExpr::new(
                     hcl::Identifier::sanitized("name"),
-                    strings(names.iter()),
-                    call(
-                        "contains",
-                        vec![
-                            call("keys", vec![reference(&format!("var.{variable}"))]),
-                            reference("name"),
-                        ],
-                    ),
+                    collection,
+                    call("contains", vec![member, reference("name")]),
                 )
                 .into(),
             ],
-        );
+        )
+    };
+    if !images.is_empty() {
         file.add(
             Block::builder("variable")
-                .add_label(variable)
-                .add_attribute(("description", description))
+                .add_label("image_tags")
+                .add_attribute((
+                    "description",
+                    "The image tag to run for each Fargate service, by service name: a tag pushed to its ECR repository. A service without one runs no task, so the first apply (which creates the repositories) needs none.",
+                ))
+                .add_attribute(("type", call("map", vec![reference("string")])))
+                .add_attribute(("default", object(Vec::<(&str, Expression)>::new())))
+                .add_block(
+                    Block::builder("validation")
+                        .add_attribute(("condition", names_check("image_tags", &images, false)))
+                        .add_attribute((
+                            "error_message",
+                            format!("Only these services run images of their own repository: {}.", images.join(", ")),
+                        ))
+                        .build(),
+                )
+                .build(),
+        );
+    }
+    if !packages.is_empty() {
+        file.add(
+            Block::builder("variable")
+                .add_label("function_packages")
+                .add_attribute((
+                    "description",
+                    "The path of the deployment package (.zip) of each Lambda function, by service name.",
+                ))
                 .add_attribute(("type", call("map", vec![reference("string")])))
                 .add_block(
                     Block::builder("validation")
-                        .add_attribute(("condition", every_name_given))
+                        .add_attribute(("condition", names_check("function_packages", &packages, true)))
                         .add_attribute((
                             "error_message",
-                            format!("Give one for each of: {}.", names.join(", ")),
+                            format!("Give one for each of: {}.", packages.join(", ")),
                         ))
                         .build(),
                 )
@@ -433,4 +453,88 @@ pub(super) fn outputs(context: &Context<'_>) -> TfFile {
         ));
     }
     file
+}
+
+/// The outputs a configuration of the user's own builds on (other root
+/// modules read them from the state; files beside meshc's can refer to the
+/// resources directly): for each kind below, one map from meshc's name for
+/// each resource of that kind that was emitted to what is needed to extend
+/// it.
+pub(super) fn extension_outputs(file: &mut TfFile, emitted: &[(String, String)]) {
+    /// An output: its name, the resource type it maps, its description,
+    /// and the attributes of each resource it gives (under their keys, or
+    /// alone under the empty key).
+    type Kind = (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static [(&'static str, &'static str)],
+    );
+    const KINDS: [Kind; 6] = [
+        (
+            "roles",
+            "aws_iam_role",
+            "The IAM roles, by meshc's name for each (a service's role has the service's name): attach your own policies to them.",
+            &[("name", "name"), ("arn", "arn")],
+        ),
+        (
+            "security_group_ids",
+            "aws_security_group",
+            "The security groups, by meshc's name for each: add your own rules to them.",
+            &[("", "id")],
+        ),
+        (
+            "queues",
+            "aws_sqs_queue",
+            "The SQS queues, dead-letter queues included, by meshc's name for each.",
+            &[("url", "url"), ("arn", "arn")],
+        ),
+        (
+            "topic_arns",
+            "aws_sns_topic",
+            "The SNS topics, by name.",
+            &[("", "arn")],
+        ),
+        (
+            "repository_urls",
+            "aws_ecr_repository",
+            "The ECR repository of each Fargate service meshc builds one for: push its images here, then name their tags in image_tags.",
+            &[("", "repository_url")],
+        ),
+        (
+            "functions",
+            "aws_lambda_function",
+            "The Lambda functions, by service name.",
+            &[("name", "function_name"), ("arn", "arn")],
+        ),
+    ];
+    for (output, kind, description, fields) in KINDS {
+        let names: Vec<&str> = emitted
+            .iter()
+            .filter(|(emitted_kind, _)| emitted_kind == kind)
+            .map(|(_, name)| name.as_str())
+            .collect();
+        if names.is_empty() {
+            continue;
+        }
+        let value = object(names.iter().map(|name| {
+            let field = |attribute: &str| reference(&format!("{kind}.{name}.{attribute}"));
+            let value = match fields {
+                [("", attribute)] => field(attribute),
+                _ => object(
+                    fields
+                        .iter()
+                        .map(|(key, attribute)| (*key, field(attribute))),
+                ),
+            };
+            (*name, value)
+        }));
+        file.add(
+            Block::builder("output")
+                .add_label(output)
+                .add_attribute(("description", description))
+                .add_attribute(("value", value))
+                .build(),
+        );
+    }
 }

@@ -72,6 +72,16 @@ impl TfFile {
         self.blocks.is_empty()
     }
 
+    /// The type and name of each `resource` block, in order.
+    pub fn resources(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.blocks.iter().filter_map(|block| match block.labels() {
+            [kind, name] if block.identifier() == "resource" => {
+                Some((kind.as_str(), name.as_str()))
+            }
+            _ => None,
+        })
+    }
+
     /// The file's text, formatted as `terraform fmt` formats it.
     pub fn render(self) -> String {
         let body = Body::from(self.blocks);
