@@ -89,7 +89,9 @@ pub fn simulate(
     }
     match plan.mode {
         SagaMode::Orchestrated => {
-            let definition = asl::definition(system, plan);
+            // The walk reads states, not the machine's `Comment`: either
+            // filler gives the same path.
+            let definition = asl::definition(system, plan, asl::Filler::Templatefile);
             let failing_state = failing.map(asl::step_state);
             let visits = walk(&definition, failing_state.as_deref())?;
             let end = match visits.last().map(|visit| visit.kind.as_str()) {

@@ -151,6 +151,7 @@ pub static CODES: &[&Code] = &[
     &syntax::duplicate_clause::DuplicateClause::CODE,
     &syntax::suppression_without_reason::SuppressionWithoutReason::CODE,
     &syntax::unused_suppression::UnusedSuppression::CODE,
+    &syntax::nesting_too_deep::NestingTooDeep::CODE,
     &names::unknown_name::UnknownName::CODE,
     &names::duplicate_name::DuplicateName::CODE,
     &names::unknown_attribute::UnknownAttribute::CODE,

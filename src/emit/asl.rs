@@ -16,8 +16,13 @@
 //! late is still undone rather than cut short (`SagaPlan::execution_limit`).
 //!
 //! ARNs and queue URLs are `${placeholders}`: Terraform fills them with
-//! `templatefile`, CloudFormation with `DefinitionSubstitutions`, so one file
-//! serves both.
+//! `templatefile`, CloudFormation with `DefinitionSubstitutions`, so one
+//! definition serves both. What the user wrote (a saga's doc comment, its
+//! `Comment`) must reach AWS as written, so it is written for the one that
+//! fills it (`Filler`): escaped for `templatefile`, kept from forming a
+//! placeholder for `DefinitionSubstitutions`. Every other string of a
+//! definition is made of names, which the grammar keeps to letters, digits,
+//! `_` and `-`.
 
 use serde_json::{Map, Value as Json, json};
 
@@ -47,6 +52,60 @@ pub fn step_state(step: &str) -> String {
 /// The state that undoes a step.
 pub fn undo_state(step: &str) -> String {
     format!("Undo {step}")
+}
+
+/// What fills the placeholders of a definition, and so how the user's text
+/// in it is kept literal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Filler {
+    /// Terraform's `templatefile`, which reads the file as a template:
+    /// every `${` and `%{` of the user's text is escaped as `$${` and
+    /// `%%{`, which the template renders as the text written.
+    Templatefile,
+    /// CloudFormation's `DefinitionSubstitutions`, which replaces every
+    /// `${KEY}` of the definition, KEY one of its keys, again and again
+    /// until none is left, and has no escape (the Step Functions resource
+    /// provider's `DefinitionProcessor.transformDefinition`:
+    /// `StringUtils.replaceEachRepeatedly`). A `${KEY}` in the user's text
+    /// gets a word joiner (U+2060, invisible) between `$` and `{`, so that
+    /// it reads as written but is no longer a placeholder; every other `${`
+    /// (`${AWS::Region}`, `${!x}`, `${upper(x)}`) is not substituted, and
+    /// is left as written.
+    DefinitionSubstitutions,
+}
+
+/// Between the `$` and the `{` of a `${KEY}` that the user wrote, so that
+/// `DefinitionSubstitutions` does not replace it.
+const PLACEHOLDER_BREAK: char = '\u{2060}';
+
+impl Filler {
+    /// `text`, from the user, as it is written into a definition whose
+    /// placeholders are `placeholders`.
+    fn literal(self, text: &str, placeholders: &[(String, Placeholder)]) -> String {
+        let mut written = String::with_capacity(text.len());
+        for (index, ch) in text.char_indices() {
+            written.push(ch);
+            let rest = text.get(index + ch.len_utf8()..).unwrap_or("");
+            if !rest.starts_with('{') {
+                continue;
+            }
+            match self {
+                Filler::Templatefile if ch == '$' || ch == '%' => written.push(ch),
+                Filler::DefinitionSubstitutions if ch == '$' => {
+                    let names_a_placeholder = placeholders.iter().any(|(key, _)| {
+                        rest.strip_prefix('{')
+                            .and_then(|after| after.strip_prefix(key.as_str()))
+                            .is_some_and(|after| after.starts_with('}'))
+                    });
+                    if names_a_placeholder {
+                        written.push(PLACEHOLDER_BREAK);
+                    }
+                }
+                Filler::Templatefile | Filler::DefinitionSubstitutions => {}
+            }
+        }
+        written
+    }
 }
 
 /// What a placeholder of a definition stands for.
@@ -242,8 +301,8 @@ fn on_step_failure(plan: &SagaPlan, failed: usize) -> String {
     }
 }
 
-/// The state machine of an orchestrated saga.
-pub fn definition(system: &System, plan: &SagaPlan) -> Json {
+/// The state machine of an orchestrated saga, for `filler` to fill.
+pub fn definition(system: &System, plan: &SagaPlan, filler: Filler) -> Json {
     let mut states = Map::new();
     let first = plan
         .steps
@@ -343,7 +402,10 @@ pub fn definition(system: &System, plan: &SagaPlan) -> Json {
         .sagas
         .get(plan.saga.0)
         .and_then(|saga| crate::model::prose(&saga.doc))
-        .unwrap_or_else(|| format!("The saga {} of system {}.", plan.name, system.name.text));
+        .map_or_else(
+            || format!("The saga {} of system {}.", plan.name, system.name.text),
+            |doc| filler.literal(&doc, &placeholders(system, plan)),
+        );
     machine.insert("Comment".to_string(), json!(comment));
     machine.insert("StartAt".to_string(), json!(START));
     if let Some(limit) = plan.execution_limit() {
@@ -353,13 +415,16 @@ pub fn definition(system: &System, plan: &SagaPlan) -> Json {
     Json::Object(machine)
 }
 
-/// The definition file of every orchestrated saga, by path.
+/// The definition file of every orchestrated saga, by path: the template
+/// Terraform's `templatefile` fills.
 pub fn emit(system: &System) -> Vec<(String, String)> {
     crate::graph::saga::plans(system)
         .iter()
         .filter(|plan| plan.mode == crate::model::SagaMode::Orchestrated && !plan.steps.is_empty())
         .map(|plan| {
-            let text = serde_json::to_string_pretty(&definition(system, plan)).unwrap_or_default();
+            let text =
+                serde_json::to_string_pretty(&definition(system, plan, Filler::Templatefile))
+                    .unwrap_or_default();
             (file_name(plan), text + "\n")
         })
         .collect()

@@ -8,6 +8,9 @@ use serde_json::{Map, Value as Json, json};
 use crate::graph::messaging::event_source;
 use crate::model::{EventId, FieldDef, FieldType, System};
 
+/// The schema of a field's type. Nested schemas are moved into their
+/// parent, never passed to `json!`, which would copy them at every level
+/// (time quadratic in the depth of a type).
 fn field_type(ty: &FieldType) -> Json {
     match ty {
         FieldType::String => json!({ "type": "string" }),
@@ -16,7 +19,12 @@ fn field_type(ty: &FieldType) -> Json {
         FieldType::Bool => json!({ "type": "boolean" }),
         FieldType::Timestamp => json!({ "type": "string", "format": "date-time" }),
         FieldType::Enum(values) => json!({ "type": "string", "enum": values }),
-        FieldType::List(item) => json!({ "type": "array", "items": field_type(item) }),
+        FieldType::List(item) => {
+            let mut schema = Map::new();
+            schema.insert("type".to_string(), json!("array"));
+            schema.insert("items".to_string(), field_type(item));
+            Json::Object(schema)
+        }
         FieldType::Object(fields) => object(fields),
     }
 }
@@ -61,15 +69,20 @@ pub fn event(system: &System, id: EventId) -> Json {
     };
     envelope.insert("source".to_string(), source);
     envelope.insert("detail".to_string(), object(&event.schema));
-    let mut schema = json!({
-        "$schema": "http://json-schema.org/draft-04/schema#",
-        "title": event.name.text,
-        "type": "object",
-        "required": ["detail-type", "source", "detail"],
-        "properties": Json::Object(envelope),
-    });
-    if let (Some(doc), Json::Object(entries)) = (crate::model::prose(&event.doc), &mut schema) {
-        entries.insert("description".to_string(), json!(doc));
+    let mut schema = Map::new();
+    schema.insert(
+        "$schema".to_string(),
+        json!("http://json-schema.org/draft-04/schema#"),
+    );
+    schema.insert("title".to_string(), json!(event.name.text));
+    schema.insert("type".to_string(), json!("object"));
+    schema.insert(
+        "required".to_string(),
+        json!(["detail-type", "source", "detail"]),
+    );
+    schema.insert("properties".to_string(), Json::Object(envelope));
+    if let Some(doc) = crate::model::prose(&event.doc) {
+        schema.insert("description".to_string(), json!(doc));
     }
-    schema
+    Json::Object(schema)
 }

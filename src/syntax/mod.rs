@@ -5,16 +5,20 @@
 //! The grammar is `grammar/mesh.pest`. The file is parsed one declaration at
 //! a time: after an error the parser reports it and resumes at the next line
 //! that starts a declaration, so that one run reports every syntax error of a
-//! file. This is the only module that names pest; nothing after it sees a
-//! pest pair.
+//! file. A declaration that nests deeper than `MAX_NESTING` is reported and
+//! skipped before pest reads it, so that no stage recurses deeper. This is
+//! the only module that names pest; nothing after it sees a pest pair.
 
 pub mod ast;
+mod depth;
 pub mod dump;
 mod lower;
 mod parser;
 mod recover;
 
 use crate::diagnostics::Diagnostic;
+
+pub use depth::MAX_NESTING;
 
 /// Parses a whole file. Declarations that could not be parsed are left out of
 /// the tree and reported in `diagnostics`.

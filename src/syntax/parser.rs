@@ -1,14 +1,17 @@
 //! The pest parser over `grammar/mesh.pest`, driven one declaration at a
 //! time so that an error in one declaration does not hide the errors of the
-//! others.
+//! others, and a declaration nested too deep is skipped before it is parsed
+//! or lowered.
 
 use pest::Parser as _;
 use pest_derive::Parser;
 
 use super::ast;
+use super::depth;
 use super::lower::Lowerer;
 use super::recover;
-use crate::diagnostics::Diagnostic;
+use crate::check::syntax::nesting_too_deep;
+use crate::diagnostics::{Diagnostic, Span};
 
 #[derive(Parser)]
 #[grammar = "../grammar/mesh.pest"]
@@ -28,8 +31,44 @@ pub(super) fn parse_file(source: &str, diagnostics: &mut Vec<Diagnostic>) -> ast
         let Some(rest) = source.get(offset..) else {
             break;
         };
+        if let Some(too_deep) = depth::too_deep_text(source, offset) {
+            let opening = source
+                .get(too_deep.open.start()..too_deep.open.end())
+                .unwrap_or("{");
+            diagnostics.push(nesting_too_deep::diagnostic(too_deep.open, opening));
+            if let Some(header) = recover::header(source, offset) {
+                unparsed.push(header);
+            }
+            match too_deep.resume {
+                Some(next) if next > offset => {
+                    offset = next;
+                    continue;
+                }
+                _ => break,
+            }
+        }
         match MeshParser::parse(Rule::next_declaration, rest) {
             Ok(pairs) => {
+                // The scan above reads `1//x` as a comment where pest may
+                // read a malformed literal and go on: measure what pest
+                // parsed before lowering it.
+                if let Some(position) = depth::too_deep_tree(&pairs) {
+                    let start = offset + position;
+                    let opening = source.get(start..=start).unwrap_or("{");
+                    diagnostics.push(nesting_too_deep::diagnostic(
+                        Span::new(start, start + opening.len()),
+                        opening,
+                    ));
+                    if let Some(header) = recover::header(source, offset) {
+                        unparsed.push(header);
+                    }
+                    let consumed = pairs.map(|pair| pair.as_span().end()).max().unwrap_or(0);
+                    if consumed == 0 {
+                        break;
+                    }
+                    offset += consumed;
+                    continue;
+                }
                 let mut consumed = 0;
                 let mut reached_end = false;
                 let comment_spans: Vec<(usize, usize)> = pairs

@@ -13,11 +13,15 @@ use pest::error::{Error as PestError, ErrorVariant, InputLocation};
 use super::ast::{DeclKind, Ident};
 use super::parser::Rule;
 use crate::check::syntax::{
-    syntax_error, syntax_error::Hint, unclosed_block, unknown_declaration_kind,
+    nesting_too_deep, syntax_error, syntax_error::Hint, unclosed_block, unknown_declaration_kind,
     unterminated_comment, unterminated_string,
 };
 use crate::diagnostics::{Diagnostic, Span};
 use crate::suggest;
+
+/// The message of the error pest returns when its parser runs out of stack
+/// (pest checks the stack left before it enters a rule).
+const STACK_LIMIT: &str = "stack limit reached";
 
 /// What went wrong, located in the whole file.
 #[derive(Debug)]
@@ -29,6 +33,9 @@ pub(super) struct Failure {
 
 #[derive(Debug)]
 enum FailureKind {
+    /// pest ran out of stack: the input nests deeper than `MAX_NESTING`
+    /// in a way the scan before parsing did not see.
+    TooDeep(Span),
     UnterminatedString(Span),
     UnterminatedComment(Span),
     UnknownDeclarationKind {
@@ -56,6 +63,14 @@ impl Failure {
             InputLocation::Span((start, _)) => start,
         };
         let position = (offset + relative).min(source.len());
+        if let ErrorVariant::CustomError { message } = &error.variant {
+            if message == STACK_LIMIT {
+                return Failure {
+                    position,
+                    kind: FailureKind::TooDeep(token_at(source, position).1),
+                };
+            }
+        }
         let positives: Vec<Rule> = match &error.variant {
             ErrorVariant::ParsingError { positives, .. } => positives.clone(),
             ErrorVariant::CustomError { .. } => Vec::new(),
@@ -86,6 +101,7 @@ impl Failure {
 
     pub(super) fn diagnostic(&self) -> Diagnostic {
         match &self.kind {
+            FailureKind::TooDeep(span) => nesting_too_deep::deeper_than_the_parser_goes(*span),
             FailureKind::UnterminatedString(span) => unterminated_string::diagnostic(*span),
             FailureKind::UnterminatedComment(span) => unterminated_comment::diagnostic(*span),
             FailureKind::UnknownDeclarationKind {

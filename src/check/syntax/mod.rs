@@ -4,6 +4,7 @@
 
 pub mod duplicate_clause;
 pub mod malformed_literal;
+pub mod nesting_too_deep;
 pub mod suppression_without_reason;
 pub mod syntax_error;
 pub mod unclosed_block;

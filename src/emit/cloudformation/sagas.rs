@@ -1,13 +1,14 @@
 //! The Step Functions state machine of every orchestrated saga (Terraform's
 //! `sagas.tf`): the definition is the same ASL as
 //! `stepfunctions/NAME.asl.json`, embedded as `Definition`, with its
-//! placeholders filled by `DefinitionSubstitutions`; logging, X-Ray and the
-//! system key as in Terraform.
+//! placeholders filled by `DefinitionSubstitutions` (and so the saga's doc
+//! comment written for them rather than for `templatefile`: `asl::Filler`);
+//! logging, X-Ray and the system key as in Terraform.
 
 use serde_json::{Map, Value as Json, json};
 
 use super::{Context, Template, attribute, aws_name, id, reference, references, sub};
-use crate::emit::asl::{self, Placeholder};
+use crate::emit::asl::{self, Filler, Placeholder};
 use crate::graph::iam::Principal;
 use crate::graph::saga;
 use crate::model::SagaMode;
@@ -47,7 +48,7 @@ pub(super) fn sagas(context: &Context<'_>, template: &mut Template) {
                     "StateMachineName": aws_name(name),
                     "StateMachineType": "STANDARD",
                     "RoleArn": attribute(&references::role(system, Principal::Saga(plan.saga)), "Arn"),
-                    "Definition": asl::definition(system, &plan),
+                    "Definition": asl::definition(system, &plan, Filler::DefinitionSubstitutions),
                     "DefinitionSubstitutions": substitutions,
                     "LoggingConfiguration": {
                         "Destinations": [{ "CloudWatchLogsLogGroup": { "LogGroupArn": attribute(&log_group, "Arn") } }],
