@@ -6,12 +6,15 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use super::{Context, Template, attribute, aws_name, id, reference, references, sub};
+use super::{
+    Context, Template, attribute, aws_name, id, physical_name, reference, references, sub, sub_text,
+};
 use crate::emit::firewall::{MANAGED_RULES, TLS_POLICY};
 use crate::emit::names;
 use crate::graph::LoadBalancerRef;
 use crate::graph::network::{Guarded, ListenerProtocol, LoadBalancer, Target};
 use crate::model::aws::{ELB_LOG_DELIVERY_ACCOUNTS, ELB_LOG_DELIVERY_BY_SERVICE};
+use crate::model::aws_names::NameKind;
 
 const BUCKET: &str = "AccessLogsBucket";
 const BUCKET_POLICY: &str = "AccessLogsBucketPolicy";
@@ -56,7 +59,7 @@ fn add_alb(template: &mut Template, context: &Context<'_>, balancer: &LoadBalanc
         &name,
         "AWS::ElasticLoadBalancingV2::LoadBalancer",
         json!({
-            "Name": aws_name(&name),
+            "Name": aws_name(context, NameKind::LoadBalancer, &name),
             "Scheme": if balancer.public { "internet-facing" } else { "internal" },
             "Type": "application",
             "Subnets": super::subnet_ids(context, balancer.subnet),
@@ -215,10 +218,8 @@ fn add_target_group(
     let service_name = service.name.text.as_str();
     let label = names::target_group(system, balancer.id, target.service);
     let network = names::network(system, balancer.network);
-    let physical = sub(&format!(
-        "${{NamePrefix}}-{service_name}-{}",
-        if balancer.public { "pub" } else { "int" }
-    ));
+    let group_name = names::alb_target_group(context, service_name, balancer.public);
+    let physical = physical_name(&group_name, None);
     if service.is_lambda() {
         let permission = id(&format!("{service_name}--from-{label}"), "Permission");
         template.add(
@@ -230,8 +231,8 @@ fn add_target_group(
                 "FunctionName": reference(&references::function(system, target.service)),
                 "Principal": "elasticloadbalancing.amazonaws.com",
                 "SourceArn": sub(&format!(
-                    "arn:${{AWS::Partition}}:elasticloadbalancing:${{AWS::Region}}:${{AWS::AccountId}}:targetgroup/${{NamePrefix}}-{service_name}-{}/*",
-                    if balancer.public { "pub" } else { "int" }
+                    "arn:${{AWS::Partition}}:elasticloadbalancing:${{AWS::Region}}:${{AWS::AccountId}}:targetgroup/{}/*",
+                    sub_text(&group_name, None)
                 )),
             }),
         );
@@ -287,7 +288,7 @@ pub(super) fn add_nlb(template: &mut Template, context: &Context<'_>, balancer: 
         return;
     };
     let mut properties = json!({
-        "Name": aws_name(&name),
+        "Name": aws_name(context, NameKind::LoadBalancer, &name),
         "Scheme": if balancer.public { "internet-facing" } else { "internal" },
         "Type": "network",
         "Subnets": super::subnet_ids(context, balancer.subnet),
@@ -333,7 +334,7 @@ pub(super) fn add_nlb(template: &mut Template, context: &Context<'_>, balancer: 
         &name,
         "AWS::ElasticLoadBalancingV2::TargetGroup",
         json!({
-            "Name": aws_name(&name),
+            "Name": aws_name(context, NameKind::TargetGroup, &name),
             "Port": target.port,
             "Protocol": "TCP",
             "TargetType": "ip",
@@ -387,12 +388,12 @@ fn add_web_acl(template: &mut Template, context: &Context<'_>, balancer: &LoadBa
             &name,
             "AWS::WAFv2::WebACL",
             json!({
-                "Name": aws_name(&name),
+                "Name": aws_name(context, NameKind::WebAcl, &name),
                 "Scope": "REGIONAL",
                 "Description": format!("AWS managed rules in front of {}", names::physical(&name)),
                 "DefaultAction": { "Allow": {} },
                 "Rules": rules,
-                "VisibilityConfig": visibility(&aws_name(&name)),
+                "VisibilityConfig": visibility(&aws_name(context, NameKind::WebAclMetric, &name)),
             }),
         )
         .note("The web ACL of the internet-facing load balancer: AWS's common rules, known bad inputs (Log4Shell among them) and Amazon's IP reputation list.");
@@ -408,10 +409,7 @@ fn add_web_acl(template: &mut Template, context: &Context<'_>, balancer: &LoadBa
     let log_group = super::log_group(
         template,
         &format!("{name}--waf"),
-        sub(&format!(
-            "aws-waf-logs-${{NamePrefix}}-{}",
-            names::physical(&name)
-        )),
+        physical_name(&names::web_acl_log_group(context, &name), None),
         365,
     );
     template.add(
@@ -436,7 +434,7 @@ fn add_log_bucket(template: &mut Template, context: &Context<'_>) {
         "access-logs",
         "AWS::S3::Bucket",
         json!({
-            "BucketName": sub("${NamePrefix}-access-logs-${AWS::AccountId}-${AWS::Region}"),
+            "BucketName": physical_name(&names::access_log_bucket(context), None),
             "PublicAccessBlockConfiguration": {
                 "BlockPublicAcls": true,
                 "BlockPublicPolicy": true,

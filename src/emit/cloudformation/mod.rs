@@ -304,12 +304,44 @@ pub(crate) fn sub(text: &str) -> Json {
     json!({ "Fn::Sub": text })
 }
 
-/// The AWS name of a resource: the system prefix, a dash, the base name.
-pub(crate) fn aws_name(base: &str) -> Json {
-    sub(&format!(
-        "${{NamePrefix}}-{}",
-        crate::emit::names::physical(base)
-    ))
+/// The AWS name of a resource of `kind`: the system prefix, a dash, the
+/// base name.
+pub(crate) fn aws_name(
+    context: &Context<'_>,
+    kind: crate::model::aws_names::NameKind,
+    base: &str,
+) -> Json {
+    physical_name(&crate::emit::names::aws(context, kind, base), None)
+}
+
+/// A physical name in the template: a string, a `Fn::Sub` of its parts, or
+/// a `Ref` to the prefix parameter. `index` is the zone of a resource
+/// Terraform counts.
+pub(crate) fn physical_name(name: &crate::emit::names::PhysicalName, index: Option<usize>) -> Json {
+    use crate::emit::names::Part;
+    if let [Part::Prefix] = name.parts.as_slice() {
+        return reference("NamePrefix");
+    }
+    if let Some(literal) = name.literal() {
+        return Json::from(literal);
+    }
+    sub(&sub_text(name, index))
+}
+
+/// A physical name as the text of a `Fn::Sub`, to write inside another
+/// (an ARN).
+pub(crate) fn sub_text(name: &crate::emit::names::PhysicalName, index: Option<usize>) -> String {
+    use crate::emit::names::Part;
+    name.parts
+        .iter()
+        .map(|part| match part {
+            Part::Text(text) => text.clone(),
+            Part::Prefix => "${NamePrefix}".to_string(),
+            Part::AccountId => "${AWS::AccountId}".to_string(),
+            Part::Region => "${AWS::Region}".to_string(),
+            Part::Index => index.unwrap_or(0).to_string(),
+        })
+        .collect()
 }
 
 /// `Name` (and more) tags.
@@ -406,7 +438,7 @@ pub fn emit(system: &System, graph: &Graph) -> Result<String, Vec<Diagnostic>> {
     settings::outputs(&context, &mut template);
 
     template.flush();
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = context.name_diagnostics();
     for (logical_id, first, second) in &template.collisions {
         diagnostics.push(logical_id_collision::diagnostic(
             system, logical_id, first, second,

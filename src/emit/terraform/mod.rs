@@ -25,8 +25,12 @@ use crate::model::System;
 
 pub(crate) use crate::emit::Context;
 
-/// The Terraform files of a system, by file name.
-pub fn emit(system: &System, graph: &Graph) -> BTreeMap<String, String> {
+/// The Terraform files of a system, by file name; or, when a physical name
+/// could not be made to fit AWS's rules, why.
+pub fn emit(
+    system: &System,
+    graph: &Graph,
+) -> Result<BTreeMap<String, String>, Vec<crate::diagnostics::Diagnostic>> {
     let context = Context::new(system, graph);
     let mut files = BTreeMap::new();
     let parts = [
@@ -58,5 +62,10 @@ pub fn emit(system: &System, graph: &Graph) -> BTreeMap<String, String> {
             files.insert(name.to_string(), file.render());
         }
     }
-    files
+    let problems = context.name_diagnostics();
+    if problems.is_empty() {
+        Ok(files)
+    } else {
+        Err(problems)
+    }
 }
