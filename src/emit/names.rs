@@ -325,17 +325,9 @@ fn text(text: &str) -> Part {
 pub struct PhysicalName {
     pub kind: NameKind,
     pub parts: Vec<Part>,
-    /// The declaration part before it was shortened, when it was.
-    pub shortened_from: Option<String>,
 }
 
 impl PhysicalName {
-    /// The name with every deploy-time part at its longest: what the limits
-    /// are checked against.
-    pub fn longest(&self) -> String {
-        longest(&self.parts)
-    }
-
     /// The name when it has no deploy-time part.
     pub fn literal(&self) -> Option<String> {
         self.parts
@@ -349,6 +341,8 @@ impl PhysicalName {
     }
 }
 
+/// The name with every deploy-time part at its longest: what the limits
+/// are checked against.
 fn longest(parts: &[Part]) -> String {
     parts
         .iter()
@@ -379,22 +373,18 @@ fn framed(
         longest(&parts)
     };
     let fitted = match aws_names::fit(kind, part, whole) {
-        Ok(fitted) => fitted,
+        Ok(fitted) => fitted.text,
         Err(problem) => {
             context.name_problem(problem);
-            aws_names::Fitted {
-                text: part.to_string(),
-                shortened_from: None,
-            }
+            part.to_string()
         }
     };
     let mut parts = before;
-    parts.push(Part::Text(fitted.text));
+    parts.push(Part::Text(fitted));
     parts.extend(after);
     PhysicalName {
         kind,
         parts: merge(parts),
-        shortened_from: fitted.shortened_from,
     }
 }
 
@@ -587,16 +577,50 @@ pub(crate) fn access_log_bucket(context: &Context<'_>) -> PhysicalName {
     )
 }
 
-/// A name with no prefix (a target id, a container, a Cloud Map service),
-/// fitted to the rule of its kind. The runtime contract forms the names
-/// callers use the same way (`graph::runtime`).
-pub(crate) fn bare(context: &Context<'_>, kind: NameKind, name: &str) -> PhysicalName {
-    framed(context, kind, Vec::new(), name, Vec::new())
+/// A name with no deploy-time part (a target id, a container, a Cloud Map
+/// service), fitted to the rule of its kind. The runtime contract forms
+/// the names callers use the same way (`graph::runtime`).
+pub(crate) fn bare(context: &Context<'_>, kind: NameKind, name: &str) -> String {
+    match aws_names::fit(kind, name, str::to_string) {
+        Ok(fitted) => fitted.text,
+        Err(problem) => {
+            context.name_problem(problem);
+            name.to_string()
+        }
+    }
 }
 
-/// The text of a name with no deploy-time part ([`bare`]).
-pub(crate) fn bare_text(context: &Context<'_>, kind: NameKind, name: &str) -> String {
-    bare(context, kind, name)
-        .literal()
-        .unwrap_or_else(|| name.to_string())
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_that_cannot_fit_is_an_internal_error_diagnostic() {
+        let analysis = crate::analyze("system shop { region = \"us-east-1\" }\n");
+        let (Some(system), Some(graph)) = (&analysis.system, &analysis.graph) else {
+            panic!("the system resolves");
+        };
+        let context = Context::new(system, graph);
+        assert!(context.name_diagnostics().is_empty());
+        let name = framed(
+            &context,
+            NameKind::LogGroup,
+            vec![Part::Text("a".repeat(600))],
+            "x",
+            Vec::new(),
+        );
+        assert_eq!(
+            name.parts,
+            vec![Part::Text(format!("{}x", "a".repeat(600)))]
+        );
+        let diagnostics = context.name_diagnostics();
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].code.code, "M209");
+        assert!(diagnostics[0].is_error());
+        assert!(
+            diagnostics[0].message.contains("log group name"),
+            "{}",
+            diagnostics[0].message
+        );
+    }
 }

@@ -957,6 +957,34 @@ mod tests {
     }
 
     #[test]
+    fn a_name_that_cannot_be_made_to_fit_is_an_error_not_a_wrong_name() {
+        // A frame that leaves no room: the whole name would be too long
+        // whatever the declaration part.
+        let crowded = |part: &str| format!("{}{part}", "a".repeat(600));
+        assert!(fit(NameKind::LogGroup, "x", crowded).is_err());
+        // A kind meshc never shortens.
+        assert!(fit(NameKind::TableIndex, "ab", str::to_string).is_err());
+        assert_eq!(
+            fit(NameKind::TableIndex, "abc", str::to_string).map(|fitted| fitted.text),
+            Ok("abc".to_string())
+        );
+    }
+
+    #[test]
+    fn shortening_is_stable_and_keeps_distinct_names_distinct() {
+        let whole = |part: &str| format!("{LONGEST_PREFIX}-{part}");
+        let first = fit(NameKind::TargetGroup, "Order_Service-pub", whole).unwrap();
+        let again = fit(NameKind::TargetGroup, "Order_Service-pub", whole).unwrap();
+        let other = fit(NameKind::TargetGroup, "order_service-pub", whole).unwrap();
+        assert_eq!(first, again);
+        assert_ne!(first.text, other.text);
+        assert_eq!(
+            first.text,
+            format!("Orde-{}", hash_tag("Order_Service-pub"))
+        );
+    }
+
+    #[test]
     fn a_prefix_of_every_allowed_shape_is_accepted_and_others_are_not() {
         for good in [
             "a",

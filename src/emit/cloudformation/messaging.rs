@@ -67,7 +67,7 @@ pub(super) fn events(context: &Context<'_>, template: &mut Template) {
                 name,
                 "AWS::EventSchemas::Schema",
                 json!({
-                    "SchemaName": names::bare_text(context, NameKind::Schema, name),
+                    "SchemaName": names::bare(context, NameKind::Schema, name),
                     "RegistryName": attribute("EventsRegistry", "RegistryName"),
                     "Type": "JSONSchemaDraft4",
                     "Description": names::description(
@@ -170,7 +170,7 @@ fn rule_target(context: &Context<'_>, rule: &RulePlan, label: &str, target: Node
     let mut entry = Map::new();
     entry.insert(
         "Id".into(),
-        Json::from(names::bare_text(
+        Json::from(names::bare(
             context,
             NameKind::EventTarget,
             &names::physical(&target_name),
@@ -210,7 +210,7 @@ fn rule_target(context: &Context<'_>, rule: &RulePlan, label: &str, target: Node
         entry.insert(
             "SqsParameters".into(),
             json!({
-                "MessageGroupId": names::bare_text(context, NameKind::MessageGroup, &names::physical(label)),
+                "MessageGroupId": names::bare(context, NameKind::MessageGroup, &names::physical(label)),
             }),
         );
     }
@@ -570,7 +570,7 @@ pub(super) fn streams(context: &Context<'_>, template: &mut Template) {
                         &label,
                         "AWS::Kinesis::StreamConsumer",
                         json!({
-                            "ConsumerName": names::bare_text(context, NameKind::StreamConsumer, service),
+                            "ConsumerName": names::bare(context, NameKind::StreamConsumer, service),
                             "StreamARN": attribute(&references::stream(system, stream_id), "Arn"),
                         }),
                     )

@@ -123,7 +123,7 @@ fn add_fargate(
         ))
     };
     let port = service.port.map(|port| port.value);
-    let container_name = names::bare_text(context, NameKind::Container, &name);
+    let container_name = names::bare(context, NameKind::Container, &name);
     let mut container = Map::new();
     container.insert("Name".into(), Json::from(container_name.as_str()));
     container.insert("Image".into(), image);
@@ -199,7 +199,7 @@ fn add_fargate(
             &name,
             "AWS::ServiceDiscovery::Service",
             json!({
-                "Name": names::bare_text(context, NameKind::DiscoveryService, &name),
+                "Name": names::bare(context, NameKind::DiscoveryService, &name),
                 "DnsConfig": {
                     "NamespaceId": attribute(&id(network, "Namespace"), "Id"),
                     "RoutingPolicy": "MULTIVALUE",
@@ -281,7 +281,7 @@ fn add_fargate(
             attribute(&id(network, "Namespace"), "Arn"),
         );
         if called_mesh && let Some(port) = port {
-            let discovery = names::bare_text(context, NameKind::ServiceConnect, &name);
+            let discovery = names::bare(context, NameKind::ServiceConnect, &name);
             connect.insert(
                 "Services".into(),
                 json!([{

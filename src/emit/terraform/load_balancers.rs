@@ -280,7 +280,7 @@ fn add_target_group(
             )
             .add_attribute((
                 "statement_id",
-                names::bare_text(
+                names::bare(
                     context,
                     NameKind::FunctionPermission,
                     &names::physical(&format!("from-{label}")),

@@ -97,7 +97,7 @@ pub(super) fn events(context: &Context<'_>) -> TfFile {
             let schema = json_schema::event(system, EventId(index));
             file.add(
                 resource("aws_schemas_schema", name)
-                    .add_attribute(("name", names::bare_text(context, NameKind::Schema, name)))
+                    .add_attribute(("name", names::bare(context, NameKind::Schema, name)))
                     .add_attribute((
                         "registry_name",
                         reference("aws_schemas_registry.events.name"),
@@ -216,7 +216,7 @@ fn add_target(
     block = block
         .add_attribute((
             "target_id",
-            names::bare_text(
+            names::bare(
                 context,
                 NameKind::EventTarget,
                 &names::physical(&target_name),
@@ -258,7 +258,7 @@ fn add_target(
                 Block::builder("sqs_target")
                     .add_attribute((
                         "message_group_id",
-                        names::bare_text(context, NameKind::MessageGroup, &names::physical(label)),
+                        names::bare(context, NameKind::MessageGroup, &names::physical(label)),
                     ))
                     .build(),
             );
@@ -329,7 +329,7 @@ fn add_function_permission(
             resource("aws_lambda_permission", &grant.label)
                 .add_attribute((
                     "statement_id",
-                    names::bare_text(
+                    names::bare(
                         context,
                         NameKind::FunctionPermission,
                         &names::physical(&grant.statement),
@@ -640,7 +640,7 @@ pub(super) fn streams(context: &Context<'_>) -> TfFile {
                     resource("aws_kinesis_stream_consumer", &format!("{name}--{service}"))
                         .add_attribute((
                             "name",
-                            names::bare_text(context, NameKind::StreamConsumer, service),
+                            names::bare(context, NameKind::StreamConsumer, service),
                         ))
                         .add_attribute((
                             "stream_arn",

@@ -178,7 +178,7 @@ fn add_fargate(
         )
     };
     let port = service.port.map(|port| port.value);
-    let container_name = names::bare_text(context, NameKind::Container, &name);
+    let container_name = names::bare(context, NameKind::Container, &name);
     let mut container = vec![
         ("name", Expression::from(container_name.as_str())),
         ("image", image),
@@ -279,7 +279,7 @@ fn add_fargate(
             resource("aws_service_discovery_service", &name)
                 .add_attribute((
                     "name",
-                    names::bare_text(context, NameKind::DiscoveryService, &name),
+                    names::bare(context, NameKind::DiscoveryService, &name),
                 ))
                 .add_block(
                     Block::builder("dns_config")
@@ -356,7 +356,7 @@ fn add_fargate(
                 ))
                 .add_attribute((
                     "container_name",
-                    names::bare_text(context, NameKind::Container, &name),
+                    names::bare(context, NameKind::Container, &name),
                 ))
                 .add_attribute(("container_port", port))
                 .build(),
@@ -392,7 +392,7 @@ fn add_fargate(
                 )),
             ));
         if called_mesh && let Some(port) = port {
-            let discovery = names::bare_text(context, NameKind::ServiceConnect, &name);
+            let discovery = names::bare(context, NameKind::ServiceConnect, &name);
             connect = connect.add_block(
                 Block::builder("service")
                     .add_attribute(("port_name", "http"))
