@@ -328,6 +328,24 @@ pub struct PhysicalName {
 }
 
 impl PhysicalName {
+    /// The name of the resource of zone `zone` among those counted per
+    /// zone, for a backend that writes each of them (CloudFormation).
+    #[must_use]
+    pub fn in_zone(&self, zone: usize) -> PhysicalName {
+        let parts = self
+            .parts
+            .iter()
+            .map(|part| match part {
+                Part::Index => Part::Text(zone.to_string()),
+                other => other.clone(),
+            })
+            .collect();
+        PhysicalName {
+            kind: self.kind,
+            parts: merge(parts),
+        }
+    }
+
     /// The name when it has no deploy-time part.
     pub fn literal(&self) -> Option<String> {
         self.parts

@@ -250,10 +250,7 @@ fn add_database(
                 name,
                 "AWS::RDS::DBInstance",
                 json!({
-                    "DBInstanceIdentifier": physical_name(
-                        &names::counted(context, NameKind::DbInstance, name),
-                        Some(instance),
-                    ),
+                    "DBInstanceIdentifier": physical_name(context, &names::counted(context, NameKind::DbInstance, name).in_zone(instance)),
                     "DBClusterIdentifier": reference(&logical),
                     "DBInstanceClass": database.class.value,
                     "Engine": engine.as_str(),

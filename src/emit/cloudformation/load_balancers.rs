@@ -219,7 +219,7 @@ fn add_target_group(
     let label = names::target_group(system, balancer.id, target.service);
     let network = names::network(system, balancer.network);
     let group_name = names::alb_target_group(context, service_name, balancer.public);
-    let physical = physical_name(&group_name, None);
+    let physical = physical_name(context, &group_name);
     if service.is_lambda() {
         let permission = id(&format!("{service_name}--from-{label}"), "Permission");
         template.add(
@@ -232,7 +232,7 @@ fn add_target_group(
                 "Principal": "elasticloadbalancing.amazonaws.com",
                 "SourceArn": sub(&format!(
                     "arn:${{AWS::Partition}}:elasticloadbalancing:${{AWS::Region}}:${{AWS::AccountId}}:targetgroup/{}/*",
-                    sub_text(&group_name, None)
+                    sub_text(context, &group_name)
                 )),
             }),
         );
@@ -409,7 +409,7 @@ fn add_web_acl(template: &mut Template, context: &Context<'_>, balancer: &LoadBa
     let log_group = super::log_group(
         template,
         &format!("{name}--waf"),
-        physical_name(&names::web_acl_log_group(context, &name), None),
+        physical_name(context, &names::web_acl_log_group(context, &name)),
         365,
     );
     template.add(
@@ -434,7 +434,7 @@ fn add_log_bucket(template: &mut Template, context: &Context<'_>) {
         "access-logs",
         "AWS::S3::Bucket",
         json!({
-            "BucketName": physical_name(&names::access_log_bucket(context), None),
+            "BucketName": physical_name(context, &names::access_log_bucket(context)),
             "PublicAccessBlockConfiguration": {
                 "BlockPublicAcls": true,
                 "BlockPublicPolicy": true,

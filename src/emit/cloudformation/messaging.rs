@@ -290,12 +290,12 @@ pub(super) fn queues(context: &Context<'_>, template: &mut Template) {
         properties.insert(
             "QueueName".into(),
             physical_name(
+                context,
                 &if settings.fifo {
                     names::fifo(context, NameKind::Queue, &label)
                 } else {
                     names::aws(context, NameKind::Queue, &label)
                 },
-                None,
             ),
         );
         if settings.fifo {
@@ -444,7 +444,7 @@ pub(super) fn topics(context: &Context<'_>, template: &mut Template) {
         if topic.fifo.value {
             properties.insert(
                 "TopicName".into(),
-                physical_name(&names::fifo(context, NameKind::Topic, name), None),
+                physical_name(context, &names::fifo(context, NameKind::Topic, name)),
             );
             properties.insert("FifoTopic".into(), Json::from(true));
             properties.insert("ContentBasedDeduplication".into(), Json::from(true));

@@ -311,13 +311,16 @@ pub(crate) fn aws_name(
     kind: crate::model::aws_names::NameKind,
     base: &str,
 ) -> Json {
-    physical_name(&crate::emit::names::aws(context, kind, base), None)
+    physical_name(context, &crate::emit::names::aws(context, kind, base))
 }
 
 /// A physical name in the template: a string, a `Fn::Sub` of its parts, or
-/// a `Ref` to the prefix parameter. `index` is the zone of a resource
-/// Terraform counts.
-pub(crate) fn physical_name(name: &crate::emit::names::PhysicalName, index: Option<usize>) -> Json {
+/// a `Ref` to the prefix parameter. A counted name is given its zone first
+/// ([`crate::emit::names::PhysicalName::in_zone`]).
+pub(crate) fn physical_name(
+    context: &Context<'_>,
+    name: &crate::emit::names::PhysicalName,
+) -> Json {
     use crate::emit::names::Part;
     if let [Part::Prefix] = name.parts.as_slice() {
         return reference("NamePrefix");
@@ -325,12 +328,13 @@ pub(crate) fn physical_name(name: &crate::emit::names::PhysicalName, index: Opti
     if let Some(literal) = name.literal() {
         return Json::from(literal);
     }
-    sub(&sub_text(name, index))
+    sub(&sub_text(context, name))
 }
 
 /// A physical name as the text of a `Fn::Sub`, to write inside another
-/// (an ARN).
-pub(crate) fn sub_text(name: &crate::emit::names::PhysicalName, index: Option<usize>) -> String {
+/// (an ARN). A zone index left in the name is an internal error: a
+/// template unrolls every counted resource.
+pub(crate) fn sub_text(context: &Context<'_>, name: &crate::emit::names::PhysicalName) -> String {
     use crate::emit::names::Part;
     name.parts
         .iter()
@@ -339,7 +343,13 @@ pub(crate) fn sub_text(name: &crate::emit::names::PhysicalName, index: Option<us
             Part::Prefix => "${NamePrefix}".to_string(),
             Part::AccountId => "${AWS::AccountId}".to_string(),
             Part::Region => "${AWS::Region}".to_string(),
-            Part::Index => index.unwrap_or(0).to_string(),
+            Part::Index => {
+                context.name_problem(format!(
+                    "the {:?} name {:?} has no zone in the template",
+                    name.kind, name.parts
+                ));
+                String::new()
+            }
         })
         .collect()
 }

@@ -99,7 +99,7 @@ fn add_subnet(
                 "AvailabilityZone": { "Fn::Select": [zone, reference("AvailabilityZones")] },
                 "MapPublicIpOnLaunch": false,
                 "Tags": name_tags(
-                    physical_name(&names::counted(context, NameKind::NameTag, &name), Some(zone)),
+                    physical_name(context, &names::counted(context, NameKind::NameTag, &name).in_zone(zone)),
                     &[("Tier", subnet.tier.as_str())],
                 ),
             }),
@@ -126,7 +126,7 @@ fn add_nat(template: &mut Template, context: &Context<'_>, layout: &NetworkLayou
                 json!({
                     "Domain": "vpc",
                     "Tags": name_tags(
-                        physical_name(&names::nat(context, network), Some(zone)),
+                        physical_name(context, &names::nat(context, network).in_zone(zone)),
                         &[],
                     ),
                 }),
@@ -140,7 +140,7 @@ fn add_nat(template: &mut Template, context: &Context<'_>, layout: &NetworkLayou
                 "AllocationId": attribute(&eip, "AllocationId"),
                 "SubnetId": reference(&counted(&public, "Subnet", zone)),
                 "Tags": name_tags(
-                    physical_name(&names::counted(context, NameKind::NameTag, network), Some(zone)),
+                    physical_name(context, &names::counted(context, NameKind::NameTag, network).in_zone(zone)),
                     &[],
                 ),
             }),
@@ -165,7 +165,7 @@ fn add_routes(
             json!({
                 "VpcId": reference(&id(network, "Vpc")),
                 "Tags": name_tags(
-                    physical_name(&names::counted(context, NameKind::NameTag, &name), Some(table)),
+                    physical_name(context, &names::counted(context, NameKind::NameTag, &name).in_zone(table)),
                     &[("Tier", subnet.tier.as_str())],
                 ),
             }),
@@ -231,7 +231,7 @@ fn add_flow_logs(
     let log_group = super::log_group(
         template,
         &group,
-        physical_name(&names::flow_log_group(context, network), None),
+        physical_name(context, &names::flow_log_group(context, network)),
         365,
     );
     template.add(

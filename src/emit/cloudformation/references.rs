@@ -151,7 +151,7 @@ pub(super) fn value(context: &Context<'_>, value: &Value) -> Json {
         )),
         Value::Namespace(network) => {
             let name = names::network(system, *network);
-            physical_name(&names::namespace(context, &name), None)
+            physical_name(context, &names::namespace(context, &name))
         }
     }
 }

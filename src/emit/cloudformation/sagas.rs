@@ -33,7 +33,7 @@ pub(super) fn sagas(context: &Context<'_>, template: &mut Template) {
         let log_group = super::log_group(
             template,
             &format!("{name}--saga"),
-            physical_name(&names::state_machine_log_group(context, name), None),
+            physical_name(context, &names::state_machine_log_group(context, name)),
             365,
         );
         let substitutions: Map<String, Json> = asl::placeholders(system, &plan)

@@ -41,7 +41,7 @@ pub(super) fn services(context: &Context<'_>, template: &mut Template) {
             "system",
             "AWS::ECS::Cluster",
             json!({
-                "ClusterName": physical_name(&names::cluster(context), None),
+                "ClusterName": physical_name(context, &names::cluster(context)),
                 "ClusterSettings": [{ "Name": "containerInsights", "Value": "enabled" }],
             }),
         )
@@ -53,7 +53,7 @@ pub(super) fn services(context: &Context<'_>, template: &mut Template) {
             &name,
             "AWS::ServiceDiscovery::PrivateDnsNamespace",
             json!({
-                "Name": physical_name(&names::namespace(context, &name), None),
+                "Name": physical_name(context, &names::namespace(context, &name)),
                 "Description": format!("How the services of network {name} find each other."),
                 "Vpc": reference(&id(&name, "Vpc")),
             }),
@@ -77,7 +77,7 @@ fn add_fargate(
     let log_group = super::log_group(
         template,
         &name,
-        physical_name(&names::task_log_group(context, &name), None),
+        physical_name(context, &names::task_log_group(context, &name)),
         service.log_retention.value.as_days_ceil(),
     );
     let image = if let Some(image) = &compute.image {
@@ -101,7 +101,7 @@ fn add_fargate(
                 &name,
                 "AWS::ECR::Repository",
                 json!({
-                    "RepositoryName": physical_name(&names::repository(context, &name), None),
+                    "RepositoryName": physical_name(context, &names::repository(context, &name)),
                     "ImageTagMutability": "IMMUTABLE",
                     "ImageScanningConfiguration": { "ScanOnPush": true },
                     "EncryptionConfiguration": {
@@ -369,7 +369,7 @@ fn add_function(
     let log_group = super::log_group(
         template,
         &name,
-        physical_name(&names::function_log_group(context, &name), None),
+        physical_name(context, &names::function_log_group(context, &name)),
         service.log_retention.value.as_days_ceil(),
     );
     let handler = lambda

@@ -204,7 +204,7 @@ pub(super) fn encryption(context: &Context<'_>, template: &mut Template) {
         "system",
         "AWS::KMS::Alias",
         json!({
-            "AliasName": physical_name(&names::key_alias(context), None),
+            "AliasName": physical_name(context, &names::key_alias(context)),
             "TargetKeyId": reference(KEY),
         }),
     );
