@@ -385,13 +385,14 @@ pub const NAME_RULES: [NameRule; 42] = [
         source: "https://docs.aws.amazon.com/eventbridge/latest/schema-reference/v1-registries-name-registryname-schemas-name-schemaname.html",
         ..BASE
     },
-    // The group of the messages a rule sends to a FIFO queue.
+    // The group of the messages a rule sends to a FIFO queue (the rule's
+    // SqsParameters, https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_SqsParameters.html).
     NameRule {
         kind: NameKind::MessageGroup,
         what: "SQS message group id",
         length: (1, 128),
         punctuation: "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~",
-        source: "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_SqsParameters.html",
+        source: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html",
         ..BASE
     },
     NameRule {
