@@ -57,6 +57,11 @@
 //!
 //! **Invariant:** no input makes meshc panic: `unwrap`, `expect`, indexing
 //! and `panic!` are denied outside tests.
+//!
+//! **Invariant:** every AWS name is formed once, by `emit::names`, from
+//! parts whose declaration part is fitted to its kind's row of
+//! [`model::aws_names`] for the longest prefix a deployment may choose; a
+//! backend writes the parts in its own syntax and never formats a name.
 
 pub mod check;
 pub mod cli;

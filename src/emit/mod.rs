@@ -12,6 +12,7 @@ pub mod names;
 pub mod picture;
 pub mod terraform;
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::graph::Graph;
@@ -25,6 +26,10 @@ pub(crate) struct Context<'a> {
     pub graph: &'a Graph,
     /// Every (callee, way it is called) of the system's calls.
     pub calls: BTreeSet<(ServiceId, &'static str)>,
+    /// Why a physical name could not be made to fit AWS's rules (which the
+    /// design of `names` rules out): a backend that finds any refuses to
+    /// write its files.
+    name_problems: RefCell<BTreeSet<String>>,
 }
 
 impl<'a> Context<'a> {
@@ -39,7 +44,22 @@ impl<'a> Context<'a> {
             system,
             graph,
             calls,
+            name_problems: RefCell::new(BTreeSet::new()),
         }
+    }
+
+    /// Logs a physical name that could not be made to fit.
+    pub fn name_problem(&self, problem: String) {
+        self.name_problems.borrow_mut().insert(problem);
+    }
+
+    /// The name problems logged so far, as M209 diagnostics.
+    pub fn name_diagnostics(&self) -> Vec<crate::diagnostics::Diagnostic> {
+        self.name_problems
+            .borrow()
+            .iter()
+            .map(|problem| crate::check::names::aws_limit::name_diagnostic(self.system, problem))
+            .collect()
     }
 
     /// Whether some service calls `callee` the way `via` says.
@@ -135,7 +155,7 @@ pub fn emit(
 ) -> Result<BTreeMap<String, String>, Vec<crate::diagnostics::Diagnostic>> {
     let mut files = BTreeMap::new();
     if target.terraform() {
-        for (path, contents) in terraform::emit(system, graph) {
+        for (path, contents) in terraform::emit(system, graph)? {
             files.insert(format!("terraform/{path}"), contents);
         }
     }

@@ -6,12 +6,20 @@
 //! contains, so a derived name never collides with a declared one).
 //! Terraform uses base names as resource labels; AWS names are the system's
 //! prefix, a dash and the base name with `--` folded to `-`.
+//!
+//! Every AWS name (a physical name) is formed here, as a [`PhysicalName`]:
+//! its parts, with the declaration part fitted to AWS's rule for its kind
+//! by [`crate::model::aws_names::fit`]. A backend only writes the parts in
+//! its own syntax (`${var.name_prefix}`, `${NamePrefix}`).
 
 use crate::graph::iam::Principal;
 use crate::graph::network::Guarded;
 use crate::graph::{BusRef, LoadBalancerRef, QueueRef, RuleRef};
 use crate::model::aws::AwsService;
+use crate::model::aws_names::{self, NameKind};
 use crate::model::{DatabaseId, NetworkId, SagaId, ServiceId, SubnetRef, System};
+
+use super::Context;
 
 /// The declared names of services, in the order given (ids that name no
 /// service are left out).
@@ -286,5 +294,351 @@ pub fn role_description(system: &System, principal: Principal) -> String {
             format!("RDS enhanced monitoring of {}", database(system, id))
         }
         Principal::Saga(id) => format!("The state machine of saga {}", saga(system, id)),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Physical names.
+
+/// One part of a physical name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// Text meshc writes.
+    Text(String),
+    /// The system's name prefix, chosen at deploy time.
+    Prefix,
+    /// The account the system is deployed to.
+    AccountId,
+    /// The region the system is deployed to.
+    Region,
+    /// The index of a counted resource (its zone).
+    Index,
+}
+
+fn text(text: &str) -> Part {
+    Part::Text(text.to_string())
+}
+
+/// The AWS name of a resource, as parts that each backend writes in its own
+/// syntax.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PhysicalName {
+    pub kind: NameKind,
+    pub parts: Vec<Part>,
+}
+
+impl PhysicalName {
+    /// The name of the resource of zone `zone` among those counted per
+    /// zone, for a backend that writes each of them (CloudFormation).
+    #[must_use]
+    pub fn in_zone(&self, zone: usize) -> PhysicalName {
+        let parts = self
+            .parts
+            .iter()
+            .map(|part| match part {
+                Part::Index => Part::Text(zone.to_string()),
+                other => other.clone(),
+            })
+            .collect();
+        PhysicalName {
+            kind: self.kind,
+            parts: merge(parts),
+        }
+    }
+
+    /// The name when it has no deploy-time part.
+    pub fn literal(&self) -> Option<String> {
+        self.parts
+            .iter()
+            .map(|part| match part {
+                Part::Text(text) => Some(text.as_str()),
+                _ => None,
+            })
+            .collect::<Option<Vec<&str>>>()
+            .map(|texts| texts.concat())
+    }
+}
+
+/// The name with every deploy-time part at its longest: what the limits
+/// are checked against.
+fn longest(parts: &[Part]) -> String {
+    parts
+        .iter()
+        .map(|part| match part {
+            Part::Text(text) => text.as_str(),
+            Part::Prefix => aws_names::LONGEST_PREFIX,
+            Part::AccountId => aws_names::ACCOUNT_ID,
+            Part::Region => aws_names::LONGEST_REGION,
+            Part::Index => aws_names::LONGEST_INDEX,
+        })
+        .collect()
+}
+
+/// A name of `kind`: `before`, the declaration part fitted to the rule of
+/// the kind, then `after`. A part that cannot be fitted is logged on the
+/// context, and the backend then refuses to write its files.
+fn framed(
+    context: &Context<'_>,
+    kind: NameKind,
+    before: Vec<Part>,
+    part: &str,
+    after: Vec<Part>,
+) -> PhysicalName {
+    let whole = |candidate: &str| {
+        let mut parts = before.clone();
+        parts.push(text(candidate));
+        parts.extend(after.iter().cloned());
+        longest(&parts)
+    };
+    let fitted = match aws_names::fit(kind, part, whole) {
+        Ok(fitted) => fitted.text,
+        Err(problem) => {
+            context.name_problem(problem);
+            part.to_string()
+        }
+    };
+    let mut parts = before;
+    parts.push(Part::Text(fitted));
+    parts.extend(after);
+    PhysicalName {
+        kind,
+        parts: merge(parts),
+    }
+}
+
+/// Adjacent texts joined, empty ones dropped.
+fn merge(parts: Vec<Part>) -> Vec<Part> {
+    let mut merged: Vec<Part> = Vec::with_capacity(parts.len());
+    for part in parts {
+        match (merged.last_mut(), part) {
+            (_, Part::Text(text)) if text.is_empty() => {}
+            (Some(Part::Text(last)), Part::Text(text)) => last.push_str(&text),
+            (_, part) => merged.push(part),
+        }
+    }
+    merged
+}
+
+/// A name with no declaration part, checked against the rule of its kind.
+fn fixed(context: &Context<'_>, kind: NameKind, parts: Vec<Part>) -> PhysicalName {
+    framed(context, kind, parts, "", Vec::new())
+}
+
+/// `PREFIX-BASE`: the AWS name of most resources, `--` folded to `-`.
+pub(crate) fn aws(context: &Context<'_>, kind: NameKind, base: &str) -> PhysicalName {
+    framed(
+        context,
+        kind,
+        vec![Part::Prefix, text("-")],
+        &physical(base),
+        Vec::new(),
+    )
+}
+
+/// `PREFIX-SERVICE-pub` (or `-int`): the target group through which an
+/// Application Load Balancer, internet-facing or internal, reaches a
+/// service.
+pub(crate) fn alb_target_group(context: &Context<'_>, service: &str, public: bool) -> PhysicalName {
+    let side = if public { "pub" } else { "int" };
+    aws(context, NameKind::TargetGroup, &format!("{service}-{side}"))
+}
+
+/// `PREFIX-BASE.fifo`: a FIFO queue or topic.
+pub(crate) fn fifo(context: &Context<'_>, kind: NameKind, base: &str) -> PhysicalName {
+    framed(
+        context,
+        kind,
+        vec![Part::Prefix, text("-")],
+        &physical(base),
+        vec![text(".fifo")],
+    )
+}
+
+/// `PREFIX-BASE-INDEX`: one of a resource counted per zone.
+pub(crate) fn counted(context: &Context<'_>, kind: NameKind, base: &str) -> PhysicalName {
+    framed(
+        context,
+        kind,
+        vec![Part::Prefix, text("-")],
+        &physical(base),
+        vec![text("-"), Part::Index],
+    )
+}
+
+/// `PREFIX-NETWORK-nat-INDEX`: the Name tag of a NAT gateway and its
+/// address.
+pub(crate) fn nat(context: &Context<'_>, network: &str) -> PhysicalName {
+    framed(
+        context,
+        NameKind::NameTag,
+        vec![Part::Prefix, text("-")],
+        &physical(network),
+        vec![text("-nat-"), Part::Index],
+    )
+}
+
+/// `PREFIX-BASE-final`: the snapshot RDS takes when a database is deleted.
+pub(crate) fn final_snapshot(context: &Context<'_>, base: &str) -> PhysicalName {
+    framed(
+        context,
+        NameKind::DbSnapshot,
+        vec![Part::Prefix, text("-")],
+        &physical(base),
+        vec![text("-final")],
+    )
+}
+
+/// `/aws/lambda/PREFIX-FUNCTION`: where Lambda writes a function's logs (its
+/// function name, so it follows the function's shortened name).
+pub(crate) fn function_log_group(context: &Context<'_>, service: &str) -> PhysicalName {
+    let function = aws(context, NameKind::Function, service);
+    let mut parts = vec![text("/aws/lambda/")];
+    parts.extend(function.parts);
+    fixed(context, NameKind::LogGroup, merge(parts))
+}
+
+/// `/ecs/PREFIX/SERVICE`: the log group of a Fargate service.
+pub(crate) fn task_log_group(context: &Context<'_>, service: &str) -> PhysicalName {
+    framed(
+        context,
+        NameKind::LogGroup,
+        vec![text("/ecs/"), Part::Prefix, text("/")],
+        service,
+        Vec::new(),
+    )
+}
+
+/// `/aws/vendedlogs/states/PREFIX-SAGA`: the log group of a state machine.
+pub(crate) fn state_machine_log_group(context: &Context<'_>, saga: &str) -> PhysicalName {
+    framed(
+        context,
+        NameKind::LogGroup,
+        vec![text("/aws/vendedlogs/states/"), Part::Prefix, text("-")],
+        saga,
+        Vec::new(),
+    )
+}
+
+/// `/PREFIX/vpc/NETWORK/flow-logs`: the log group of a network's flow logs.
+pub(crate) fn flow_log_group(context: &Context<'_>, network: &str) -> PhysicalName {
+    framed(
+        context,
+        NameKind::LogGroup,
+        vec![text("/"), Part::Prefix, text("/vpc/")],
+        network,
+        vec![text("/flow-logs")],
+    )
+}
+
+/// `aws-waf-logs-PREFIX-BASE`: the log group of a web ACL (WAF logs only
+/// to a group whose name starts with `aws-waf-logs-`).
+pub(crate) fn web_acl_log_group(context: &Context<'_>, base: &str) -> PhysicalName {
+    framed(
+        context,
+        NameKind::LogGroup,
+        vec![text("aws-waf-logs-"), Part::Prefix, text("-")],
+        &physical(base),
+        Vec::new(),
+    )
+}
+
+/// `PREFIX/SERVICE`: the ECR repository of a Fargate service.
+pub(crate) fn repository(context: &Context<'_>, service: &str) -> PhysicalName {
+    framed(
+        context,
+        NameKind::Repository,
+        vec![Part::Prefix, text("/")],
+        service,
+        Vec::new(),
+    )
+}
+
+/// `NETWORK.PREFIX.internal`: the Cloud Map namespace of a network.
+pub(crate) fn namespace(context: &Context<'_>, network: &str) -> PhysicalName {
+    framed(
+        context,
+        NameKind::Namespace,
+        Vec::new(),
+        network,
+        vec![text("."), Part::Prefix, text(".internal")],
+    )
+}
+
+/// `PREFIX`: the ECS cluster of the system.
+pub(crate) fn cluster(context: &Context<'_>) -> PhysicalName {
+    fixed(context, NameKind::EcsCluster, vec![Part::Prefix])
+}
+
+/// `alias/PREFIX`: the alias of the system's KMS key.
+pub(crate) fn key_alias(context: &Context<'_>) -> PhysicalName {
+    fixed(
+        context,
+        NameKind::KmsAlias,
+        vec![text("alias/"), Part::Prefix],
+    )
+}
+
+/// `PREFIX-access-logs-ACCOUNT-REGION`: the bucket of the load balancers'
+/// access logs (bucket names are global, so they carry the account and
+/// region).
+pub(crate) fn access_log_bucket(context: &Context<'_>) -> PhysicalName {
+    fixed(
+        context,
+        NameKind::Bucket,
+        vec![
+            Part::Prefix,
+            text("-access-logs-"),
+            Part::AccountId,
+            text("-"),
+            Part::Region,
+        ],
+    )
+}
+
+/// A name with no deploy-time part (a target id, a container, a Cloud Map
+/// service), fitted to the rule of its kind. The runtime contract forms
+/// the names callers use the same way (`graph::runtime`).
+pub(crate) fn bare(context: &Context<'_>, kind: NameKind, name: &str) -> String {
+    match aws_names::fit(kind, name, str::to_string) {
+        Ok(fitted) => fitted.text,
+        Err(problem) => {
+            context.name_problem(problem);
+            name.to_string()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_that_cannot_fit_is_an_internal_error_diagnostic() {
+        let analysis = crate::analyze("system shop { region = \"us-east-1\" }\n");
+        let (Some(system), Some(graph)) = (&analysis.system, &analysis.graph) else {
+            panic!("the system resolves");
+        };
+        let context = Context::new(system, graph);
+        assert!(context.name_diagnostics().is_empty());
+        let name = framed(
+            &context,
+            NameKind::LogGroup,
+            vec![Part::Text("a".repeat(600))],
+            "x",
+            Vec::new(),
+        );
+        assert_eq!(
+            name.parts,
+            vec![Part::Text(format!("{}x", "a".repeat(600)))]
+        );
+        let diagnostics = context.name_diagnostics();
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].code.code, "M209");
+        assert!(diagnostics[0].is_error());
+        assert!(
+            diagnostics[0].message.contains("log group name"),
+            "{}",
+            diagnostics[0].message
+        );
     }
 }

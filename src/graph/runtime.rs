@@ -8,6 +8,7 @@
 //! they point at: `MESH_CALL_PAYMENT_TIMEOUT_MS`, `MESH_TABLE_ORDERS_NAME`.
 
 use super::{BusRef, Graph, LoadBalancerRef, QueueRef};
+use crate::model::aws_names::NameKind;
 use crate::model::{
     Carrier, Channel, DataStore, DatabaseId, ServiceId, StreamId, System, TableId, TopicId, Via,
 };
@@ -54,6 +55,14 @@ fn key(name: &str) -> String {
         .collect()
 }
 
+/// The name a callee is registered under (Service Connect or Cloud Map),
+/// fitted as `emit::names::bare` fits it for the registration itself. A
+/// name that cannot be fitted is reported by the backend that registers it.
+fn dns_name(kind: NameKind, service: &str) -> String {
+    crate::model::aws_names::fit(kind, service, str::to_string)
+        .map_or_else(|_| service.to_string(), |fitted| fitted.text)
+}
+
 fn literal(text: impl Into<String>) -> Vec<Value> {
     vec![Value::Literal(text.into())]
 }
@@ -75,10 +84,16 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
         let port = callee.port.map_or(80, |port| port.value);
         let url = match call.via.value {
             Via::Invoke => None,
-            Via::Mesh => Some(literal(format!("http://{}:{port}", callee.name.text))),
+            Via::Mesh => Some(literal(format!(
+                "http://{}:{port}",
+                dns_name(NameKind::ServiceConnect, &callee.name.text)
+            ))),
             Via::Dns => callee.subnet.map(|subnet| {
                 vec![
-                    Value::Literal(format!("http://{}.", callee.name.text)),
+                    Value::Literal(format!(
+                        "http://{}.",
+                        dns_name(NameKind::DiscoveryService, &callee.name.text)
+                    )),
                     Value::Namespace(subnet.value.network),
                     Value::Literal(format!(":{port}")),
                 ]

@@ -14,6 +14,7 @@
 //! `System` is never handed to the later stages.
 
 pub mod aws;
+pub mod aws_names;
 pub mod defaults;
 mod reader;
 mod resolve;

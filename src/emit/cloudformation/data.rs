@@ -9,10 +9,11 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use super::{Context, Template, attribute, aws_name, id, reference, references, sub};
+use super::{Context, Template, attribute, aws_name, id, physical_name, reference, references};
 use crate::emit::{datastores, names};
 use crate::graph::iam::Principal;
 use crate::graph::network::Guarded;
+use crate::model::aws_names::NameKind;
 use crate::model::{Billing, Database, DatabaseId, Key, Projection, StreamView, Table, TableId};
 
 pub(super) fn data_stores(context: &Context<'_>, template: &mut Template) {
@@ -35,7 +36,7 @@ fn key_schema(partition: &Key, sort: Option<&Key>) -> Json {
 fn add_table(template: &mut Template, context: &Context<'_>, table_id: TableId, table: &Table) {
     let name = table.name.text.as_str();
     let mut properties = Map::new();
-    properties.insert("TableName".into(), aws_name(name));
+    properties.insert("TableName".into(), aws_name(context, NameKind::Table, name));
     let provisioned = match table.billing.value {
         Billing::OnDemand => {
             properties.insert("BillingMode".into(), Json::from("PAY_PER_REQUEST"));
@@ -159,7 +160,7 @@ fn add_database(
         name,
         "AWS::RDS::DBSubnetGroup",
         json!({
-            "DBSubnetGroupName": aws_name(name),
+            "DBSubnetGroupName": aws_name(context, NameKind::DbSubnetGroup, name),
             "DBSubnetGroupDescription": format!("The {subnet_name} subnets of database {name}"),
             "SubnetIds": super::subnet_ids(context, subnet.value),
         }),
@@ -182,7 +183,7 @@ fn add_database(
             name,
             "AWS::RDS::DBClusterParameterGroup",
             json!({
-                "DBClusterParameterGroupName": aws_name(name),
+                "DBClusterParameterGroupName": aws_name(context, NameKind::DbClusterParameterGroup, name),
                 "Family": family,
                 "Description": description,
                 "Parameters": parameters,
@@ -194,7 +195,7 @@ fn add_database(
             name,
             "AWS::RDS::DBParameterGroup",
             json!({
-                "DBParameterGroupName": aws_name(name),
+                "DBParameterGroupName": aws_name(context, NameKind::DbParameterGroup, name),
                 "Family": family,
                 "Description": description,
                 "Parameters": parameters,
@@ -222,7 +223,7 @@ fn add_database(
                 name,
                 "AWS::RDS::DBCluster",
                 json!({
-                    "DBClusterIdentifier": aws_name(name),
+                    "DBClusterIdentifier": aws_name(context, NameKind::DbCluster, name),
                     "Engine": engine.as_str(),
                     "EngineVersion": version,
                     "MasterUsername": "dbadmin",
@@ -250,7 +251,7 @@ fn add_database(
                 name,
                 "AWS::RDS::DBInstance",
                 json!({
-                    "DBInstanceIdentifier": sub(&format!("${{NamePrefix}}-{name}-{instance}")),
+                    "DBInstanceIdentifier": physical_name(context, &names::counted(context, NameKind::DbInstance, name).in_zone(instance)),
                     "DBClusterIdentifier": reference(&logical),
                     "DBInstanceClass": database.class.value,
                     "Engine": engine.as_str(),
@@ -271,7 +272,7 @@ fn add_database(
         name,
         "AWS::RDS::DBInstance",
         json!({
-            "DBInstanceIdentifier": aws_name(name),
+            "DBInstanceIdentifier": aws_name(context, NameKind::DbInstance, name),
             "Engine": engine.as_str(),
             "EngineVersion": version,
             "DBInstanceClass": database.class.value,

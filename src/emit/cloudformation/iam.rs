@@ -8,6 +8,7 @@ use serde_json::{Value as Json, json};
 use super::{Context, attribute, aws_name, reference, references, sub};
 use crate::emit::names;
 use crate::graph::iam::{Grant, Resource, Role};
+use crate::model::aws_names::NameKind;
 
 /// The ARN of a resource of the IAM plan: a value, or several (subnets).
 pub(super) fn arns(context: &Context<'_>, resource: Resource) -> Vec<Json> {
@@ -120,7 +121,7 @@ fn add_role(template: &mut super::Template, context: &Context<'_>, role: &Role) 
     let name = names::role(system, role.principal);
     let trusted = role.principal.trusted_service(system);
     let mut properties = json!({
-        "RoleName": aws_name(&name),
+        "RoleName": aws_name(context, NameKind::IamRole, &name),
         "Description": names::role_description(system, role.principal),
         "AssumeRolePolicyDocument": {
             "Version": "2012-10-17",
@@ -166,7 +167,7 @@ fn add_role(template: &mut super::Template, context: &Context<'_>, role: &Role) 
         &name,
         "AWS::IAM::RolePolicy",
         json!({
-            "PolicyName": aws_name(&name),
+            "PolicyName": aws_name(context, NameKind::IamRolePolicy, &name),
             "RoleName": reference(&references::role(system, role.principal)),
             "PolicyDocument": { "Version": "2012-10-17", "Statement": statements },
         }),

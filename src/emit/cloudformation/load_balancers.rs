@@ -6,12 +6,15 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use super::{Context, Template, attribute, aws_name, id, reference, references, sub};
+use super::{
+    Context, Template, attribute, aws_name, id, physical_name, reference, references, sub, sub_text,
+};
 use crate::emit::firewall::{MANAGED_RULES, TLS_POLICY};
 use crate::emit::names;
 use crate::graph::LoadBalancerRef;
 use crate::graph::network::{Guarded, ListenerProtocol, LoadBalancer, Target};
 use crate::model::aws::{ELB_LOG_DELIVERY_ACCOUNTS, ELB_LOG_DELIVERY_BY_SERVICE};
+use crate::model::aws_names::NameKind;
 
 const BUCKET: &str = "AccessLogsBucket";
 const BUCKET_POLICY: &str = "AccessLogsBucketPolicy";
@@ -57,7 +60,7 @@ fn add_alb(template: &mut Template, context: &Context<'_>, balancer: &LoadBalanc
         &name,
         "AWS::ElasticLoadBalancingV2::LoadBalancer",
         json!({
-            "Name": aws_name(&name),
+            "Name": aws_name(context, NameKind::LoadBalancer, &name),
             "Scheme": if balancer.public { "internet-facing" } else { "internal" },
             "Type": "application",
             "Subnets": super::subnet_ids(context, balancer.subnet),
@@ -216,10 +219,8 @@ fn add_target_group(
     let service_name = service.name.text.as_str();
     let label = names::target_group(system, balancer.id, target.service);
     let network = names::network(system, balancer.network);
-    let physical = sub(&format!(
-        "${{NamePrefix}}-{service_name}-{}",
-        if balancer.public { "pub" } else { "int" }
-    ));
+    let group_name = names::alb_target_group(context, service_name, balancer.public);
+    let physical = physical_name(context, &group_name);
     if service.is_lambda() {
         let permission = id(&format!("{service_name}--from-{label}"), "Permission");
         template.add(
@@ -231,8 +232,8 @@ fn add_target_group(
                 "FunctionName": reference(&references::function(system, target.service)),
                 "Principal": "elasticloadbalancing.amazonaws.com",
                 "SourceArn": sub(&format!(
-                    "arn:${{AWS::Partition}}:elasticloadbalancing:${{AWS::Region}}:${{AWS::AccountId}}:targetgroup/${{NamePrefix}}-{service_name}-{}/*",
-                    if balancer.public { "pub" } else { "int" }
+                    "arn:${{AWS::Partition}}:elasticloadbalancing:${{AWS::Region}}:${{AWS::AccountId}}:targetgroup/{}/*",
+                    sub_text(context, &group_name)
                 )),
             }),
         );
@@ -289,7 +290,7 @@ pub(super) fn add_nlb(template: &mut Template, context: &Context<'_>, balancer: 
     };
     let protection = template.deletion_protection_attribute();
     let mut properties = json!({
-        "Name": aws_name(&name),
+        "Name": aws_name(context, NameKind::LoadBalancer, &name),
         "Scheme": if balancer.public { "internet-facing" } else { "internal" },
         "Type": "network",
         "Subnets": super::subnet_ids(context, balancer.subnet),
@@ -335,7 +336,7 @@ pub(super) fn add_nlb(template: &mut Template, context: &Context<'_>, balancer: 
         &name,
         "AWS::ElasticLoadBalancingV2::TargetGroup",
         json!({
-            "Name": aws_name(&name),
+            "Name": aws_name(context, NameKind::TargetGroup, &name),
             "Port": target.port,
             "Protocol": "TCP",
             "TargetType": "ip",
@@ -389,12 +390,12 @@ fn add_web_acl(template: &mut Template, context: &Context<'_>, balancer: &LoadBa
             &name,
             "AWS::WAFv2::WebACL",
             json!({
-                "Name": aws_name(&name),
+                "Name": aws_name(context, NameKind::WebAcl, &name),
                 "Scope": "REGIONAL",
                 "Description": format!("AWS managed rules in front of {}", names::physical(&name)),
                 "DefaultAction": { "Allow": {} },
                 "Rules": rules,
-                "VisibilityConfig": visibility(&aws_name(&name)),
+                "VisibilityConfig": visibility(&aws_name(context, NameKind::WebAclMetric, &name)),
             }),
         )
         .note("The web ACL of the internet-facing load balancer: AWS's common rules, known bad inputs (Log4Shell among them) and Amazon's IP reputation list.");
@@ -410,10 +411,7 @@ fn add_web_acl(template: &mut Template, context: &Context<'_>, balancer: &LoadBa
     let log_group = super::log_group(
         template,
         &format!("{name}--waf"),
-        sub(&format!(
-            "aws-waf-logs-${{NamePrefix}}-{}",
-            names::physical(&name)
-        )),
+        physical_name(context, &names::web_acl_log_group(context, &name)),
         365,
     );
     template.add(

@@ -6,11 +6,12 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use super::{Context, Template, attribute, aws_name, id, reference, references, sub};
+use super::{Context, Template, attribute, aws_name, id, physical_name, reference, references};
 use crate::emit::{events, json_schema, names};
 use crate::graph::iam::{Permission, Principal, Resource, Source};
 use crate::graph::messaging::{self, RulePlan, SubscriptionPlan};
 use crate::graph::{BusRef, Node, QueueRef};
+use crate::model::aws_names::NameKind;
 use crate::model::{EventId, StreamCapacity, TopicId};
 
 pub(super) fn events(context: &Context<'_>, template: &mut Template) {
@@ -23,7 +24,7 @@ pub(super) fn events(context: &Context<'_>, template: &mut Template) {
                 name,
                 "AWS::Events::EventBus",
                 json!({
-                    "Name": aws_name(name),
+                    "Name": aws_name(context, NameKind::EventBus, name),
                     "Description": names::description(
                         &crate::model::prose(&bus.doc)
                             .unwrap_or_else(|| format!("The event bus {name}.")),
@@ -38,7 +39,7 @@ pub(super) fn events(context: &Context<'_>, template: &mut Template) {
                 name,
                 "AWS::Events::Archive",
                 json!({
-                    "ArchiveName": aws_name(name),
+                    "ArchiveName": aws_name(context, NameKind::EventArchive, name),
                     "Description": format!("Every event of bus {name}, for replay."),
                     "SourceArn": attribute(&id(name, "EventBus"), "Arn"),
                     "RetentionDays": retention.value.as_days_ceil(),
@@ -53,7 +54,7 @@ pub(super) fn events(context: &Context<'_>, template: &mut Template) {
                 "events",
                 "AWS::EventSchemas::Registry",
                 json!({
-                    "RegistryName": sub("${NamePrefix}-events"),
+                    "RegistryName": aws_name(context, NameKind::SchemaRegistry, "events"),
                     "Description": format!("The events of system {}.", system.name.text),
                 }),
             )
@@ -66,7 +67,7 @@ pub(super) fn events(context: &Context<'_>, template: &mut Template) {
                 name,
                 "AWS::EventSchemas::Schema",
                 json!({
-                    "SchemaName": name,
+                    "SchemaName": names::bare(context, NameKind::Schema, name),
                     "RegistryName": attribute("EventsRegistry", "RegistryName"),
                     "Type": "JSONSchemaDraft4",
                     "Description": names::description(
@@ -125,7 +126,10 @@ fn add_rule(template: &mut Template, context: &Context<'_>, rule: &RulePlan) {
         return;
     }
     let mut properties = Map::new();
-    properties.insert("Name".into(), aws_name(&label));
+    properties.insert(
+        "Name".into(),
+        aws_name(context, NameKind::EventRule, &label),
+    );
     properties.insert(
         "Description".into(),
         Json::from(names::description(&rule.description, 512)),
@@ -164,7 +168,14 @@ fn rule_target(context: &Context<'_>, rule: &RulePlan, label: &str, target: Node
     let system = context.system;
     let (arn, target_name) = target_arn(context, target)?;
     let mut entry = Map::new();
-    entry.insert("Id".into(), Json::from(names::physical(&target_name)));
+    entry.insert(
+        "Id".into(),
+        Json::from(names::bare(
+            context,
+            NameKind::EventTarget,
+            &names::physical(&target_name),
+        )),
+    );
     entry.insert("Arn".into(), arn);
     if let Node::Stream(_) | Node::Saga(_) = target {
         entry.insert(
@@ -198,7 +209,9 @@ fn rule_target(context: &Context<'_>, rule: &RulePlan, label: &str, target: Node
     {
         entry.insert(
             "SqsParameters".into(),
-            json!({ "MessageGroupId": names::physical(label) }),
+            json!({
+                "MessageGroupId": names::bare(context, NameKind::MessageGroup, &names::physical(label)),
+            }),
         );
     }
     entry.insert(
@@ -276,11 +289,14 @@ pub(super) fn queues(context: &Context<'_>, template: &mut Template) {
         let mut properties = Map::new();
         properties.insert(
             "QueueName".into(),
-            if settings.fifo {
-                sub(&format!("${{NamePrefix}}-{}.fifo", names::physical(&label)))
-            } else {
-                aws_name(&label)
-            },
+            physical_name(
+                context,
+                &if settings.fifo {
+                    names::fifo(context, NameKind::Queue, &label)
+                } else {
+                    names::aws(context, NameKind::Queue, &label)
+                },
+            ),
         );
         if settings.fifo {
             properties.insert("FifoQueue".into(), Json::from(true));
@@ -428,12 +444,12 @@ pub(super) fn topics(context: &Context<'_>, template: &mut Template) {
         if topic.fifo.value {
             properties.insert(
                 "TopicName".into(),
-                sub(&format!("${{NamePrefix}}-{name}.fifo")),
+                physical_name(context, &names::fifo(context, NameKind::Topic, name)),
             );
             properties.insert("FifoTopic".into(), Json::from(true));
             properties.insert("ContentBasedDeduplication".into(), Json::from(true));
         } else {
-            properties.insert("TopicName".into(), aws_name(name));
+            properties.insert("TopicName".into(), aws_name(context, NameKind::Topic, name));
         }
         properties.insert("KmsMasterKeyId".into(), super::key_arn());
         let resource = template.add(
@@ -515,7 +531,7 @@ pub(super) fn streams(context: &Context<'_>, template: &mut Template) {
         let stream_id = crate::model::StreamId(index);
         let name = stream.name.text.as_str();
         let mut properties = Map::new();
-        properties.insert("Name".into(), aws_name(name));
+        properties.insert("Name".into(), aws_name(context, NameKind::Stream, name));
         properties.insert(
             "RetentionPeriodHours".into(),
             Json::from(stream.retention.value.as_millis().div_ceil(3_600_000)),
@@ -554,7 +570,7 @@ pub(super) fn streams(context: &Context<'_>, template: &mut Template) {
                         &label,
                         "AWS::Kinesis::StreamConsumer",
                         json!({
-                            "ConsumerName": service,
+                            "ConsumerName": names::bare(context, NameKind::StreamConsumer, service),
                             "StreamARN": attribute(&references::stream(system, stream_id), "Arn"),
                         }),
                     )

@@ -372,12 +372,54 @@ pub(crate) fn sub(text: &str) -> Json {
     json!({ "Fn::Sub": text })
 }
 
-/// The AWS name of a resource: the system prefix, a dash, the base name.
-pub(crate) fn aws_name(base: &str) -> Json {
-    sub(&format!(
-        "${{NamePrefix}}-{}",
-        crate::emit::names::physical(base)
-    ))
+/// The AWS name of a resource of `kind`: the system prefix, a dash, the
+/// base name.
+pub(crate) fn aws_name(
+    context: &Context<'_>,
+    kind: crate::model::aws_names::NameKind,
+    base: &str,
+) -> Json {
+    physical_name(context, &crate::emit::names::aws(context, kind, base))
+}
+
+/// A physical name in the template: a string, a `Fn::Sub` of its parts, or
+/// a `Ref` to the prefix parameter. A counted name is given its zone first
+/// ([`crate::emit::names::PhysicalName::in_zone`]).
+pub(crate) fn physical_name(
+    context: &Context<'_>,
+    name: &crate::emit::names::PhysicalName,
+) -> Json {
+    use crate::emit::names::Part;
+    if let [Part::Prefix] = name.parts.as_slice() {
+        return reference("NamePrefix");
+    }
+    if let Some(literal) = name.literal() {
+        return Json::from(literal);
+    }
+    sub(&sub_text(context, name))
+}
+
+/// A physical name as the text of a `Fn::Sub`, to write inside another
+/// (an ARN). A zone index left in the name is an internal error: a
+/// template unrolls every counted resource.
+pub(crate) fn sub_text(context: &Context<'_>, name: &crate::emit::names::PhysicalName) -> String {
+    use crate::emit::names::Part;
+    name.parts
+        .iter()
+        .map(|part| match part {
+            Part::Text(text) => text.clone(),
+            Part::Prefix => "${NamePrefix}".to_string(),
+            Part::AccountId => "${AWS::AccountId}".to_string(),
+            Part::Region => "${AWS::Region}".to_string(),
+            Part::Index => {
+                context.name_problem(format!(
+                    "the {:?} name {:?} has no zone in the template",
+                    name.kind, name.parts
+                ));
+                String::new()
+            }
+        })
+        .collect()
 }
 
 /// `Name` (and more) tags.
@@ -474,7 +516,7 @@ pub fn emit(system: &System, graph: &Graph) -> Result<String, Vec<Diagnostic>> {
     settings::outputs(&context, &mut template);
 
     template.flush();
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = context.name_diagnostics();
     for (logical_id, first, second) in &template.collisions {
         diagnostics.push(logical_id_collision::diagnostic(
             system, logical_id, first, second,

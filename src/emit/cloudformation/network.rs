@@ -5,13 +5,15 @@
 use serde_json::json;
 
 use super::{
-    Context, Template, attribute, aws_name, counted, id, name_tags, reference, references, sub,
+    Context, Template, attribute, aws_name, counted, id, name_tags, physical_name, reference,
+    references, sub,
 };
 use crate::emit::names;
 use crate::graph::iam::Principal;
 use crate::graph::network::{Guarded, NetworkLayout, SubnetLayout};
 use crate::model::Tier;
 use crate::model::aws::EndpointKind;
+use crate::model::aws_names::NameKind;
 
 /// The route tables a subnet group uses: one per zone for private subnets
 /// (each zone may route through its own NAT gateway), one for the others.
@@ -38,7 +40,7 @@ pub(super) fn network(context: &Context<'_>, template: &mut Template) {
                 "CidrBlock": layout.cidr.to_string(),
                 "EnableDnsSupport": true,
                 "EnableDnsHostnames": true,
-                "Tags": name_tags(aws_name(&name), &[]),
+                "Tags": name_tags(aws_name(context, NameKind::NameTag, &name), &[]),
             }),
         );
         if !network.doc.is_empty() {
@@ -49,7 +51,7 @@ pub(super) fn network(context: &Context<'_>, template: &mut Template) {
                 id(&name, "InternetGateway"),
                 &name,
                 "AWS::EC2::InternetGateway",
-                json!({ "Tags": name_tags(aws_name(&name), &[]) }),
+                json!({ "Tags": name_tags(aws_name(context, NameKind::NameTag, &name), &[]) }),
             );
             template.add(
                 id(&name, "GatewayAttachment"),
@@ -97,7 +99,7 @@ fn add_subnet(
                 "AvailabilityZone": { "Fn::Select": [zone, reference("AvailabilityZones")] },
                 "MapPublicIpOnLaunch": false,
                 "Tags": name_tags(
-                    sub(&format!("${{NamePrefix}}-{}-{zone}", names::physical(&name))),
+                    physical_name(context, &names::counted(context, NameKind::NameTag, &name).in_zone(zone)),
                     &[("Tier", subnet.tier.as_str())],
                 ),
             }),
@@ -124,7 +126,7 @@ fn add_nat(template: &mut Template, context: &Context<'_>, layout: &NetworkLayou
                 json!({
                     "Domain": "vpc",
                     "Tags": name_tags(
-                        sub(&format!("${{NamePrefix}}-{}-nat-{zone}", names::physical(network))),
+                        physical_name(context, &names::nat(context, network).in_zone(zone)),
                         &[],
                     ),
                 }),
@@ -138,7 +140,7 @@ fn add_nat(template: &mut Template, context: &Context<'_>, layout: &NetworkLayou
                 "AllocationId": attribute(&eip, "AllocationId"),
                 "SubnetId": reference(&counted(&public, "Subnet", zone)),
                 "Tags": name_tags(
-                    sub(&format!("${{NamePrefix}}-{}-{zone}", names::physical(network))),
+                    physical_name(context, &names::counted(context, NameKind::NameTag, network).in_zone(zone)),
                     &[],
                 ),
             }),
@@ -163,7 +165,7 @@ fn add_routes(
             json!({
                 "VpcId": reference(&id(network, "Vpc")),
                 "Tags": name_tags(
-                    sub(&format!("${{NamePrefix}}-{}-{table}", names::physical(&name))),
+                    physical_name(context, &names::counted(context, NameKind::NameTag, &name).in_zone(table)),
                     &[("Tier", subnet.tier.as_str())],
                 ),
             }),
@@ -229,7 +231,7 @@ fn add_flow_logs(
     let log_group = super::log_group(
         template,
         &group,
-        sub(&format!("/${{NamePrefix}}/vpc/{network}/flow-logs")),
+        physical_name(context, &names::flow_log_group(context, network)),
         365,
     );
     template.add(
@@ -247,7 +249,7 @@ fn add_flow_logs(
                 "Arn",
             ),
             "MaxAggregationInterval": 60,
-            "Tags": name_tags(aws_name(&group), &[]),
+            "Tags": name_tags(aws_name(context, NameKind::NameTag, &group), &[]),
         }),
     );
 }

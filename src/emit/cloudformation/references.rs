@@ -4,7 +4,7 @@
 
 use serde_json::{Value as Json, json};
 
-use super::{Context, attribute, id, reference, sub};
+use super::{Context, attribute, id, physical_name, reference, sub};
 use crate::emit::names;
 use crate::graph::network::Guarded;
 use crate::graph::runtime::Value;
@@ -151,7 +151,7 @@ pub(super) fn value(context: &Context<'_>, value: &Value) -> Json {
         )),
         Value::Namespace(network) => {
             let name = names::network(system, *network);
-            sub(&format!("{name}.${{NamePrefix}}.internal"))
+            physical_name(context, &names::namespace(context, &name))
         }
     }
 }

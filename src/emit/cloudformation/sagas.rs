@@ -7,11 +7,13 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use super::{Context, Template, attribute, aws_name, id, reference, references, sub};
+use super::{Context, Template, attribute, aws_name, id, physical_name, reference, references};
 use crate::emit::asl::{self, Filler, Placeholder};
+use crate::emit::names;
 use crate::graph::iam::Principal;
 use crate::graph::saga;
 use crate::model::SagaMode;
+use crate::model::aws_names::NameKind;
 
 fn placeholder_value(context: &Context<'_>, placeholder: Placeholder) -> Json {
     match placeholder {
@@ -32,7 +34,7 @@ pub(super) fn sagas(context: &Context<'_>, template: &mut Template) {
         let log_group = super::log_group(
             template,
             &format!("{name}--saga"),
-            sub(&format!("/aws/vendedlogs/states/${{NamePrefix}}-{name}")),
+            physical_name(context, &names::state_machine_log_group(context, name)),
             365,
         );
         let substitutions: Map<String, Json> = asl::placeholders(system, &plan)
@@ -45,7 +47,7 @@ pub(super) fn sagas(context: &Context<'_>, template: &mut Template) {
                 name,
                 "AWS::StepFunctions::StateMachine",
                 json!({
-                    "StateMachineName": aws_name(name),
+                    "StateMachineName": aws_name(context, NameKind::StateMachine, name),
                     "StateMachineType": "STANDARD",
                     "RoleArn": attribute(&references::role(system, Principal::Saga(plan.saga)), "Arn"),
                     "Definition": asl::definition(system, &plan, Filler::DefinitionSubstitutions),

@@ -20,6 +20,7 @@ use crate::emit::firewall::{
 };
 use crate::emit::names;
 use crate::graph::network::{Guarded, SgPeer, SgRule};
+use crate::model::aws_names::NameKind;
 use crate::syntax::ast::Protocol;
 
 /// The protocol number CloudFormation's NACL entries take.
@@ -42,7 +43,7 @@ pub(super) fn security_groups(context: &Context<'_>, template: &mut Template) {
             &name,
             "AWS::EC2::SecurityGroup",
             json!({
-                "GroupName": aws_name(&name),
+                "GroupName": aws_name(context, NameKind::SecurityGroup, &name),
                 "GroupDescription": description(&group_description(system, group)),
                 "VpcId": reference(&id(&network, "Vpc")),
                 "SecurityGroupEgress": [{
@@ -50,7 +51,7 @@ pub(super) fn security_groups(context: &Context<'_>, template: &mut Template) {
                     "CidrIp": "127.0.0.1/32",
                     "Description": "Replaces the allow-all default: what leaves is in the egress rules",
                 }],
-                "Tags": name_tags(aws_name(&name), &[]),
+                "Tags": name_tags(aws_name(context, NameKind::NameTag, &name), &[]),
             }),
         );
         if group.ingress.is_empty() && group.egress.is_empty() {
@@ -184,7 +185,7 @@ pub(super) fn nacls(context: &Context<'_>, template: &mut Template) {
             "AWS::EC2::NetworkAcl",
             json!({
                 "VpcId": reference(&id(&network, "Vpc")),
-                "Tags": name_tags(aws_name(&name), &[]),
+                "Tags": name_tags(aws_name(context, NameKind::NameTag, &name), &[]),
             }),
         );
         let (lines, reason) = if let Some(declared) = declared {

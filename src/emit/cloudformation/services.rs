@@ -7,12 +7,15 @@
 use serde_json::{Map, Value as Json, json};
 
 use super::settings::{PACKAGES_BUCKET, image_given, image_tag, package_key};
-use super::{Context, Template, attribute, aws_name, id, reference, references, sub};
+use super::{
+    Context, Template, attribute, aws_name, id, physical_name, reference, references, sub,
+};
 use crate::emit::names;
 use crate::graph::iam::Principal;
 use crate::graph::messaging::{self, SourceMapping};
 use crate::graph::network::Guarded;
 use crate::graph::{LoadBalancerRef, Node, QueueRef, runtime};
+use crate::model::aws_names::NameKind;
 use crate::model::{Architecture, Fargate, Lambda, Service, ServiceId};
 
 /// The runtime environment of a service, as (name, value) pairs.
@@ -38,7 +41,7 @@ pub(super) fn services(context: &Context<'_>, template: &mut Template) {
             "system",
             "AWS::ECS::Cluster",
             json!({
-                "ClusterName": reference("NamePrefix"),
+                "ClusterName": physical_name(context, &names::cluster(context)),
                 "ClusterSettings": [{ "Name": "containerInsights", "Value": "enabled" }],
             }),
         )
@@ -50,7 +53,7 @@ pub(super) fn services(context: &Context<'_>, template: &mut Template) {
             &name,
             "AWS::ServiceDiscovery::PrivateDnsNamespace",
             json!({
-                "Name": sub(&format!("{name}.${{NamePrefix}}.internal")),
+                "Name": physical_name(context, &names::namespace(context, &name)),
                 "Description": format!("How the services of network {name} find each other."),
                 "Vpc": reference(&id(&name, "Vpc")),
             }),
@@ -74,7 +77,7 @@ fn add_fargate(
     let log_group = super::log_group(
         template,
         &name,
-        sub(&format!("/ecs/${{NamePrefix}}/{name}")),
+        physical_name(context, &names::task_log_group(context, &name)),
         service.log_retention.value.as_days_ceil(),
     );
     let image = if let Some(image) = &compute.image {
@@ -98,7 +101,7 @@ fn add_fargate(
                 &name,
                 "AWS::ECR::Repository",
                 json!({
-                    "RepositoryName": sub(&format!("${{NamePrefix}}/{name}")),
+                    "RepositoryName": physical_name(context, &names::repository(context, &name)),
                     "ImageTagMutability": "IMMUTABLE",
                     "ImageScanningConfiguration": { "ScanOnPush": true },
                     "EncryptionConfiguration": {
@@ -122,8 +125,9 @@ fn add_fargate(
         ] })
     };
     let port = service.port.map(|port| port.value);
+    let container_name = names::bare(context, NameKind::Container, &name);
     let mut container = Map::new();
-    container.insert("Name".into(), Json::from(name.as_str()));
+    container.insert("Name".into(), Json::from(container_name.as_str()));
     container.insert("Image".into(), image);
     container.insert("Essential".into(), Json::from(true));
     container.insert("ReadonlyRootFilesystem".into(), Json::from(true));
@@ -155,7 +159,7 @@ fn add_fargate(
             &name,
             "AWS::ECS::TaskDefinition",
             json!({
-                "Family": aws_name(&name),
+                "Family": aws_name(context, NameKind::TaskFamily, &name),
                 "RequiresCompatibilities": ["FARGATE"],
                 "NetworkMode": "awsvpc",
                 "Cpu": crate::model::aws::fargate_cpu_units(compute.millicpu.value).to_string(),
@@ -197,7 +201,7 @@ fn add_fargate(
             &name,
             "AWS::ServiceDiscovery::Service",
             json!({
-                "Name": name,
+                "Name": names::bare(context, NameKind::DiscoveryService, &name),
                 "DnsConfig": {
                     "NamespaceId": attribute(&id(network, "Namespace"), "Id"),
                     "RoutingPolicy": "MULTIVALUE",
@@ -207,7 +211,10 @@ fn add_fargate(
         );
     }
     let mut properties = Map::new();
-    properties.insert("ServiceName".into(), aws_name(&name));
+    properties.insert(
+        "ServiceName".into(),
+        aws_name(context, NameKind::EcsService, &name),
+    );
     properties.insert("Cluster".into(), reference("SystemCluster"));
     properties.insert(
         "TaskDefinition".into(),
@@ -255,7 +262,7 @@ fn add_fargate(
         };
         targets.push(json!({
             "TargetGroupArn": reference(&id(&names::target_group(system, *balancer, service_id), "TargetGroup")),
-            "ContainerName": name,
+            "ContainerName": container_name,
             "ContainerPort": port,
         }));
         if let Some(plan) = plan.load_balancer(*balancer) {
@@ -286,12 +293,13 @@ fn add_fargate(
             attribute(&id(network, "Namespace"), "Arn"),
         );
         if called_mesh && let Some(port) = port {
+            let discovery = names::bare(context, NameKind::ServiceConnect, &name);
             connect.insert(
                 "Services".into(),
                 json!([{
                     "PortName": "http",
-                    "DiscoveryName": name,
-                    "ClientAliases": [{ "Port": port, "DnsName": name }],
+                    "DiscoveryName": discovery,
+                    "ClientAliases": [{ "Port": port, "DnsName": discovery }],
                 }]),
             );
         }
@@ -373,7 +381,7 @@ fn add_function(
     let log_group = super::log_group(
         template,
         &name,
-        sub(&format!("/aws/lambda/${{NamePrefix}}-{name}")),
+        physical_name(context, &names::function_log_group(context, &name)),
         service.log_retention.value.as_days_ceil(),
     );
     let handler = lambda
@@ -381,7 +389,10 @@ fn add_function(
         .clone()
         .unwrap_or_else(|| crate::model::aws::default_handler(&lambda.runtime.value));
     let mut properties = Map::new();
-    properties.insert("FunctionName".into(), aws_name(&name));
+    properties.insert(
+        "FunctionName".into(),
+        aws_name(context, NameKind::Function, &name),
+    );
     properties.insert(
         "Description".into(),
         Json::from(names::description(

@@ -3,9 +3,10 @@
 
 use serde_json::{Value as Json, json};
 
-use super::{Context, Template, account_root, attribute, id, reference, sub};
+use super::{Context, Template, account_root, attribute, id, physical_name, reference, sub};
 use crate::emit::names;
 use crate::graph::network::Guarded;
+use crate::model::aws_names;
 use crate::model::{Compute, NetworkId, SagaMode, SubnetRef};
 
 /// The logical id of the system's KMS key.
@@ -42,8 +43,13 @@ pub(super) fn parameters(context: &Context<'_>, template: &mut Template) {
             "Type": "String",
             "Description": "Prefix of the name of every AWS resource of the system.",
             "Default": system.name.text,
-            "AllowedPattern": "^[a-z][a-z0-9-]{0,19}$",
-            "ConstraintDescription": "1 to 20 lower-case letters, digits and dashes, starting with a letter.",
+            "MaxLength": aws_names::PREFIX_MAX,
+            "AllowedPattern": aws_names::prefix_pattern_with_lookahead(),
+            "ConstraintDescription": format!(
+                "1 to {} lower-case letters, digits and single dashes, starting with a letter and ending with a letter or digit; not {}, nor one of them and a dash at the start (AWS reserves names that start so).",
+                aws_names::PREFIX_MAX,
+                aws_names::PREFIX_RESERVED.join(", ")
+            ),
         }),
     );
     let zones = system
@@ -211,7 +217,7 @@ pub(super) fn encryption(context: &Context<'_>, template: &mut Template) {
         "system",
         "AWS::KMS::Alias",
         json!({
-            "AliasName": sub("alias/${NamePrefix}"),
+            "AliasName": physical_name(context, &names::key_alias(context)),
             "TargetKeyId": reference(KEY),
         }),
     );

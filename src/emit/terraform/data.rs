@@ -8,16 +8,17 @@
 use hcl::Block;
 
 use super::Context;
-use super::writer::{TfFile, aws_name, list, reference, resource, strings, template};
+use super::writer::{TfFile, aws_name, list, physical_name, reference, resource, strings};
 use crate::emit::{datastores, names};
 use crate::graph::iam::Principal;
 use crate::graph::network::Guarded;
+use crate::model::aws_names::NameKind;
 use crate::model::{Billing, Database, DatabaseId, Projection, StreamView, Table};
 
 pub(super) fn data_stores(context: &Context<'_>) -> TfFile {
     let mut file = TfFile::default();
     for table in &context.system.tables {
-        add_table(&mut file, table);
+        add_table(&mut file, context, table);
     }
     for (index, database) in context.system.databases.iter().enumerate() {
         add_database(&mut file, context, DatabaseId(index), database);
@@ -25,9 +26,10 @@ pub(super) fn data_stores(context: &Context<'_>) -> TfFile {
     file
 }
 
-fn add_table(file: &mut TfFile, table: &Table) {
+fn add_table(file: &mut TfFile, context: &Context<'_>, table: &Table) {
     let name = table.name.text.as_str();
-    let mut block = resource("aws_dynamodb_table", name).add_attribute(("name", aws_name(name)));
+    let mut block = resource("aws_dynamodb_table", name)
+        .add_attribute(("name", aws_name(context, NameKind::Table, name)));
     let provisioned = match table.billing.value {
         Billing::OnDemand => {
             block = block.add_attribute(("billing_mode", "PAY_PER_REQUEST"));
@@ -137,7 +139,7 @@ fn add_database(file: &mut TfFile, context: &Context<'_>, id: DatabaseId, databa
     let subnet = names::subnet(system, subnet.value);
     file.add(
         resource("aws_db_subnet_group", name)
-            .add_attribute(("name", aws_name(name)))
+            .add_attribute(("name", aws_name(context, NameKind::DbSubnetGroup, name)))
             .add_attribute((
                 "description",
                 format!("The {subnet} subnets of database {name}"),
@@ -153,13 +155,16 @@ fn add_database(file: &mut TfFile, context: &Context<'_>, id: DatabaseId, databa
         .clone()
         .unwrap_or_else(|| datastores::default_version(engine).to_string());
     let aurora = engine.is_aurora();
-    let group_kind = if aurora {
-        "aws_rds_cluster_parameter_group"
+    let (group_kind, group_name) = if aurora {
+        (
+            "aws_rds_cluster_parameter_group",
+            NameKind::DbClusterParameterGroup,
+        )
     } else {
-        "aws_db_parameter_group"
+        ("aws_db_parameter_group", NameKind::DbParameterGroup)
     };
     let mut group = resource(group_kind, name)
-        .add_attribute(("name", aws_name(name)))
+        .add_attribute(("name", aws_name(context, group_name, name)))
         .add_attribute(("family", datastores::family(engine, &version)))
         .add_attribute((
             "description",
@@ -186,7 +191,10 @@ fn add_database(file: &mut TfFile, context: &Context<'_>, id: DatabaseId, databa
     };
     let index = if aurora {
         let cluster = common(resource("aws_rds_cluster", name))
-            .add_attribute(("cluster_identifier", aws_name(name)))
+            .add_attribute((
+                "cluster_identifier",
+                aws_name(context, NameKind::DbCluster, name),
+            ))
             .add_attribute(("master_username", "dbadmin"))
             .add_attribute(("manage_master_user_password", true))
             .add_attribute((
@@ -214,7 +222,7 @@ fn add_database(file: &mut TfFile, context: &Context<'_>, id: DatabaseId, databa
             .add_attribute(("skip_final_snapshot", false))
             .add_attribute((
                 "final_snapshot_identifier",
-                template(&format!("${{var.name_prefix}}-{name}-final")),
+                physical_name(&names::final_snapshot(context, name)),
             ))
             .add_attribute(("iam_database_authentication_enabled", true))
             .add_attribute((
@@ -228,7 +236,7 @@ fn add_database(file: &mut TfFile, context: &Context<'_>, id: DatabaseId, databa
             .add_attribute(("count", instances))
             .add_attribute((
                 "identifier",
-                template(&format!("${{var.name_prefix}}-{name}-${{count.index}}")),
+                physical_name(&names::counted(context, NameKind::DbInstance, name)),
             ))
             .add_attribute((
                 "cluster_identifier",
@@ -261,7 +269,7 @@ fn add_database(file: &mut TfFile, context: &Context<'_>, id: DatabaseId, databa
     } else {
         let storage = database.storage.value.as_gib_ceil();
         let instance = common(resource("aws_db_instance", name))
-            .add_attribute(("identifier", aws_name(name)))
+            .add_attribute(("identifier", aws_name(context, NameKind::DbInstance, name)))
             .add_attribute(("instance_class", database.class.value.as_str()))
             .add_attribute(("allocated_storage", storage))
             .add_attribute(("max_allocated_storage", storage * 4))
@@ -295,7 +303,7 @@ fn add_database(file: &mut TfFile, context: &Context<'_>, id: DatabaseId, databa
             .add_attribute(("skip_final_snapshot", false))
             .add_attribute((
                 "final_snapshot_identifier",
-                template(&format!("${{var.name_prefix}}-{name}-final")),
+                physical_name(&names::final_snapshot(context, name)),
             ))
             .add_attribute(("iam_database_authentication_enabled", true))
             .add_attribute(("auto_minor_version_upgrade", true))

@@ -10,6 +10,7 @@ use super::writer::{TfFile, aws_name, data, list, reference, resource, strings, 
 use crate::emit::names;
 use crate::graph::BusRef;
 use crate::graph::iam::{Grant, Resource, Role};
+use crate::model::aws_names::NameKind;
 
 /// The ARN expression of a resource of the IAM plan.
 pub(super) fn arn(context: &Context<'_>, resource: Resource) -> Expression {
@@ -122,7 +123,7 @@ fn add_role(file: &mut TfFile, context: &Context<'_>, role: &Role) {
     );
     file.add(
         resource("aws_iam_role", &name)
-            .add_attribute(("name", aws_name(&name)))
+            .add_attribute(("name", aws_name(context, NameKind::IamRole, &name)))
             .add_attribute((
                 "description",
                 names::role_description(context.system, role.principal),
@@ -178,7 +179,7 @@ fn add_role(file: &mut TfFile, context: &Context<'_>, role: &Role) {
     }
     file.add(
         resource("aws_iam_role_policy", &name)
-            .add_attribute(("name", aws_name(&name)))
+            .add_attribute(("name", aws_name(context, NameKind::IamRolePolicy, &name)))
             .add_attribute(("role", reference(&format!("aws_iam_role.{name}.id"))))
             .add_attribute((
                 "policy",

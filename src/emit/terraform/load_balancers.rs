@@ -7,12 +7,15 @@
 use hcl::{Block, BlockBuilder, Expression};
 
 use super::Context;
-use super::writer::{TfFile, aws_name, data, list, reference, resource, strings, template};
+use super::writer::{
+    TfFile, aws_name, data, list, physical_name, reference, resource, strings, template,
+};
 use crate::emit::firewall::{MANAGED_RULES, TLS_POLICY};
 use crate::emit::names;
 use crate::graph::LoadBalancerRef;
 use crate::graph::network::{Guarded, ListenerProtocol, LoadBalancer, Target};
 use crate::model::aws::ELB_LOG_DELIVERY_BY_SERVICE;
+use crate::model::aws_names::NameKind;
 
 fn empty(name: &str) -> Block {
     Block::builder(name).build()
@@ -57,7 +60,7 @@ fn add_alb(file: &mut TfFile, context: &Context<'_>, balancer: &LoadBalancer) {
     let security_group = names::guarded(system, Guarded::LoadBalancer(balancer.id));
     let index = file.add(
         resource("aws_lb", &name)
-            .add_attribute(("name", aws_name(&name)))
+            .add_attribute(("name", aws_name(context, NameKind::LoadBalancer, &name)))
             .add_attribute(("internal", !balancer.public))
             .add_attribute(("load_balancer_type", "application"))
             .add_attribute(("subnets", reference(&format!("aws_subnet.{subnet}[*].id"))))
@@ -258,9 +261,10 @@ fn add_target_group(
     let service_name = service.name.text.as_str();
     let label = names::target_group(system, balancer.id, target.service);
     let network = names::network(system, balancer.network);
-    let physical = template(&format!(
-        "${{var.name_prefix}}-{service_name}-{}",
-        if balancer.public { "pub" } else { "int" }
+    let physical = physical_name(&names::alb_target_group(
+        context,
+        service_name,
+        balancer.public,
     ));
     if service.is_lambda() {
         file.add(
@@ -274,7 +278,14 @@ fn add_target_group(
                 "aws_lambda_permission",
                 &format!("{service_name}--from-{label}"),
             )
-            .add_attribute(("statement_id", names::physical(&format!("from-{label}"))))
+            .add_attribute((
+                "statement_id",
+                names::bare(
+                    context,
+                    NameKind::FunctionPermission,
+                    &names::physical(&format!("from-{label}")),
+                ),
+            ))
             .add_attribute(("action", "lambda:InvokeFunction"))
             .add_attribute((
                 "function_name",
@@ -345,7 +356,7 @@ pub(super) fn add_nlb(file: &mut TfFile, context: &Context<'_>, balancer: &LoadB
         return;
     };
     let mut block = resource("aws_lb", &name)
-        .add_attribute(("name", aws_name(&name)))
+        .add_attribute(("name", aws_name(context, NameKind::LoadBalancer, &name)))
         .add_attribute(("internal", !balancer.public))
         .add_attribute(("load_balancer_type", "network"))
         .add_attribute(("subnets", reference(&format!("aws_subnet.{subnet}[*].id"))))
@@ -389,7 +400,7 @@ pub(super) fn add_nlb(file: &mut TfFile, context: &Context<'_>, balancer: &LoadB
     );
     file.add(
         resource("aws_lb_target_group", &name)
-            .add_attribute(("name", aws_name(&name)))
+            .add_attribute(("name", aws_name(context, NameKind::TargetGroup, &name)))
             .add_attribute(("port", target.port))
             .add_attribute(("protocol", "TCP"))
             .add_attribute(("target_type", "ip"))
@@ -455,7 +466,7 @@ fn add_web_acl(file: &mut TfFile, context: &Context<'_>, balancer: &LoadBalancer
     let system = context.system;
     let name = names::load_balancer(system, balancer.id);
     let mut acl: BlockBuilder = resource("aws_wafv2_web_acl", &name)
-        .add_attribute(("name", aws_name(&name)))
+        .add_attribute(("name", aws_name(context, NameKind::WebAcl, &name)))
         .add_attribute(("scope", "REGIONAL"))
         .add_attribute((
             "description",
@@ -469,7 +480,7 @@ fn add_web_acl(file: &mut TfFile, context: &Context<'_>, balancer: &LoadBalancer
     for (index, rule) in MANAGED_RULES.iter().enumerate() {
         acl = acl.add_block(managed_rule(rule, index as u64 + 1));
     }
-    acl = acl.add_block(visibility(aws_name(&name)));
+    acl = acl.add_block(visibility(aws_name(context, NameKind::WebAclMetric, &name)));
     let index = file.add(acl.build());
     file.note_above(
         index,
@@ -489,10 +500,7 @@ fn add_web_acl(file: &mut TfFile, context: &Context<'_>, balancer: &LoadBalancer
         resource("aws_cloudwatch_log_group", &log_group)
             .add_attribute((
                 "name",
-                template(&format!(
-                    "aws-waf-logs-${{var.name_prefix}}-{}",
-                    names::physical(&name)
-                )),
+                physical_name(&names::web_acl_log_group(context, &name)),
             ))
             .add_attribute(("retention_in_days", 365))
             .add_attribute(("kms_key_id", reference("aws_kms_key.system.arn")))
@@ -521,10 +529,7 @@ fn add_log_bucket(file: &mut TfFile, context: &Context<'_>) {
     let label = "access-logs";
     let bucket = file.add(
         resource("aws_s3_bucket", label)
-            .add_attribute((
-                "bucket",
-                template("${var.name_prefix}-access-logs-${data.aws_caller_identity.current.account_id}-${var.region}"),
-            ))
+            .add_attribute(("bucket", physical_name(&names::access_log_bucket(context))))
             .build(),
     );
     file.note_above(bucket, "Where the load balancers write their access logs.");

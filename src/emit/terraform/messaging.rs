@@ -10,11 +10,12 @@ use hcl::{Block, Expression};
 use super::Context;
 use super::references::queue_arn;
 use super::services::json_expression;
-use super::writer::{TfFile, aws_name, call, list, reference, resource, template};
+use super::writer::{TfFile, aws_name, call, list, physical_name, reference, resource};
 use crate::emit::{events, json_schema, names};
 use crate::graph::iam::{Permission, Principal, Resource, Source};
 use crate::graph::messaging::{self, RulePlan, SubscriptionPlan};
 use crate::graph::{BusRef, Node, QueueRef};
+use crate::model::aws_names::NameKind;
 use crate::model::{Duration, EventId, StreamCapacity, System, TopicId};
 
 fn topic_name(system: &System, topic: TopicId) -> String {
@@ -45,7 +46,7 @@ pub(super) fn events(context: &Context<'_>) -> TfFile {
         let name = bus.name.text.as_str();
         let index = file.add(
             resource("aws_cloudwatch_event_bus", name)
-                .add_attribute(("name", aws_name(name)))
+                .add_attribute(("name", aws_name(context, NameKind::EventBus, name)))
                 .add_attribute((
                     "description",
                     names::description(
@@ -60,7 +61,7 @@ pub(super) fn events(context: &Context<'_>) -> TfFile {
         if let Some(retention) = bus.archive {
             file.add(
                 resource("aws_cloudwatch_event_archive", name)
-                    .add_attribute(("name", aws_name(name)))
+                    .add_attribute(("name", aws_name(context, NameKind::EventArchive, name)))
                     .add_attribute((
                         "description",
                         format!("Every event of bus {name}, for replay."),
@@ -77,7 +78,10 @@ pub(super) fn events(context: &Context<'_>) -> TfFile {
     if !system.events.is_empty() {
         let registry = file.add(
             resource("aws_schemas_registry", "events")
-                .add_attribute(("name", template("${var.name_prefix}-events")))
+                .add_attribute((
+                    "name",
+                    aws_name(context, NameKind::SchemaRegistry, "events"),
+                ))
                 .add_attribute((
                     "description",
                     format!("The events of system {}.", system.name.text),
@@ -93,7 +97,7 @@ pub(super) fn events(context: &Context<'_>) -> TfFile {
             let schema = json_schema::event(system, EventId(index));
             file.add(
                 resource("aws_schemas_schema", name)
-                    .add_attribute(("name", name))
+                    .add_attribute(("name", names::bare(context, NameKind::Schema, name)))
                     .add_attribute((
                         "registry_name",
                         reference("aws_schemas_registry.events.name"),
@@ -135,7 +139,7 @@ fn add_rule(file: &mut TfFile, context: &Context<'_>, rule: &RulePlan) {
         return;
     }
     let mut block = resource("aws_cloudwatch_event_rule", &label)
-        .add_attribute(("name", aws_name(&label)))
+        .add_attribute(("name", aws_name(context, NameKind::EventRule, &label)))
         .add_attribute(("description", names::description(&rule.description, 512)));
     if rule.bus != BusRef::Default {
         block = block.add_attribute(("event_bus_name", bus_expression(system, rule.bus)));
@@ -210,7 +214,14 @@ fn add_target(
         block = block.add_attribute(("event_bus_name", bus_expression(system, rule.bus)));
     }
     block = block
-        .add_attribute(("target_id", names::physical(&target_name)))
+        .add_attribute((
+            "target_id",
+            names::bare(
+                context,
+                NameKind::EventTarget,
+                &names::physical(&target_name),
+            ),
+        ))
         .add_attribute(("arn", arn));
     if let Node::Stream(_) | Node::Saga(_) = target {
         block = block.add_attribute((
@@ -245,7 +256,10 @@ fn add_target(
         if messaging::queue_settings(system, queue).fifo {
             block = block.add_block(
                 Block::builder("sqs_target")
-                    .add_attribute(("message_group_id", names::physical(label)))
+                    .add_attribute((
+                        "message_group_id",
+                        names::bare(context, NameKind::MessageGroup, &names::physical(label)),
+                    ))
                     .build(),
             );
         }
@@ -313,7 +327,14 @@ fn add_function_permission(
     for grant in grants {
         file.add(
             resource("aws_lambda_permission", &grant.label)
-                .add_attribute(("statement_id", names::physical(&grant.statement)))
+                .add_attribute((
+                    "statement_id",
+                    names::bare(
+                        context,
+                        NameKind::FunctionPermission,
+                        &names::physical(&grant.statement),
+                    ),
+                ))
                 .add_attribute(("action", "lambda:InvokeFunction"))
                 .add_attribute((
                     "function_name",
@@ -339,14 +360,11 @@ pub(super) fn queues(context: &Context<'_>) -> TfFile {
     let rules = messaging::rules(system, context.graph);
     for settings in messaging::queues(system, context.graph) {
         let label = names::queue(system, settings.queue);
-        let physical = if settings.fifo {
-            template(&format!(
-                "${{var.name_prefix}}-{}.fifo",
-                names::physical(&label)
-            ))
+        let physical = physical_name(&if settings.fifo {
+            names::fifo(context, NameKind::Queue, &label)
         } else {
-            aws_name(&label)
-        };
+            names::aws(context, NameKind::Queue, &label)
+        });
         let mut block = resource("aws_sqs_queue", &label).add_attribute(("name", physical));
         if settings.fifo {
             block = block.add_attribute(("fifo_queue", true));
@@ -497,11 +515,11 @@ pub(super) fn topics(context: &Context<'_>) -> TfFile {
     for (index, topic) in system.topics.iter().enumerate() {
         let id = TopicId(index);
         let name = topic.name.text.as_str();
-        let physical = if topic.fifo.value {
-            template(&format!("${{var.name_prefix}}-{name}.fifo"))
+        let physical = physical_name(&if topic.fifo.value {
+            names::fifo(context, NameKind::Topic, name)
         } else {
-            aws_name(name)
-        };
+            names::aws(context, NameKind::Topic, name)
+        });
         let mut block = resource("aws_sns_topic", name).add_attribute(("name", physical));
         if topic.fifo.value {
             block = block
@@ -588,7 +606,7 @@ pub(super) fn streams(context: &Context<'_>) -> TfFile {
         let id = crate::model::StreamId(index);
         let name = stream.name.text.as_str();
         let mut block = resource("aws_kinesis_stream", name)
-            .add_attribute(("name", aws_name(name)))
+            .add_attribute(("name", aws_name(context, NameKind::Stream, name)))
             .add_attribute((
                 "retention_period",
                 stream.retention.value.as_millis().div_ceil(3_600_000),
@@ -620,7 +638,10 @@ pub(super) fn streams(context: &Context<'_>) -> TfFile {
                 let service = service.name.text.as_str();
                 let consumer = file.add(
                     resource("aws_kinesis_stream_consumer", &format!("{name}--{service}"))
-                        .add_attribute(("name", service))
+                        .add_attribute((
+                            "name",
+                            names::bare(context, NameKind::StreamConsumer, service),
+                        ))
                         .add_attribute((
                             "stream_arn",
                             reference(&format!("aws_kinesis_stream.{name}.arn")),

@@ -59,8 +59,12 @@ pub fn is_file_name(name: &str) -> bool {
     FILES.iter().any(|(file_name, _)| *file_name == name)
 }
 
-/// The Terraform files of a system, by file name.
-pub fn emit(system: &System, graph: &Graph) -> BTreeMap<String, String> {
+/// The Terraform files of a system, by file name; or, when a physical name
+/// could not be made to fit AWS's rules, why.
+pub fn emit(
+    system: &System,
+    graph: &Graph,
+) -> Result<BTreeMap<String, String>, Vec<crate::diagnostics::Diagnostic>> {
     let context = Context::new(system, graph);
     let mut built: Vec<(&str, TfFile)> = FILES
         .iter()
@@ -80,5 +84,10 @@ pub fn emit(system: &System, graph: &Graph) -> BTreeMap<String, String> {
             files.insert(name.to_string(), file.render());
         }
     }
-    files
+    let problems = context.name_diagnostics();
+    if problems.is_empty() {
+        Ok(files)
+    } else {
+        Err(problems)
+    }
 }

@@ -5,11 +5,14 @@
 use hcl::Expression;
 
 use super::Context;
-use super::writer::{TfFile, aws_name, call, list, object, reference, resource, strings, template};
+use super::writer::{
+    TfFile, aws_name, call, list, object, physical_name, reference, resource, strings, template,
+};
 use crate::emit::names;
 use crate::graph::network::{NetworkLayout, SubnetLayout};
 use crate::model::Tier;
 use crate::model::aws::EndpointKind;
+use crate::model::aws_names::NameKind;
 
 fn tags(name: Expression, extra: &[(&str, &str)]) -> Expression {
     let mut entries = vec![("Name", name)];
@@ -44,7 +47,10 @@ pub(super) fn network(context: &Context<'_>) -> TfFile {
                 .add_attribute(("cidr_block", layout.cidr.to_string()))
                 .add_attribute(("enable_dns_support", true))
                 .add_attribute(("enable_dns_hostnames", true))
-                .add_attribute(("tags", tags(aws_name(&name), &[])))
+                .add_attribute((
+                    "tags",
+                    tags(aws_name(context, NameKind::NameTag, &name), &[]),
+                ))
                 .build(),
         );
         if !network.doc.is_empty() {
@@ -55,37 +61,42 @@ pub(super) fn network(context: &Context<'_>) -> TfFile {
         file.add(
             resource("aws_default_security_group", &name)
                 .add_attribute(("vpc_id", reference(&format!("aws_vpc.{name}.id"))))
-                .add_attribute(("tags", tags(aws_name(&format!("{name}--default")), &[])))
+                .add_attribute((
+                    "tags",
+                    tags(
+                        aws_name(context, NameKind::NameTag, &format!("{name}--default")),
+                        &[],
+                    ),
+                ))
                 .build(),
         );
         if layout.has_public_subnet() {
             file.add(
                 resource("aws_internet_gateway", &name)
                     .add_attribute(("vpc_id", reference(&format!("aws_vpc.{name}.id"))))
-                    .add_attribute(("tags", tags(aws_name(&name), &[])))
+                    .add_attribute((
+                        "tags",
+                        tags(aws_name(context, NameKind::NameTag, &name), &[]),
+                    ))
                     .build(),
             );
         }
         for subnet in &layout.subnets {
-            add_subnet(&mut file, system, subnet, &name);
+            add_subnet(&mut file, context, subnet, &name);
         }
-        add_nat(&mut file, system, layout, &name);
+        add_nat(&mut file, context, layout, &name);
         for subnet in &layout.subnets {
-            add_routes(&mut file, system, layout, subnet, &name);
+            add_routes(&mut file, context, layout, subnet, &name);
         }
         if network.flow_logs.value {
-            add_flow_logs(&mut file, &name);
+            add_flow_logs(&mut file, context, &name);
         }
     }
     file
 }
 
-fn add_subnet(
-    file: &mut TfFile,
-    system: &crate::model::System,
-    subnet: &SubnetLayout,
-    network: &str,
-) {
+fn add_subnet(file: &mut TfFile, context: &Context<'_>, subnet: &SubnetLayout, network: &str) {
+    let system = context.system;
     let name = names::subnet(system, subnet.subnet);
     let block = file.add(
         resource("aws_subnet", &name)
@@ -109,10 +120,7 @@ fn add_subnet(
             .add_attribute((
                 "tags",
                 tags(
-                    template(&format!(
-                        "${{var.name_prefix}}-{}-${{count.index}}",
-                        names::physical(&name)
-                    )),
+                    physical_name(&names::counted(context, NameKind::NameTag, &name)),
                     &[("Tier", subnet.tier.as_str())],
                 ),
             ))
@@ -127,12 +135,8 @@ fn add_subnet(
     }
 }
 
-fn add_nat(
-    file: &mut TfFile,
-    system: &crate::model::System,
-    layout: &NetworkLayout,
-    network: &str,
-) {
+fn add_nat(file: &mut TfFile, context: &Context<'_>, layout: &NetworkLayout, network: &str) {
+    let system = context.system;
     let Some(public) = layout.nat_subnet else {
         return;
     };
@@ -147,13 +151,7 @@ fn add_nat(
             .add_attribute(("domain", "vpc"))
             .add_attribute((
                 "tags",
-                tags(
-                    template(&format!(
-                        "${{var.name_prefix}}-{}-nat-${{count.index}}",
-                        names::physical(network)
-                    )),
-                    &[],
-                ),
+                tags(physical_name(&names::nat(context, network)), &[]),
             ))
             .build(),
     );
@@ -171,10 +169,7 @@ fn add_nat(
             .add_attribute((
                 "tags",
                 tags(
-                    template(&format!(
-                        "${{var.name_prefix}}-{}-${{count.index}}",
-                        names::physical(network)
-                    )),
+                    physical_name(&names::counted(context, NameKind::NameTag, network)),
                     &[],
                 ),
             ))
@@ -188,11 +183,12 @@ fn add_nat(
 
 fn add_routes(
     file: &mut TfFile,
-    system: &crate::model::System,
+    context: &Context<'_>,
     layout: &NetworkLayout,
     subnet: &SubnetLayout,
     network: &str,
 ) {
+    let system = context.system;
     let name = names::subnet(system, subnet.subnet);
     let tables = route_table_count(layout, subnet);
     file.add(
@@ -202,10 +198,7 @@ fn add_routes(
             .add_attribute((
                 "tags",
                 tags(
-                    template(&format!(
-                        "${{var.name_prefix}}-{}-${{count.index}}",
-                        names::physical(&name)
-                    )),
+                    physical_name(&names::counted(context, NameKind::NameTag, &name)),
                     &[("Tier", subnet.tier.as_str())],
                 ),
             ))
@@ -266,13 +259,13 @@ fn add_routes(
     }
 }
 
-fn add_flow_logs(file: &mut TfFile, network: &str) {
+fn add_flow_logs(file: &mut TfFile, context: &Context<'_>, network: &str) {
     let group = format!("{network}--flow-logs");
     file.add(
         resource("aws_cloudwatch_log_group", &group)
             .add_attribute((
                 "name",
-                template(&format!("/${{var.name_prefix}}/vpc/{network}/flow-logs")),
+                physical_name(&names::flow_log_group(context, network)),
             ))
             .add_attribute(("retention_in_days", 365))
             .add_attribute(("kms_key_id", reference("aws_kms_key.system.arn")))
@@ -292,7 +285,10 @@ fn add_flow_logs(file: &mut TfFile, network: &str) {
                 reference(&format!("aws_iam_role.{group}.arn")),
             ))
             .add_attribute(("max_aggregation_interval", 60))
-            .add_attribute(("tags", tags(aws_name(&group), &[])))
+            .add_attribute((
+                "tags",
+                tags(aws_name(context, NameKind::NameTag, &group), &[]),
+            ))
             .build(),
     );
 }
@@ -330,7 +326,10 @@ pub(super) fn endpoints(context: &Context<'_>) -> TfFile {
                             .add_attribute(("service_name", service))
                             .add_attribute(("vpc_endpoint_type", "Gateway"))
                             .add_attribute(("route_table_ids", call("concat", tables)))
-                            .add_attribute(("tags", tags(aws_name(&label), &[])))
+                            .add_attribute((
+                                "tags",
+                                tags(aws_name(context, NameKind::NameTag, &label), &[]),
+                            ))
                             .build()
                     }
                     EndpointKind::Interface => {
@@ -360,7 +359,10 @@ pub(super) fn endpoints(context: &Context<'_>) -> TfFile {
                                 list([reference(&format!("aws_security_group.{group}.id"))]),
                             ))
                             .add_attribute(("private_dns_enabled", true))
-                            .add_attribute(("tags", tags(aws_name(&label), &[])))
+                            .add_attribute((
+                                "tags",
+                                tags(aws_name(context, NameKind::NameTag, &label), &[]),
+                            ))
                             .build()
                     }
                 };

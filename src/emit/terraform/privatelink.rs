@@ -8,6 +8,7 @@ use super::writer::{TfFile, aws_name, list, object, reference, resource, templat
 use crate::emit::names;
 use crate::graph::LoadBalancerRef;
 use crate::graph::network::Guarded;
+use crate::model::aws_names::NameKind;
 
 pub(super) fn private_links(context: &Context<'_>) -> TfFile {
     let system = context.system;
@@ -36,7 +37,10 @@ pub(super) fn private_links(context: &Context<'_>) -> TfFile {
                         "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root",
                     )]),
                 ))
-                .add_attribute(("tags", object([("Name", aws_name(service_name))])))
+                .add_attribute((
+                    "tags",
+                    object([("Name", aws_name(context, NameKind::NameTag, service_name))]),
+                ))
                 .build(),
         );
     }
@@ -71,7 +75,10 @@ pub(super) fn private_links(context: &Context<'_>) -> TfFile {
                     list([reference(&format!("aws_security_group.{group}.id"))]),
                 ))
                 .add_attribute(("private_dns_enabled", false))
-                .add_attribute(("tags", object([("Name", aws_name(&group))])))
+                .add_attribute((
+                    "tags",
+                    object([("Name", aws_name(context, NameKind::NameTag, &group))]),
+                ))
                 .build(),
         );
         file.note_above(

@@ -8,12 +8,13 @@
 use hcl::{Block, Expression};
 
 use super::Context;
-use super::writer::{TfFile, aws_name, call, object, reference, resource, template};
+use super::writer::{TfFile, aws_name, call, object, physical_name, reference, resource, template};
 use crate::emit::asl::{self, Placeholder};
 use crate::emit::names;
 use crate::graph::iam::Principal;
 use crate::graph::saga;
 use crate::model::SagaMode;
+use crate::model::aws_names::NameKind;
 
 fn placeholder_value(context: &Context<'_>, placeholder: Placeholder) -> Expression {
     match placeholder {
@@ -44,9 +45,7 @@ pub(super) fn sagas(context: &Context<'_>) -> TfFile {
             resource("aws_cloudwatch_log_group", &logs)
                 .add_attribute((
                     "name",
-                    template(&format!(
-                        "/aws/vendedlogs/states/${{var.name_prefix}}-{name}"
-                    )),
+                    physical_name(&names::state_machine_log_group(context, name)),
                 ))
                 .add_attribute(("retention_in_days", 365))
                 .add_attribute(("kms_key_id", reference("aws_kms_key.system.arn")))
@@ -68,7 +67,7 @@ pub(super) fn sagas(context: &Context<'_>) -> TfFile {
         let role = names::role(system, Principal::Saga(plan.saga));
         let index = file.add(
             resource("aws_sfn_state_machine", name)
-                .add_attribute(("name", aws_name(name)))
+                .add_attribute(("name", aws_name(context, NameKind::StateMachine, name)))
                 .add_attribute(("type", "STANDARD"))
                 .add_attribute(("role_arn", reference(&format!("aws_iam_role.{role}.arn"))))
                 .add_attribute(("definition", definition))

@@ -10,6 +10,7 @@ use crate::emit::firewall::{
 };
 use crate::emit::names;
 use crate::graph::network::{Guarded, SgPeer, SgRule};
+use crate::model::aws_names::NameKind;
 use crate::syntax::ast::Protocol;
 
 fn add_rule(
@@ -75,13 +76,16 @@ pub(super) fn security_groups(context: &Context<'_>) -> TfFile {
         let network = names::network(system, group.network);
         let index = file.add(
             resource("aws_security_group", &name)
-                .add_attribute(("name", aws_name(&name)))
+                .add_attribute(("name", aws_name(context, NameKind::SecurityGroup, &name)))
                 .add_attribute((
                     "description",
                     description(&group_description(context.system, group)),
                 ))
                 .add_attribute(("vpc_id", reference(&format!("aws_vpc.{network}.id"))))
-                .add_attribute(("tags", object([("Name", aws_name(&name))])))
+                .add_attribute((
+                    "tags",
+                    object([("Name", aws_name(context, NameKind::NameTag, &name))]),
+                ))
                 .build(),
         );
         if group.ingress.is_empty() && group.egress.is_empty() {
@@ -144,7 +148,10 @@ pub(super) fn nacls(context: &Context<'_>) -> TfFile {
                     "subnet_ids",
                     reference(&format!("aws_subnet.{subnet}[*].id")),
                 ))
-                .add_attribute(("tags", object([("Name", aws_name(&name))])))
+                .add_attribute((
+                    "tags",
+                    object([("Name", aws_name(context, NameKind::NameTag, &name))]),
+                ))
                 .build(),
         );
         let (lines, reason) = if let Some(declared) = declared {

@@ -9,12 +9,14 @@ use hcl::{Block, Expression};
 use super::Context;
 use super::references;
 use super::writer::{
-    TfFile, aws_name, call, list, object, reference, resource, strings, template, variable_entry,
+    TfFile, aws_name, call, list, object, physical_name, reference, resource, strings,
+    variable_entry,
 };
 use crate::emit::names;
 use crate::graph::messaging::{self, SourceMapping};
 use crate::graph::network::Guarded;
 use crate::graph::{LoadBalancerRef, Node, QueueRef, runtime};
+use crate::model::aws_names::NameKind;
 use crate::model::{Architecture, Fargate, Lambda, Service, ServiceId};
 
 fn service_name(context: &Context<'_>, id: ServiceId) -> String {
@@ -72,7 +74,7 @@ pub(super) fn services(context: &Context<'_>) -> TfFile {
     }
     let cluster = file.add(
         resource("aws_ecs_cluster", "system")
-            .add_attribute(("name", reference("var.name_prefix")))
+            .add_attribute(("name", physical_name(&names::cluster(context))))
             .add_block(
                 Block::builder("setting")
                     .add_attribute(("name", "containerInsights"))
@@ -86,10 +88,7 @@ pub(super) fn services(context: &Context<'_>) -> TfFile {
         let name = names::network(system, network);
         let index = file.add(
             resource("aws_service_discovery_private_dns_namespace", &name)
-                .add_attribute((
-                    "name",
-                    template(&format!("{name}.${{var.name_prefix}}.internal")),
-                ))
+                .add_attribute(("name", physical_name(&names::namespace(context, &name))))
                 .add_attribute((
                     "description",
                     format!("How the services of network {name} find each other."),
@@ -148,7 +147,7 @@ fn add_fargate(
     log_group(
         file,
         &name,
-        template(&format!("/ecs/${{var.name_prefix}}/{name}")),
+        physical_name(&names::task_log_group(context, &name)),
         service,
     );
     let image = if let Some(image) = &compute.image {
@@ -156,7 +155,7 @@ fn add_fargate(
     } else {
         let repository = file.add(
             resource("aws_ecr_repository", &name)
-                .add_attribute(("name", template(&format!("${{var.name_prefix}}/{name}"))))
+                .add_attribute(("name", physical_name(&names::repository(context, &name))))
                 .add_attribute(("image_tag_mutability", "IMMUTABLE"))
                 .add_block(
                     Block::builder("image_scanning_configuration")
@@ -213,8 +212,9 @@ fn add_fargate(
         )
     };
     let port = service.port.map(|port| port.value);
+    let container_name = names::bare(context, NameKind::Container, &name);
     let mut container = vec![
-        ("name", Expression::from(name.as_str())),
+        ("name", Expression::from(container_name.as_str())),
         ("image", image),
         ("essential", Expression::from(true)),
         ("readonlyRootFilesystem", Expression::from(true)),
@@ -260,7 +260,7 @@ fn add_fargate(
     let execution = names::role(system, crate::graph::iam::Principal::TaskExecution(id));
     let task = file.add(
         resource("aws_ecs_task_definition", &name)
-            .add_attribute(("family", aws_name(&name)))
+            .add_attribute(("family", aws_name(context, NameKind::TaskFamily, &name)))
             .add_attribute(("requires_compatibilities", strings(["FARGATE"])))
             .add_attribute(("network_mode", "awsvpc"))
             .add_attribute((
@@ -311,7 +311,10 @@ fn add_fargate(
     if dns && let Some(network) = &network {
         file.add(
             resource("aws_service_discovery_service", &name)
-                .add_attribute(("name", name.as_str()))
+                .add_attribute((
+                    "name",
+                    names::bare(context, NameKind::DiscoveryService, &name),
+                ))
                 .add_block(
                     Block::builder("dns_config")
                         .add_attribute((
@@ -336,7 +339,7 @@ fn add_fargate(
         .subnet
         .map(|subnet| names::subnet(system, subnet.value));
     let mut ecs = resource("aws_ecs_service", &name)
-        .add_attribute(("name", aws_name(&name)))
+        .add_attribute(("name", aws_name(context, NameKind::EcsService, &name)))
         .add_attribute(("cluster", reference("aws_ecs_cluster.system.id")))
         .add_attribute((
             "task_definition",
@@ -385,7 +388,10 @@ fn add_fargate(
                         names::target_group(system, *balancer, id)
                     )),
                 ))
-                .add_attribute(("container_name", name.as_str()))
+                .add_attribute((
+                    "container_name",
+                    names::bare(context, NameKind::Container, &name),
+                ))
                 .add_attribute(("container_port", port))
                 .build(),
         );
@@ -420,14 +426,15 @@ fn add_fargate(
                 )),
             ));
         if called_mesh && let Some(port) = port {
+            let discovery = names::bare(context, NameKind::ServiceConnect, &name);
             connect = connect.add_block(
                 Block::builder("service")
                     .add_attribute(("port_name", "http"))
-                    .add_attribute(("discovery_name", name.as_str()))
+                    .add_attribute(("discovery_name", discovery.as_str()))
                     .add_block(
                         Block::builder("client_alias")
                             .add_attribute(("port", port))
-                            .add_attribute(("dns_name", name.as_str()))
+                            .add_attribute(("dns_name", discovery.as_str()))
                             .build(),
                     )
                     .build(),
@@ -568,7 +575,7 @@ fn add_function(
     log_group(
         file,
         &name,
-        template(&format!("/aws/lambda/${{var.name_prefix}}-{name}")),
+        physical_name(&names::function_log_group(context, &name)),
         service,
     );
     let role = names::role(system, crate::graph::iam::Principal::Service(id));
@@ -577,7 +584,10 @@ fn add_function(
         .clone()
         .unwrap_or_else(|| crate::model::aws::default_handler(&lambda.runtime.value));
     let mut function = resource("aws_lambda_function", &name)
-        .add_attribute(("function_name", aws_name(&name)))
+        .add_attribute((
+            "function_name",
+            aws_name(context, NameKind::Function, &name),
+        ))
         .add_attribute((
             "description",
             names::description(

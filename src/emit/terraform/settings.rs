@@ -2,11 +2,24 @@
 //! provider, the inputs of the configuration, what it exposes, and the
 //! system's KMS key.
 
+use hcl::expr::{BinaryOp, BinaryOperator, Operation, UnaryOp, UnaryOperator};
 use hcl::{Block, Expression};
 
 use super::Context;
-use super::writer::{TfFile, call, data, object, reference, resource, strings, template};
+use super::writer::{
+    TfFile, call, data, object, physical_name, reference, resource, strings, template,
+};
 use crate::emit::names;
+use crate::model::aws_names;
+
+/// Why a prefix may not start with a reserved word, for the variable's
+/// validation.
+fn prefix_reserved_message() -> String {
+    format!(
+        "The prefix must not be {}, nor start with one of them and a dash: AWS reserves names that start so.",
+        aws_names::PREFIX_RESERVED.join(", ")
+    )
+}
 
 pub(super) fn versions(context: &Context<'_>) -> TfFile {
     let mut file = TfFile::default();
@@ -71,18 +84,44 @@ pub(super) fn variables(context: &Context<'_>) -> TfFile {
                 Block::builder("validation")
                     .add_attribute((
                         "condition",
-                        call(
-                            "can",
-                            vec![call(
-                                "regex",
-                                vec![Expression::from("^[a-z][a-z0-9-]{0,19}$"), reference("var.name_prefix")],
-                            )],
-                        ),
+                        Expression::from(Operation::Binary(BinaryOp::new(
+                            Expression::from(Operation::Binary(BinaryOp::new(
+                                call("length", vec![reference("var.name_prefix")]),
+                                BinaryOperator::LessEq,
+                                Expression::from(aws_names::PREFIX_MAX as u64),
+                            ))),
+                            BinaryOperator::And,
+                            call(
+                                "can",
+                                vec![call(
+                                    "regex",
+                                    vec![Expression::from(aws_names::PREFIX_SHAPE), reference("var.name_prefix")],
+                                )],
+                            ),
+                        ))),
                     ))
                     .add_attribute((
                         "error_message",
-                        "The prefix is 1 to 20 lower-case letters, digits and dashes, starting with a letter.",
+                        format!("The prefix is 1 to {} lower-case letters, digits and single dashes, starting with a letter and ending with a letter or digit.", aws_names::PREFIX_MAX),
                     ))
+                    .build(),
+            )
+            .add_block(
+                Block::builder("validation")
+                    .add_attribute((
+                        "condition",
+                        Expression::from(Operation::Unary(UnaryOp::new(
+                            UnaryOperator::Not,
+                            call(
+                                "can",
+                                vec![call(
+                                    "regex",
+                                    vec![Expression::from(aws_names::prefix_reserved_pattern()), reference("var.name_prefix")],
+                                )],
+                            ),
+                        ))),
+                    ))
+                    .add_attribute(("error_message", prefix_reserved_message()))
                     .build(),
             )
             .build(),
@@ -250,7 +289,7 @@ pub(super) fn encryption(context: &Context<'_>) -> TfFile {
     );
     file.add(
         resource("aws_kms_alias", "system")
-            .add_attribute(("name", template("alias/${var.name_prefix}")))
+            .add_attribute(("name", physical_name(&names::key_alias(context))))
             .add_attribute(("target_key_id", reference("aws_kms_key.system.key_id")))
             .build(),
     );

@@ -561,10 +561,35 @@ pub(super) fn list(items: impl IntoIterator<Item = Expression>) -> Expression {
     Expression::Array(items.into_iter().collect())
 }
 
-/// `"${var.name_prefix}-BASE"`, the AWS name of a resource.
-pub(super) fn aws_name(base: &str) -> Expression {
-    template(&format!(
-        "${{var.name_prefix}}-{}",
-        crate::emit::names::physical(base)
-    ))
+/// `"${var.name_prefix}-BASE"`, the AWS name of a resource of `kind`.
+pub(super) fn aws_name(
+    context: &crate::emit::Context<'_>,
+    kind: crate::model::aws_names::NameKind,
+    base: &str,
+) -> Expression {
+    physical_name(&crate::emit::names::aws(context, kind, base))
+}
+
+/// A physical name in HCL: a string, a template of its parts, or the
+/// prefix variable itself.
+pub(super) fn physical_name(name: &crate::emit::names::PhysicalName) -> Expression {
+    use crate::emit::names::Part;
+    if let [Part::Prefix] = name.parts.as_slice() {
+        return reference("var.name_prefix");
+    }
+    if let Some(literal) = name.literal() {
+        return Expression::from(literal);
+    }
+    let text: String = name
+        .parts
+        .iter()
+        .map(|part| match part {
+            Part::Text(text) => text.as_str(),
+            Part::Prefix => "${var.name_prefix}",
+            Part::AccountId => "${data.aws_caller_identity.current.account_id}",
+            Part::Region => "${var.region}",
+            Part::Index => "${count.index}",
+        })
+        .collect();
+    template(&text)
 }

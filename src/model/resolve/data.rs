@@ -5,6 +5,7 @@ use crate::check::names::{
     aws_limit, duplicate_name, invalid_value, missing_attribute, type_mismatch,
 };
 use crate::model::aws::limits;
+use crate::model::aws_names::NameKind;
 use crate::model::reader::{Reader, Setting};
 use crate::model::{
     Billing, Database, Engine, Index, Key, KeyType, Projection, Spanned, StreamView, Table, Usage,
@@ -148,6 +149,28 @@ impl Resolver<'_> {
             ));
             return None;
         };
+        if let Some(rule) = NameKind::TableIndex.rule()
+            && rule.violation(&name.text).is_some()
+        {
+            let (min, max) = rule.length;
+            let nearest = if name.text.len() < min {
+                format!("{}-index", name.text)
+            } else {
+                name.text
+                    .chars()
+                    .take(max)
+                    .collect::<String>()
+                    .trim_end_matches(['-', '_'])
+                    .to_string()
+            };
+            self.diagnostics.push(aws_limit::diagnostic(
+                "the DynamoDB index name",
+                &format!("`{}`", name.text),
+                name.span,
+                &format!("{min} to {max} characters"),
+                &nearest,
+            ));
+        }
         let mut reader =
             Reader::members(format!("index `{}`", name.text), name.span, &block.members);
         let partition_key = self
