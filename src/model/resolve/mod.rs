@@ -50,6 +50,12 @@ pub(super) struct Resolver<'d> {
     /// Whether a network did not parse: its subnets are unknown, so
     /// references to subnets are not reported either.
     network_unparsed: bool,
+    /// The declared names indexed for did-you-mean, built at the first
+    /// unknown reference: by the kinds a reference expects (`Expect::text`),
+    /// and under `""` every name.
+    suggestions: BTreeMap<&'static str, suggest::Candidates>,
+    /// The subnet names indexed for did-you-mean.
+    subnet_suggestions: Option<suggest::Candidates>,
 }
 
 /// The kinds a reference may name, and how to say so ("a service").
@@ -119,6 +125,8 @@ pub(super) fn resolve(file: &ast::File, diagnostics: &mut Vec<Diagnostic>) -> Sy
             .unparsed
             .iter()
             .any(|(kind, _)| *kind == DeclKind::Network),
+        suggestions: BTreeMap::new(),
+        subnet_suggestions: None,
     };
     resolver.declare(file);
     let mut system = resolver.system(file);
@@ -232,6 +240,37 @@ impl Resolver<'_> {
         }
     }
 
+    /// The declared name a reference to nothing probably meant: one of the
+    /// kinds it expects, else one of any kind.
+    fn suggest_name(&mut self, text: &str, expect: Expect) -> Option<String> {
+        let names = &self.names;
+        let same_kind = self.suggestions.entry(expect.text).or_insert_with(|| {
+            suggest::Candidates::new(
+                names
+                    .iter()
+                    .filter(|(_, entry)| expect.kinds.contains(&entry.id.kind_name()))
+                    .map(|(name, _)| name.as_str()),
+            )
+        });
+        if let Some(name) = same_kind.closest(text) {
+            return Some(name.to_string());
+        }
+        self.suggestions
+            .entry("")
+            .or_insert_with(|| suggest::Candidates::new(names.keys().map(String::as_str)))
+            .closest(text)
+            .map(str::to_string)
+    }
+
+    /// The declared subnet a reference to no subnet probably meant.
+    fn suggest_subnet(&mut self, text: &str) -> Option<String> {
+        let subnets = &self.subnets;
+        self.subnet_suggestions
+            .get_or_insert_with(|| suggest::Candidates::new(subnets.keys().map(String::as_str)))
+            .closest(text)
+            .map(str::to_string)
+    }
+
     /// Looks a reference up, reporting it if it names nothing, or something
     /// of a kind `expect` does not allow.
     fn lookup(&mut self, path: &Path, expect: Expect) -> Option<ComponentId> {
@@ -240,14 +279,7 @@ impl Resolver<'_> {
             if self.unparsed.contains(&text) {
                 return None;
             }
-            let same_kind = self
-                .names
-                .iter()
-                .filter(|(_, entry)| expect.kinds.contains(&entry.id.kind_name()))
-                .map(|(name, _)| name.as_str());
-            let suggestion = suggest::closest(&text, same_kind)
-                .or_else(|| suggest::closest(&text, self.names.keys().map(String::as_str)))
-                .map(str::to_string);
+            let suggestion = self.suggest_name(&text, expect);
             self.diagnostics.push(unknown_name::diagnostic(
                 expect.text,
                 &text,
@@ -309,8 +341,7 @@ impl Resolver<'_> {
         if self.network_unparsed {
             return None;
         }
-        let suggestion =
-            suggest::closest(&text, self.subnets.keys().map(String::as_str)).map(str::to_string);
+        let suggestion = self.suggest_subnet(&text);
         self.diagnostics.push(unknown_name::diagnostic(
             "subnet",
             &text,
@@ -328,8 +359,7 @@ impl Resolver<'_> {
         if self.network_unparsed {
             return None;
         }
-        let suggestion = suggest::closest(&ident.text, self.subnets.keys().map(String::as_str))
-            .map(str::to_string);
+        let suggestion = self.suggest_subnet(&ident.text);
         self.diagnostics.push(unknown_name::diagnostic(
             "subnet",
             &ident.text,
