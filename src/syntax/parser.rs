@@ -4,6 +4,8 @@
 //! or lowered.
 
 use pest::Parser as _;
+use pest::error::Error as PestError;
+use pest::iterators::Pairs;
 use pest_derive::Parser;
 
 use super::ast;
@@ -17,12 +19,30 @@ use crate::diagnostics::{Diagnostic, Span};
 #[grammar = "../grammar/mesh.pest"]
 pub(super) struct MeshParser;
 
-pub(super) fn parse_file(source: &str, diagnostics: &mut Vec<Diagnostic>) -> ast::File {
-    // Collect the literal tokens tried at the failure point, so that errors
-    // can say "expected `}`" and not only name grammar rules. It is a
-    // process-wide switch; meshc only ever turns it on.
-    pest::set_error_detail(true);
+/// Serialises the parses that collect error detail: pest's switch for it
+/// is process-wide, and read when a parse starts.
+static DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// Parses one declaration (or the end of the input) from the start of
+/// `rest`. pest is run without collecting the tokens it tried, which makes
+/// it about twice as fast; a declaration that does not parse is parsed
+/// again with them, so that its error can say "expected `}`" and not only
+/// name grammar rules. Collecting them changes what pest reports, never
+/// what it parses.
+fn parse_declaration(rest: &str) -> Result<Pairs<'_, Rule>, PestError<Rule>> {
+    MeshParser::parse(Rule::next_declaration, rest).map_err(|plain| {
+        let _detail = DETAIL
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        pest::set_error_detail(true);
+        let detailed = MeshParser::parse(Rule::next_declaration, rest);
+        pest::set_error_detail(false);
+        // The second parse fails as the first did; its error only says more.
+        detailed.err().unwrap_or(plain)
+    })
+}
+
+pub(super) fn parse_file(source: &str, diagnostics: &mut Vec<Diagnostic>) -> ast::File {
     let mut declarations = Vec::new();
     let mut comments = Vec::new();
     let mut unparsed = Vec::new();
@@ -47,7 +67,7 @@ pub(super) fn parse_file(source: &str, diagnostics: &mut Vec<Diagnostic>) -> ast
                 _ => break,
             }
         }
-        match MeshParser::parse(Rule::next_declaration, rest) {
+        match parse_declaration(rest) {
             Ok(pairs) => {
                 // The scan above reads `1//x` as a comment where pest may
                 // read a malformed literal and go on: measure what pest
