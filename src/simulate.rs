@@ -219,7 +219,15 @@ pub fn walk(definition: &Json, failing: Option<&str>) -> Result<Vec<Visit>, Simu
 
 /// Follows the outcome events of a choreographed saga through its rules.
 fn choreograph(system: &System, plan: &SagaPlan, failing: Option<&str>) -> Simulation {
-    let rules = saga::choreography(system, plan);
+    let rules = &plan.choreography;
+    // Each outcome event starts at most one rule: index them by event.
+    let mut started_by: std::collections::BTreeMap<SagaEvent, &saga::ChoreographyRule> =
+        std::collections::BTreeMap::new();
+    for rule in rules {
+        for event in &rule.on {
+            started_by.entry(*event).or_insert(rule);
+        }
+    }
     let describe = |runs: Runs| -> String {
         match plan.action_of(runs) {
             Some(action) => {
@@ -252,7 +260,7 @@ fn choreograph(system: &System, plan: &SagaPlan, failing: Option<&str>) -> Simul
             (Some(rule), _) => rule,
             (None, Some(event)) => {
                 on = plan.detail_type(event);
-                let Some(rule) = rules.iter().find(|rule| rule.on.contains(&event)) else {
+                let Some(rule) = started_by.get(&event).copied() else {
                     if event.outcome == Outcome::Failed || event.outcome == Outcome::UndoFailed {
                         end = format!("The saga stops on {on}.");
                     }

@@ -121,7 +121,7 @@ impl<'a> Relations<'a> {
                 .into_iter()
                 .map(|mapping| ((mapping.service, mapping.source), mapping))
                 .collect(),
-            plans: crate::graph::saga::plans(system),
+            plans: graph.sagas.clone(),
         };
         for (index, event) in system.events.iter().enumerate() {
             relations

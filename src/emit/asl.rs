@@ -146,8 +146,8 @@ pub fn placeholder_name(system: &System, placeholder: Placeholder) -> String {
 pub fn placeholders(system: &System, plan: &SagaPlan) -> Vec<(String, Placeholder)> {
     let mut all: Vec<Placeholder> = plan
         .invocations()
-        .into_iter()
-        .map(|invocation| match invocation {
+        .iter()
+        .map(|invocation| match *invocation {
             Invocation::Function(service) => Placeholder::FunctionArn(service),
             Invocation::Commands(service) => Placeholder::QueueUrl(QueueRef::Commands(service)),
         })
@@ -417,8 +417,9 @@ pub fn definition(system: &System, plan: &SagaPlan, filler: Filler) -> Json {
 
 /// The definition file of every orchestrated saga, by path: the template
 /// Terraform's `templatefile` fills.
-pub fn emit(system: &System) -> Vec<(String, String)> {
-    crate::graph::saga::plans(system)
+pub fn emit(system: &System, graph: &crate::graph::Graph) -> Vec<(String, String)> {
+    graph
+        .sagas
         .iter()
         .filter(|plan| plan.mode == crate::model::SagaMode::Orchestrated && !plan.steps.is_empty())
         .map(|plan| {

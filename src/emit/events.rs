@@ -5,13 +5,18 @@
 use crate::emit::names;
 use crate::graph::iam::{Permission, Resource, Source};
 use crate::graph::messaging::RulePlan;
-use crate::graph::{Node, RuleRef};
+use crate::graph::{Graph, Node, RuleRef};
 use crate::model::{Schedule, ServiceId, System};
 
 /// The base name of an emitted rule: a declared rule is emitted once per
 /// bus when it listens on several.
-pub fn rule_label(system: &System, rule: &RulePlan) -> String {
-    names::rule(system, rule.rule, rule.one_of_several.then_some(rule.bus))
+pub fn rule_label(system: &System, graph: &Graph, rule: &RulePlan) -> String {
+    names::rule(
+        system,
+        graph,
+        rule.rule,
+        rule.one_of_several.then_some(rule.bus),
+    )
 }
 
 /// `rate(5 minutes)` or `cron(...)`.
@@ -34,9 +39,9 @@ pub fn schedule_expression(schedule: &Schedule) -> String {
 }
 
 /// The base name of what a resource policy lets act.
-pub fn source_label(system: &System, source: Source) -> String {
+pub fn source_label(system: &System, graph: &Graph, source: Source) -> String {
     match source {
-        Source::Rule(rule) => names::rule(system, rule, None),
+        Source::Rule(rule) => names::rule(system, graph, rule, None),
         Source::Topic(topic) => system
             .topics
             .get(topic.0)
@@ -60,15 +65,21 @@ pub fn policy_sid(prefix: &str, label: &str) -> String {
 
 /// The emitted rules a resource policy names for a source rule: each bus's
 /// copy of it that delivers to something other than a state machine (whose
-/// rule acts through a role, not a resource policy).
+/// rule acts through a role, not a resource policy). `rules` are the plans
+/// of `graph::messaging::rules`, in the order of their rules, so the copies
+/// of one rule are found by a binary search rather than a scan per policy.
 pub fn source_rules(rules: &[RulePlan], rule: RuleRef) -> impl Iterator<Item = &RulePlan> {
-    rules.iter().filter(move |plan| {
-        plan.rule == rule
-            && plan
-                .targets
+    let first = rules.partition_point(|plan| plan.rule < rule);
+    rules
+        .get(first..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(move |plan| plan.rule == rule)
+        .filter(|plan| {
+            plan.targets
                 .iter()
                 .any(|target| !matches!(target, Node::Saga(_)))
-    })
+        })
 }
 
 /// What tells apart the Lambda permissions one source gets on a function,
@@ -100,6 +111,7 @@ pub struct FunctionPermission<T> {
 /// written beside the load balancer.
 pub fn function_permissions<T>(
     system: &System,
+    graph: &Graph,
     permission: &Permission,
     arns: impl FnOnce() -> Vec<T>,
 ) -> Vec<FunctionPermission<T>> {
@@ -112,7 +124,7 @@ pub fn function_permissions<T>(
     let Some(name) = system.service(function).map(|service| &service.name.text) else {
         return Vec::new();
     };
-    let source = source_label(system, permission.source);
+    let source = source_label(system, graph, permission.source);
     arns()
         .into_iter()
         .enumerate()

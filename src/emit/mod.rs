@@ -165,7 +165,7 @@ pub fn emit(
             cloudformation::emit(system, graph)?,
         );
     }
-    for (path, contents) in asl::emit(system) {
+    for (path, contents) in asl::emit(system, graph) {
         files.insert(path, contents);
     }
     Ok(files)

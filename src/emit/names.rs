@@ -14,7 +14,7 @@
 
 use crate::graph::iam::Principal;
 use crate::graph::network::Guarded;
-use crate::graph::{BusRef, LoadBalancerRef, QueueRef, RuleRef};
+use crate::graph::{BusRef, Graph, LoadBalancerRef, QueueRef, RuleRef};
 use crate::model::aws::AwsService;
 use crate::model::aws_names::{self, NameKind};
 use crate::model::{DatabaseId, NetworkId, SagaId, ServiceId, SubnetRef, System};
@@ -155,7 +155,7 @@ pub fn database(system: &System, id: DatabaseId) -> String {
 
 /// The base name of an EventBridge rule; `bus` is given when a declared
 /// rule is emitted once per bus.
-pub fn rule(system: &System, rule: RuleRef, bus: Option<BusRef>) -> String {
+pub fn rule(system: &System, graph: &Graph, rule: RuleRef, bus: Option<BusRef>) -> String {
     let base = match rule {
         RuleRef::Declared(id) => system
             .rules
@@ -168,16 +168,10 @@ pub fn rule(system: &System, rule: RuleRef, bus: Option<BusRef>) -> String {
         }
         RuleRef::Trigger(id) => format!("{}--trigger", saga(system, id)),
         RuleRef::Choreography { saga: id, index } => {
-            let plans = crate::graph::saga::plans(system);
-            let label = plans
-                .iter()
-                .find(|plan| plan.saga == id)
-                .and_then(|plan| {
-                    crate::graph::saga::choreography(system, plan)
-                        .into_iter()
-                        .nth(index)
-                })
-                .map_or_else(|| format!("{}", index + 1), |rule| rule.label);
+            let label = graph
+                .saga(id)
+                .and_then(|plan| plan.choreography.get(index))
+                .map_or_else(|| format!("{}", index + 1), |rule| rule.label.clone());
             format!("{}--{label}", saga(system, id))
         }
     };
@@ -220,12 +214,14 @@ pub fn listener(system: &System, balancer: LoadBalancerRef, port: u16) -> String
 }
 
 /// The base name of an IAM role.
-pub fn role(system: &System, principal: Principal) -> String {
+pub fn role(system: &System, graph: &Graph, principal: Principal) -> String {
     match principal {
         Principal::Service(id) => service(system, id),
         Principal::TaskExecution(id) => format!("{}--execution", service(system, id)),
         Principal::FlowLogs(id) => format!("{}--flow-logs", network(system, id)),
-        Principal::RuleDelivery(rule) => format!("{}--delivery", self::rule(system, rule, None)),
+        Principal::RuleDelivery(rule) => {
+            format!("{}--delivery", self::rule(system, graph, rule, None))
+        }
         Principal::DatabaseMonitoring(id) => format!("{}--monitoring", database(system, id)),
         Principal::Saga(id) => format!("{}--saga", saga(system, id)),
     }
@@ -267,7 +263,7 @@ pub fn statement_id(why: &str, index: usize) -> String {
 }
 
 /// What a role is for, in words: its IAM description.
-pub fn role_description(system: &System, principal: Principal) -> String {
+pub fn role_description(system: &System, graph: &Graph, principal: Principal) -> String {
     match principal {
         Principal::Service(id) => {
             let service = system.service(id);
@@ -288,7 +284,7 @@ pub fn role_description(system: &System, principal: Principal) -> String {
         }
         Principal::RuleDelivery(rule) => format!(
             "The EventBridge rule {}",
-            physical(&self::rule(system, rule, None))
+            physical(&self::rule(system, graph, rule, None))
         ),
         Principal::DatabaseMonitoring(id) => {
             format!("RDS enhanced monitoring of {}", database(system, id))

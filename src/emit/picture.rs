@@ -585,7 +585,7 @@ fn picture(system: &System, graph: &Graph, detail: Detail) -> Picture {
     let mut boxes = Vec::new();
     let mut index_of: BTreeMap<Node, usize> = BTreeMap::new();
     for node in &ordered {
-        let (base, shape, label) = describe(system, *node);
+        let (base, shape, label) = describe(system, graph, *node);
         index_of.insert(*node, boxes.len());
         boxes.push(Vertex {
             id: ids.allocate(&base),
@@ -822,7 +822,7 @@ fn declared_name<T>(items: &[T], index: usize, kind: &str, name: fn(&T) -> &str)
 
 /// The base of a node's identifier, its shape and its label lines: its name,
 /// then what it is.
-fn describe(system: &System, node: Node) -> (String, Shape, Vec<String>) {
+fn describe(system: &System, graph: &Graph, node: Node) -> (String, Shape, Vec<String>) {
     let (prefix, shape, name, what): (&str, Shape, String, String) = match node {
         Node::Service(id) => {
             let name = declared_name(&system.services, id.0, "service", |s| &s.name.text);
@@ -891,7 +891,12 @@ fn describe(system: &System, node: Node) -> (String, Shape, Vec<String>) {
                 Some(Schedule::Cron(cron)) => format!("rule, cron({cron})"),
                 None => "rule".to_string(),
             };
-            ("rule", Shape::Rule, names::rule(system, rule, None), what)
+            (
+                "rule",
+                Shape::Rule,
+                names::rule(system, graph, rule, None),
+                what,
+            )
         }
         Node::Saga(id) => {
             let what = match system.sagas.get(id.0).map(|saga| saga.mode.value) {

@@ -3,7 +3,7 @@
 //! does not write: dead-letter queues, the inbox of a Fargate consumer, the
 //! EventBridge rule behind each `consumes` of events on a bus.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
@@ -17,6 +17,9 @@ use crate::model::{
 struct Builder {
     graph: DiGraph<Node, Edge>,
     nodes: BTreeMap<Node, NodeIndex>,
+    /// Every edge added, to add each (from, to, kind, event) once without
+    /// scanning the edges of a node that has thousands (a bus).
+    edges: BTreeSet<(NodeIndex, NodeIndex, EdgeKind, Option<EventId>)>,
 }
 
 impl Builder {
@@ -32,11 +35,7 @@ impl Builder {
     fn edge(&mut self, from: Node, to: Node, kind: EdgeKind, span: Span, event: Option<EventId>) {
         let from = self.node(from);
         let to = self.node(to);
-        let exists = self
-            .graph
-            .edges_connecting(from, to)
-            .any(|edge| edge.weight().kind == kind && edge.weight().event == event);
-        if !exists {
+        if self.edges.insert((from, to, kind, event)) {
             self.graph.add_edge(from, to, Edge { kind, span, event });
         }
     }
@@ -61,10 +60,14 @@ pub(super) fn bus_of(carrier: Carrier) -> Option<BusRef> {
     }
 }
 
-pub(super) fn graph(system: &System) -> (DiGraph<Node, Edge>, BTreeMap<Node, NodeIndex>) {
+pub(super) fn graph(
+    system: &System,
+    sagas: &[saga::SagaPlan],
+) -> (DiGraph<Node, Edge>, BTreeMap<Node, NodeIndex>) {
     let mut builder = Builder {
         graph: DiGraph::new(),
         nodes: BTreeMap::new(),
+        edges: BTreeSet::new(),
     };
     for (network_index, network) in system.networks.iter().enumerate() {
         for index in 0..network.subnets.len() {
@@ -257,7 +260,7 @@ pub(super) fn graph(system: &System) -> (DiGraph<Node, Edge>, BTreeMap<Node, Nod
             );
         }
     }
-    add_saga_plumbing(&mut builder, system);
+    add_saga_plumbing(&mut builder, system, sagas);
     // Every inbox has its dead-letter queue.
     let inboxes: Vec<ServiceId> = builder
         .nodes
@@ -450,8 +453,8 @@ fn add_service(builder: &mut Builder, system: &System, id: ServiceId, service: &
 /// What the sagas need besides their steps: the command queues of the
 /// Fargate services that run saga operations, the dead-letter queue of each
 /// saga, and the rules of the choreographed ones.
-fn add_saga_plumbing(builder: &mut Builder, system: &System) {
-    for service in saga::command_receivers(system) {
+fn add_saga_plumbing(builder: &mut Builder, system: &System, sagas: &[saga::SagaPlan]) {
+    for service in saga::command_receivers(sagas) {
         let span = system
             .service(service)
             .map_or(Span::default(), |service| service.name.span);
@@ -471,7 +474,7 @@ fn add_saga_plumbing(builder: &mut Builder, system: &System) {
             None,
         );
     }
-    for plan in saga::plans(system) {
+    for plan in sagas {
         let Some(saga) = system.sagas.get(plan.saga.0) else {
             continue;
         };
@@ -485,7 +488,7 @@ fn add_saga_plumbing(builder: &mut Builder, system: &System) {
         match plan.mode {
             SagaMode::Orchestrated => {
                 for invocation in plan.invocations() {
-                    if let (to, EdgeKind::Route) = target(invocation) {
+                    if let (to, EdgeKind::Route) = target(*invocation) {
                         builder.edge(node, to, EdgeKind::Route, saga.name.span, None);
                     }
                 }
@@ -503,7 +506,7 @@ fn add_saga_plumbing(builder: &mut Builder, system: &System) {
                     .and_then(|trigger| system.event(trigger))
                     .and_then(|event| bus_of(event.carrier.value))
                     .unwrap_or(BusRef::Default);
-                for (index, rule) in saga::choreography(system, &plan).iter().enumerate() {
+                for (index, rule) in plan.choreography.iter().enumerate() {
                     let rule_node = Node::Rule(RuleRef::Choreography {
                         saga: plan.saga,
                         index,
@@ -532,7 +535,7 @@ fn add_saga_plumbing(builder: &mut Builder, system: &System) {
                 // Every service that runs an action publishes its outcome.
                 for invocation in plan.invocations() {
                     let (saga::Invocation::Function(service) | saga::Invocation::Commands(service)) =
-                        invocation;
+                        *invocation;
                     builder.edge(
                         Node::Service(service),
                         Node::Bus(bus),

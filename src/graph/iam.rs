@@ -383,9 +383,9 @@ pub(super) fn plan(system: &System, graph: &Graph) -> Plan {
         }
         roles.push(delivery.finish());
     }
-    for plan in super::saga::plans(system) {
+    for plan in &graph.sagas {
         if plan.mode == SagaMode::Orchestrated {
-            roles.push(saga_role(system, &plan));
+            roles.push(saga_role(system, plan));
         }
     }
     for index in 0..system.databases.len() {
@@ -705,7 +705,7 @@ fn saga_role(system: &System, plan: &super::saga::SagaPlan) -> Role {
             .map_or(String::new(), |service| service.name.text.clone())
     };
     for invocation in plan.invocations() {
-        match invocation {
+        match *invocation {
             super::saga::Invocation::Function(service) => role.grant(
                 &["lambda:InvokeFunction"],
                 &[Resource::Function(service)],

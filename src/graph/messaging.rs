@@ -641,7 +641,8 @@ pub fn delivery_target(system: &System, service: ServiceId) -> Node {
 
 /// Every EventBridge rule of the graph: declared rules (once per bus they
 /// match events of), the rule behind each `consumes` of events on a bus, and
-/// the rule that starts each saga.
+/// the rule that starts each saga; in the order of their `RuleRef`, so that
+/// the copies of one rule are next to each other.
 pub fn rules(system: &System, graph: &Graph) -> Vec<RulePlan> {
     let mut rules = Vec::new();
     let mut nodes: Vec<RuleRef> = graph
@@ -784,16 +785,10 @@ pub fn rules(system: &System, graph: &Graph) -> Vec<RulePlan> {
                 });
             }
             RuleRef::Choreography { saga, index } => {
-                let Some(plan) = super::saga::plans(system)
-                    .into_iter()
-                    .find(|plan| plan.saga == saga)
-                else {
+                let Some(plan) = graph.saga(saga) else {
                     continue;
                 };
-                let Some(choreography) = super::saga::choreography(system, &plan)
-                    .into_iter()
-                    .nth(index)
-                else {
+                let Some(choreography) = plan.choreography.get(index) else {
                     continue;
                 };
                 let bus = plan

@@ -13,7 +13,9 @@
 //!   load balancers and PrivateLink connections, every network flow (who
 //!   must reach whom, on which port, across which subnets), and from the
 //!   flows the security groups and NACLs;
-//! - `iam`: the grants of every principal (actions on resources).
+//! - `iam`: the grants of every principal (actions on resources);
+//! - `saga`: the plan of every saga, its compensations and, for a
+//!   choreographed one, its rules.
 //!
 //! A backend translates these; it decides nothing a second backend would
 //! have to decide again.
@@ -121,7 +123,7 @@ pub enum Node {
 }
 
 /// What an edge stands for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum EdgeKind {
     /// A synchronous request.
     Call { via: Via },
@@ -161,11 +163,19 @@ pub struct Edge {
 pub struct Graph {
     pub graph: DiGraph<Node, Edge>,
     nodes: BTreeMap<Node, NodeIndex>,
+    /// The plan of every saga, in declaration order (so indexed by
+    /// `SagaId`).
+    pub sagas: Vec<saga::SagaPlan>,
     pub network: network::Plan,
     pub iam: iam::Plan,
 }
 
 impl Graph {
+    /// The plan of a saga.
+    pub fn saga(&self, id: SagaId) -> Option<&saga::SagaPlan> {
+        self.sagas.get(id.0).filter(|plan| plan.saga == id)
+    }
+
     /// The index of a node, if the system has it.
     pub fn node(&self, node: Node) -> Option<NodeIndex> {
         self.nodes.get(&node).copied()
@@ -218,13 +228,15 @@ impl Graph {
     }
 }
 
-/// Builds the graph of a resolved system and derives its network and IAM
-/// plans.
+/// Builds the graph of a resolved system and derives its saga, network and
+/// IAM plans.
 pub fn build(system: &System) -> Graph {
-    let (graph, nodes) = build::graph(system);
+    let sagas = saga::plans(system);
+    let (graph, nodes) = build::graph(system, &sagas);
     let mut result = Graph {
         graph,
         nodes,
+        sagas,
         network: network::Plan::default(),
         iam: iam::Plan::default(),
     };

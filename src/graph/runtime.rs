@@ -263,12 +263,12 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
     }
     // The services of a choreographed saga publish the outcome of each
     // operation they run on the saga's bus.
-    for plan in super::saga::plans(system) {
+    for plan in &graph.sagas {
         if plan.mode != crate::model::SagaMode::Choreographed {
             continue;
         }
-        let runs = plan.invocations().into_iter().any(|invocation| {
-            matches!(invocation, super::saga::Invocation::Function(service) | super::saga::Invocation::Commands(service) if service == id)
+        let runs = plan.invocations().iter().any(|invocation| {
+            matches!(invocation, super::saga::Invocation::Function(service) | super::saga::Invocation::Commands(service) if *service == id)
         });
         if !runs {
             continue;

@@ -12,6 +12,13 @@
 //! A Lambda function is invoked with the operation in its payload; a
 //! Fargate service receives the operation on its command queue with a task
 //! token, and reports the outcome with `SendTaskSuccess`/`SendTaskFailure`.
+//!
+//! [`plans`] derives everything here in time linear in the number of steps
+//! (the compensation each failure starts is indexed, not searched), and
+//! `graph::build` calls it once: the graph's `sagas` are what every later
+//! stage reads.
+
+use std::collections::BTreeMap;
 
 use super::QueueRef;
 use crate::model::{
@@ -118,6 +125,16 @@ pub struct SagaPlan {
     /// failure handler or a step after the pivot still fails after its
     /// retries.
     pub dead_letter: QueueRef,
+    /// The rules of a choreographed saga (see [`choreography`]); empty for
+    /// an orchestrated one.
+    pub choreography: Vec<ChoreographyRule>,
+    /// Every service the saga runs an operation of, with how, each once,
+    /// in the order of the steps.
+    invocations: Vec<Invocation>,
+    /// For each step, the nearest step before it that has an `undo`: the
+    /// first compensation its failure runs (unless it comes after the
+    /// pivot), and the one that runs after its own undo.
+    undo_below: Vec<Option<usize>>,
 }
 
 /// How long one attempt of a task may take when neither the step nor the
@@ -200,7 +217,7 @@ pub fn plans(system: &System) -> Vec<SagaPlan> {
                     saga_timeout.unwrap_or(TASK_TIMEOUT).min(TASK_TIMEOUT),
                 )
             });
-            SagaPlan {
+            let mut plan = SagaPlan {
                 saga: id,
                 name: saga.name.text.clone(),
                 mode: saga.mode.value,
@@ -211,9 +228,48 @@ pub fn plans(system: &System) -> Vec<SagaPlan> {
                 dead_letter: saga.dlq.map_or(QueueRef::SagaDeadLetter(id), |queue| {
                     QueueRef::Declared(queue.value)
                 }),
+                choreography: Vec::new(),
+                invocations: Vec::new(),
+                undo_below: Vec::new(),
+            };
+            plan.invocations = invocations(&plan);
+            plan.undo_below = undo_below(&plan.steps);
+            if plan.mode == SagaMode::Choreographed {
+                plan.choreography = choreography(&plan);
             }
+            plan
         })
         .collect()
+}
+
+/// Every service a saga runs an operation of, each once, in step order.
+fn invocations(plan: &SagaPlan) -> Vec<Invocation> {
+    let mut seen = std::collections::BTreeSet::new();
+    plan.steps
+        .iter()
+        .flat_map(|step| std::iter::once(&step.action).chain(step.undo.iter()))
+        .chain(plan.on_failure.iter())
+        .filter_map(|action| {
+            let key = match action.invocation {
+                Invocation::Function(service) => (0, service),
+                Invocation::Commands(service) => (1, service),
+            };
+            seen.insert(key).then_some(action.invocation)
+        })
+        .collect()
+}
+
+/// For each step, the nearest step before it with an `undo`.
+fn undo_below(steps: &[StepPlan]) -> Vec<Option<usize>> {
+    let mut below = Vec::with_capacity(steps.len());
+    let mut nearest = None;
+    for (index, step) in steps.iter().enumerate() {
+        below.push(nearest);
+        if step.undo.is_some() {
+            nearest = Some(index);
+        }
+    }
+    below
 }
 
 impl Action {
@@ -256,17 +312,28 @@ impl SagaPlan {
     /// they run: the completed compensable steps, the latest first. Nothing
     /// is undone once the pivot has completed.
     pub fn compensations(&self, failed: usize) -> Vec<usize> {
-        if self.steps.get(failed).is_none_or(|step| step.after_pivot) {
-            return Vec::new();
+        let mut chain = Vec::new();
+        let mut next = self.first_compensation(failed);
+        while let Some(index) = next {
+            chain.push(index);
+            next = self.compensation_after(index);
         }
-        (0..failed)
-            .rev()
-            .filter(|index| {
-                self.steps
-                    .get(*index)
-                    .is_some_and(|step| step.undo.is_some())
-            })
-            .collect()
+        chain
+    }
+
+    /// The step whose `undo` runs first when step `failed` fails, if any:
+    /// the first of [`Self::compensations`], without listing the others.
+    pub fn first_compensation(&self, failed: usize) -> Option<usize> {
+        if self.steps.get(failed).is_none_or(|step| step.after_pivot) {
+            return None;
+        }
+        self.undo_below.get(failed).copied().flatten()
+    }
+
+    /// The step whose undo runs after the undo of step `undone`: the next
+    /// compensable step below it.
+    pub fn compensation_after(&self, undone: usize) -> Option<usize> {
+        self.undo_below.get(undone).copied().flatten()
     }
 
     /// Whether a failure of step `failed` runs `on_failure`: a failure
@@ -275,29 +342,18 @@ impl SagaPlan {
         self.on_failure.is_some() && self.steps.get(failed).is_some_and(|step| !step.after_pivot)
     }
 
-    /// Every service the saga runs an operation of, with how.
-    pub fn invocations(&self) -> Vec<Invocation> {
-        let mut all: Vec<Invocation> = Vec::new();
-        let actions = self
-            .steps
-            .iter()
-            .flat_map(|step| std::iter::once(&step.action).chain(step.undo.iter()))
-            .chain(self.on_failure.iter());
-        for action in actions {
-            if !all.contains(&action.invocation) {
-                all.push(action.invocation);
-            }
-        }
-        all
+    /// Every service the saga runs an operation of, with how, each once.
+    pub fn invocations(&self) -> &[Invocation] {
+        &self.invocations
     }
 }
 
 /// The Fargate services that receive saga operations on a command queue.
-pub fn command_receivers(system: &System) -> Vec<ServiceId> {
-    let mut services: Vec<ServiceId> = plans(system)
+pub fn command_receivers(plans: &[SagaPlan]) -> Vec<ServiceId> {
+    let mut services: Vec<ServiceId> = plans
         .iter()
         .flat_map(SagaPlan::invocations)
-        .filter_map(|invocation| match invocation {
+        .filter_map(|invocation| match *invocation {
             Invocation::Commands(service) => Some(service),
             Invocation::Function(_) => None,
         })
@@ -389,16 +445,6 @@ impl SagaPlan {
             Runs::DeadLetter => None,
         }
     }
-
-    /// The step whose undo runs after the undo of step `undone`: the next
-    /// compensable step below it.
-    fn next_compensation(&self, undone: usize) -> Option<usize> {
-        (0..undone).rev().find(|index| {
-            self.steps
-                .get(*index)
-                .is_some_and(|step| step.undo.is_some())
-        })
-    }
 }
 
 /// The rules of a choreographed saga: each step starts on the completion of
@@ -406,46 +452,55 @@ impl SagaPlan {
 /// failure that needs it first, or on the undo before it; the failure
 /// handler starts when there is nothing (left) to undo; failures nothing
 /// can undo go to the saga's dead-letter queue.
-pub fn choreography(_system: &System, plan: &SagaPlan) -> Vec<ChoreographyRule> {
+///
+/// Each failure and each undo starts exactly one rule, so the rules are
+/// found by grouping the outcome events by the compensation they start, in
+/// one pass over the steps.
+fn choreography(plan: &SagaPlan) -> Vec<ChoreographyRule> {
     let mut rules = Vec::new();
     for (index, step) in plan.steps.iter().enumerate() {
         rules.push(ChoreographyRule {
             label: step.name.clone(),
             runs: Runs::Step(index),
             on_trigger: index == 0,
-            on: if index == 0 {
-                Vec::new()
-            } else {
-                vec![SagaEvent {
-                    step: index - 1,
+            on: match index.checked_sub(1) {
+                None => Vec::new(),
+                Some(previous) => vec![SagaEvent {
+                    step: previous,
                     outcome: Outcome::Completed,
-                }]
+                }],
             },
         });
     }
-    let compensable: Vec<usize> = (0..plan.steps.len())
-        .filter(|index| plan.steps.get(*index).is_some_and(|step| !step.after_pivot))
-        .collect();
-    // What starts the undo of step `undo` (or, for `None`, the failure
-    // handler).
-    let starters = |target: Option<usize>| {
-        let mut on = Vec::new();
-        for failed in &compensable {
-            if plan.compensations(*failed).first().copied() == target {
-                on.push(SagaEvent {
-                    step: *failed,
-                    outcome: Outcome::Failed,
-                });
-            }
+    // What starts the undo of each step (by index) and, under `None`, the
+    // failure handler: the failures of compensable steps, then the undos,
+    // each in step order.
+    let mut failures: BTreeMap<Option<usize>, Vec<SagaEvent>> = BTreeMap::new();
+    let mut undos: BTreeMap<Option<usize>, Vec<SagaEvent>> = BTreeMap::new();
+    for (index, step) in plan.steps.iter().enumerate() {
+        if step.after_pivot {
+            continue;
         }
-        for (index, step) in plan.steps.iter().enumerate() {
-            if step.undo.is_some() && !step.after_pivot && plan.next_compensation(index) == target {
-                on.push(SagaEvent {
+        failures
+            .entry(plan.first_compensation(index))
+            .or_default()
+            .push(SagaEvent {
+                step: index,
+                outcome: Outcome::Failed,
+            });
+        if step.undo.is_some() {
+            undos
+                .entry(plan.compensation_after(index))
+                .or_default()
+                .push(SagaEvent {
                     step: index,
                     outcome: Outcome::Undone,
                 });
-            }
         }
+    }
+    let mut starters = |target: Option<usize>| {
+        let mut on = failures.remove(&target).unwrap_or_default();
+        on.extend(undos.remove(&target).unwrap_or_default());
         on
     };
     for (index, step) in plan.steps.iter().enumerate() {

@@ -350,7 +350,7 @@ pub struct Expose {
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Via {
     /// ECS Service Connect: service discovery, retries and outlier detection.
     Mesh,

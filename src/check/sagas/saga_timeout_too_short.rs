@@ -2,7 +2,7 @@
 use super::step_named;
 use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
-use crate::graph::saga::{StepPlan, plans};
+use crate::graph::saga::StepPlan;
 use crate::model::{Compute, Duration, Saga, SagaMode, System};
 
 /// `span` is the saga's `timeout`; `steps` the steps that take time in the
@@ -151,7 +151,7 @@ impl StepWorstCase {
 impl Rule for SagaTimeoutTooShort {
     fn check(&self, context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let system = context.system;
-        for plan in plans(system) {
+        for plan in &context.graph.sagas {
             if plan.mode != SagaMode::Orchestrated {
                 continue;
             }

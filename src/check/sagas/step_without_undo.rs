@@ -2,7 +2,7 @@
 use super::{operation_text, step_named};
 use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
-use crate::graph::saga::{SagaPlan, plans};
+use crate::graph::saga::SagaPlan;
 use crate::model::{Saga, System};
 
 /// `step` runs `operation` and has no undo; `next` is the step after it,
@@ -85,11 +85,11 @@ declare_rule! {
 impl Rule for StepWithoutUndo {
     fn check(&self, context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let system = context.system;
-        for plan in plans(system) {
+        for plan in &context.graph.sagas {
             let Some(saga) = system.sagas.get(plan.saga.0) else {
                 continue;
             };
-            check_saga(system, saga, &plan, out);
+            check_saga(system, saga, plan, out);
         }
     }
 }

@@ -204,7 +204,7 @@ fn add_database(
     }
     let security_groups = json!([super::group_id(context, Guarded::Database(database_id))]);
     let monitoring = attribute(
-        &references::role(system, Principal::DatabaseMonitoring(database_id)),
+        &references::role(context, Principal::DatabaseMonitoring(database_id)),
         "Arn",
     );
     let secret = json!({ "KmsKeyId": reference(super::settings::KEY) });

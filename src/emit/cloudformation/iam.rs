@@ -118,11 +118,11 @@ fn statement(context: &Context<'_>, grant: &Grant, index: usize) -> Json {
 
 fn add_role(template: &mut super::Template, context: &Context<'_>, role: &Role) {
     let system = context.system;
-    let name = names::role(system, role.principal);
+    let name = names::role(system, context.graph, role.principal);
     let trusted = role.principal.trusted_service(system);
     let mut properties = json!({
         "RoleName": aws_name(context, NameKind::IamRole, &name),
-        "Description": names::role_description(system, role.principal),
+        "Description": names::role_description(system, context.graph, role.principal),
         "AssumeRolePolicyDocument": {
             "Version": "2012-10-17",
             "Statement": [{
@@ -148,7 +148,7 @@ fn add_role(template: &mut super::Template, context: &Context<'_>, role: &Role) 
         );
     }
     template.add(
-        references::role(system, role.principal),
+        references::role(context, role.principal),
         &name,
         "AWS::IAM::Role",
         properties,
@@ -163,18 +163,18 @@ fn add_role(template: &mut super::Template, context: &Context<'_>, role: &Role) 
         .map(|(index, grant)| statement(context, grant, index))
         .collect();
     let policy = template.add(
-        references::role_policy(system, role.principal),
+        references::role_policy(context, role.principal),
         &name,
         "AWS::IAM::RolePolicy",
         json!({
             "PolicyName": aws_name(context, NameKind::IamRolePolicy, &name),
-            "RoleName": reference(&references::role(system, role.principal)),
+            "RoleName": reference(&references::role(context, role.principal)),
             "PolicyDocument": { "Version": "2012-10-17", "Statement": statements },
         }),
     );
     policy.note(&format!(
         "What {} may do, and nothing more.",
-        names::role_description(system, role.principal).to_lowercase()
+        names::role_description(system, context.graph, role.principal).to_lowercase()
     ));
     for (index, grant) in role.grants.iter().enumerate() {
         if let Some(reason) = grant.wildcard {

@@ -121,7 +121,7 @@ fn target_arn(context: &Context<'_>, target: Node) -> Option<(Json, String)> {
 
 fn add_rule(template: &mut Template, context: &Context<'_>, rule: &RulePlan) {
     let system = context.system;
-    let label = events::rule_label(system, rule);
+    let label = events::rule_label(system, context.graph, rule);
     if rule.targets.is_empty() {
         return;
     }
@@ -181,7 +181,7 @@ fn rule_target(context: &Context<'_>, rule: &RulePlan, label: &str, target: Node
         entry.insert(
             "RoleArn".into(),
             attribute(
-                &references::role(system, Principal::RuleDelivery(rule.rule)),
+                &references::role(context, Principal::RuleDelivery(rule.rule)),
                 "Arn",
             ),
         );
@@ -235,7 +235,12 @@ fn source_arns(context: &Context<'_>, rules: &[RulePlan], source: Source) -> Vec
     let system = context.system;
     match source {
         Source::Rule(rule) => events::source_rules(rules, rule)
-            .map(|plan| attribute(&id(&events::rule_label(system, plan), "Rule"), "Arn"))
+            .map(|plan| {
+                attribute(
+                    &id(&events::rule_label(system, context.graph, plan), "Rule"),
+                    "Arn",
+                )
+            })
             .collect(),
         Source::Topic(topic) => vec![reference(&references::topic(system, topic))],
         Source::LoadBalancer(balancer) => context
@@ -260,7 +265,7 @@ fn add_function_permission(
     rules: &[RulePlan],
     permission: &Permission,
 ) {
-    let grants = events::function_permissions(context.system, permission, || {
+    let grants = events::function_permissions(context.system, context.graph, permission, || {
         source_arns(context, rules, permission.source)
     });
     for grant in grants {
@@ -388,7 +393,7 @@ fn policy_statements(
         if sources.is_empty() {
             continue;
         }
-        let source = events::source_label(context.system, permission.source);
+        let source = events::source_label(context.system, context.graph, permission.source);
         statements.push(service_statement(
             &events::policy_sid("Allow", &source),
             permission,

@@ -245,7 +245,7 @@ fn add_flow_logs(
             "LogDestinationType": "cloud-watch-logs",
             "LogDestination": attribute(&log_group, "Arn"),
             "DeliverLogsPermissionArn": attribute(
-                &references::role(context.system, Principal::FlowLogs(network_id)),
+                &references::role(context, Principal::FlowLogs(network_id)),
                 "Arn",
             ),
             "MaxAggregationInterval": 60,

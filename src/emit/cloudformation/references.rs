@@ -71,12 +71,21 @@ pub(super) fn database(system: &System, database: DatabaseId) -> String {
     )
 }
 
-pub(super) fn role(system: &System, principal: crate::graph::iam::Principal) -> String {
-    id(&names::role(system, principal), "Role")
+pub(super) fn role(context: &Context<'_>, principal: crate::graph::iam::Principal) -> String {
+    id(
+        &names::role(context.system, context.graph, principal),
+        "Role",
+    )
 }
 
-pub(super) fn role_policy(system: &System, principal: crate::graph::iam::Principal) -> String {
-    id(&names::role(system, principal), "RolePolicy")
+pub(super) fn role_policy(
+    context: &Context<'_>,
+    principal: crate::graph::iam::Principal,
+) -> String {
+    id(
+        &names::role(context.system, context.graph, principal),
+        "RolePolicy",
+    )
 }
 
 pub(super) fn security_group(system: &System, owner: Guarded) -> String {

@@ -11,7 +11,6 @@ use super::{Context, Template, attribute, aws_name, id, physical_name, reference
 use crate::emit::asl::{self, Filler, Placeholder};
 use crate::emit::names;
 use crate::graph::iam::Principal;
-use crate::graph::saga;
 use crate::model::SagaMode;
 use crate::model::aws_names::NameKind;
 
@@ -26,7 +25,7 @@ fn placeholder_value(context: &Context<'_>, placeholder: Placeholder) -> Json {
 
 pub(super) fn sagas(context: &Context<'_>, template: &mut Template) {
     let system = context.system;
-    for plan in saga::plans(system) {
+    for plan in &context.graph.sagas {
         if plan.mode != SagaMode::Orchestrated || plan.steps.is_empty() {
             continue;
         }
@@ -37,7 +36,7 @@ pub(super) fn sagas(context: &Context<'_>, template: &mut Template) {
             physical_name(context, &names::state_machine_log_group(context, name)),
             365,
         );
-        let substitutions: Map<String, Json> = asl::placeholders(system, &plan)
+        let substitutions: Map<String, Json> = asl::placeholders(system, plan)
             .iter()
             .map(|(key, placeholder)| (key.clone(), placeholder_value(context, *placeholder)))
             .collect();
@@ -49,8 +48,8 @@ pub(super) fn sagas(context: &Context<'_>, template: &mut Template) {
                 json!({
                     "StateMachineName": aws_name(context, NameKind::StateMachine, name),
                     "StateMachineType": "STANDARD",
-                    "RoleArn": attribute(&references::role(system, Principal::Saga(plan.saga)), "Arn"),
-                    "Definition": asl::definition(system, &plan, Filler::DefinitionSubstitutions),
+                    "RoleArn": attribute(&references::role(context, Principal::Saga(plan.saga)), "Arn"),
+                    "Definition": asl::definition(system, plan, Filler::DefinitionSubstitutions),
                     "DefinitionSubstitutions": substitutions,
                     "LoggingConfiguration": {
                         "Destinations": [{ "CloudWatchLogsLogGroup": { "LogGroupArn": attribute(&log_group, "Arn") } }],
@@ -65,7 +64,7 @@ pub(super) fn sagas(context: &Context<'_>, template: &mut Template) {
                     },
                 }),
             )
-            .depends_on(references::role_policy(system, Principal::Saga(plan.saga)))
+            .depends_on(references::role_policy(context, Principal::Saga(plan.saga)))
             .note(&format!(
                 "The saga {name}: run `meshc simulate` to see the path an execution takes when a step fails."
             ));

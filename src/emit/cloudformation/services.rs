@@ -164,8 +164,8 @@ fn add_fargate(
                 "NetworkMode": "awsvpc",
                 "Cpu": crate::model::aws::fargate_cpu_units(compute.millicpu.value).to_string(),
                 "Memory": compute.memory.value.as_mib_ceil().to_string(),
-                "ExecutionRoleArn": attribute(&references::role(system, Principal::TaskExecution(service_id)), "Arn"),
-                "TaskRoleArn": attribute(&references::role(system, Principal::Service(service_id)), "Arn"),
+                "ExecutionRoleArn": attribute(&references::role(context, Principal::TaskExecution(service_id)), "Arn"),
+                "TaskRoleArn": attribute(&references::role(context, Principal::Service(service_id)), "Arn"),
                 "RuntimePlatform": {
                     "OperatingSystemFamily": "LINUX",
                     "CpuArchitecture": match compute.architecture {
@@ -403,7 +403,7 @@ fn add_function(
     properties.insert(
         "Role".into(),
         attribute(
-            &references::role(system, Principal::Service(service_id)),
+            &references::role(context, Principal::Service(service_id)),
             "Arn",
         ),
     );
@@ -481,7 +481,7 @@ fn add_function(
     );
     function
         .depends_on(references::role_policy(
-            system,
+            context,
             Principal::Service(service_id),
         ))
         .note(&format!(

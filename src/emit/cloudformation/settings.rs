@@ -302,7 +302,7 @@ pub(super) fn outputs(context: &Context<'_>, template: &mut Template) {
             attribute(&id(name, "EventBus"), "Name"),
         );
     }
-    for plan in crate::graph::saga::plans(system) {
+    for plan in &context.graph.sagas {
         if plan.mode != SagaMode::Orchestrated || plan.steps.is_empty() {
             continue;
         }

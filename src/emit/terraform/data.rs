@@ -183,7 +183,7 @@ fn add_database(file: &mut TfFile, context: &Context<'_>, id: DatabaseId, databa
         "aws_security_group.{}.id",
         names::guarded(system, Guarded::Database(id))
     ))]);
-    let monitoring = names::role(system, Principal::DatabaseMonitoring(id));
+    let monitoring = names::role(system, context.graph, Principal::DatabaseMonitoring(id));
     let common = |block: hcl::BlockBuilder| {
         block
             .add_attribute(("engine", engine.as_str()))

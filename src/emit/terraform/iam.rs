@@ -92,7 +92,7 @@ fn resources(context: &Context<'_>, grant: &Grant) -> Expression {
 
 fn add_role(file: &mut TfFile, context: &Context<'_>, role: &Role) {
     let system = context.system;
-    let name = names::role(system, role.principal);
+    let name = names::role(system, context.graph, role.principal);
     let trusted = role.principal.trusted_service(system);
     let assume = format!("{name}--assume");
     file.add(
@@ -126,7 +126,7 @@ fn add_role(file: &mut TfFile, context: &Context<'_>, role: &Role) {
             .add_attribute(("name", aws_name(context, NameKind::IamRole, &name)))
             .add_attribute((
                 "description",
-                names::role_description(context.system, role.principal),
+                names::role_description(context.system, context.graph, role.principal),
             ))
             .add_attribute((
                 "assume_role_policy",
@@ -171,7 +171,7 @@ fn add_role(file: &mut TfFile, context: &Context<'_>, role: &Role) {
         document_index,
         &format!(
             "What {} may do, and nothing more.",
-            names::role_description(context.system, role.principal).to_lowercase()
+            names::role_description(context.system, context.graph, role.principal).to_lowercase()
         ),
     );
     for (statement, note) in wildcard_notes {

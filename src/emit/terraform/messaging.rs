@@ -133,7 +133,7 @@ pub(super) fn events(context: &Context<'_>) -> TfFile {
 
 fn add_rule(file: &mut TfFile, context: &Context<'_>, rule: &RulePlan) {
     let system = context.system;
-    let label = events::rule_label(system, rule);
+    let label = events::rule_label(system, context.graph, rule);
     let targets = rule.targets.clone();
     if targets.is_empty() {
         return;
@@ -228,7 +228,7 @@ fn add_target(
             "role_arn",
             reference(&format!(
                 "aws_iam_role.{}.arn",
-                names::role(system, Principal::RuleDelivery(rule.rule))
+                names::role(system, context.graph, Principal::RuleDelivery(rule.rule))
             )),
         ));
     }
@@ -291,7 +291,7 @@ fn source_arns(context: &Context<'_>, rules: &[RulePlan], source: Source) -> Vec
             .map(|plan| {
                 reference(&format!(
                     "aws_cloudwatch_event_rule.{}.arn",
-                    events::rule_label(system, plan)
+                    events::rule_label(system, context.graph, plan)
                 ))
             })
             .collect(),
@@ -321,7 +321,7 @@ fn add_function_permission(
     rules: &[RulePlan],
     permission: &Permission,
 ) {
-    let grants = events::function_permissions(context.system, permission, || {
+    let grants = events::function_permissions(context.system, context.graph, permission, || {
         source_arns(context, rules, permission.source)
     });
     for grant in grants {
@@ -473,7 +473,7 @@ fn add_queue_policy(file: &mut TfFile, context: &Context<'_>, rules: &[RulePlan]
         if sources.is_empty() {
             continue;
         }
-        let source = events::source_label(context.system, permission.source);
+        let source = events::source_label(context.system, context.graph, permission.source);
         document = document.add_block(service_statement(
             &events::policy_sid("Allow", &source),
             permission,
@@ -540,7 +540,7 @@ pub(super) fn topics(context: &Context<'_>) -> TfFile {
             if sources.is_empty() {
                 continue;
             }
-            let source = events::source_label(context.system, permission.source);
+            let source = events::source_label(context.system, context.graph, permission.source);
             document = document.add_block(service_statement(
                 &events::policy_sid("Allow", &source),
                 permission,

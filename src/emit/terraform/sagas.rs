@@ -12,7 +12,6 @@ use super::writer::{TfFile, aws_name, call, object, physical_name, reference, re
 use crate::emit::asl::{self, Placeholder};
 use crate::emit::names;
 use crate::graph::iam::Principal;
-use crate::graph::saga;
 use crate::model::SagaMode;
 use crate::model::aws_names::NameKind;
 
@@ -35,7 +34,7 @@ fn placeholder_value(context: &Context<'_>, placeholder: Placeholder) -> Express
 pub(super) fn sagas(context: &Context<'_>) -> TfFile {
     let system = context.system;
     let mut file = TfFile::default();
-    for plan in saga::plans(system) {
+    for plan in &context.graph.sagas {
         if plan.mode != SagaMode::Orchestrated || plan.steps.is_empty() {
             continue;
         }
@@ -52,7 +51,7 @@ pub(super) fn sagas(context: &Context<'_>) -> TfFile {
                 .build(),
         );
         let substitutions = object(
-            asl::placeholders(system, &plan)
+            asl::placeholders(system, plan)
                 .iter()
                 .map(|(key, placeholder)| (key.as_str(), placeholder_value(context, *placeholder)))
                 .collect::<Vec<_>>(),
@@ -60,11 +59,11 @@ pub(super) fn sagas(context: &Context<'_>) -> TfFile {
         let definition = call(
             "templatefile",
             vec![
-                template(&format!("${{path.module}}/../{}", asl::file_name(&plan))),
+                template(&format!("${{path.module}}/../{}", asl::file_name(plan))),
                 substitutions,
             ],
         );
-        let role = names::role(system, Principal::Saga(plan.saga));
+        let role = names::role(system, context.graph, Principal::Saga(plan.saga));
         let index = file.add(
             resource("aws_sfn_state_machine", name)
                 .add_attribute(("name", aws_name(context, NameKind::StateMachine, name)))

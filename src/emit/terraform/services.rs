@@ -257,7 +257,11 @@ fn add_fargate(
             ),
         ]),
     ));
-    let execution = names::role(system, crate::graph::iam::Principal::TaskExecution(id));
+    let execution = names::role(
+        system,
+        context.graph,
+        crate::graph::iam::Principal::TaskExecution(id),
+    );
     let task = file.add(
         resource("aws_ecs_task_definition", &name)
             .add_attribute(("family", aws_name(context, NameKind::TaskFamily, &name)))
@@ -276,7 +280,11 @@ fn add_fargate(
                 "task_role_arn",
                 reference(&format!(
                     "aws_iam_role.{}.arn",
-                    names::role(system, crate::graph::iam::Principal::Service(id))
+                    names::role(
+                        system,
+                        context.graph,
+                        crate::graph::iam::Principal::Service(id)
+                    )
                 )),
             ))
             .add_block(
@@ -578,7 +586,11 @@ fn add_function(
         physical_name(&names::function_log_group(context, &name)),
         service,
     );
-    let role = names::role(system, crate::graph::iam::Principal::Service(id));
+    let role = names::role(
+        system,
+        context.graph,
+        crate::graph::iam::Principal::Service(id),
+    );
     let handler = lambda
         .handler
         .clone()

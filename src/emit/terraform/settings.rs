@@ -478,7 +478,7 @@ pub(super) fn outputs(context: &Context<'_>) -> TfFile {
             reference(&format!("aws_cloudwatch_event_bus.{name}.name")),
         ));
     }
-    for plan in crate::graph::saga::plans(system) {
+    for plan in &context.graph.sagas {
         if plan.mode != crate::model::SagaMode::Orchestrated || plan.steps.is_empty() {
             continue;
         }
