@@ -62,6 +62,10 @@ pub fn format(source: &str) -> Result<String, Vec<Diagnostic>> {
     };
     let lines = printer.file(&file);
     let mut out = String::with_capacity(source.len());
+    // A byte order mark stays where it was.
+    if source.starts_with(syntax::BYTE_ORDER_MARK) {
+        out.push(syntax::BYTE_ORDER_MARK);
+    }
     emit(&lines, 0, &mut out);
     Ok(out)
 }

@@ -65,7 +65,7 @@ fn all_inputs() -> Vec<Input> {
     for path in common::every_mesh_file() {
         inputs.push(Input {
             name: path.strip_prefix(root()).unwrap().display().to_string(),
-            text: std::fs::read_to_string(&path).unwrap(),
+            text: common::read_mesh(&path),
         });
     }
     let corpus = root().join("editors/tree-sitter-mesh/test/corpus");

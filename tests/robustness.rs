@@ -94,7 +94,7 @@ fn check_one(source: &str) -> Result<(), String> {
 #[test]
 fn every_input_is_analysed_without_panic() {
     for path in common::every_mesh_file() {
-        let source = std::fs::read_to_string(&path).unwrap();
+        let source = common::read_mesh(&path);
         if let Err(problem) = check_one(&source) {
             panic!("{}: {problem}", path.display());
         }

@@ -18,15 +18,22 @@ use common::{expectations, file_name, mesh_files, reported, snapshot};
 #[test]
 fn ui() {
     insta::glob!("ui/*.mesh", |path| {
-        let source = std::fs::read_to_string(path).unwrap();
-        // What `meshc check` reports: the checks, and the backends' limits.
-        let analysis = meshc::compile(
-            &meshc::diagnostics::SourceFile {
-                name: file_name(path),
-                text: source.clone(),
-            },
-            &meshc::Options::default(),
-        );
+        // What `meshc check` reports: a file that is not UTF-8 is only
+        // that; any other, the checks and the backends' limits.
+        let (source, not_utf8) = meshc::syntax::decode(std::fs::read(path).unwrap());
+        let diagnostics = match not_utf8 {
+            Some(problem) => vec![problem],
+            None => {
+                meshc::compile(
+                    &meshc::diagnostics::SourceFile {
+                        name: file_name(path),
+                        text: source.clone(),
+                    },
+                    &meshc::Options::default(),
+                )
+                .diagnostics
+            }
+        };
         let expected = expectations(&source);
         assert!(
             !expected.is_empty(),
@@ -35,11 +42,11 @@ fn ui() {
         );
         assert_eq!(
             expected,
-            reported(&source, &analysis.diagnostics),
+            reported(&source, &diagnostics),
             "{}: expected (line, code) pairs differ from what was reported",
             file_name(path)
         );
-        for diagnostic in &analysis.diagnostics {
+        for diagnostic in &diagnostics {
             assert!(
                 diagnostic.help.is_some(),
                 "{}: {} has no help line",
@@ -47,7 +54,7 @@ fn ui() {
                 diagnostic.code.code
             );
         }
-        insta::assert_snapshot!(snapshot(&file_name(path), &source, &analysis.diagnostics));
+        insta::assert_snapshot!(snapshot(&file_name(path), &source, &diagnostics));
     });
 }
 

@@ -152,6 +152,7 @@ pub static CODES: &[&Code] = &[
     &syntax::suppression_without_reason::SuppressionWithoutReason::CODE,
     &syntax::unused_suppression::UnusedSuppression::CODE,
     &syntax::nesting_too_deep::NestingTooDeep::CODE,
+    &syntax::invalid_encoding::InvalidEncoding::CODE,
     &names::unknown_name::UnknownName::CODE,
     &names::duplicate_name::DuplicateName::CODE,
     &names::unknown_attribute::UnknownAttribute::CODE,

@@ -256,17 +256,134 @@ pub fn run() -> ExitCode {
     }
 }
 
-fn read_source(path: &Path) -> Result<SourceFile, ExitCode> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(SourceFile {
-            name: path.display().to_string(),
-            text,
-        }),
-        Err(error) => {
-            eprintln!("error: cannot read `{}`: {error}", path.display());
-            Err(ExitCode::from(2))
+/// The largest file meshc reads, in bytes (64 MiB): far more than any
+/// description of a system, and a bound on what a wrong path or a runaway
+/// generator can make meshc hold in memory.
+const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A source file as read.
+struct Input {
+    source: SourceFile,
+    /// M111 when the file is not UTF-8: then nothing else in it is checked.
+    not_utf8: Option<Diagnostic>,
+}
+
+impl Input {
+    fn decode(name: String, bytes: Vec<u8>) -> Input {
+        let (text, not_utf8) = crate::syntax::decode(bytes);
+        Input {
+            source: SourceFile { name, text },
+            not_utf8,
         }
     }
+
+    /// What `crate::analyze` finds in the file; for a file that is not
+    /// UTF-8, only that.
+    fn analyze(&self) -> crate::Analysis {
+        match &self.not_utf8 {
+            None => crate::analyze(&self.source.text),
+            Some(problem) => crate::Analysis {
+                syntax: crate::syntax::ast::File {
+                    declarations: Vec::new(),
+                    comments: Vec::new(),
+                    unparsed: Vec::new(),
+                },
+                system: None,
+                graph: None,
+                diagnostics: vec![problem.clone()],
+            },
+        }
+    }
+
+    /// What `crate::compile` makes of the file; for a file that is not
+    /// UTF-8, only that diagnostic.
+    fn compile(&self, target: crate::Target) -> crate::Output {
+        match &self.not_utf8 {
+            None => crate::compile(&self.source, &crate::Options { target }),
+            Some(problem) => crate::Output {
+                files: std::collections::BTreeMap::new(),
+                diagnostics: vec![problem.clone()],
+                system_name: None,
+            },
+        }
+    }
+}
+
+fn read_source(path: &Path) -> Result<Input, ExitCode> {
+    let bytes = read_file(path)?;
+    Ok(Input::decode(path.display().to_string(), bytes))
+}
+
+/// The bytes of a regular file of at most `MAX_INPUT_BYTES`. Anything else
+/// (a directory, a device such as `/dev/zero`, a FIFO, a socket) is refused
+/// before it is read, so that meshc neither waits for a writer nor reads
+/// without end.
+fn read_file(path: &Path) -> Result<Vec<u8>, ExitCode> {
+    let refuse = |why: String| {
+        eprintln!("error: cannot read `{}`: {why}", path.display());
+        ExitCode::from(2)
+    };
+    let metadata = std::fs::metadata(path).map_err(|error| refuse(error.to_string()))?;
+    regular_file(&metadata).map_err(refuse)?;
+    let file = std::fs::File::open(path).map_err(|error| refuse(error.to_string()))?;
+    // What was opened may have replaced what was looked at.
+    let metadata = file.metadata().map_err(|error| refuse(error.to_string()))?;
+    regular_file(&metadata).map_err(refuse)?;
+    read_capped(file).map_err(refuse)
+}
+
+/// Why a file is not one meshc reads, if it is not.
+fn regular_file(metadata: &std::fs::Metadata) -> Result<(), String> {
+    if !metadata.is_file() {
+        return Err(format!(
+            "it is {}, not a regular file",
+            file_kind(metadata.file_type())
+        ));
+    }
+    if metadata.len() > MAX_INPUT_BYTES {
+        return Err(format!(
+            "it has {} bytes, more than the {MAX_INPUT_BYTES} (64 MiB) meshc reads",
+            metadata.len()
+        ));
+    }
+    Ok(())
+}
+
+fn file_kind(file_type: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+        if file_type.is_fifo() {
+            return "a FIFO";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    if file_type.is_dir() {
+        "a directory"
+    } else {
+        "neither a file nor a directory"
+    }
+}
+
+/// Everything `reader` gives, up to `MAX_INPUT_BYTES`.
+fn read_capped(reader: impl std::io::Read) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut reader.take(MAX_INPUT_BYTES + 1), &mut bytes)
+        .map_err(|error| error.to_string())?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(format!(
+            "it has more than the {MAX_INPUT_BYTES} bytes (64 MiB) meshc reads"
+        ));
+    }
+    Ok(bytes)
 }
 
 /// How to render diagnostics for a stream that is (or is not) a terminal.
@@ -315,11 +432,11 @@ fn check_files(files: &[PathBuf], target: crate::Target, args: &ReportArgs) -> E
     let mut results = Vec::new();
     for path in files {
         match read_source(path) {
-            Ok(source) => {
+            Ok(input) => {
                 // What `build` would report, backends included: a file
                 // that checks clean builds.
-                let output = crate::compile(&source, &crate::Options { target });
-                results.push((source, output.diagnostics));
+                let output = input.compile(target);
+                results.push((input.source, output.diagnostics));
             }
             Err(code) => return code,
         }
@@ -336,8 +453,8 @@ fn check_files(files: &[PathBuf], target: crate::Target, args: &ReportArgs) -> E
 }
 
 fn build(path: &Path, out: &Path, target: crate::Target, args: &ReportArgs) -> ExitCode {
-    let source = match read_source(path) {
-        Ok(source) => source,
+    let input = match read_source(path) {
+        Ok(input) => input,
         Err(code) => return code,
     };
     // An update a killed build left behind is completed (or undone) first,
@@ -354,9 +471,9 @@ fn build(path: &Path, out: &Path, target: crate::Target, args: &ReportArgs) -> E
         ),
         Err(error) => return output_error(&error),
     }
-    let output = crate::compile(&source, &crate::Options { target });
+    let output = input.compile(target);
     let failed_build = failed(&output.diagnostics, args.deny_warnings);
-    report(&[(source, output.diagnostics)], args);
+    report(&[(input.source, output.diagnostics)], args);
     if failed_build {
         eprintln!(
             "error: {} was not built; `{}` is unchanged",
@@ -437,11 +554,14 @@ fn format_files(files: &[PathBuf], check: bool, color: Color) -> ExitCode {
         } else {
             read_source(path)
         };
-        let Ok(source) = read else {
+        let Ok(Input { source, not_utf8 }) = read else {
             status = 2;
             continue;
         };
-        let formatted = match crate::fmt::format(&source.text) {
+        let formatted = match not_utf8.map_or_else(
+            || crate::fmt::format(&source.text),
+            |problem| Err(vec![problem]),
+        ) {
             Ok(formatted) => formatted,
             Err(found) => {
                 let style = human_style(color, std::io::stderr().is_terminal());
@@ -481,13 +601,10 @@ fn format_files(files: &[PathBuf], check: bool, color: Color) -> ExitCode {
     ExitCode::from(status)
 }
 
-fn read_stdin() -> Result<SourceFile, ExitCode> {
-    let mut text = String::new();
-    match std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text) {
-        Ok(_) => Ok(SourceFile {
-            name: "<stdin>".to_string(),
-            text,
-        }),
+/// Standard input, read with the same limit as a file.
+fn read_stdin() -> Result<Input, ExitCode> {
+    match read_capped(std::io::stdin().lock()) {
+        Ok(bytes) => Ok(Input::decode("<stdin>".to_string(), bytes)),
         Err(error) => {
             eprintln!("error: cannot read standard input: {error}");
             Err(ExitCode::from(2))
@@ -517,11 +634,12 @@ fn replace_file(path: &Path, contents: &str) -> std::io::Result<()> {
 }
 
 fn simulate(path: &Path, saga: &str, fail: Option<&str>) -> ExitCode {
-    let source = match read_source(path) {
-        Ok(source) => source,
+    let input = match read_source(path) {
+        Ok(input) => input,
         Err(code) => return code,
     };
-    let analysis = crate::analyze(&source.text);
+    let analysis = input.analyze();
+    let source = input.source;
     let args = ReportArgs {
         format: Format::Human,
         color: Color::Auto,
@@ -548,11 +666,12 @@ fn simulate(path: &Path, saga: &str, fail: Option<&str>) -> ExitCode {
 }
 
 fn graph(path: &Path, format: DiagramFormat, all: bool) -> ExitCode {
-    let source = match read_source(path) {
-        Ok(source) => source,
+    let input = match read_source(path) {
+        Ok(input) => input,
         Err(code) => return code,
     };
-    let analysis = crate::analyze(&source.text);
+    let analysis = input.analyze();
+    let source = input.source;
     let (Some(system), Some(graph), false) = (
         analysis.system.as_ref(),
         analysis.graph.as_ref(),
@@ -599,8 +718,11 @@ fn catalog(prices: Option<&Path>) -> Result<crate::cost::Catalog, ExitCode> {
     let Some(path) = prices else {
         return Ok(embedded.clone());
     };
-    let text = std::fs::read_to_string(path).map_err(|error| {
-        eprintln!("error: cannot read `{}`: {error}", path.display());
+    let text = String::from_utf8(read_file(path)?).map_err(|_| {
+        eprintln!(
+            "error: cannot read `{}`: stream did not contain valid UTF-8",
+            path.display()
+        );
         ExitCode::from(2)
     })?;
     embedded
@@ -618,8 +740,9 @@ fn estimate_file(
     catalog: &crate::cost::Catalog,
     hours: u64,
 ) -> Result<crate::cost::Estimate, ExitCode> {
-    let source = read_source(path)?;
-    let analysis = crate::analyze(&source.text);
+    let input = read_source(path)?;
+    let analysis = input.analyze();
+    let source = input.source;
     let (Some(system), Some(graph)) = (analysis.system.as_ref(), analysis.graph.as_ref()) else {
         let args = ReportArgs {
             format: Format::Human,

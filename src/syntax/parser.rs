@@ -8,6 +8,7 @@ use pest::error::Error as PestError;
 use pest::iterators::Pairs;
 use pest_derive::Parser;
 
+use super::BYTE_ORDER_MARK;
 use super::ast;
 use super::depth;
 use super::lower::Lowerer;
@@ -46,7 +47,12 @@ pub(super) fn parse_file(source: &str, diagnostics: &mut Vec<Diagnostic>) -> ast
     let mut declarations = Vec::new();
     let mut comments = Vec::new();
     let mut unparsed = Vec::new();
-    let mut offset = 0;
+    // A UTF-8 byte order mark is not part of the text.
+    let mut offset = if source.starts_with(BYTE_ORDER_MARK) {
+        BYTE_ORDER_MARK.len_utf8()
+    } else {
+        0
+    };
     while offset <= source.len() {
         let Some(rest) = source.get(offset..) else {
             break;

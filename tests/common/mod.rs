@@ -96,6 +96,12 @@ pub fn mesh_files(dir: impl AsRef<Path>) -> Vec<PathBuf> {
     files
 }
 
+/// A `.mesh` test input as text. `tests/ui/M111.mesh` is not UTF-8 on
+/// purpose: its bytes that are not are read as U+FFFD.
+pub fn read_mesh(path: &Path) -> String {
+    String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned()
+}
+
 pub fn file_name(path: &Path) -> String {
     path.file_name().unwrap().to_string_lossy().into_owned()
 }
@@ -225,7 +231,7 @@ pub fn mesh_sources(dir: &str) -> Vec<(String, String)> {
     mesh_files(dir)
         .into_iter()
         .map(|path| {
-            let text = std::fs::read_to_string(&path).unwrap();
+            let text = read_mesh(&path);
             (format!("{dir}/{}", file_name(&path)), text)
         })
         .collect()

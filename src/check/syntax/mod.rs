@@ -3,6 +3,7 @@
 //! declaration.
 
 pub mod duplicate_clause;
+pub mod invalid_encoding;
 pub mod malformed_literal;
 pub mod nesting_too_deep;
 pub mod suppression_without_reason;
