@@ -412,6 +412,19 @@ impl miette::Diagnostic for MietteView<'_> {
 /// Renders diagnostics as rustc-style reports with the source above each
 /// error. Without colour the output is stable enough for snapshots.
 pub fn render_human(diagnostics: &[Diagnostic], file: &SourceFile, style: HumanStyle) -> String {
+    let mut out = String::new();
+    // Writing to a `String` cannot fail.
+    let _ = write_human(diagnostics, file, style, &mut out);
+    out
+}
+
+/// [`render_human`], written to `out` one report at a time.
+pub fn write_human(
+    diagnostics: &[Diagnostic],
+    file: &SourceFile,
+    style: HumanStyle,
+    out: &mut dyn fmt::Write,
+) -> fmt::Result {
     let theme = if style.color {
         miette::GraphicalTheme::unicode()
     } else {
@@ -422,7 +435,7 @@ pub fn render_human(diagnostics: &[Diagnostic], file: &SourceFile, style: HumanS
         .with_urls(false)
         .with_context_lines(1);
     let source = Source::new(&file.name, &file.text);
-    let mut out = String::new();
+    let mut report = String::new();
     for diagnostic in diagnostics
         .iter()
         .filter(|diagnostic| diagnostic.is_active())
@@ -438,14 +451,16 @@ pub fn render_human(diagnostics: &[Diagnostic], file: &SourceFile, style: HumanS
             source: &source,
             help,
         };
-        if handler.render_report(&mut out, &view).is_err() {
+        report.clear();
+        if handler.render_report(&mut report, &view).is_err() {
             // The handler only fails when writing to the String fails, which
             // it cannot; fall back to the bare message all the same.
-            out.push_str(&diagnostic.message);
-            out.push('\n');
+            report.push_str(&diagnostic.message);
+            report.push('\n');
         }
+        out.write_str(&report)?;
     }
-    out
+    Ok(())
 }
 
 /// "2 errors, 1 warning".
@@ -492,50 +507,103 @@ fn location_json(index: &LineIndex<'_>, span: Span) -> Json {
 /// The diagnostics of several files as one JSON document:
 /// `{"diagnostics": [...], "summary": {"errors": n, "warnings": m}}`.
 pub fn render_json(files: &[(SourceFile, Vec<Diagnostic>)]) -> String {
-    let mut entries = Vec::new();
-    let mut errors = 0;
-    let mut warnings = 0;
-    for (file, diagnostics) in files {
-        let index = LineIndex::new(&file.text);
-        for diagnostic in diagnostics {
-            match (diagnostic.severity, diagnostic.is_active()) {
-                (Severity::Error, true) => errors += 1,
-                (Severity::Warning, true) => warnings += 1,
-                _ => {}
-            }
-            let labels: Vec<Json> = diagnostic
-                .labels
-                .iter()
-                .map(|label| {
-                    json!({
-                        "message": label.message,
-                        "primary": label.primary,
-                        "span": location_json(&index, label.span),
-                    })
-                })
-                .collect();
-            entries.push(json!({
-                "file": file.name,
-                "code": diagnostic.code.code,
-                "slug": diagnostic.code.slug,
-                "severity": diagnostic.severity.as_str(),
-                "message": diagnostic.message,
-                "span": location_json(&index, diagnostic.primary_span()),
-                "labels": labels,
-                                "help": diagnostic.help,
-                "note": diagnostic.note,
-                "suppressed": diagnostic.suppression.as_ref().map(|suppression| json!({
-                    "reason": suppression.reason,
-                    "span": location_json(&index, suppression.span),
-                })),
-            }));
-        }
-    }
+    let mut out = Vec::new();
+    // Writing to a vector cannot fail.
+    let _ = write_json(files, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`render_json`], written to `out` one diagnostic at a time, so that a
+/// report of a hundred thousand findings is never a tree in memory.
+pub fn write_json(
+    files: &[(SourceFile, Vec<Diagnostic>)],
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let active = |severity: Severity| {
+        files
+            .iter()
+            .flat_map(|(_, diagnostics)| diagnostics)
+            .filter(|diagnostic| diagnostic.severity == severity && diagnostic.is_active())
+            .count()
+    };
     let document = json!({
-        "diagnostics": entries,
-        "summary": { "errors": errors, "warnings": warnings },
+        "diagnostics": [],
+        "summary": { "errors": active(Severity::Error), "warnings": active(Severity::Warning) },
     });
-    serde_json::to_string_pretty(&document).unwrap_or_default()
+    let entries = files.iter().flat_map(|(file, diagnostics)| {
+        let index = LineIndex::new(&file.text);
+        diagnostics
+            .iter()
+            .map(move |diagnostic| json_entry(file, &index, diagnostic))
+    });
+    write_pretty_with_items(out, &document, "diagnostics", 1, entries)
+}
+
+fn json_entry(file: &SourceFile, index: &LineIndex<'_>, diagnostic: &Diagnostic) -> Json {
+    let labels: Vec<Json> = diagnostic
+        .labels
+        .iter()
+        .map(|label| {
+            json!({
+                "message": label.message,
+                "primary": label.primary,
+                "span": location_json(index, label.span),
+            })
+        })
+        .collect();
+    json!({
+        "file": file.name,
+        "code": diagnostic.code.code,
+        "slug": diagnostic.code.slug,
+        "severity": diagnostic.severity.as_str(),
+        "message": diagnostic.message,
+        "span": location_json(index, diagnostic.primary_span()),
+        "labels": labels,
+        "help": diagnostic.help,
+        "note": diagnostic.note,
+        "suppressed": diagnostic.suppression.as_ref().map(|suppression| json!({
+            "reason": suppression.reason,
+            "span": location_json(index, suppression.span),
+        })),
+    })
+}
+
+/// Writes `document` as `serde_json::to_string_pretty` would, with the
+/// empty array under `key` (an object key at `depth`, the first with that
+/// name in the text) holding `items`, each rendered when it is written.
+/// The key's text cannot occur earlier inside a string, where its quotes
+/// would be escaped.
+fn write_pretty_with_items(
+    out: &mut dyn std::io::Write,
+    document: &Json,
+    key: &str,
+    depth: usize,
+    items: impl Iterator<Item = Json>,
+) -> std::io::Result<()> {
+    let text = serde_json::to_string_pretty(document).unwrap_or_default();
+    let indent = "  ".repeat(depth);
+    let placeholder = format!("\n{indent}\"{key}\": []");
+    let Some(at) = text.find(&placeholder) else {
+        out.write_all(text.as_bytes())?;
+        return Ok(());
+    };
+    let split = at + placeholder.len() - "]".len();
+    let (before, after) = text.split_at(split);
+    out.write_all(before.as_bytes())?;
+    let item_indent = format!("\n{indent}  ");
+    let mut first = true;
+    for item in items {
+        out.write_all(if first { b"" } else { b"," })?;
+        first = false;
+        let rendered = serde_json::to_string_pretty(&item).unwrap_or_default();
+        out.write_all(item_indent.as_bytes())?;
+        out.write_all(rendered.replace('\n', &item_indent).as_bytes())?;
+    }
+    if !first {
+        out.write_all(format!("\n{indent}").as_bytes())?;
+    }
+    out.write_all(after.as_bytes())?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------

@@ -105,9 +105,20 @@ impl Analysis {
 /// its graph and runs every check over it. Suppressions in the source are
 /// applied to the findings.
 pub fn analyze(source: &str) -> Analysis {
+    analyze_keeping(source, true)
+}
+
+/// [`analyze`]; without `keep_syntax`, the tree is dropped as soon as the
+/// system is resolved (and `Analysis::syntax` is empty), so that a large
+/// file's tree and its system are not held together.
+fn analyze_keeping(source: &str, keep_syntax: bool) -> Analysis {
     let mut diagnostics = Vec::new();
-    let syntax = syntax::parse(source, &mut diagnostics);
+    let mut syntax = syntax::parse(source, &mut diagnostics);
     let system = model::resolve(&syntax, &mut diagnostics);
+    let suppressions = check::Suppressions::read(source, &syntax);
+    if !keep_syntax {
+        syntax = syntax::ast::File::default();
+    }
     let resolved = !diagnostics.iter().any(Diagnostic::is_error);
     let (system, graph) = if resolved {
         let graph = graph::build(&system);
@@ -116,7 +127,7 @@ pub fn analyze(source: &str) -> Analysis {
     } else {
         (None, None)
     };
-    check::suppress(source, &syntax, &mut diagnostics);
+    suppressions.apply(&mut diagnostics);
     diagnostics::sort(&mut diagnostics);
     Analysis {
         syntax,
@@ -161,6 +172,31 @@ pub struct Output {
     pub diagnostics: Vec<Diagnostic>,
     /// The name of the system, once it resolved.
     pub system_name: Option<String>,
+}
+
+/// The diagnostics [`compile`] reports for a source file, found without
+/// producing its files (`meshc check`): the backends build each resource
+/// to find what their targets would refuse, measure it and drop it, so
+/// that the memory a check takes does not grow with the size of the
+/// output.
+pub fn check(source: &SourceFile, options: &Options) -> Vec<Diagnostic> {
+    let Analysis {
+        system,
+        graph,
+        mut diagnostics,
+        ..
+    } = analyze_keeping(&source.text, false);
+    let clean = !diagnostics
+        .iter()
+        .any(|diagnostic| diagnostic.is_error() && diagnostic.suppression.is_none());
+    if let (Some(system), Some(graph), true) = (&system, &graph, clean) {
+        let problems = emit::check(system, graph, options.target);
+        if !problems.is_empty() {
+            diagnostics.extend(problems);
+            diagnostics::sort(&mut diagnostics);
+        }
+    }
+    diagnostics
 }
 
 /// Checks a source file and, when it has no errors, translates it into the

@@ -66,7 +66,7 @@ pub mod sagas;
 mod suppress;
 pub mod syntax;
 
-pub use suppress::suppress;
+pub use suppress::{Suppressions, suppress};
 
 use crate::diagnostics::Diagnostic;
 use crate::graph::Graph;

@@ -4,11 +4,14 @@
 //! marked with the reason, for JSON and SARIF; suppressions without a reason
 //! or that silence nothing are findings themselves.
 
+use std::collections::BTreeMap;
+
 use super::syntax::{suppression_without_reason, unused_suppression};
 use super::{CODES, RULES};
-use crate::diagnostics::{Diagnostic, LineIndex, Span, Suppression};
+use crate::diagnostics::{Diagnostic, Span, Suppression};
 use crate::syntax::ast::{CommentKind, File};
 
+#[derive(Debug)]
 struct Allow {
     codes: Vec<&'static str>,
     /// Codes written that are not codes at all.
@@ -41,7 +44,7 @@ fn parse(text: &str) -> Option<(Vec<String>, Option<String>)> {
 }
 
 /// The byte range a suppression at `span` covers.
-fn scope(source: &str, file: &File, index: &LineIndex<'_>, span: Span) -> (usize, usize) {
+fn scope(source: &str, file: &File, span: Span) -> (usize, usize) {
     let line_start = source
         .get(..span.start())
         .and_then(|before| before.rfind('\n'))
@@ -68,100 +71,148 @@ fn scope(source: &str, file: &File, index: &LineIndex<'_>, span: Span) -> (usize
         }
         next = end + 1;
     }
-    let next_line = index.line_column(next).line;
-    for declaration in &file.declarations {
-        if index.line_column(declaration.span.start()).line == next_line {
-            return (next, declaration.span.end());
+    // The declarations are in source order: the one that starts on that
+    // line, if any, is the first that starts at or after it.
+    let first = file
+        .declarations
+        .partition_point(|declaration| declaration.span.start() < next);
+    match file.declarations.get(first) {
+        Some(declaration) if declaration.span.start() <= line_end(next) => {
+            (next, declaration.span.end())
         }
+        _ => (next, line_end(next)),
     }
-    (next, line_end(next))
 }
 
 /// Applies the suppressions of `file` to `diagnostics`, and reports the
-/// suppressions that are malformed or unused. `checked` says whether the
-/// check rules ran (they do not when the file has errors).
+/// suppressions that are malformed or unused.
 pub fn suppress(source: &str, file: &File, diagnostics: &mut Vec<Diagnostic>) {
-    let index = LineIndex::new(source);
-    let checked = diagnostics.iter().all(|diagnostic| {
-        !diagnostic.is_error() || RULES.iter().any(|rule| rule.code() == diagnostic.code)
-    });
-    let mut allows = Vec::new();
-    for comment in file
-        .comments
-        .iter()
-        .filter(|comment| comment.kind == CommentKind::Line)
-    {
-        let Some((codes, reason)) = parse(&comment.text) else {
-            continue;
-        };
-        let mut known = Vec::new();
-        let mut unknown = Vec::new();
-        for code in codes {
-            match super::lookup(&code) {
-                Some(found) => known.push(found.code),
-                None => unknown.push(code),
-            }
-        }
-        allows.push(Allow {
-            codes: known,
-            unknown,
-            reason,
-            span: comment.span,
-            scope: scope(source, file, &index, comment.span),
-        });
-    }
-    let mut found = Vec::new();
-    for allow in &allows {
-        let written: Vec<String> = allow
-            .codes
+    Suppressions::read(source, file).apply(diagnostics);
+}
+
+/// The suppressions of a file, read from its tree, to apply once its
+/// findings are known (the tree need not be kept until then).
+#[derive(Debug)]
+pub struct Suppressions {
+    allows: Vec<Allow>,
+}
+
+impl Suppressions {
+    pub fn read(source: &str, file: &File) -> Suppressions {
+        let mut allows = Vec::new();
+        for comment in file
+            .comments
             .iter()
-            .map(|code| (*code).to_string())
-            .chain(allow.unknown.iter().cloned())
-            .collect();
-        let Some(reason) = &allow.reason else {
-            found.push(suppression_without_reason::diagnostic(
-                allow.span,
-                &written.join(", "),
-            ));
-            continue;
-        };
-        for code in &allow.codes {
-            let suppressible = RULES.iter().any(|rule| rule.code().code == *code);
-            let mut used = false;
-            if suppressible {
-                for diagnostic in diagnostics.iter_mut() {
-                    let start = diagnostic.primary_span().start();
-                    let inside = start >= allow.scope.0 && start <= allow.scope.1;
-                    if inside && diagnostic.code.code == *code && diagnostic.suppression.is_none() {
-                        diagnostic.suppression = Some(Suppression {
-                            reason: reason.clone(),
-                            span: allow.span,
-                        });
-                        used = true;
+            .filter(|comment| comment.kind == CommentKind::Line)
+        {
+            let Some((codes, reason)) = parse(&comment.text) else {
+                continue;
+            };
+            let mut known = Vec::new();
+            let mut unknown = Vec::new();
+            for code in codes {
+                match super::lookup(&code) {
+                    Some(found) => known.push(found.code),
+                    None => unknown.push(code),
+                }
+            }
+            allows.push(Allow {
+                codes: known,
+                unknown,
+                reason,
+                span: comment.span,
+                scope: scope(source, file, comment.span),
+            });
+        }
+        Suppressions { allows }
+    }
+
+    /// Marks the findings each suppression silences, and reports the
+    /// suppressions that are malformed or unused.
+    pub fn apply(self, diagnostics: &mut Vec<Diagnostic>) {
+        if self.allows.is_empty() {
+            return;
+        }
+        // Whether the check rules ran (they do not when the file has errors).
+        let checked = diagnostics.iter().all(|diagnostic| {
+            !diagnostic.is_error() || RULES.iter().any(|rule| rule.code() == diagnostic.code)
+        });
+        // The findings of each code by position, so that a suppression
+        // finds those in its scope without a scan of every finding.
+        let mut by_code: BTreeMap<&'static str, Vec<(usize, usize)>> = BTreeMap::new();
+        for (position, diagnostic) in diagnostics.iter().enumerate() {
+            by_code
+                .entry(diagnostic.code.code)
+                .or_default()
+                .push((diagnostic.primary_span().start(), position));
+        }
+        for found in by_code.values_mut() {
+            found.sort_unstable();
+        }
+        let mut found = Vec::new();
+        for allow in &self.allows {
+            let written: Vec<String> = allow
+                .codes
+                .iter()
+                .map(|code| (*code).to_string())
+                .chain(allow.unknown.iter().cloned())
+                .collect();
+            let Some(reason) = &allow.reason else {
+                found.push(suppression_without_reason::diagnostic(
+                    allow.span,
+                    &written.join(", "),
+                ));
+                continue;
+            };
+            for code in &allow.codes {
+                let suppressible = RULES.iter().any(|rule| rule.code().code == *code);
+                let mut used = false;
+                if suppressible {
+                    let of_code = by_code.get(code).map_or(&[][..], Vec::as_slice);
+                    let first = of_code.partition_point(|(start, _)| *start < allow.scope.0);
+                    for (_, position) in of_code
+                        .get(first..)
+                        .unwrap_or_default()
+                        .iter()
+                        .take_while(|(start, _)| *start <= allow.scope.1)
+                    {
+                        let Some(diagnostic) = diagnostics.get_mut(*position) else {
+                            continue;
+                        };
+                        if diagnostic.suppression.is_none() {
+                            diagnostic.suppression = Some(Suppression {
+                                reason: reason.clone(),
+                                span: allow.span,
+                            });
+                            used = true;
+                        }
                     }
                 }
-            }
-            if !used && (checked || !suppressible) {
-                found.push(unused_suppression::diagnostic(
-                    allow.span,
-                    code,
-                    suppressible,
-                ));
-            }
-        }
-        for code in &allow.unknown {
-            let suggestion = crate::suggest::closest(code, CODES.iter().map(|known| known.code));
-            let mut diagnostic = unused_suppression::diagnostic(allow.span, code, true);
-            diagnostic.help = Some(match suggestion {
-                Some(candidate) => {
-                    format!("`{code}` is not a diagnostic code: did you mean `{candidate}`?")
+                if !used && (checked || !suppressible) {
+                    found.push(unused_suppression::diagnostic(
+                        allow.span,
+                        code,
+                        suppressible,
+                    ));
                 }
-                None => format!("`{code}` is not a diagnostic code: `meshc explain` lists them"),
-            });
-            found.push(diagnostic);
+            }
+            for code in &allow.unknown {
+                let suggestion =
+                    crate::suggest::closest(code, CODES.iter().map(|known| known.code));
+                let mut diagnostic = unused_suppression::diagnostic(allow.span, code, true);
+                diagnostic.help = Some(match suggestion {
+                    Some(candidate) => {
+                        format!("`{code}` is not a diagnostic code: did you mean `{candidate}`?")
+                    }
+                    None => {
+                        format!("`{code}` is not a diagnostic code: `meshc explain` lists them")
+                    }
+                });
+                found.push(diagnostic);
+            }
         }
+        diagnostics.extend(found);
     }
-    diagnostics.extend(found);
 }
 
 #[cfg(test)]

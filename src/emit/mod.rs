@@ -30,6 +30,10 @@ pub(crate) struct Context<'a> {
     /// design of `names` rules out): a backend that finds any refuses to
     /// write its files.
     name_problems: RefCell<BTreeSet<String>>,
+    /// Whether the backend only looks for what its target refuses (for
+    /// `meshc check`): each resource is built, measured and dropped, and
+    /// no file is rendered.
+    pub measuring: bool,
 }
 
 impl<'a> Context<'a> {
@@ -45,6 +49,15 @@ impl<'a> Context<'a> {
             graph,
             calls,
             name_problems: RefCell::new(BTreeSet::new()),
+            measuring: false,
+        }
+    }
+
+    /// A context in which the backends only measure what they build.
+    pub fn measuring(system: &'a System, graph: &'a Graph) -> Self {
+        Context {
+            measuring: true,
+            ..Context::new(system, graph)
         }
     }
 
@@ -144,6 +157,28 @@ pub fn is_output_path(path: &str) -> bool {
             .is_some_and(|saga| !saga.is_empty() && !saga.contains('/')),
         _ => false,
     }
+}
+
+/// What `emit` would refuse the system for, without producing its files:
+/// the same diagnostics, found by building each resource, measuring it and
+/// dropping it, so that checking a large system holds no more than one
+/// resource of its output at a time.
+pub fn check(
+    system: &System,
+    graph: &Graph,
+    target: crate::Target,
+) -> Vec<crate::diagnostics::Diagnostic> {
+    let mut problems = Vec::new();
+    if target.terraform() {
+        problems.extend(terraform::check(system, graph));
+        if !problems.is_empty() {
+            return problems;
+        }
+    }
+    if target.cloudformation() {
+        problems.extend(cloudformation::check(system, graph));
+    }
+    problems
 }
 
 /// Every file of the chosen backends, by path relative to the output

@@ -8,7 +8,7 @@
 use crate::diagnostics::Span;
 
 /// A whole source file.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct File {
     pub declarations: Vec<Declaration>,
     /// Every `//` and `/* */` comment, in source order. Doc comments (`///`)

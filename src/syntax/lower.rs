@@ -34,6 +34,14 @@ fn children(pair: Pair<'_, Rule>) -> impl Iterator<Item = Pair<'_, Rule>> {
         .filter(|child| child.as_rule() != Rule::COMMENT)
 }
 
+/// `items` without the room `collect` keeps for more: a filtered iterator
+/// of pairs starts a vector with room for four members, and a large file
+/// has hundreds of thousands of them.
+fn exact<T>(mut items: Vec<T>) -> Vec<T> {
+    items.shrink_to_fit();
+    items
+}
+
 impl<'d, 'i> Lowerer<'d, 'i> {
     /// A lowerer for `input`, a slice of the file starting at `offset`, whose
     /// comments are `comments` (relative spans).
@@ -143,7 +151,7 @@ impl<'d, 'i> Lowerer<'d, 'i> {
         let mut parts = children(body);
         let keyword_span = self.span(&parts.next()?);
         let name = self.ident(&parts.next()?);
-        let members = parts.filter_map(|member| self.member(member)).collect();
+        let members = exact(parts.filter_map(|member| self.member(member)).collect());
         Some(Declaration {
             doc,
             kind,
@@ -202,9 +210,11 @@ impl<'d, 'i> Lowerer<'d, 'i> {
     }
 
     fn members_of_body(&mut self, body: Pair<'_, Rule>) -> Vec<Member> {
-        children(body)
-            .filter_map(|member| self.member(member))
-            .collect()
+        exact(
+            children(body)
+                .filter_map(|member| self.member(member))
+                .collect(),
+        )
     }
 
     fn block(&mut self, pair: Pair<'_, Rule>) -> Option<Block> {

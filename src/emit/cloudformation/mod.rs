@@ -184,6 +184,54 @@ pub(crate) struct Template {
     /// (logical id, one base name, the other), each pair of names once.
     collisions: Vec<(String, String, String)>,
     outputs: Map<String, Json>,
+    /// Whether resources are measured and dropped as they are added
+    /// (`meshc check`), rather than kept to be written.
+    measuring: bool,
+    /// Every resource added, by type, repeats included.
+    kinds: BTreeMap<&'static str, usize>,
+    /// When measuring: each logical id's entry in the `Resources` of the
+    /// written template, as its bytes indented and compact. A repeated id
+    /// replaces the entry of the first, as it does in the template.
+    measured: BTreeMap<String, EntrySize>,
+}
+
+/// The bytes of one entry `"id": value` of the template's `Resources`.
+#[derive(Clone, Copy, Debug, Default)]
+struct EntrySize {
+    /// Indented as `render_json` writes it, at its depth, without the
+    /// separator before it.
+    indented: usize,
+    compact: usize,
+}
+
+/// Counts the bytes and line breaks written to it.
+#[derive(Debug, Default)]
+struct Counter {
+    bytes: usize,
+    lines: usize,
+}
+
+impl std::io::Write for Counter {
+    fn write(&mut self, buffer: &[u8]) -> std::io::Result<usize> {
+        self.bytes += buffer.len();
+        self.lines += buffer.iter().filter(|byte| **byte == b'\n').count();
+        Ok(buffer.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The bytes of `value` written compact, and indented at `depth` (two spaces
+/// a level) as `render_json` writes it inside an object.
+fn json_sizes(value: &Json, depth: usize) -> (usize, usize) {
+    let mut compact = Counter::default();
+    let mut indented = Counter::default();
+    // Writing to a counter cannot fail, nor can a `Value`.
+    let _ = serde_json::to_writer(&mut compact, value);
+    let _ = serde_json::to_writer_pretty(&mut indented, value);
+    (compact.bytes, indented.bytes + indented.lines * 2 * depth)
 }
 
 impl Template {
@@ -224,9 +272,27 @@ impl Template {
     }
 
     fn flush(&mut self) {
-        if let Some(pending) = self.pending.take() {
-            self.resources.push(pending);
+        let Some((logical_id, resource)) = self.pending.take() else {
+            return;
+        };
+        *self.kinds.entry(resource.kind).or_default() += 1;
+        if !self.measuring {
+            self.resources.push((logical_id, resource));
+            return;
         }
+        // `"id": value` at depth 2, in `Resources` in the template.
+        let (key_compact, key_indented) = json_sizes(&Json::from(logical_id.as_str()), 2);
+        let (compact, indented) = json_sizes(&resource.render(), 2);
+        let entry = EntrySize {
+            indented: 2 * 2 + key_indented + ": ".len() + indented,
+            compact: key_compact + ":".len() + compact,
+        };
+        self.measured.insert(logical_id, entry);
+    }
+
+    /// How many resources were added, repeats included.
+    fn resource_count(&self) -> usize {
+        self.kinds.values().sum()
     }
 
     pub fn parameter(&mut self, name: &str, definition: Json) {
@@ -495,27 +561,55 @@ pub(crate) fn log_group(template: &mut Template, base: &str, name: Json, days: u
 /// would refuse it.
 pub fn emit(system: &System, graph: &Graph) -> Result<String, Vec<Diagnostic>> {
     let context = Context::new(system, graph);
-    let mut template = Template::default();
-    settings::parameters(&context, &mut template);
-    settings::encryption(&context, &mut template);
-    network::network(&context, &mut template);
-    network::endpoints(&context, &mut template);
-    security::security_groups(&context, &mut template);
-    security::nacls(&context, &mut template);
-    iam::roles(&context, &mut template);
-    services::services(&context, &mut template);
-    services::functions(&context, &mut template);
-    load_balancers::load_balancers(&context, &mut template);
-    messaging::events(&context, &mut template);
-    messaging::queues(&context, &mut template);
-    messaging::topics(&context, &mut template);
-    messaging::streams(&context, &mut template);
-    data::data_stores(&context, &mut template);
-    sagas::sagas(&context, &mut template);
-    privatelink::private_links(&context, &mut template);
-    settings::outputs(&context, &mut template);
+    let template = translate(&context);
+    let (diagnostics, text) = refusals(&context, template);
+    match text {
+        Some(text) if diagnostics.is_empty() => Ok(text),
+        _ => Err(diagnostics),
+    }
+}
 
+/// Why CloudFormation would refuse the template of a system, found as
+/// `emit` finds it but without writing the template: each resource is
+/// built, measured and dropped.
+pub fn check(system: &System, graph: &Graph) -> Vec<Diagnostic> {
+    let context = Context::measuring(system, graph);
+    let template = translate(&context);
+    refusals(&context, template).0
+}
+
+/// Every resource of the system, in the template.
+fn translate(context: &Context<'_>) -> Template {
+    let mut template = Template {
+        measuring: context.measuring,
+        ..Template::default()
+    };
+    settings::parameters(context, &mut template);
+    settings::encryption(context, &mut template);
+    network::network(context, &mut template);
+    network::endpoints(context, &mut template);
+    security::security_groups(context, &mut template);
+    security::nacls(context, &mut template);
+    iam::roles(context, &mut template);
+    services::services(context, &mut template);
+    services::functions(context, &mut template);
+    load_balancers::load_balancers(context, &mut template);
+    messaging::events(context, &mut template);
+    messaging::queues(context, &mut template);
+    messaging::topics(context, &mut template);
+    messaging::streams(context, &mut template);
+    data::data_stores(context, &mut template);
+    sagas::sagas(context, &mut template);
+    privatelink::private_links(context, &mut template);
+    settings::outputs(context, &mut template);
     template.flush();
+    template
+}
+
+/// What CloudFormation would refuse in a template (names, collisions, the
+/// limits of a stack), and the template's text unless it was measured.
+fn refusals(context: &Context<'_>, template: Template) -> (Vec<Diagnostic>, Option<String>) {
+    let system = context.system;
     let mut diagnostics = context.name_diagnostics();
     for (logical_id, first, second) in &template.collisions {
         diagnostics.push(logical_id_collision::diagnostic(
@@ -523,7 +617,7 @@ pub fn emit(system: &System, graph: &Graph) -> Result<String, Vec<Diagnostic>> {
         ));
     }
     let counts = [
-        (Limit::Resources, template.resources.len(), RESOURCE_LIMIT),
+        (Limit::Resources, template.resource_count(), RESOURCE_LIMIT),
         (
             Limit::Parameters,
             template.parameters.len(),
@@ -531,11 +625,13 @@ pub fn emit(system: &System, graph: &Graph) -> Result<String, Vec<Diagnostic>> {
         ),
         (Limit::Outputs, template.outputs.len(), OUTPUT_LIMIT),
     ];
-    let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
-    for (_, resource) in &template.resources {
-        *by_kind.entry(resource.kind).or_default() += 1;
-    }
-    let text = layout(&template.render(system));
+    let by_kind = template.kinds.clone();
+    let (size, text) = if template.measuring {
+        (measured_size(template, system), None)
+    } else {
+        let text = layout(&template.render(system));
+        (text.len(), Some(text))
+    };
     for (limit, count, most) in counts {
         if count > most {
             diagnostics.push(template_too_large::diagnostic(
@@ -543,26 +639,68 @@ pub fn emit(system: &System, graph: &Graph) -> Result<String, Vec<Diagnostic>> {
             ));
         }
     }
-    if text.len() > BODY_LIMIT {
+    if size > BODY_LIMIT {
         diagnostics.push(template_too_large::diagnostic(
             system,
             Limit::Bytes,
-            text.len(),
+            size,
             BODY_LIMIT,
             &by_kind,
         ));
     }
-    if diagnostics.is_empty() {
-        Ok(text)
-    } else {
-        Err(diagnostics)
+    (diagnostics, text)
+}
+
+/// The bytes of the template `layout` would write, from a template whose
+/// resources were measured: the rest of the template is written with an
+/// empty `Resources`, and the entries' bytes take the place of its `{}`.
+fn measured_size(mut template: Template, system: &System) -> usize {
+    let entries: Vec<EntrySize> = std::mem::take(&mut template.measured)
+        .into_values()
+        .collect();
+    let skeleton = template.render(system);
+    let mut indented = render_json(&skeleton).len();
+    let mut compact = serde_json::to_string(&skeleton).map_or(0, |text| text.len()) + 1;
+    if !entries.is_empty() {
+        let count = entries.len();
+        // `{` + "\n" before the first entry, ",\n" before each other one,
+        // then "\n" + two spaces + `}`; compact: `{`, commas, `}`.
+        indented += entries.iter().map(|entry| entry.indented).sum::<usize>()
+            + 1
+            + (2 * count - 1)
+            + 1
+            + 2
+            + 1
+            - "{}".len();
+        compact += entries.iter().map(|entry| entry.compact).sum::<usize>() + (count - 1);
+    }
+    match chosen_layout(indented, compact) {
+        Layout::Indented => indented,
+        Layout::Compact => compact,
     }
 }
 
-/// The template as it is written: indented, unless only the compact form
-/// fits a limit the indented one goes over (the 51,200 bytes of an inline
-/// body, or the 1 MB of one uploaded to S3). The limits count the bytes of
-/// the file, so the written text is what M230 measures.
+/// How a template is written.
+enum Layout {
+    Indented,
+    Compact,
+}
+
+/// Indented, unless only the compact form fits a limit the indented one
+/// goes over (the 51,200 bytes of an inline body, or the 1 MB of one
+/// uploaded to S3), given the bytes of both.
+fn chosen_layout(indented: usize, compact: usize) -> Layout {
+    if indented <= INLINE_BODY_LIMIT {
+        Layout::Indented
+    } else if compact <= INLINE_BODY_LIMIT || indented > BODY_LIMIT {
+        Layout::Compact
+    } else {
+        Layout::Indented
+    }
+}
+
+/// The template as it is written (see [`chosen_layout`]). The limits count
+/// the bytes of the file, so the written text is what M230 measures.
 fn layout(template: &Json) -> String {
     let indented = render_json(template);
     if indented.len() <= INLINE_BODY_LIMIT {
@@ -570,10 +708,9 @@ fn layout(template: &Json) -> String {
     }
     let mut compact = serde_json::to_string(template).unwrap_or_default();
     compact.push('\n');
-    if compact.len() <= INLINE_BODY_LIMIT || indented.len() > BODY_LIMIT {
-        compact
-    } else {
-        indented
+    match chosen_layout(indented.len(), compact.len()) {
+        Layout::Indented => indented,
+        Layout::Compact => compact,
     }
 }
 

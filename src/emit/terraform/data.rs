@@ -16,7 +16,7 @@ use crate::model::aws_names::NameKind;
 use crate::model::{Billing, Database, DatabaseId, Projection, StreamView, Table};
 
 pub(super) fn data_stores(context: &Context<'_>) -> TfFile {
-    let mut file = TfFile::default();
+    let mut file = TfFile::new(context);
     for table in &context.system.tables {
         add_table(&mut file, context, table);
     }

@@ -190,7 +190,7 @@ fn add_role(file: &mut TfFile, context: &Context<'_>, role: &Role) {
 }
 
 pub(super) fn roles(context: &Context<'_>) -> TfFile {
-    let mut file = TfFile::default();
+    let mut file = TfFile::new(context);
     let uses_default_bus = context
         .graph
         .iam

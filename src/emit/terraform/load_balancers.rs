@@ -23,7 +23,7 @@ fn empty(name: &str) -> Block {
 
 pub(super) fn load_balancers(context: &Context<'_>) -> TfFile {
     let plan = &context.graph.network;
-    let mut file = TfFile::default();
+    let mut file = TfFile::new(context);
     let balancers: Vec<&LoadBalancer> = plan
         .load_balancers
         .iter()

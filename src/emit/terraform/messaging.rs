@@ -41,7 +41,7 @@ fn bus_expression(system: &System, bus: BusRef) -> Expression {
 
 pub(super) fn events(context: &Context<'_>) -> TfFile {
     let system = context.system;
-    let mut file = TfFile::default();
+    let mut file = TfFile::new(context);
     for bus in &system.buses {
         let name = bus.name.text.as_str();
         let index = file.add(
@@ -356,7 +356,7 @@ fn seconds(duration: Duration) -> u64 {
 
 pub(super) fn queues(context: &Context<'_>) -> TfFile {
     let system = context.system;
-    let mut file = TfFile::default();
+    let mut file = TfFile::new(context);
     let rules = messaging::rules(system, context.graph);
     for settings in messaging::queues(system, context.graph) {
         let label = names::queue(system, settings.queue);
@@ -510,7 +510,7 @@ fn add_queue_policy(file: &mut TfFile, context: &Context<'_>, rules: &[RulePlan]
 
 pub(super) fn topics(context: &Context<'_>) -> TfFile {
     let system = context.system;
-    let mut file = TfFile::default();
+    let mut file = TfFile::new(context);
     let rules = messaging::rules(system, context.graph);
     for (index, topic) in system.topics.iter().enumerate() {
         let id = TopicId(index);
@@ -601,7 +601,7 @@ fn add_subscription(file: &mut TfFile, context: &Context<'_>, subscription: &Sub
 
 pub(super) fn streams(context: &Context<'_>) -> TfFile {
     let system = context.system;
-    let mut file = TfFile::default();
+    let mut file = TfFile::new(context);
     for (index, stream) in system.streams.iter().enumerate() {
         let id = crate::model::StreamId(index);
         let name = stream.name.text.as_str();

@@ -59,6 +59,17 @@ pub fn is_file_name(name: &str) -> bool {
     FILES.iter().any(|(file_name, _)| *file_name == name)
 }
 
+/// Why the Terraform backend would refuse the system (a physical name that
+/// could not be made to fit AWS's rules), found without rendering a file:
+/// each file's blocks are built and dropped.
+pub fn check(system: &System, graph: &Graph) -> Vec<crate::diagnostics::Diagnostic> {
+    let context = Context::measuring(system, graph);
+    for (_, build) in &FILES {
+        drop(build(&context));
+    }
+    context.name_diagnostics()
+}
+
 /// The Terraform files of a system, by file name; or, when a physical name
 /// could not be made to fit AWS's rules, why.
 pub fn emit(

@@ -36,7 +36,7 @@ fn route_table_count(layout: &NetworkLayout, subnet: &SubnetLayout) -> usize {
 
 pub(super) fn network(context: &Context<'_>) -> TfFile {
     let system = context.system;
-    let mut file = TfFile::default();
+    let mut file = TfFile::new(context);
     for layout in &context.graph.network.networks {
         let Some(network) = system.network(layout.network) else {
             continue;
@@ -295,7 +295,7 @@ fn add_flow_logs(file: &mut TfFile, context: &Context<'_>, network: &str) {
 
 pub(super) fn endpoints(context: &Context<'_>) -> TfFile {
     let system = context.system;
-    let mut file = TfFile::default();
+    let mut file = TfFile::new(context);
     for layout in &context.graph.network.networks {
         let network = names::network(system, layout.network);
         for endpoint in &layout.endpoints {

@@ -13,7 +13,7 @@ use crate::model::aws_names::NameKind;
 pub(super) fn private_links(context: &Context<'_>) -> TfFile {
     let system = context.system;
     let plan = &context.graph.network;
-    let mut file = TfFile::default();
+    let mut file = TfFile::new(context);
     for balancer in plan
         .load_balancers
         .iter()

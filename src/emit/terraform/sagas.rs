@@ -33,7 +33,7 @@ fn placeholder_value(context: &Context<'_>, placeholder: Placeholder) -> Express
 
 pub(super) fn sagas(context: &Context<'_>) -> TfFile {
     let system = context.system;
-    let mut file = TfFile::default();
+    let mut file = TfFile::new(context);
     for plan in &context.graph.sagas {
         if plan.mode != SagaMode::Orchestrated || plan.steps.is_empty() {
             continue;

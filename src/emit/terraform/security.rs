@@ -70,7 +70,7 @@ fn add_rule(
 
 pub(super) fn security_groups(context: &Context<'_>) -> TfFile {
     let system = context.system;
-    let mut file = TfFile::default();
+    let mut file = TfFile::new(context);
     for group in &context.graph.network.security_groups {
         let name = names::guarded(system, group.owner);
         let network = names::network(system, group.network);
@@ -135,7 +135,7 @@ fn nacl_rule(file: &mut TfFile, nacl: &str, line: &NaclLine) -> usize {
 pub(super) fn nacls(context: &Context<'_>) -> TfFile {
     let system = context.system;
     let plan = &context.graph.network;
-    let mut file = TfFile::default();
+    let mut file = TfFile::new(context);
     for nacl in &plan.nacls {
         let subnet = names::subnet(system, nacl.subnet);
         let network = names::network(system, nacl.subnet.network);

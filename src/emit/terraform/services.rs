@@ -67,7 +67,7 @@ fn environment(context: &Context<'_>, id: ServiceId) -> Vec<(String, Expression)
 
 pub(super) fn services(context: &Context<'_>) -> TfFile {
     let system = context.system;
-    let mut file = TfFile::default();
+    let mut file = TfFile::new(context);
     let fargate = context.fargate_services();
     if fargate.is_empty() {
         return file;
@@ -505,7 +505,7 @@ pub(super) fn json_expression(value: &serde_json::Value) -> Expression {
 
 pub(super) fn functions(context: &Context<'_>) -> TfFile {
     let system = context.system;
-    let mut file = TfFile::default();
+    let mut file = TfFile::new(context);
     let lambdas = context.lambda_services();
     if lambdas.is_empty() {
         return file;

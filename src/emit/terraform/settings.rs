@@ -22,7 +22,7 @@ fn prefix_reserved_message() -> String {
 }
 
 pub(super) fn versions(context: &Context<'_>) -> TfFile {
-    let mut file = TfFile::default();
+    let mut file = TfFile::new(context);
     file.add(
         Block::builder("terraform")
             .add_attribute(("required_version", ">= 1.6.0"))
@@ -65,7 +65,7 @@ pub(super) fn versions(context: &Context<'_>) -> TfFile {
 
 pub(super) fn variables(context: &Context<'_>) -> TfFile {
     let system = context.system;
-    let mut file = TfFile::default();
+    let mut file = TfFile::new(context);
     file.add(
         Block::builder("variable")
             .add_label("region")
@@ -272,7 +272,7 @@ pub(super) fn variables(context: &Context<'_>) -> TfFile {
 /// services that write encrypted data on the system's behalf use it.
 pub(super) fn encryption(context: &Context<'_>) -> TfFile {
     let system = context.system;
-    let mut file = TfFile::default();
+    let mut file = TfFile::new(context);
     file.add(
         resource("aws_kms_key", "system")
             .add_attribute((
@@ -406,7 +406,7 @@ pub(super) fn encryption(context: &Context<'_>) -> TfFile {
 pub(super) fn outputs(context: &Context<'_>) -> TfFile {
     let system = context.system;
     let plan = &context.graph.network;
-    let mut file = TfFile::default();
+    let mut file = TfFile::new(context);
     let output = |name: String, description: String, value: Expression| {
         Block::builder("output")
             .add_label(name)

@@ -25,17 +25,35 @@ struct Note {
 pub(super) struct TfFile {
     blocks: Vec<Block>,
     notes: Vec<Note>,
+    /// How many blocks were added.
+    added: usize,
+    /// Whether the blocks are dropped as they are added: the file is built
+    /// only to find what the backend would refuse (`meshc check`).
+    measuring: bool,
 }
 
 impl TfFile {
+    pub fn new(context: &super::Context<'_>) -> TfFile {
+        TfFile {
+            measuring: context.measuring,
+            ..TfFile::default()
+        }
+    }
+
     /// Adds a block and returns its index, for notes.
     pub fn add(&mut self, block: Block) -> usize {
-        self.blocks.push(block);
-        self.blocks.len() - 1
+        self.added += 1;
+        if !self.measuring {
+            self.blocks.push(block);
+        }
+        self.added - 1
     }
 
     /// A `# comment` line (or several) above a block.
     pub fn note_above(&mut self, block: usize, text: &str) {
+        if self.measuring {
+            return;
+        }
         self.notes.push(Note {
             block,
             path: Vec::new(),
@@ -47,6 +65,9 @@ impl TfFile {
     /// A comment as the first line inside a block, where checkov looks for
     /// `#checkov:skip=...`.
     pub fn note_inside(&mut self, block: usize, text: &str) {
+        if self.measuring {
+            return;
+        }
         self.notes.push(Note {
             block,
             path: Vec::new(),
@@ -57,6 +78,9 @@ impl TfFile {
 
     /// A comment above a nested block, found by identifier and occurrence.
     pub fn note_nested(&mut self, block: usize, path: &[(&str, usize)], text: &str) {
+        if self.measuring {
+            return;
+        }
         self.notes.push(Note {
             block,
             path: path
@@ -69,7 +93,7 @@ impl TfFile {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.blocks.is_empty()
+        self.added == 0
     }
 
     /// The type and name of each `resource` block, in order.
