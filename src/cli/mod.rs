@@ -7,6 +7,24 @@
 
 mod output;
 
+/// `println!` for standard output and error that never panics: a reader
+/// that went away (`meshc check | head`) is not meshc's failure.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 use std::fmt::Write as _;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -263,7 +281,7 @@ fn read_source(path: &Path) -> Result<SourceFile, ExitCode> {
             text,
         }),
         Err(error) => {
-            eprintln!("error: cannot read `{}`: {error}", path.display());
+            errln!("error: cannot read `{}`: {error}", path.display());
             Err(ExitCode::from(2))
         }
     }
@@ -344,7 +362,7 @@ fn build(path: &Path, out: &Path, target: crate::Target, args: &ReportArgs) -> E
     // whatever becomes of this one.
     match output::recover(out) {
         Ok(None) => {}
-        Ok(Some(recovery)) => eprintln!(
+        Ok(Some(recovery)) => errln!(
             "note: {} the update of `{}` that an earlier build left unfinished",
             match recovery {
                 output::Recovery::Completed => "completed",
@@ -358,7 +376,7 @@ fn build(path: &Path, out: &Path, target: crate::Target, args: &ReportArgs) -> E
     let failed_build = failed(&output.diagnostics, args.deny_warnings);
     report(&[(source, output.diagnostics)], args);
     if failed_build {
-        eprintln!(
+        errln!(
             "error: {} was not built; `{}` is unchanged",
             path.display(),
             out.display()
@@ -383,9 +401,9 @@ fn build(path: &Path, out: &Path, target: crate::Target, args: &ReportArgs) -> E
                 if update.removed > 0 {
                     let _ = write!(line, "; removed {} no longer written", update.removed);
                 }
-                println!("{line}");
+                outln!("{line}");
                 if let Some(note) = deploy_note(out, &output.files, output.system_name.as_deref()) {
-                    println!("{note}");
+                    outln!("{note}");
                 }
             }
             ExitCode::SUCCESS
@@ -417,9 +435,9 @@ fn deploy_note(
 
 /// Reports why the output directory was not (completely) written.
 fn output_error(error: &output::OutputError) -> ExitCode {
-    eprintln!("error: {error}");
+    errln!("error: {error}");
     if let Some(help) = error.help() {
-        eprintln!("  help: {help}");
+        errln!("  help: {help}");
     }
     ExitCode::from(2)
 }
@@ -471,7 +489,7 @@ fn format_files(files: &[PathBuf], check: bool, color: Color) -> ExitCode {
             let _ = stdout.write_all(formatted.as_bytes());
         } else if formatted != source.text {
             if let Err(error) = replace_file(path, &formatted) {
-                eprintln!("error: cannot write `{}`: {error}", path.display());
+                errln!("error: cannot write `{}`: {error}", path.display());
                 status = 2;
             } else {
                 let _ = writeln!(stdout, "formatted {}", source.name);
@@ -489,7 +507,7 @@ fn read_stdin() -> Result<SourceFile, ExitCode> {
             text,
         }),
         Err(error) => {
-            eprintln!("error: cannot read standard input: {error}");
+            errln!("error: cannot read standard input: {error}");
             Err(ExitCode::from(2))
         }
     }
@@ -529,7 +547,7 @@ fn simulate(path: &Path, saga: &str, fail: Option<&str>) -> ExitCode {
     };
     let Some(system) = analysis.system.as_ref().filter(|_| !analysis.has_errors()) else {
         report(&[(source, analysis.diagnostics)], &args);
-        eprintln!(
+        errln!(
             "error: {} has errors; fix them to simulate its sagas",
             path.display()
         );
@@ -537,11 +555,11 @@ fn simulate(path: &Path, saga: &str, fail: Option<&str>) -> ExitCode {
     };
     match crate::simulate::simulate(system, saga, fail) {
         Ok(simulation) => {
-            print!("{}", simulation.render());
+            out!("{}", simulation.render());
             ExitCode::SUCCESS
         }
         Err(error) => {
-            eprintln!("error: {error}");
+            errln!("error: {error}");
             ExitCode::from(2)
         }
     }
@@ -564,7 +582,7 @@ fn graph(path: &Path, format: DiagramFormat, all: bool) -> ExitCode {
             deny_warnings: false,
         };
         report(&[(source, analysis.diagnostics)], &args);
-        eprintln!("error: {} has errors; fix them to draw it", path.display());
+        errln!("error: {} has errors; fix them to draw it", path.display());
         return ExitCode::from(1);
     };
     let detail = if all {
@@ -583,7 +601,7 @@ fn graph(path: &Path, format: DiagramFormat, all: bool) -> ExitCode {
     {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: cannot write the diagram: {error}");
+            errln!("error: cannot write the diagram: {error}");
             ExitCode::from(2)
         }
     }
@@ -593,20 +611,20 @@ fn graph(path: &Path, format: DiagramFormat, all: bool) -> ExitCode {
 /// own.
 fn catalog(prices: Option<&Path>) -> Result<crate::cost::Catalog, ExitCode> {
     let embedded = crate::cost::Catalog::embedded().map_err(|error| {
-        eprintln!("error: the embedded price catalog is invalid: {error}");
+        errln!("error: the embedded price catalog is invalid: {error}");
         ExitCode::from(2)
     })?;
     let Some(path) = prices else {
         return Ok(embedded.clone());
     };
     let text = std::fs::read_to_string(path).map_err(|error| {
-        eprintln!("error: cannot read `{}`: {error}", path.display());
+        errln!("error: cannot read `{}`: {error}", path.display());
         ExitCode::from(2)
     })?;
     embedded
         .with_overrides(&text, &path.display().to_string())
         .map_err(|error| {
-            eprintln!("error: {error}");
+            errln!("error: {error}");
             ExitCode::from(2)
         })
 }
@@ -627,14 +645,14 @@ fn estimate_file(
             deny_warnings: false,
         };
         report(&[(source, analysis.diagnostics)], &args);
-        eprintln!(
+        errln!(
             "error: {} has errors; fix them to estimate its cost",
             path.display()
         );
         return Err(ExitCode::from(1));
     };
     crate::cost::estimate(system, graph, catalog, hours).map_err(|error| {
-        eprintln!("error: {}: {error}", path.display());
+        errln!("error: {}: {error}", path.display());
         ExitCode::from(2)
     })
 }
@@ -687,21 +705,21 @@ fn explain(code: Option<&str>) -> ExitCode {
                 code.summary()
             );
         }
-        print!("{text}");
+        out!("{text}");
         return ExitCode::SUCCESS;
     };
     if let Some(code) = check::lookup(query) {
-        println!("{} {} ({})\n", code.code, code.slug, code.severity.as_str());
-        print!("{}", check::explanation(code));
+        outln!("{} {} ({})\n", code.code, code.slug, code.severity.as_str());
+        out!("{}", check::explanation(code));
         ExitCode::SUCCESS
     } else {
         let candidates = check::CODES.iter().flat_map(|code| [code.code, code.slug]);
         match crate::suggest::closest(query, candidates) {
             Some(candidate) => {
-                eprintln!("error: no diagnostic code `{query}`; did you mean `{candidate}`?");
+                errln!("error: no diagnostic code `{query}`; did you mean `{candidate}`?");
             }
             None => {
-                eprintln!("error: no diagnostic code `{query}`; run `meshc explain` to list them");
+                errln!("error: no diagnostic code `{query}`; run `meshc explain` to list them");
             }
         }
         ExitCode::from(2)

@@ -9,6 +9,7 @@ pub mod events;
 pub mod firewall;
 pub mod json_schema;
 pub mod names;
+pub mod ordering;
 pub mod picture;
 pub mod terraform;
 

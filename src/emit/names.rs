@@ -608,6 +608,24 @@ pub(crate) fn bare(context: &Context<'_>, kind: NameKind, name: &str) -> String 
     }
 }
 
+/// The name of the Cloud Map service ECS Service Connect creates for a
+/// service callers reach `via = mesh` (its `discoveryName`). It must be
+/// unique in the namespace: a service also reached `via = dns` already has
+/// a Cloud Map service of its own name there, so Service Connect's is
+/// `NAME-mesh`. Callers never use it: they use the client alias, which
+/// stays the service's name.
+pub(crate) fn service_connect_discovery(
+    context: &Context<'_>,
+    service: crate::model::ServiceId,
+    name: &str,
+) -> String {
+    if context.called_by_dns(service) {
+        bare(context, NameKind::ServiceConnect, &format!("{name}-mesh"))
+    } else {
+        bare(context, NameKind::ServiceConnect, name)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

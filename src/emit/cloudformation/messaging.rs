@@ -156,12 +156,19 @@ fn add_rule(template: &mut Template, context: &Context<'_>, rule: &RulePlan) {
         .filter_map(|target| rule_target(context, rule, &label, *target))
         .collect();
     properties.insert("Targets".into(), Json::Array(targets));
-    template.add(
-        id(&label, "Rule"),
-        &label,
-        "AWS::Events::Rule",
-        Json::Object(properties),
-    );
+    template
+        .add(
+            id(&label, "Rule"),
+            &label,
+            "AWS::Events::Rule",
+            Json::Object(properties),
+        )
+        .depends_on_all(references::prerequisites(
+            context,
+            &[crate::emit::ordering::assumes(Principal::RuleDelivery(
+                rule.rule,
+            ))],
+        ));
 }
 
 fn rule_target(context: &Context<'_>, rule: &RulePlan, label: &str, target: Node) -> Option<Json> {

@@ -88,6 +88,14 @@ impl Resource {
         self
     }
 
+    /// Created only after every one of `ids` is.
+    pub fn depends_on_all(&mut self, ids: impl IntoIterator<Item = String>) -> &mut Self {
+        for id in ids {
+            self.depends_on(id);
+        }
+        self
+    }
+
     /// A checkov check that does not apply, with the reason, where checkov
     /// reads it (`Metadata.checkov.skip`).
     pub fn skip(&mut self, check: &str, reason: &str) -> &mut Self {

@@ -223,14 +223,18 @@ fn add_target(
             ),
         ))
         .add_attribute(("arn", arn));
+    let mut depends = Vec::new();
     if let Node::Stream(_) | Node::Saga(_) = target {
+        let delivery = Principal::RuleDelivery(rule.rule);
         block = block.add_attribute((
             "role_arn",
             reference(&format!(
                 "aws_iam_role.{}.arn",
-                names::role(system, Principal::RuleDelivery(rule.rule))
+                names::role(system, delivery)
             )),
         ));
+        depends =
+            super::references::prerequisites(context, &[crate::emit::ordering::assumes(delivery)]);
     }
     if let Some(command) = &rule.command {
         // The target receives the operation to run and the event.
@@ -279,6 +283,9 @@ fn add_target(
                 .add_attribute(("arn", queue_arn(context, dead_letter)))
                 .build(),
         );
+    }
+    if !depends.is_empty() {
+        block = block.add_attribute(("depends_on", super::writer::list(depends)));
     }
     file.add(block.build());
 }
