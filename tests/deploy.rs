@@ -880,3 +880,106 @@ fn every_cloud_map_name_is_unique_in_its_namespace() {
     }
     assert!(services_checked > 0);
 }
+
+#[test]
+fn the_template_carries_the_tags_terraform_applies() {
+    use meshc::emit::cloudformation::tagging::taggable;
+    // Every resource type the backend can emit has a row in the table.
+    let backend = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/emit/cloudformation");
+    for entry in std::fs::read_dir(&backend).unwrap() {
+        let path = entry.unwrap().path();
+        let source = std::fs::read_to_string(&path).unwrap();
+        for literal in source.split('"').skip(1).step_by(2) {
+            let parts: Vec<&str> = literal.split("::").collect();
+            if parts.len() == 3
+                && parts[0] == "AWS"
+                && parts
+                    .iter()
+                    .all(|part| !part.is_empty() && part.chars().all(char::is_alphanumeric))
+            {
+                assert!(
+                    taggable(literal).is_some(),
+                    "{}: {literal} has no row in tagging::TAGGABLE",
+                    path.display()
+                );
+            }
+        }
+    }
+    let mut tagged = 0;
+    for example in common::mesh_files("examples") {
+        let name = common::file_name(&example);
+        let files = compile(&example);
+        // What Terraform applies: the provider's default_tags, the system's
+        // tags merged with meshc:system.
+        let versions: hcl::Body = hcl::from_str(&files["terraform/versions.tf"]).unwrap();
+        let variables: hcl::Body = hcl::from_str(&files["terraform/variables.tf"]).unwrap();
+        let provider = versions
+            .blocks()
+            .find(|block| block.identifier() == "provider")
+            .unwrap();
+        let default_tags = provider
+            .body()
+            .blocks()
+            .find(|block| block.identifier() == "default_tags")
+            .unwrap();
+        let expression = tf_attribute(default_tags, "tags");
+        let tags_variable = variables
+            .blocks()
+            .find(|block| block.identifier() == "variable" && block.labels()[0].as_str() == "tags")
+            .unwrap();
+        let mut context = Context::new();
+        let default = tf_attribute(tags_variable, "default")
+            .evaluate(&Context::new())
+            .unwrap();
+        let mut variables_value = hcl::Map::new();
+        variables_value.insert("tags".to_string(), default);
+        context.declare_var("var", hcl::Value::Object(variables_value));
+        context.declare_func(
+            "merge",
+            FuncDef::builder()
+                .variadic_param(ParamType::Any)
+                .build(|args| {
+                    let mut merged = hcl::Map::new();
+                    for arg in args.iter() {
+                        if let hcl::Value::Object(map) = arg {
+                            merged.extend(map.clone());
+                        }
+                    }
+                    Ok(hcl::Value::Object(merged))
+                }),
+        );
+        let hcl::Value::Object(expected) = expression.evaluate(&context).unwrap() else {
+            panic!("{name}: default_tags is not an object");
+        };
+        assert!(expected.contains_key("meshc:system"), "{name}");
+
+        let template: Json = serde_json::from_str(&files["cloudformation/template.json"]).unwrap();
+        for (logical_id, resource) in template["Resources"].as_object().unwrap() {
+            let kind = resource["Type"].as_str().unwrap();
+            let takes_tags = taggable(kind).unwrap_or_else(|| panic!("{name}: {kind} has no row"));
+            let tags = &resource["Properties"]["Tags"];
+            if !takes_tags {
+                assert!(
+                    tags.is_null(),
+                    "{name}: {logical_id} ({kind}) takes no tags"
+                );
+                continue;
+            }
+            for (key, value) in &expected {
+                let found = tags
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|tag| tag["Key"] == key.as_str())
+                    .unwrap_or_else(|| panic!("{name}: {logical_id} ({kind}) has no tag {key}"));
+                assert_eq!(
+                    found["Value"].as_str(),
+                    value.as_str(),
+                    "{name}: {logical_id} tag {key}"
+                );
+            }
+            tagged += 1;
+        }
+    }
+    assert!(tagged > 100, "{tagged} tagged resources");
+}

@@ -132,6 +132,21 @@ impl<'a> Context<'a> {
     }
 }
 
+/// The tag that names the system a resource belongs to.
+pub const SYSTEM_TAG: &str = "meshc:system";
+
+/// The tags of every resource of the system: its declared `tags`, and
+/// [`SYSTEM_TAG`] with its name.
+pub fn system_tags(system: &System) -> Vec<(String, String)> {
+    let mut tags: Vec<(String, String)> = system
+        .tags
+        .iter()
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    tags.push((SYSTEM_TAG.to_string(), system.name.text.clone()));
+    tags
+}
+
 /// Whether meshc can write a file at `path`, relative to the output
 /// directory: the files of every backend, whatever the system. The output
 /// writer adopts such files in a directory an earlier meshc wrote without

@@ -34,6 +34,7 @@ mod sagas;
 mod security;
 mod services;
 mod settings;
+pub mod tagging;
 
 use std::collections::BTreeMap;
 
@@ -127,7 +128,8 @@ impl Resource {
         self
     }
 
-    fn render(self) -> Json {
+    fn render(mut self, tags: &[(String, String)]) -> Json {
+        tagging::add_tags(self.kind, &mut self.properties, tags);
         let mut entry = Map::new();
         entry.insert("Type".into(), Json::from(self.kind));
         if let Some(policy) = self.retain {
@@ -277,6 +279,9 @@ impl Template {
     }
 
     fn render(self, system: &System) -> Json {
+        // The system's tags on every resource that takes them, as
+        // Terraform's `default_tags` puts them.
+        let tags = crate::emit::system_tags(system);
         let mut template = Map::new();
         template.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
         template.insert(
@@ -318,7 +323,7 @@ impl Template {
         let resources: Map<String, Json> = self
             .resources
             .into_iter()
-            .map(|(id, resource)| (id, resource.render()))
+            .map(|(id, resource)| (id, resource.render(&tags)))
             .collect();
         template.insert("Resources".into(), Json::Object(resources));
         if !self.outputs.is_empty() {
