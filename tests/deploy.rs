@@ -784,6 +784,33 @@ fn both_backends_order_what_no_reference_orders() {
     assert!(policy_edges > 0, "no role policy in the examples");
 }
 
+/// The Cloud Map namespace a Terraform block refers to.
+fn tf_namespace(text: &str) -> String {
+    text.split("aws_service_discovery_private_dns_namespace.")
+        .nth(1)
+        .and_then(|rest| rest.split('.').next())
+        .unwrap()
+        .to_string()
+}
+
+/// Asserts that no namespace holds a name twice; returns how many names
+/// were checked.
+fn assert_unique(example: &str, by_namespace: BTreeMap<String, Vec<String>>) -> usize {
+    let mut checked = 0;
+    for (namespace, mut names) in by_namespace {
+        checked += names.len();
+        let count = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(
+            names.len(),
+            count,
+            "{example}: namespace {namespace} has a name twice: {names:?}"
+        );
+    }
+    checked
+}
+
 #[test]
 fn every_cloud_map_name_is_unique_in_its_namespace() {
     let mut services_checked = 0;
@@ -797,12 +824,7 @@ fn every_cloud_map_name_is_unique_in_its_namespace() {
         for (address, block) in &blocks {
             let text = hcl::to_string(block).unwrap();
             if address.starts_with("aws_service_discovery_service.") {
-                let namespace = text
-                    .split("aws_service_discovery_private_dns_namespace.")
-                    .nth(1)
-                    .and_then(|rest| rest.split('.').next())
-                    .unwrap()
-                    .to_string();
+                let namespace = tf_namespace(&text);
                 let service = tf_attribute_text(block, "name").unwrap();
                 by_namespace.entry(namespace).or_default().push(service);
             }
@@ -813,12 +835,7 @@ fn every_cloud_map_name_is_unique_in_its_namespace() {
                     .filter(|inner| inner.identifier() == "service_connect_configuration")
                 {
                     let connect_text = hcl::to_string(connect).unwrap();
-                    let namespace = connect_text
-                        .split("aws_service_discovery_private_dns_namespace.")
-                        .nth(1)
-                        .and_then(|rest| rest.split('.').next())
-                        .unwrap()
-                        .to_string();
+                    let namespace = tf_namespace(&connect_text);
                     for service in connect
                         .body()
                         .blocks()
@@ -833,17 +850,7 @@ fn every_cloud_map_name_is_unique_in_its_namespace() {
                 }
             }
         }
-        for (namespace, mut names) in by_namespace {
-            services_checked += names.len();
-            let count = names.len();
-            names.sort();
-            names.dedup();
-            assert_eq!(
-                names.len(),
-                count,
-                "{name}: namespace {namespace} has a name twice: {names:?}"
-            );
-        }
+        services_checked += assert_unique(&name, by_namespace);
 
         // CloudFormation.
         let template: Json = serde_json::from_str(&files["cloudformation/template.json"]).unwrap();
@@ -867,16 +874,7 @@ fn every_cloud_map_name_is_unique_in_its_namespace() {
                 }
             }
         }
-        for (namespace, mut names) in by_namespace {
-            let count = names.len();
-            names.sort();
-            names.dedup();
-            assert_eq!(
-                names.len(),
-                count,
-                "{name}: namespace {namespace} has a name twice: {names:?}"
-            );
-        }
+        assert_unique(&name, by_namespace);
     }
     assert!(services_checked > 0);
 }
