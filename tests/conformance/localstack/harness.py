@@ -1,0 +1,2 @@
+import sys
+print("harness placeholder", sys.argv[1:])
