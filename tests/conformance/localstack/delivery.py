@@ -323,7 +323,8 @@ class Check:
                     detail.append("also at " + ", ".join(f"{self.label(l)}" + (f" x{c}" if c > 1 else "") for l, c in sorted(extra.items())))
                 self.problems.append(f"{event} ({what}): {'; '.join(detail)}")
         for event in sorted(by_event):
-            consumers = sorted({self.label(self.place_of(t) or t) for t, _, _ in self.system.consumers(event)})
+            paths = collections.Counter(self.label(self.place_of(t) or t) for t, _, _ in self.system.consumers(event))
+            consumers = sorted(f"{name} x{count}" if count > 1 else name for name, count in paths.items())
             self.lines.append(f"{event}: {sum(by_event[event])}/{len(by_event[event])} published documents reached "
                               f"exactly their consumers ({', '.join(consumers)})")
         self.published = len(published)

@@ -149,7 +149,8 @@ def main():
             shop = next((e for e in examples if e.name == "shop"), None)
             if shop is not None:
                 t = time.monotonic()
-                verbatim = readme.Check(args.readme, shop, ls, work, account_base=900000000000)
+                region = mesh.System(args.meshc, shop.source).region
+                verbatim = readme.Check(args.readme, shop, ls, work, account_base=900000000000, region=region)
                 results.append(verbatim.run())
                 verbatim.print()
                 print(f"  ({time.monotonic() - t:.1f}s)")
