@@ -25,7 +25,7 @@ import time
 import mesh
 
 SETTLE_SECONDS = 3.0
-DEADLINE_SECONDS = 40.0
+DEADLINE_SECONDS = 25.0
 
 
 def upper(name):

@@ -117,9 +117,13 @@ class LocalStack:
                 capture_output=True, text=True,
             ).stdout.split()
             pids.update(children)
-        except (OSError, ProcessLookupError):
+        except OSError:
             pass
-        listening = subprocess.run(["ss", "-Hltnp"], capture_output=True, text=True).stdout
+        try:
+            listening = subprocess.run(["ss", "-Hltnp"], capture_output=True, text=True).stdout
+        except FileNotFoundError:
+            print("localstack: no `ss` (iproute2) to check the listening sockets; GATEWAY_LISTEN is 127.0.0.1")
+            return
         bad = []
         for line in listening.splitlines():
             if any(f"pid={pid}," in line for pid in pids):

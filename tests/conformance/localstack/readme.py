@@ -143,6 +143,8 @@ class Run:
         self.what, self.template, self.must_complete = what, template, must_complete
         self.status = self.output = self.stack = None
         self.failures = []
+        self.created = 0
+        self.seconds = 0.0
         self.verdict = None
         self.ok = False
 
@@ -154,6 +156,8 @@ class Check:
         self.runs = []
         self.listing = []
         self.error = None
+        # The self-test runs only the closure.
+        self.only_closure = False
 
     def run(self):
         try:
@@ -173,6 +177,8 @@ class Check:
             Run("the full template with the rewrites and DnsEntries as a literal", literal, False),
             Run("the messaging closure of the template (with the rewrites)", closure, True),
         ]
+        if self.only_closure:
+            self.runs = self.runs[-1:]
         for index, run in enumerate(self.runs):
             started = time.monotonic()
             self.execute(block, run, f"{self.account_base + index + 1:012d}", index)
@@ -215,6 +221,7 @@ class Check:
             deploying.wait(5)
             run.status = deploying.status
             run.failures = deploying.failures
+            run.created = deploying.created_count()
         except Exception:  # noqa: BLE001 - no stack was created
             run.status = "no stack"
         failed = [(i, s) for i, s in statuses if s != 0]
@@ -247,7 +254,8 @@ class Check:
                     run.verdict = f"stopped at '{name}', and also: {unexplained}"
                     return
                 resources = [f"{logical} ({kind})" for logical, kind, reason in run.failures if reason]
-                where = f" at {', '.join(resources)}" if resources else ""
+                where = (f" at {', '.join(resources)}, after creating {run.created} resources"
+                         if resources else ", before creating anything")
                 run.ok, run.verdict = True, f"stopped at the known LocalStack gap '{name}'{where}: {why}"
                 return
         run.verdict = "failed, not at a known LocalStack gap"
@@ -260,6 +268,9 @@ class Check:
         for kind, command in self.listing:
             first, *rest = command.splitlines()
             print(f"  [{kind}] {first}" + (" ..." if rest else ""))
+        if not self.only_closure:
+            print(f"  placeholders LocalStack creates for the full template (not covered): "
+                  f"{', '.join(cfn.placeholder_types(self.example.template))}")
         for index, run in enumerate(self.runs):
             mark = "ok" if run.ok else "FAILED"
             print(f"  {mark}: run {index + 1} ({run.seconds:.1f}s), {run.what}: {run.verdict}")
