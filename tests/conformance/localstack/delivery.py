@@ -190,7 +190,7 @@ class Check:
             return answer["MessageId"]
         answer = self.deployment.client("kinesis").put_record(
             StreamName=env[key + "STREAM"], Data=json.dumps(document).encode(),
-            PartitionKey=str(abs(hash(json.dumps(document))) % 1000))
+            PartitionKey=event)
         return answer["SequenceNumber"]
 
     # ---------------------------------------------------------- watching

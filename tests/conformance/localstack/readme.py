@@ -44,6 +44,41 @@ import cfn
 
 MARK = "::meshc-command"
 
+def paths_where(template, test):
+    """JSON paths (resource/property/...) of the values a test accepts."""
+    found = []
+
+    def walk(value, path):
+        if test(value):
+            found.append(path)
+        elif isinstance(value, dict):
+            for key, inner in value.items():
+                walk(inner, f"{path}/{key}")
+        elif isinstance(value, list):
+            for index, inner in enumerate(value):
+                walk(inner, f"{path}[{index}]")
+
+    for section in ("Resources", "Outputs"):
+        for name, value in template.get(section, {}).items():
+            walk(value, name if section == "Resources" else f"Outputs/{name}")
+    return found
+
+
+def is_null(value):
+    return value is None
+
+
+def is_select_over_dns_entries(value):
+    return (isinstance(value, dict) and isinstance(value.get("Fn::Select"), list)
+            and len(value["Fn::Select"]) == 2 and isinstance(value["Fn::Select"][1], dict)
+            and value["Fn::Select"][1].get("Fn::GetAtt", [None, None])[1:] == ["DnsEntries"])
+
+
+LOCATE = {
+    "null in a property": is_null,
+    "Fn::Select over DnsEntries": is_select_over_dns_entries,
+}
+
 # Where LocalStack stops on the full template: (name, pattern in awscli's
 # output or in the reason of a failed resource, what it is).
 KNOWN_GAPS = [
@@ -238,7 +273,10 @@ class Check:
                 run.verdict = (f"every command succeeded; the second deploy had nothing to change "
                                f"(no resource of the closure reads {', '.join(changed)}); stack {run.status}")
             else:
-                run.verdict = f"a command failed: {failed}"
+                said = [line for line in run.output.splitlines() if re.search(r"error|Error|Failed", line)]
+                command = commands(block)[failed[0][0]].splitlines()[0] if failed else "?"
+                run.verdict = (f"`{command}` exited {failed[0][1] if failed else done.returncode}"
+                               + (f": {said[-1].strip()}" if said else ""))
             return
         if not failed and done.returncode == 0:
             run.ok, run.verdict = True, f"LocalStack deployed it: stack {run.status} (no known gap was hit)"
@@ -256,6 +294,8 @@ class Check:
                 resources = [f"{logical} ({kind})" for logical, kind, reason in run.failures if reason]
                 where = (f" at {', '.join(resources)}, after creating {run.created} resources"
                          if resources else ", before creating anything")
+                if name in LOCATE:
+                    where += " (" + "; ".join(paths_where(run.template, LOCATE[name])) + ")"
                 run.ok, run.verdict = True, f"stopped at the known LocalStack gap '{name}'{where}: {why}"
                 return
         run.verdict = "failed, not at a known LocalStack gap"
