@@ -330,8 +330,13 @@ pub(crate) fn function_policy(
         .iam
         .permissions_on(Resource::Function(function))
     {
-        for source_arn in source_arns(context, rules, permission.source) {
-            // A load balancer's source is its target group.
+        // A load balancer's permission names the function's own target
+        // group.
+        let arns = match permission.source {
+            Source::LoadBalancer(balancer) => vec![target_group_arn(context, balancer, function)],
+            Source::Rule(_) | Source::Topic(_) => source_arns(context, rules, permission.source),
+        };
+        for source_arn in arns {
             statements.push(json!({
                 "Sid": PERMISSION_SID,
                 "Effect": "Allow",
