@@ -106,7 +106,8 @@ pub enum Adjustable {
 pub enum Reach {
     /// A check reports a system over it: the code.
     Checked(&'static str),
-    /// meshc's own construction keeps every system far inside it: why.
+    /// meshc's own construction keeps every system far inside it, or only
+    /// an input far beyond any real system's would approach it: why.
     Bounded(&'static str),
 }
 
@@ -149,24 +150,30 @@ impl Quota {
         usize::try_from(self.value_in(region)).unwrap_or(usize::MAX)
     }
 
-    /// How to get more, for a `help:` line: "request an increase of
-    /// Service Quotas code L-0EA8095F (up to 1,000)", or that AWS does not
-    /// raise it.
+    /// How to get more, for a `help:` line: "or request an increase of
+    /// Service Quotas code L-0EA8095F (up to 1,000) and say so with
+    /// `// meshc:allow(M241) reason: \"...\"`", or that AWS does not raise
+    /// it.
     pub fn increase(&self) -> String {
+        let code = match self.reach {
+            Reach::Checked(code) => code,
+            Reach::Bounded(_) => "...",
+        };
+        let say = format!("and say so with `// meshc:allow({code}) reason: \"...\"`");
         match (self.adjustable, self.service_quota) {
             (Adjustable::No, _) => "AWS does not raise this limit".to_string(),
-            (Adjustable::UpTo(most), Some(code)) => format!(
-                "or request an increase of Service Quotas code {code} (up to {}) and say so with `// meshc:allow(...) reason: \"...\"`",
+            (Adjustable::UpTo(most), Some(quota)) => format!(
+                "or request an increase of Service Quotas code {quota} (up to {}) {say}",
                 thousands(most)
             ),
             (Adjustable::UpTo(most), None) => format!(
-                "or ask AWS Support to raise it (up to {}) and say so with `// meshc:allow(...) reason: \"...\"`",
+                "or ask AWS Support to raise it (up to {}) {say}",
                 thousands(most)
             ),
-            (Adjustable::OnRequest, Some(code)) => format!(
-                "or request an increase of Service Quotas code {code} and say so with `// meshc:allow(...) reason: \"...\"`"
-            ),
-            (Adjustable::OnRequest, None) => "or ask AWS Support to raise it and say so with `// meshc:allow(...) reason: \"...\"`".to_string(),
+            (Adjustable::OnRequest, Some(quota)) => {
+                format!("or request an increase of Service Quotas code {quota} {say}")
+            }
+            (Adjustable::OnRequest, None) => format!("or ask AWS Support to raise it {say}"),
         }
     }
 }
@@ -684,7 +691,7 @@ pub const QUOTAS: [Quota; 43] = [
         counts: "the bytes of the Amazon States Language definition",
         bounds: "stepfunctions/SAGA.asl.json, the definition of each orchestrated saga's state machine",
         reach: Reach::Bounded(
-            "a step adds about 2 KB of states (task, retry, catch, compensation): a saga would need some 500 steps",
+            "a step adds about 2 KB of states (task, retry, catch, compensation): about 10 KB in the examples, 1 MB would take some 500 steps",
         ),
         source: "https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html",
         ..ROW
@@ -697,7 +704,7 @@ pub const QUOTAS: [Quota; 43] = [
         counts: "the bytes of the task definition",
         bounds: "aws_ecs_task_definition / AWS::ECS::TaskDefinition of each Fargate service: one container",
         reach: Reach::Bounded(
-            "one container whose environment is the MESH_* contract (about 100 bytes a relation) and the declared `environment`: some 600 relations",
+            "one container, whose environment is the MESH_* contract (about 100 bytes a relation) and the declared `environment`: about 2 KB in the examples, 64 KiB would take some 600 relations or kilobytes of declared values",
         ),
         source: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html",
         ..ROW
