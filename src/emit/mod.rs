@@ -5,12 +5,14 @@
 pub mod asl;
 pub mod cloudformation;
 pub mod datastores;
+pub mod deployed;
 pub mod events;
 pub mod firewall;
 pub mod json_schema;
 pub mod names;
 pub mod ordering;
 pub mod picture;
+pub mod policies;
 pub mod terraform;
 
 use std::cell::RefCell;

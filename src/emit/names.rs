@@ -17,7 +17,7 @@ use crate::graph::network::Guarded;
 use crate::graph::{BusRef, LoadBalancerRef, QueueRef, RuleRef};
 use crate::model::aws::AwsService;
 use crate::model::aws_names::{self, NameKind};
-use crate::model::{DatabaseId, NetworkId, SagaId, ServiceId, SubnetRef, System};
+use crate::model::{DatabaseId, NetworkId, SagaId, ServiceId, SubnetRef, System, TopicId};
 
 use super::Context;
 
@@ -346,6 +346,12 @@ impl PhysicalName {
         }
     }
 
+    /// The name with every deploy-time part at its longest: what the name
+    /// limits and the quotas of `model::aws_quotas` are checked against.
+    pub fn longest(&self) -> String {
+        longest(&self.parts)
+    }
+
     /// The name when it has no deploy-time part.
     pub fn literal(&self) -> Option<String> {
         self.parts
@@ -452,6 +458,32 @@ pub(crate) fn fifo(context: &Context<'_>, kind: NameKind, base: &str) -> Physica
         &physical(base),
         vec![text(".fifo")],
     )
+}
+
+/// The AWS name of a queue of the graph: `PREFIX-BASE`, or
+/// `PREFIX-BASE.fifo` for a FIFO queue.
+pub(crate) fn queue_name(context: &Context<'_>, queue: QueueRef, fifo: bool) -> PhysicalName {
+    let label = self::queue(context.system, queue);
+    if fifo {
+        self::fifo(context, NameKind::Queue, &label)
+    } else {
+        aws(context, NameKind::Queue, &label)
+    }
+}
+
+/// The AWS name of a topic: `PREFIX-NAME`, or `PREFIX-NAME.fifo` for a
+/// FIFO topic.
+pub(crate) fn topic_name(context: &Context<'_>, topic: TopicId) -> PhysicalName {
+    let declared = context.system.topics.get(topic.0);
+    let name = declared.map_or_else(
+        || format!("topic-{}", topic.0),
+        |topic| topic.name.text.clone(),
+    );
+    if declared.is_some_and(|topic| topic.fifo.value) {
+        fifo(context, NameKind::Topic, &name)
+    } else {
+        aws(context, NameKind::Topic, &name)
+    }
 }
 
 /// `PREFIX-BASE-INDEX`: one of a resource counted per zone.
