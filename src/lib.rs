@@ -16,7 +16,10 @@
 //! - [`model`] resolves names, normalises units, checks values against AWS
 //!   limits and applies secure defaults, producing one [`model::System`].
 //! - [`check`] holds every diagnostic code, one file each, with the wording
-//!   of its diagnostic and the explanation `meshc explain` prints.
+//!   of its diagnostic and the explanation `meshc explain` prints. The AWS
+//!   quota checks (M240–M249) measure the text the backends would write,
+//!   rendered by `emit::deployed` from the same plans, against the table of
+//!   [`model::aws_quotas`].
 //! - [`fmt`] prints the AST of a file back in the canonical layout, with
 //!   every comment in its place.
 //! - [`emit`] translates the system and its graph, deciding nothing: the

@@ -470,3 +470,33 @@ fn graph_exits_two_on_a_missing_file_or_a_bad_format() {
     assert_eq!(output.status.code(), Some(2));
     assert!(output.stdout.is_empty());
 }
+
+#[test]
+fn a_reader_that_goes_away_is_not_a_crash() {
+    // `meshc explain | head -1`, `meshc build ... | head -0`: the pipe
+    // closes before meshc has written everything.
+    let dir = scratch("closed-pipe");
+    for args in [
+        vec!["explain".to_string()],
+        vec![
+            "build".to_string(),
+            "examples/shop.mesh".to_string(),
+            "-o".to_string(),
+            dir.join("out").display().to_string(),
+        ],
+        vec!["graph".to_string(), "examples/shop.mesh".to_string()],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_meshc"))
+            .args(&args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_ne!(output.status.code(), Some(101), "{args:?}: {stderr}");
+    }
+}

@@ -478,3 +478,506 @@ fn nothing_a_failed_first_create_keeps_carries_a_fixed_name() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// Deploy order: the dependency graphs of both backends.
+
+/// A dependency graph: each resource with what it refers to or lists in
+/// `depends_on` / `DependsOn`.
+struct Dependencies {
+    edges: BTreeMap<String, Vec<String>>,
+}
+
+impl Dependencies {
+    /// Whether `from` waits for `to`, directly or through others.
+    fn waits_for(&self, from: &str, to: &str) -> bool {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut stack = vec![from.to_string()];
+        while let Some(next) = stack.pop() {
+            if next == to && next != from {
+                return true;
+            }
+            if seen.insert(next.clone()) {
+                stack.extend(self.edges.get(&next).into_iter().flatten().cloned());
+            }
+        }
+        false
+    }
+}
+
+/// Every `TYPE.LABEL` in a text that names one of `known`.
+fn tf_mentions(text: &str, known: &std::collections::BTreeSet<String>) -> Vec<String> {
+    let mut found = Vec::new();
+    let bytes: Vec<char> = text.chars().collect();
+    let is_part = |ch: char| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-' || ch == '.';
+    let mut start = 0;
+    while start < bytes.len() {
+        if !is_part(bytes[start]) {
+            start += 1;
+            continue;
+        }
+        let mut end = start;
+        while end < bytes.len() && is_part(bytes[end]) {
+            end += 1;
+        }
+        let word: String = bytes[start..end].iter().collect();
+        let parts: Vec<&str> = word.split('.').collect();
+        for window in 0..parts.len().saturating_sub(1) {
+            let address = format!("{}.{}", parts[window], parts[window + 1]);
+            if known.contains(&address) {
+                found.push(address);
+            }
+        }
+        start = end;
+    }
+    found
+}
+
+/// The resources of a Terraform configuration, by address, and their
+/// dependency graph.
+fn tf_graph(files: &BTreeMap<String, String>) -> (BTreeMap<String, hcl::Block>, Dependencies) {
+    let mut blocks = BTreeMap::new();
+    for (path, text) in files {
+        if !path.starts_with("terraform/") {
+            continue;
+        }
+        let body: hcl::Body = hcl::from_str(text).unwrap();
+        for block in body.into_blocks() {
+            if block.identifier() == "resource" {
+                let address = format!(
+                    "{}.{}",
+                    block.labels()[0].as_str(),
+                    block.labels()[1].as_str()
+                );
+                blocks.insert(address, block);
+            }
+        }
+    }
+    let known: std::collections::BTreeSet<String> = blocks.keys().cloned().collect();
+    let edges = blocks
+        .iter()
+        .map(|(address, block)| {
+            let text = hcl::to_string(block).unwrap();
+            (address.clone(), tf_mentions(&text, &known))
+        })
+        .collect();
+    (blocks, Dependencies { edges })
+}
+
+/// The attributes through which a resource assumes a role when AWS creates
+/// or runs it.
+const TF_ASSUMING: [&str; 6] = [
+    "role",
+    "role_arn",
+    "execution_role_arn",
+    "task_role_arn",
+    "monitoring_role_arn",
+    "iam_role_arn",
+];
+
+fn tf_attribute_text(block: &hcl::Block, key: &str) -> Option<String> {
+    block
+        .body()
+        .attributes()
+        .find(|attribute| attribute.key() == key)
+        .map(|attribute| attribute.expr().to_string())
+}
+
+/// The CloudFormation resources and their dependency graph.
+fn cfn_graph(template: &Json) -> Dependencies {
+    let edges = template["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(logical_id, resource)| {
+            let mut found = Vec::new();
+            cfn_references(&resource["Properties"], &mut found);
+            match &resource["DependsOn"] {
+                Json::String(one) => found.push(one.clone()),
+                Json::Array(many) => {
+                    found.extend(many.iter().filter_map(|id| id.as_str().map(str::to_string)));
+                }
+                _ => {}
+            }
+            (logical_id.clone(), found)
+        })
+        .collect();
+    Dependencies { edges }
+}
+
+/// The properties through which a resource assumes a role.
+const CFN_ASSUMING: [&str; 6] = [
+    "Role",
+    "RoleArn",
+    "ExecutionRoleArn",
+    "TaskRoleArn",
+    "MonitoringRoleArn",
+    "DeliverLogsPermissionArn",
+];
+
+#[test]
+fn both_backends_order_what_no_reference_orders() {
+    let (mut listener_rule_edges, mut policy_edges) = (0, 0);
+    for example in common::mesh_files("examples") {
+        let name = common::file_name(&example);
+        let files = compile(&example);
+
+        // Terraform.
+        let (blocks, graph) = tf_graph(&files);
+        let of_kind = |kind: &'static str| {
+            blocks
+                .iter()
+                .filter(move |(address, _)| address.starts_with(&format!("{kind}.")))
+        };
+        // An ECS service waits for every listener and listener rule that
+        // forwards to its target groups.
+        for (service, block) in of_kind("aws_ecs_service") {
+            let text = hcl::to_string(block).unwrap();
+            for (group, _) in of_kind("aws_lb_target_group") {
+                if !text.contains(&format!("{group}.arn")) {
+                    continue;
+                }
+                for (forwarder, forwarding) in
+                    of_kind("aws_lb_listener_rule").chain(of_kind("aws_lb_listener"))
+                {
+                    if hcl::to_string(forwarding)
+                        .unwrap()
+                        .contains(&format!("{group}.arn"))
+                    {
+                        assert!(
+                            graph.waits_for(service, forwarder),
+                            "{name}: {service} does not wait for {forwarder}"
+                        );
+                        listener_rule_edges +=
+                            usize::from(forwarder.starts_with("aws_lb_listener_rule."));
+                    }
+                }
+            }
+        }
+        // A resource that assumes a role waits for the role's policies; a
+        // task definition's roles are assumed by the services that run it.
+        for (address, block) in &blocks {
+            if address.starts_with("aws_iam_role_policy") {
+                continue;
+            }
+            for key in TF_ASSUMING {
+                let Some(value) = tf_attribute_text(block, key) else {
+                    continue;
+                };
+                let Some(role) = value
+                    .strip_prefix("aws_iam_role.")
+                    .and_then(|rest| rest.split('.').next())
+                else {
+                    continue;
+                };
+                let waiting: Vec<&String> = if address.starts_with("aws_ecs_task_definition.") {
+                    of_kind("aws_ecs_service")
+                        .filter(|(_, service)| {
+                            hcl::to_string(*service)
+                                .unwrap()
+                                .contains(&format!("{address}.arn"))
+                        })
+                        .map(|(service, _)| service)
+                        .collect()
+                } else {
+                    vec![address]
+                };
+                for (policy, policy_block) in
+                    of_kind("aws_iam_role_policy").chain(of_kind("aws_iam_role_policy_attachment"))
+                {
+                    let target = tf_attribute_text(policy_block, "role").unwrap();
+                    if target.split('.').nth(1) != Some(role) {
+                        continue;
+                    }
+                    for waiter in &waiting {
+                        assert!(
+                            graph.waits_for(waiter, policy),
+                            "{name}: {waiter} does not wait for {policy}"
+                        );
+                        policy_edges += 1;
+                    }
+                }
+            }
+        }
+
+        // CloudFormation.
+        let template: Json = serde_json::from_str(&files["cloudformation/template.json"]).unwrap();
+        let graph = cfn_graph(&template);
+        let resources = template["Resources"].as_object().unwrap();
+        let of_type = |kind: &'static str| {
+            resources
+                .iter()
+                .filter(move |(_, resource)| resource["Type"] == kind)
+        };
+        for (service, resource) in of_type("AWS::ECS::Service") {
+            for balancer in resource["Properties"]["LoadBalancers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                let group = &balancer["TargetGroupArn"];
+                for (forwarder, forwarding) in of_type("AWS::ElasticLoadBalancingV2::ListenerRule")
+                    .chain(of_type("AWS::ElasticLoadBalancingV2::Listener"))
+                {
+                    if forwarding.to_string().contains(&group.to_string()) {
+                        assert!(
+                            graph.waits_for(service, forwarder),
+                            "{name}: {service} does not wait for {forwarder}"
+                        );
+                        listener_rule_edges += usize::from(
+                            forwarding["Type"] == "AWS::ElasticLoadBalancingV2::ListenerRule",
+                        );
+                    }
+                }
+            }
+        }
+        for (logical_id, resource) in resources {
+            let mut roles = Vec::new();
+            let mut collect = |properties: &Json| {
+                for key in CFN_ASSUMING {
+                    if let Some(role) = properties[key]["Fn::GetAtt"][0].as_str() {
+                        roles.push(role.to_string());
+                    }
+                }
+            };
+            collect(&resource["Properties"]);
+            for target in resource["Properties"]["Targets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                collect(target);
+            }
+            let waiting: Vec<&String> = if resource["Type"] == "AWS::ECS::TaskDefinition" {
+                of_type("AWS::ECS::Service")
+                    .filter(|(_, service)| {
+                        service["Properties"]["TaskDefinition"]["Ref"] == logical_id.as_str()
+                    })
+                    .map(|(service, _)| service)
+                    .collect()
+            } else {
+                vec![logical_id]
+            };
+            for role in roles {
+                for (policy, policy_resource) in
+                    of_type("AWS::IAM::RolePolicy").chain(of_type("AWS::IAM::Policy"))
+                {
+                    let text = policy_resource["Properties"].to_string();
+                    if !text.contains(&format!("{{\"Ref\":\"{role}\"}}")) {
+                        continue;
+                    }
+                    for waiter in &waiting {
+                        assert!(
+                            graph.waits_for(waiter, policy),
+                            "{name}: {waiter} does not wait for {policy}"
+                        );
+                        policy_edges += 1;
+                    }
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{listener_rule_edges} listener rule edges, {policy_edges} role policy edges checked"
+    );
+    assert!(listener_rule_edges > 0, "no listener rule in the examples");
+    assert!(policy_edges > 0, "no role policy in the examples");
+}
+
+/// The Cloud Map namespace a Terraform block refers to.
+fn tf_namespace(text: &str) -> String {
+    text.split("aws_service_discovery_private_dns_namespace.")
+        .nth(1)
+        .and_then(|rest| rest.split('.').next())
+        .unwrap()
+        .to_string()
+}
+
+/// Asserts that no namespace holds a name twice; returns how many names
+/// were checked.
+fn assert_unique(example: &str, by_namespace: BTreeMap<String, Vec<String>>) -> usize {
+    let mut checked = 0;
+    for (namespace, mut names) in by_namespace {
+        checked += names.len();
+        let count = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(
+            names.len(),
+            count,
+            "{example}: namespace {namespace} has a name twice: {names:?}"
+        );
+    }
+    checked
+}
+
+#[test]
+fn every_cloud_map_name_is_unique_in_its_namespace() {
+    let mut services_checked = 0;
+    for example in common::mesh_files("examples") {
+        let name = common::file_name(&example);
+        let files = compile(&example);
+        // Terraform: the Cloud Map services meshc declares, and the ones
+        // Service Connect creates (its discovery names), by namespace.
+        let (blocks, _) = tf_graph(&files);
+        let mut by_namespace: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (address, block) in &blocks {
+            let text = hcl::to_string(block).unwrap();
+            if address.starts_with("aws_service_discovery_service.") {
+                let namespace = tf_namespace(&text);
+                let service = tf_attribute_text(block, "name").unwrap();
+                by_namespace.entry(namespace).or_default().push(service);
+            }
+            if address.starts_with("aws_ecs_service.") {
+                for connect in block
+                    .body()
+                    .blocks()
+                    .filter(|inner| inner.identifier() == "service_connect_configuration")
+                {
+                    let connect_text = hcl::to_string(connect).unwrap();
+                    let namespace = tf_namespace(&connect_text);
+                    for service in connect
+                        .body()
+                        .blocks()
+                        .filter(|inner| inner.identifier() == "service")
+                    {
+                        let discovery = tf_attribute_text(service, "discovery_name").unwrap();
+                        by_namespace
+                            .entry(namespace.clone())
+                            .or_default()
+                            .push(discovery);
+                    }
+                }
+            }
+        }
+        services_checked += assert_unique(&name, by_namespace);
+
+        // CloudFormation.
+        let template: Json = serde_json::from_str(&files["cloudformation/template.json"]).unwrap();
+        let mut by_namespace: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for resource in template["Resources"].as_object().unwrap().values() {
+            let properties = &resource["Properties"];
+            if resource["Type"] == "AWS::ServiceDiscovery::Service" {
+                let namespace = properties["DnsConfig"]["NamespaceId"].to_string();
+                by_namespace
+                    .entry(namespace.replace("\"Id\"", "\"Arn\""))
+                    .or_default()
+                    .push(properties["Name"].as_str().unwrap().to_string());
+            }
+            if resource["Type"] == "AWS::ECS::Service" {
+                let connect = &properties["ServiceConnectConfiguration"];
+                for service in connect["Services"].as_array().into_iter().flatten() {
+                    by_namespace
+                        .entry(connect["Namespace"].to_string())
+                        .or_default()
+                        .push(service["DiscoveryName"].as_str().unwrap().to_string());
+                }
+            }
+        }
+        assert_unique(&name, by_namespace);
+    }
+    assert!(services_checked > 0);
+}
+
+#[test]
+fn the_template_carries_the_tags_terraform_applies() {
+    use meshc::emit::cloudformation::tagging::taggable;
+    // Every resource type the backend can emit has a row in the table.
+    let backend = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/emit/cloudformation");
+    for entry in std::fs::read_dir(&backend).unwrap() {
+        let path = entry.unwrap().path();
+        let source = std::fs::read_to_string(&path).unwrap();
+        for literal in source.split('"').skip(1).step_by(2) {
+            let parts: Vec<&str> = literal.split("::").collect();
+            if parts.len() == 3
+                && parts[0] == "AWS"
+                && parts
+                    .iter()
+                    .all(|part| !part.is_empty() && part.chars().all(char::is_alphanumeric))
+            {
+                assert!(
+                    taggable(literal).is_some(),
+                    "{}: {literal} has no row in tagging::TAGGABLE",
+                    path.display()
+                );
+            }
+        }
+    }
+    let mut tagged = 0;
+    for example in common::mesh_files("examples") {
+        let name = common::file_name(&example);
+        let files = compile(&example);
+        // What Terraform applies: the provider's default_tags, the system's
+        // tags merged with meshc:system.
+        let versions: hcl::Body = hcl::from_str(&files["terraform/versions.tf"]).unwrap();
+        let variables: hcl::Body = hcl::from_str(&files["terraform/variables.tf"]).unwrap();
+        let provider = versions
+            .blocks()
+            .find(|block| block.identifier() == "provider")
+            .unwrap();
+        let default_tags = provider
+            .body()
+            .blocks()
+            .find(|block| block.identifier() == "default_tags")
+            .unwrap();
+        let expression = tf_attribute(default_tags, "tags");
+        let tags_variable = variables
+            .blocks()
+            .find(|block| block.identifier() == "variable" && block.labels()[0].as_str() == "tags")
+            .unwrap();
+        let mut context = Context::new();
+        let default = tf_attribute(tags_variable, "default")
+            .evaluate(&Context::new())
+            .unwrap();
+        let mut variables_value = hcl::Map::new();
+        variables_value.insert("tags".to_string(), default);
+        context.declare_var("var", hcl::Value::Object(variables_value));
+        context.declare_func(
+            "merge",
+            FuncDef::builder()
+                .variadic_param(ParamType::Any)
+                .build(|args| {
+                    let mut merged = hcl::Map::new();
+                    for arg in args.iter() {
+                        if let hcl::Value::Object(map) = arg {
+                            merged.extend(map.clone());
+                        }
+                    }
+                    Ok(hcl::Value::Object(merged))
+                }),
+        );
+        let hcl::Value::Object(expected) = expression.evaluate(&context).unwrap() else {
+            panic!("{name}: default_tags is not an object");
+        };
+        assert!(expected.contains_key("meshc:system"), "{name}");
+
+        let template: Json = serde_json::from_str(&files["cloudformation/template.json"]).unwrap();
+        for (logical_id, resource) in template["Resources"].as_object().unwrap() {
+            let kind = resource["Type"].as_str().unwrap();
+            let takes_tags = taggable(kind).unwrap_or_else(|| panic!("{name}: {kind} has no row"));
+            let tags = &resource["Properties"]["Tags"];
+            if !takes_tags {
+                assert!(
+                    tags.is_null(),
+                    "{name}: {logical_id} ({kind}) takes no tags"
+                );
+                continue;
+            }
+            for (key, value) in &expected {
+                let found = tags
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|tag| tag["Key"] == key.as_str())
+                    .unwrap_or_else(|| panic!("{name}: {logical_id} ({kind}) has no tag {key}"));
+                assert_eq!(
+                    found["Value"].as_str(),
+                    value.as_str(),
+                    "{name}: {logical_id} tag {key}"
+                );
+            }
+            tagged += 1;
+        }
+    }
+    assert!(tagged > 100, "{tagged} tagged resources");
+}

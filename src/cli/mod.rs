@@ -7,6 +7,24 @@
 
 mod output;
 
+/// `println!` for standard output and error that never panics: a reader
+/// that went away (`meshc check | head`) is not meshc's failure.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 use std::fmt::Write as _;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -329,7 +347,7 @@ fn read_source(path: &Path) -> Result<Input, ExitCode> {
 /// without end.
 fn read_file(path: &Path) -> Result<Vec<u8>, ExitCode> {
     let refuse = |why: String| {
-        eprintln!("error: cannot read `{}`: {why}", path.display());
+        errln!("error: cannot read `{}`: {why}", path.display());
         ExitCode::from(2)
     };
     let metadata = std::fs::metadata(path).map_err(|error| refuse(error.to_string()))?;
@@ -470,7 +488,7 @@ fn build(path: &Path, out: &Path, target: crate::Target, args: &ReportArgs) -> E
     // whatever becomes of this one.
     match output::recover(out) {
         Ok(None) => {}
-        Ok(Some(recovery)) => eprintln!(
+        Ok(Some(recovery)) => errln!(
             "note: {} the update of `{}` that an earlier build left unfinished",
             match recovery {
                 output::Recovery::Completed => "completed",
@@ -484,7 +502,7 @@ fn build(path: &Path, out: &Path, target: crate::Target, args: &ReportArgs) -> E
     let failed_build = failed(&output.diagnostics, args.deny_warnings);
     report(&[(input.source, output.diagnostics)], args);
     if failed_build {
-        eprintln!(
+        errln!(
             "error: {} was not built; `{}` is unchanged",
             path.display(),
             out.display()
@@ -509,9 +527,9 @@ fn build(path: &Path, out: &Path, target: crate::Target, args: &ReportArgs) -> E
                 if update.removed > 0 {
                     let _ = write!(line, "; removed {} no longer written", update.removed);
                 }
-                println!("{line}");
+                outln!("{line}");
                 if let Some(note) = deploy_note(out, &output.files, output.system_name.as_deref()) {
-                    println!("{note}");
+                    outln!("{note}");
                 }
             }
             ExitCode::SUCCESS
@@ -543,9 +561,9 @@ fn deploy_note(
 
 /// Reports why the output directory was not (completely) written.
 fn output_error(error: &output::OutputError) -> ExitCode {
-    eprintln!("error: {error}");
+    errln!("error: {error}");
     if let Some(help) = error.help() {
-        eprintln!("  help: {help}");
+        errln!("  help: {help}");
     }
     ExitCode::from(2)
 }
@@ -600,7 +618,7 @@ fn format_files(files: &[PathBuf], check: bool, color: Color) -> ExitCode {
             let _ = stdout.write_all(formatted.as_bytes());
         } else if formatted != source.text {
             if let Err(error) = replace_file(path, &formatted) {
-                eprintln!("error: cannot write `{}`: {error}", path.display());
+                errln!("error: cannot write `{}`: {error}", path.display());
                 status = 2;
             } else {
                 let _ = writeln!(stdout, "formatted {}", source.name);
@@ -615,7 +633,7 @@ fn read_stdin() -> Result<Input, ExitCode> {
     match read_capped(std::io::stdin().lock()) {
         Ok(bytes) => Ok(Input::decode("<stdin>".to_string(), bytes)),
         Err(error) => {
-            eprintln!("error: cannot read standard input: {error}");
+            errln!("error: cannot read standard input: {error}");
             Err(ExitCode::from(2))
         }
     }
@@ -656,7 +674,7 @@ fn simulate(path: &Path, saga: &str, fail: Option<&str>) -> ExitCode {
     };
     let Some(system) = analysis.system.as_ref().filter(|_| !analysis.has_errors()) else {
         report(&[(source, analysis.diagnostics)], &args);
-        eprintln!(
+        errln!(
             "error: {} has errors; fix them to simulate its sagas",
             path.display()
         );
@@ -664,11 +682,11 @@ fn simulate(path: &Path, saga: &str, fail: Option<&str>) -> ExitCode {
     };
     match crate::simulate::simulate(system, saga, fail) {
         Ok(simulation) => {
-            print!("{}", simulation.render());
+            out!("{}", simulation.render());
             ExitCode::SUCCESS
         }
         Err(error) => {
-            eprintln!("error: {error}");
+            errln!("error: {error}");
             ExitCode::from(2)
         }
     }
@@ -692,7 +710,7 @@ fn graph(path: &Path, format: DiagramFormat, all: bool) -> ExitCode {
             deny_warnings: false,
         };
         report(&[(source, analysis.diagnostics)], &args);
-        eprintln!("error: {} has errors; fix them to draw it", path.display());
+        errln!("error: {} has errors; fix them to draw it", path.display());
         return ExitCode::from(1);
     };
     let detail = if all {
@@ -711,7 +729,7 @@ fn graph(path: &Path, format: DiagramFormat, all: bool) -> ExitCode {
     {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: cannot write the diagram: {error}");
+            errln!("error: cannot write the diagram: {error}");
             ExitCode::from(2)
         }
     }
@@ -721,14 +739,14 @@ fn graph(path: &Path, format: DiagramFormat, all: bool) -> ExitCode {
 /// own.
 fn catalog(prices: Option<&Path>) -> Result<crate::cost::Catalog, ExitCode> {
     let embedded = crate::cost::Catalog::embedded().map_err(|error| {
-        eprintln!("error: the embedded price catalog is invalid: {error}");
+        errln!("error: the embedded price catalog is invalid: {error}");
         ExitCode::from(2)
     })?;
     let Some(path) = prices else {
         return Ok(embedded.clone());
     };
     let text = String::from_utf8(read_file(path)?).map_err(|_| {
-        eprintln!(
+        errln!(
             "error: cannot read `{}`: stream did not contain valid UTF-8",
             path.display()
         );
@@ -737,7 +755,7 @@ fn catalog(prices: Option<&Path>) -> Result<crate::cost::Catalog, ExitCode> {
     embedded
         .with_overrides(&text, &path.display().to_string())
         .map_err(|error| {
-            eprintln!("error: {error}");
+            errln!("error: {error}");
             ExitCode::from(2)
         })
 }
@@ -759,14 +777,14 @@ fn estimate_file(
             deny_warnings: false,
         };
         report(&[(source, analysis.diagnostics)], &args);
-        eprintln!(
+        errln!(
             "error: {} has errors; fix them to estimate its cost",
             path.display()
         );
         return Err(ExitCode::from(1));
     };
     crate::cost::estimate(system, graph, catalog, hours).map_err(|error| {
-        eprintln!("error: {}: {error}", path.display());
+        errln!("error: {}: {error}", path.display());
         ExitCode::from(2)
     })
 }
@@ -819,21 +837,21 @@ fn explain(code: Option<&str>) -> ExitCode {
                 code.summary()
             );
         }
-        print!("{text}");
+        out!("{text}");
         return ExitCode::SUCCESS;
     };
     if let Some(code) = check::lookup(query) {
-        println!("{} {} ({})\n", code.code, code.slug, code.severity.as_str());
-        print!("{}", check::explanation(code));
+        outln!("{} {} ({})\n", code.code, code.slug, code.severity.as_str());
+        out!("{}", check::explanation(code));
         ExitCode::SUCCESS
     } else {
         let candidates = check::CODES.iter().flat_map(|code| [code.code, code.slug]);
         match crate::suggest::closest(query, candidates) {
             Some(candidate) => {
-                eprintln!("error: no diagnostic code `{query}`; did you mean `{candidate}`?");
+                errln!("error: no diagnostic code `{query}`; did you mean `{candidate}`?");
             }
             None => {
-                eprintln!("error: no diagnostic code `{query}`; run `meshc explain` to list them");
+                errln!("error: no diagnostic code `{query}`; run `meshc explain` to list them");
             }
         }
         ExitCode::from(2)

@@ -5,8 +5,8 @@
 use crate::emit::names;
 use crate::graph::iam::{Permission, Resource, Source};
 use crate::graph::messaging::RulePlan;
-use crate::graph::{Graph, Node, RuleRef};
-use crate::model::{Schedule, ServiceId, System};
+use crate::graph::{Graph, LoadBalancerRef, Node, RuleRef};
+use crate::model::{Schedule, ServiceId, System, TopicId};
 
 /// The base name of an emitted rule: a declared rule is emitted once per
 /// bus when it listens on several.
@@ -80,6 +80,36 @@ pub fn source_rules(rules: &[RulePlan], rule: RuleRef) -> impl Iterator<Item = &
                 .iter()
                 .any(|target| !matches!(target, Node::Saga(_)))
         })
+}
+
+/// What a resource policy names as a source's ARN (`aws:SourceArn`),
+/// before a backend writes it: an emitted copy of a source rule, a topic,
+/// or a target group of a load balancer.
+#[derive(Clone, Copy, Debug)]
+pub enum SourceArn<'a> {
+    Rule(&'a RulePlan),
+    Topic(TopicId),
+    TargetGroup(LoadBalancerRef, ServiceId),
+}
+
+/// The ARNs a resource policy names for a source: each emitted copy of a
+/// rule (`source_rules`), the topic, or the target group through which a
+/// load balancer reaches each of its targets.
+pub fn source_arns<'a>(
+    network: &crate::graph::network::Plan,
+    rules: &'a [RulePlan],
+    source: Source,
+) -> Vec<SourceArn<'a>> {
+    match source {
+        Source::Rule(rule) => source_rules(rules, rule).map(SourceArn::Rule).collect(),
+        Source::Topic(topic) => vec![SourceArn::Topic(topic)],
+        Source::LoadBalancer(balancer) => network
+            .load_balancer(balancer)
+            .into_iter()
+            .flat_map(|plan| plan.targets.iter())
+            .map(|target| SourceArn::TargetGroup(balancer, target.service))
+            .collect(),
+    }
 }
 
 /// What tells apart the Lambda permissions one source gets on a function,

@@ -44,6 +44,33 @@ pub fn peer_label(system: &System, peer: SgPeer) -> String {
     }
 }
 
+/// The outbound rule CloudFormation gives every security group in place of
+/// the allow-all default AWS would add (Terraform's provider removes the
+/// default instead): all protocols to the loopback address, which reaches
+/// nothing.
+pub const PLACEHOLDER_EGRESS_CIDR: &str = "127.0.0.1/32";
+
+/// The rules AWS counts against the quota of rules per group in one
+/// direction, on the backend that writes the most (CloudFormation, with
+/// its placeholder outbound rule, counted first as `None`), each with its
+/// weight: one, or a referenced prefix list's weight.
+pub fn counted_rules(group: &SecurityGroup, inbound: bool) -> Vec<(Option<&SgRule>, usize)> {
+    let weight = |rule: &SgRule| match rule.peer {
+        SgPeer::PrefixList(_, api) => crate::model::aws_quotas::prefix_list_weight(api),
+        SgPeer::Group(_) | SgPeer::Cidr(_) => 1,
+    };
+    let rules = if inbound {
+        &group.ingress
+    } else {
+        &group.egress
+    };
+    let placeholder = (!inbound).then_some((None, 1));
+    placeholder
+        .into_iter()
+        .chain(rules.iter().map(|rule| (Some(rule), weight(rule))))
+        .collect()
+}
+
 /// The description of a security group: what it guards.
 pub fn group_description(system: &System, group: &SecurityGroup) -> String {
     match group.owner {
@@ -88,6 +115,9 @@ pub struct NaclLine {
     pub protocol: Protocol,
     pub ports: PortRange,
     pub cidr: Cidr,
+    /// What needs the entry: the declared rule, or the relation behind
+    /// the first flow it serves.
+    pub origin: Option<crate::diagnostics::Span>,
 }
 
 /// Why an entry with an ingress from anywhere on the ephemeral ports is
@@ -123,6 +153,7 @@ pub fn declared_lines(
                     protocol: rule.protocol,
                     ports: rule.ports.map_or(PortRange::ALL, |ports| ports.value),
                     cidr,
+                    origin: Some(rule.span),
                 });
                 number = number.saturating_add(10);
             }
@@ -132,7 +163,7 @@ pub fn declared_lines(
 }
 
 /// The derived entries of a subnet group's NACL.
-pub fn derived_lines(nacl: &NaclPlan) -> Vec<NaclLine> {
+pub fn derived_lines(plan: &Plan, nacl: &NaclPlan) -> Vec<NaclLine> {
     let entries = nacl
         .ingress
         .iter()
@@ -146,8 +177,22 @@ pub fn derived_lines(nacl: &NaclPlan) -> Vec<NaclLine> {
             protocol: entry.protocol,
             ports: entry.ports,
             cidr: entry.cidr,
+            origin: entry
+                .flows
+                .first()
+                .and_then(|flow| plan.flows.get(*flow))
+                .map(|flow| flow.span),
         })
         .collect()
+}
+
+/// The entries a subnet group's NACL is emitted with: those of its
+/// declared `nacl`, or the derived ones.
+pub fn emitted_lines(system: &System, plan: &Plan, nacl: &NaclPlan) -> Vec<NaclLine> {
+    match nacl.declared.and_then(|index| system.nacls.get(index)) {
+        Some(declared) => declared_lines(plan, declared),
+        None => derived_lines(plan, nacl),
+    }
 }
 
 /// The checkov checks that flag a NACL entry allowing a port from anywhere:

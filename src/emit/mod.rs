@@ -5,11 +5,14 @@
 pub mod asl;
 pub mod cloudformation;
 pub mod datastores;
+pub mod deployed;
 pub mod events;
 pub mod firewall;
 pub mod json_schema;
 pub mod names;
+pub mod ordering;
 pub mod picture;
+pub mod policies;
 pub mod terraform;
 
 use std::cell::RefCell;
@@ -142,6 +145,21 @@ impl<'a> Context<'a> {
         networks.dedup();
         networks
     }
+}
+
+/// The tag that names the system a resource belongs to.
+pub const SYSTEM_TAG: &str = "meshc:system";
+
+/// The tags of every resource of the system: its declared `tags`, and
+/// [`SYSTEM_TAG`] with its name.
+pub fn system_tags(system: &System) -> Vec<(String, String)> {
+    let mut tags: Vec<(String, String)> = system
+        .tags
+        .iter()
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    tags.push((SYSTEM_TAG.to_string(), system.name.text.clone()));
+    tags
 }
 
 /// Whether meshc can write a file at `path`, relative to the output

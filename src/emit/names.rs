@@ -17,7 +17,7 @@ use crate::graph::network::Guarded;
 use crate::graph::{BusRef, Graph, LoadBalancerRef, QueueRef, RuleRef};
 use crate::model::aws::AwsService;
 use crate::model::aws_names::{self, NameKind};
-use crate::model::{DatabaseId, NetworkId, SagaId, ServiceId, SubnetRef, System};
+use crate::model::{DatabaseId, NetworkId, SagaId, ServiceId, SubnetRef, System, TopicId};
 
 use super::Context;
 
@@ -342,6 +342,12 @@ impl PhysicalName {
         }
     }
 
+    /// The name with every deploy-time part at its longest: what the name
+    /// limits and the quotas of `model::aws_quotas` are checked against.
+    pub fn longest(&self) -> String {
+        longest(&self.parts)
+    }
+
     /// The name when it has no deploy-time part.
     pub fn literal(&self) -> Option<String> {
         self.parts
@@ -448,6 +454,32 @@ pub(crate) fn fifo(context: &Context<'_>, kind: NameKind, base: &str) -> Physica
         &physical(base),
         vec![text(".fifo")],
     )
+}
+
+/// The AWS name of a queue of the graph: `PREFIX-BASE`, or
+/// `PREFIX-BASE.fifo` for a FIFO queue.
+pub(crate) fn queue_name(context: &Context<'_>, queue: QueueRef, fifo: bool) -> PhysicalName {
+    let label = self::queue(context.system, queue);
+    if fifo {
+        self::fifo(context, NameKind::Queue, &label)
+    } else {
+        aws(context, NameKind::Queue, &label)
+    }
+}
+
+/// The AWS name of a topic: `PREFIX-NAME`, or `PREFIX-NAME.fifo` for a
+/// FIFO topic.
+pub(crate) fn topic_name(context: &Context<'_>, topic: TopicId) -> PhysicalName {
+    let declared = context.system.topics.get(topic.0);
+    let name = declared.map_or_else(
+        || format!("topic-{}", topic.0),
+        |topic| topic.name.text.clone(),
+    );
+    if declared.is_some_and(|topic| topic.fifo.value) {
+        fifo(context, NameKind::Topic, &name)
+    } else {
+        aws(context, NameKind::Topic, &name)
+    }
 }
 
 /// `PREFIX-BASE-INDEX`: one of a resource counted per zone.
@@ -601,6 +633,24 @@ pub(crate) fn bare(context: &Context<'_>, kind: NameKind, name: &str) -> String 
             context.name_problem(problem);
             name.to_string()
         }
+    }
+}
+
+/// The name of the Cloud Map service ECS Service Connect creates for a
+/// service callers reach `via = mesh` (its `discoveryName`). It must be
+/// unique in the namespace: a service also reached `via = dns` already has
+/// a Cloud Map service of its own name there, so Service Connect's is
+/// `NAME-mesh`. Callers never use it: they use the client alias, which
+/// stays the service's name.
+pub(crate) fn service_connect_discovery(
+    context: &Context<'_>,
+    service: crate::model::ServiceId,
+    name: &str,
+) -> String {
+    if context.called_by_dns(service) {
+        bare(context, NameKind::ServiceConnect, &format!("{name}-mesh"))
+    } else {
+        bare(context, NameKind::ServiceConnect, name)
     }
 }
 

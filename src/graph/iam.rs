@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{BusRef, EdgeKind, Graph, LoadBalancerRef, Node, QueueRef, RuleRef};
+use crate::diagnostics::Span;
 use crate::model::{
     Access, Carrier, Channel, Compute, DataStore, DatabaseId, NetworkId, SagaId, SagaMode,
     ServiceId, StreamId, SubnetRef, System, TableId, TopicId, Via,
@@ -107,6 +108,10 @@ pub struct Role {
     /// AWS-managed policies attached to the role (by name, under
     /// `arn:aws:iam::aws:policy/`), where AWS maintains the exact actions.
     pub managed_policies: Vec<&'static str>,
+    /// The relation that first brought each resource into the role's
+    /// grants (`publishes`, `consumes`, `uses`, `calls`), for diagnostics
+    /// that point at what makes a policy long.
+    pub origins: Vec<(Resource, Span)>,
 }
 
 /// What lets an AWS service act on a resource on the system's behalf.
@@ -211,13 +216,46 @@ const TABLE_WRITE: [&str; 4] = [
 const KEY_ENCRYPT: [&str; 2] = ["kms:Decrypt", "kms:GenerateDataKey"];
 const KEY_DECRYPT: [&str; 1] = ["kms:Decrypt"];
 
+#[derive(Default)]
+struct Origins {
+    /// The relation the grants being added serve.
+    current: Option<Span>,
+    found: Vec<(Resource, Span)>,
+}
+
 struct RoleDraft {
     principal: Principal,
     grants: Vec<Grant>,
+    origins: Origins,
 }
 
 impl RoleDraft {
+    fn new(principal: Principal) -> RoleDraft {
+        RoleDraft {
+            principal,
+            grants: Vec::new(),
+            origins: Origins::default(),
+        }
+    }
+
+    /// The relation that the grants added next serve.
+    fn serving(&mut self, span: Span) {
+        self.origins.current = Some(span);
+    }
+
     fn grant(&mut self, actions: &[&'static str], resources: &[Resource], why: String) {
+        if let Some(span) = self.origins.current {
+            for resource in resources {
+                if !self
+                    .origins
+                    .found
+                    .iter()
+                    .any(|(known, _)| known == resource)
+                {
+                    self.origins.found.push((*resource, span));
+                }
+            }
+        }
         self.grants.push(Grant {
             actions: actions.to_vec(),
             resources: resources.to_vec(),
@@ -262,6 +300,7 @@ impl RoleDraft {
             principal: self.principal,
             grants: merged,
             managed_policies: Vec::new(),
+            origins: self.origins.found,
         }
     }
 }
@@ -282,10 +321,7 @@ pub(super) fn plan(system: &System, graph: &Graph) -> Plan {
         let id = ServiceId(index);
         roles.push(service_role(system, graph, id));
         if let Compute::Fargate(fargate) = &service.compute {
-            let mut execution = RoleDraft {
-                principal: Principal::TaskExecution(id),
-                grants: Vec::new(),
-            };
+            let mut execution = RoleDraft::new(Principal::TaskExecution(id));
             if fargate.image.is_none() {
                 execution.grant(
                     &[
@@ -318,10 +354,7 @@ pub(super) fn plan(system: &System, graph: &Graph) -> Plan {
     for (index, network) in system.networks.iter().enumerate() {
         if network.flow_logs.value {
             let id = NetworkId(index);
-            let mut flow_logs = RoleDraft {
-                principal: Principal::FlowLogs(id),
-                grants: Vec::new(),
-            };
+            let mut flow_logs = RoleDraft::new(Principal::FlowLogs(id));
             flow_logs.grant(
                 &[
                     "logs:CreateLogStream",
@@ -358,10 +391,7 @@ pub(super) fn plan(system: &System, graph: &Graph) -> Plan {
         if roles.iter().any(|role: &Role| role.principal == principal) {
             continue;
         }
-        let mut delivery = RoleDraft {
-            principal,
-            grants: Vec::new(),
-        };
+        let mut delivery = RoleDraft::new(principal);
         if !streams.is_empty() {
             delivery.grant(
                 &["kinesis:PutRecord"],
@@ -389,11 +419,7 @@ pub(super) fn plan(system: &System, graph: &Graph) -> Plan {
         }
     }
     for index in 0..system.databases.len() {
-        let mut role = RoleDraft {
-            principal: Principal::DatabaseMonitoring(DatabaseId(index)),
-            grants: Vec::new(),
-        }
-        .finish();
+        let mut role = RoleDraft::new(Principal::DatabaseMonitoring(DatabaseId(index))).finish();
         role.managed_policies = vec!["service-role/AmazonRDSEnhancedMonitoringRole"];
         roles.push(role);
     }
@@ -469,14 +495,12 @@ fn permissions(system: &System, graph: &Graph) -> Vec<Permission> {
 }
 
 fn service_role(system: &System, graph: &Graph, id: ServiceId) -> Role {
-    let mut role = RoleDraft {
-        principal: Principal::Service(id),
-        grants: Vec::new(),
-    };
+    let mut role = RoleDraft::new(Principal::Service(id));
     let Some(service) = system.service(id) else {
         return role.finish();
     };
     for publish in &service.publishes {
+        role.serving(publish.span);
         let what = channel_name(system, publish.target);
         let carrier = match publish.target {
             Channel::Event(event) => match system.event(event).map(|event| event.carrier.value) {
@@ -526,6 +550,7 @@ fn service_role(system: &System, graph: &Graph, id: ServiceId) -> Role {
     for (to, edge) in graph.edges_from(Node::Service(id)) {
         // A `publishes` of an event carries the event; an outcome does not.
         if let (Node::Bus(bus), EdgeKind::Publish, None) = (to, edge.kind, edge.event) {
+            role.serving(edge.span);
             role.grant(
                 &["events:PutEvents"],
                 &[Resource::Bus(bus)],
@@ -536,11 +561,12 @@ fn service_role(system: &System, graph: &Graph, id: ServiceId) -> Role {
     // Whatever the service takes messages from: queues (declared, `via`,
     // inbox) and streams, whether it polls them itself or Lambda polls them
     // with its role.
-    for (from, _) in graph
+    for (from, edge) in graph
         .edges_to(Node::Service(id))
         .into_iter()
         .filter(|(_, edge)| edge.kind == EdgeKind::Consume)
     {
+        role.serving(edge.span);
         match from {
             Node::Queue(queue) => {
                 let why = format!("consumes {}", queue_name(system, queue));
@@ -567,6 +593,7 @@ fn service_role(system: &System, graph: &Graph, id: ServiceId) -> Role {
         }
     }
     for usage in &service.uses {
+        role.serving(usage.span);
         match usage.target {
             DataStore::Table(table) => {
                 let name = system
@@ -601,6 +628,7 @@ fn service_role(system: &System, graph: &Graph, id: ServiceId) -> Role {
         }
     }
     for call in &service.calls {
+        role.serving(call.span);
         if call.via.value == Via::Invoke {
             let name = system
                 .service(call.target)
@@ -612,6 +640,7 @@ fn service_role(system: &System, graph: &Graph, id: ServiceId) -> Role {
             );
         }
     }
+    role.origins.current = None;
     let saga_task = !service.is_lambda()
         && system.sagas.iter().any(|saga| {
             saga.mode.value == SagaMode::Orchestrated
@@ -695,10 +724,7 @@ fn service_role(system: &System, graph: &Graph, id: ServiceId) -> Role {
 /// command queues of its steps, keep failed executions in its dead-letter
 /// queue, log and trace.
 fn saga_role(system: &System, plan: &super::saga::SagaPlan) -> Role {
-    let mut role = RoleDraft {
-        principal: Principal::Saga(plan.saga),
-        grants: Vec::new(),
-    };
+    let mut role = RoleDraft::new(Principal::Saga(plan.saga));
     let name = |id: ServiceId| {
         system
             .service(id)

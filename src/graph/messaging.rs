@@ -918,6 +918,8 @@ pub struct SubscriptionPlan {
     /// A queue, or a Lambda function.
     pub target: Node,
     pub filter_policy: Option<Json>,
+    /// The `where` the filter policy is written from.
+    pub filter_span: Option<crate::diagnostics::Span>,
     pub raw_delivery: bool,
 }
 
@@ -947,6 +949,7 @@ pub fn subscriptions(system: &System) -> Vec<SubscriptionPlan> {
                 topic: TopicId(index),
                 target,
                 filter_policy: filter_policy(subscription.filter.as_ref()),
+                filter_span: subscription.filter.as_ref().map(|filter| filter.span),
                 raw_delivery: subscription.raw_delivery,
             });
         }
@@ -973,6 +976,7 @@ pub fn subscriptions(system: &System) -> Vec<SubscriptionPlan> {
                     topic,
                     target,
                     filter_policy: filter_policy(consume.filter.as_ref()),
+                    filter_span: consume.filter.as_ref().map(|filter| filter.span),
                     raw_delivery: true,
                 });
             }

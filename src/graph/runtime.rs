@@ -41,6 +41,10 @@ pub struct Setting {
     pub name: String,
     /// A URL is its parts concatenated: `http://` + a DNS name + `:8443`.
     pub value: Vec<Value>,
+    /// The relation that needs the setting (`calls`, `publishes`, `uses`,
+    /// ...), or the saga; none for the system's and the service's names and
+    /// the declared `environment`.
+    pub origin: Option<crate::diagnostics::Span>,
 }
 
 fn key(name: &str) -> String {
@@ -73,10 +77,22 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
     let Some(service) = system.service(id) else {
         return settings;
     };
-    let mut set = |name: String, value: Vec<Value>| settings.push(Setting { name, value });
-    set("MESH_SYSTEM".to_string(), literal(&system.name.text));
-    set("MESH_SERVICE".to_string(), literal(&service.name.text));
+    let mut origin;
+    let mut set = |origin: Option<crate::diagnostics::Span>, name: String, value: Vec<Value>| {
+        settings.push(Setting {
+            name,
+            value,
+            origin,
+        });
+    };
+    set(None, "MESH_SYSTEM".to_string(), literal(&system.name.text));
+    set(
+        None,
+        "MESH_SERVICE".to_string(),
+        literal(&service.name.text),
+    );
     for call in &service.calls {
+        origin = Some(call.span);
         let Some(callee) = system.service(call.target) else {
             continue;
         };
@@ -119,32 +135,38 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
             }),
         };
         match url {
-            Some(url) => set(format!("{prefix}_URL"), url),
+            Some(url) => set(origin, format!("{prefix}_URL"), url),
             None => set(
+                origin,
                 format!("{prefix}_FUNCTION"),
                 vec![Value::FunctionName(call.target)],
             ),
         }
         set(
+            origin,
             format!("{prefix}_TIMEOUT_MS"),
             literal(call.timeout.value.as_millis().to_string()),
         );
         set(
+            origin,
             format!("{prefix}_RETRIES"),
             literal(call.retries.value.to_string()),
         );
         if let Some(breaker) = &call.breaker {
             set(
+                origin,
                 format!("{prefix}_BREAKER_ERRORS_PERCENT"),
                 literal(breaker.errors.value.to_string()),
             );
             set(
+                origin,
                 format!("{prefix}_BREAKER_RESET_MS"),
                 literal(breaker.reset.value.as_millis().to_string()),
             );
         }
     }
     for publish in &service.publishes {
+        origin = Some(publish.span);
         match publish.target {
             Channel::Event(event_id) => {
                 let Some(event) = system.event(event_id) else {
@@ -153,30 +175,45 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
                 let prefix = format!("MESH_EVENT_{}", key(&event.name.text));
                 match event.carrier.value {
                     Carrier::DefaultBus => set(
+                        origin,
                         format!("{prefix}_BUS"),
                         vec![Value::BusName(BusRef::Default)],
                     ),
                     Carrier::Bus(bus) => set(
+                        origin,
                         format!("{prefix}_BUS"),
                         vec![Value::BusName(BusRef::Declared(bus))],
                     ),
                     Carrier::Topic(topic) => {
-                        set(format!("{prefix}_TOPIC_ARN"), vec![Value::TopicArn(topic)]);
+                        set(
+                            origin,
+                            format!("{prefix}_TOPIC_ARN"),
+                            vec![Value::TopicArn(topic)],
+                        );
                     }
                     Carrier::Stream(stream) => {
-                        set(format!("{prefix}_STREAM"), vec![Value::StreamName(stream)]);
+                        set(
+                            origin,
+                            format!("{prefix}_STREAM"),
+                            vec![Value::StreamName(stream)],
+                        );
                     }
                 }
                 if let Some(source) = super::messaging::event_source(system, event_id) {
-                    set(format!("{prefix}_SOURCE"), literal(source));
+                    set(origin, format!("{prefix}_SOURCE"), literal(source));
                 }
-                set(format!("{prefix}_DETAIL_TYPE"), literal(&event.detail_type));
+                set(
+                    origin,
+                    format!("{prefix}_DETAIL_TYPE"),
+                    literal(&event.detail_type),
+                );
             }
             Channel::Queue(queue) => {
                 let name = system
                     .queue(queue)
                     .map_or("", |queue| queue.name.text.as_str());
                 set(
+                    origin,
                     format!("MESH_QUEUE_{}_URL", key(name)),
                     vec![Value::QueueUrl(QueueRef::Declared(queue))],
                 );
@@ -187,6 +224,7 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
                     .get(topic.0)
                     .map_or("", |topic| topic.name.text.as_str());
                 set(
+                    origin,
                     format!("MESH_TOPIC_{}_ARN", key(name)),
                     vec![Value::TopicArn(topic)],
                 );
@@ -197,6 +235,7 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
                     .get(stream.0)
                     .map_or("", |stream| stream.name.text.as_str());
                 set(
+                    origin,
                     format!("MESH_STREAM_{}_NAME", key(name)),
                     vec![Value::StreamName(stream)],
                 );
@@ -209,12 +248,14 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
             .edges_to(super::Node::Service(id))
             .into_iter()
             .filter(|(_, edge)| edge.kind == super::EdgeKind::Consume)
-            .map(|(from, _)| from);
-        for from in sources {
+            .map(|(from, edge)| (from, edge.span));
+        for (from, span) in sources {
+            origin = Some(span);
             match from {
                 super::Node::Queue(queue) => {
                     let name = crate::graph::iam::queue_name(system, queue);
                     set(
+                        origin,
                         format!("MESH_CONSUME_{}_URL", key(&name)),
                         vec![Value::QueueUrl(queue)],
                     );
@@ -225,6 +266,7 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
                         .get(stream.0)
                         .map_or("", |stream| stream.name.text.as_str());
                     set(
+                        origin,
                         format!("MESH_CONSUME_{}_STREAM", key(name)),
                         vec![Value::StreamName(stream)],
                     );
@@ -234,6 +276,7 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
         }
     }
     for usage in &service.uses {
+        origin = Some(usage.span);
         match usage.target {
             DataStore::Table(table) => {
                 let name = system
@@ -241,6 +284,7 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
                     .get(table.0)
                     .map_or("", |table| table.name.text.as_str());
                 set(
+                    origin,
                     format!("MESH_TABLE_{}_NAME", key(name)),
                     vec![Value::TableName(table)],
                 );
@@ -251,10 +295,12 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
                     .get(database.0)
                     .map_or("", |database| database.name.text.as_str());
                 set(
+                    origin,
                     format!("MESH_DATABASE_{}_ENDPOINT", key(name)),
                     vec![Value::DatabaseEndpoint(database)],
                 );
                 set(
+                    origin,
                     format!("MESH_DATABASE_{}_SECRET_ARN", key(name)),
                     vec![Value::DatabaseSecret(database)],
                 );
@@ -273,20 +319,22 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
         if !runs {
             continue;
         }
+        origin = system.sagas.get(plan.saga.0).map(|saga| saga.name.span);
         let bus = plan
             .trigger
             .and_then(|trigger| system.event(trigger))
             .and_then(|event| super::build::bus_of(event.carrier.value))
             .unwrap_or(BusRef::Default);
         let prefix = format!("MESH_SAGA_{}", key(&plan.name));
-        set(format!("{prefix}_BUS"), vec![Value::BusName(bus)]);
+        set(origin, format!("{prefix}_BUS"), vec![Value::BusName(bus)]);
         set(
+            origin,
             format!("{prefix}_SOURCE"),
             literal(format!("{}.{}", system.name.text, service.name.text)),
         );
     }
     for (name, value) in &service.environment {
-        set(name.clone(), literal(value.clone()));
+        set(None, name.clone(), literal(value.clone()));
     }
     settings.sort_by(|a, b| a.name.cmp(&b.name));
     settings.dedup_by(|a, b| a.name == b.name);

@@ -15,6 +15,7 @@
 
 pub mod aws;
 pub mod aws_names;
+pub mod aws_quotas;
 pub mod defaults;
 mod reader;
 mod resolve;

@@ -38,8 +38,8 @@ declare_rule! {
     /// allows on one rule; it is a hard quota, not one that AWS raises on
     /// request.
     ///
-    /// The rules meshc derives from `consumes` and saga triggers have one
-    /// target each, and never exceed it.
+    /// The rules meshc derives from `consumes`, saga triggers and
+    /// choreographed sagas have one target each, and never exceed it.
     ///
     /// ## Why is this bad?
     /// `PutTargets` fails for the sixth target, and the deployment stops

@@ -6,8 +6,8 @@
 use serde_json::{Value as Json, json};
 
 use super::{Context, attribute, aws_name, reference, references, sub};
-use crate::emit::names;
-use crate::graph::iam::{Grant, Resource, Role};
+use crate::emit::{names, policies};
+use crate::graph::iam::{Resource, Role};
 use crate::model::aws_names::NameKind;
 
 /// The ARN of a resource of the IAM plan: a value, or several (subnets).
@@ -102,20 +102,6 @@ pub(super) fn arns(context: &Context<'_>, resource: Resource) -> Vec<Json> {
     }
 }
 
-fn statement(context: &Context<'_>, grant: &Grant, index: usize) -> Json {
-    let resources: Vec<Json> = grant
-        .resources
-        .iter()
-        .flat_map(|resource| arns(context, *resource))
-        .collect();
-    json!({
-        "Sid": names::statement_id(&grant.why, index),
-        "Effect": "Allow",
-        "Action": grant.actions,
-        "Resource": resources,
-    })
-}
-
 fn add_role(template: &mut super::Template, context: &Context<'_>, role: &Role) {
     let system = context.system;
     let name = names::role(system, context.graph, role.principal);
@@ -156,12 +142,7 @@ fn add_role(template: &mut super::Template, context: &Context<'_>, role: &Role) 
     if role.grants.is_empty() {
         return;
     }
-    let statements: Vec<Json> = role
-        .grants
-        .iter()
-        .enumerate()
-        .map(|(index, grant)| statement(context, grant, index))
-        .collect();
+    let statements = policies::role_statements(role, |resource| arns(context, resource));
     let policy = template.add(
         references::role_policy(context, role.principal),
         &name,
@@ -169,7 +150,7 @@ fn add_role(template: &mut super::Template, context: &Context<'_>, role: &Role) 
         json!({
             "PolicyName": aws_name(context, NameKind::IamRolePolicy, &name),
             "RoleName": reference(&references::role(context, role.principal)),
-            "PolicyDocument": { "Version": "2012-10-17", "Statement": statements },
+            "PolicyDocument": policies::document(&statements),
         }),
     );
     policy.note(&format!(

@@ -7,7 +7,8 @@
 use serde_json::{Map, Value as Json, json};
 
 use super::{Context, Template, attribute, aws_name, id, physical_name, reference, references};
-use crate::emit::{events, json_schema, names};
+use crate::emit::events::SourceArn;
+use crate::emit::{events, json_schema, names, policies};
 use crate::graph::iam::{Permission, Principal, Resource, Source};
 use crate::graph::messaging::{self, RulePlan, SubscriptionPlan};
 use crate::graph::{BusRef, Node, QueueRef};
@@ -156,12 +157,19 @@ fn add_rule(template: &mut Template, context: &Context<'_>, rule: &RulePlan) {
         .filter_map(|target| rule_target(context, rule, &label, *target))
         .collect();
     properties.insert("Targets".into(), Json::Array(targets));
-    template.add(
-        id(&label, "Rule"),
-        &label,
-        "AWS::Events::Rule",
-        Json::Object(properties),
-    );
+    template
+        .add(
+            id(&label, "Rule"),
+            &label,
+            "AWS::Events::Rule",
+            Json::Object(properties),
+        )
+        .depends_on_all(references::prerequisites(
+            context,
+            &[crate::emit::ordering::assumes(Principal::RuleDelivery(
+                rule.rule,
+            ))],
+        ));
 }
 
 fn rule_target(context: &Context<'_>, rule: &RulePlan, label: &str, target: Node) -> Option<Json> {
@@ -233,30 +241,20 @@ fn rule_target(context: &Context<'_>, rule: &RulePlan, label: &str, target: Node
 /// The ARNs of what a resource policy lets act, for `aws:SourceArn`.
 fn source_arns(context: &Context<'_>, rules: &[RulePlan], source: Source) -> Vec<Json> {
     let system = context.system;
-    match source {
-        Source::Rule(rule) => events::source_rules(rules, rule)
-            .map(|plan| {
-                attribute(
-                    &id(&events::rule_label(system, context.graph, plan), "Rule"),
-                    "Arn",
-                )
-            })
-            .collect(),
-        Source::Topic(topic) => vec![reference(&references::topic(system, topic))],
-        Source::LoadBalancer(balancer) => context
-            .graph
-            .network
-            .load_balancer(balancer)
-            .into_iter()
-            .flat_map(|plan| plan.targets.iter())
-            .map(|target| {
-                reference(&id(
-                    &names::target_group(system, balancer, target.service),
-                    "TargetGroup",
-                ))
-            })
-            .collect(),
-    }
+    events::source_arns(&context.graph.network, rules, source)
+        .into_iter()
+        .map(|arn| match arn {
+            SourceArn::Rule(plan) => attribute(
+                &id(&events::rule_label(system, context.graph, plan), "Rule"),
+                "Arn",
+            ),
+            SourceArn::Topic(topic) => reference(&references::topic(system, topic)),
+            SourceArn::TargetGroup(balancer, service) => reference(&id(
+                &names::target_group(system, balancer, service),
+                "TargetGroup",
+            )),
+        })
+        .collect()
 }
 
 fn add_function_permission(
@@ -296,11 +294,7 @@ pub(super) fn queues(context: &Context<'_>, template: &mut Template) {
             "QueueName".into(),
             physical_name(
                 context,
-                &if settings.fifo {
-                    names::fifo(context, NameKind::Queue, &label)
-                } else {
-                    names::aws(context, NameKind::Queue, &label)
-                },
+                &names::queue_name(context, settings.queue, settings.fifo),
             ),
         );
         if settings.fifo {
@@ -351,35 +345,6 @@ pub(super) fn queues(context: &Context<'_>, template: &mut Template) {
     }
 }
 
-/// The statement that refuses requests not made over TLS.
-fn deny_insecure_transport(resource: &Json) -> Json {
-    json!({
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "*",
-        "Resource": [resource],
-        "Condition": { "Bool": { "aws:SecureTransport": "false" } },
-    })
-}
-
-/// A statement letting an AWS service act on a resource for its sources.
-fn service_statement(
-    sid: &str,
-    permission: &Permission,
-    resource: &Json,
-    sources: &[Json],
-) -> Json {
-    json!({
-        "Sid": sid,
-        "Effect": "Allow",
-        "Principal": { "Service": permission.service },
-        "Action": permission.actions,
-        "Resource": [resource],
-        "Condition": { "ArnEquals": { "aws:SourceArn": sources } },
-    })
-}
-
 /// The statements of a queue's or topic's resource policy.
 fn policy_statements(
     context: &Context<'_>,
@@ -387,21 +352,12 @@ fn policy_statements(
     resource: Resource,
     arn: &Json,
 ) -> Vec<Json> {
-    let mut statements = vec![deny_insecure_transport(arn)];
-    for permission in context.graph.iam.permissions_on(resource) {
-        let sources = source_arns(context, rules, permission.source);
-        if sources.is_empty() {
-            continue;
-        }
-        let source = events::source_label(context.system, context.graph, permission.source);
-        statements.push(service_statement(
-            &events::policy_sid("Allow", &source),
-            permission,
-            arn,
-            &sources,
-        ));
-    }
-    statements
+    policies::resource_statements(context.system, context.graph, resource, arn, |source| {
+        source_arns(context, rules, source)
+    })
+    .into_iter()
+    .map(|statement| statement.statement)
+    .collect()
 }
 
 fn add_queue_policy(
@@ -426,7 +382,7 @@ fn add_queue_policy(
             "AWS::SQS::QueuePolicy",
             json!({
                 "Queues": [reference(&references::queue(system, queue))],
-                "PolicyDocument": { "Version": "2012-10-17", "Statement": statements },
+                "PolicyDocument": policies::document(&statements),
             }),
         )
         .note(&if grants {
@@ -446,15 +402,13 @@ pub(super) fn topics(context: &Context<'_>, template: &mut Template) {
         let topic_id = TopicId(index);
         let name = topic.name.text.as_str();
         let mut properties = Map::new();
+        properties.insert(
+            "TopicName".into(),
+            physical_name(context, &names::topic_name(context, topic_id)),
+        );
         if topic.fifo.value {
-            properties.insert(
-                "TopicName".into(),
-                physical_name(context, &names::fifo(context, NameKind::Topic, name)),
-            );
             properties.insert("FifoTopic".into(), Json::from(true));
             properties.insert("ContentBasedDeduplication".into(), Json::from(true));
-        } else {
-            properties.insert("TopicName".into(), aws_name(context, NameKind::Topic, name));
         }
         properties.insert("KmsMasterKeyId".into(), super::key_arn());
         let resource = template.add(
@@ -478,7 +432,7 @@ pub(super) fn topics(context: &Context<'_>, template: &mut Template) {
             "AWS::SNS::TopicPolicy",
             json!({
                 "Topics": [reference(&references::topic(system, topic_id))],
-                "PolicyDocument": { "Version": "2012-10-17", "Statement": statements },
+                "PolicyDocument": policies::document(&statements),
             }),
         );
     }

@@ -34,6 +34,7 @@ mod sagas;
 mod security;
 mod services;
 mod settings;
+pub mod tagging;
 
 use std::collections::BTreeMap;
 
@@ -88,6 +89,14 @@ impl Resource {
         self
     }
 
+    /// Created only after every one of `ids` is.
+    pub fn depends_on_all(&mut self, ids: impl IntoIterator<Item = String>) -> &mut Self {
+        for id in ids {
+            self.depends_on(id);
+        }
+        self
+    }
+
     /// A checkov check that does not apply, with the reason, where checkov
     /// reads it (`Metadata.checkov.skip`).
     pub fn skip(&mut self, check: &str, reason: &str) -> &mut Self {
@@ -119,7 +128,8 @@ impl Resource {
         self
     }
 
-    fn render(self) -> Json {
+    fn render(mut self, tags: &[(String, String)]) -> Json {
+        tagging::add_tags(self.kind, &mut self.properties, tags);
         let mut entry = Map::new();
         entry.insert("Type".into(), Json::from(self.kind));
         if let Some(policy) = self.retain {
@@ -187,6 +197,9 @@ pub(crate) struct Template {
     /// Whether resources are measured and dropped as they are added
     /// (`meshc check`), rather than kept to be written.
     measuring: bool,
+    /// The system's tags, which a measured resource carries as the
+    /// rendered one does.
+    tags: Vec<(String, String)>,
     /// Every resource added, by type, repeats included.
     kinds: BTreeMap<&'static str, usize>,
     /// When measuring: each logical id's entry in the `Resources` of the
@@ -282,7 +295,7 @@ impl Template {
         }
         // `"id": value` at depth 2, in `Resources` in the template.
         let (key_compact, key_indented) = json_sizes(&Json::from(logical_id.as_str()), 2);
-        let (compact, indented) = json_sizes(&resource.render(), 2);
+        let (compact, indented) = json_sizes(&resource.render(&self.tags), 2);
         let entry = EntrySize {
             indented: 2 * 2 + key_indented + ": ".len() + indented,
             compact: key_compact + ":".len() + compact,
@@ -335,6 +348,9 @@ impl Template {
     }
 
     fn render(self, system: &System) -> Json {
+        // The system's tags on every resource that takes them, as
+        // Terraform's `default_tags` puts them.
+        let tags = crate::emit::system_tags(system);
         let mut template = Map::new();
         template.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
         template.insert(
@@ -376,7 +392,7 @@ impl Template {
         let resources: Map<String, Json> = self
             .resources
             .into_iter()
-            .map(|(id, resource)| (id, resource.render()))
+            .map(|(id, resource)| (id, resource.render(&tags)))
             .collect();
         template.insert("Resources".into(), Json::Object(resources));
         if !self.outputs.is_empty() {
@@ -582,6 +598,7 @@ pub fn check(system: &System, graph: &Graph) -> Vec<Diagnostic> {
 fn translate(context: &Context<'_>) -> Template {
     let mut template = Template {
         measuring: context.measuring,
+        tags: crate::emit::system_tags(context.system),
         ..Template::default()
     };
     settings::parameters(context, &mut template);

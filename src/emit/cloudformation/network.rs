@@ -234,24 +234,31 @@ fn add_flow_logs(
         physical_name(context, &names::flow_log_group(context, network)),
         365,
     );
-    template.add(
-        id(network, "FlowLog"),
-        network,
-        "AWS::EC2::FlowLog",
-        json!({
-            "ResourceId": reference(&id(network, "Vpc")),
-            "ResourceType": "VPC",
-            "TrafficType": "ALL",
-            "LogDestinationType": "cloud-watch-logs",
-            "LogDestination": attribute(&log_group, "Arn"),
-            "DeliverLogsPermissionArn": attribute(
-                &references::role(context, Principal::FlowLogs(network_id)),
-                "Arn",
-            ),
-            "MaxAggregationInterval": 60,
-            "Tags": name_tags(aws_name(context, NameKind::NameTag, &group), &[]),
-        }),
-    );
+    template
+        .add(
+            id(network, "FlowLog"),
+            network,
+            "AWS::EC2::FlowLog",
+            json!({
+                "ResourceId": reference(&id(network, "Vpc")),
+                "ResourceType": "VPC",
+                "TrafficType": "ALL",
+                "LogDestinationType": "cloud-watch-logs",
+                "LogDestination": attribute(&log_group, "Arn"),
+                "DeliverLogsPermissionArn": attribute(
+                    &references::role(context, Principal::FlowLogs(network_id)),
+                    "Arn",
+                ),
+                "MaxAggregationInterval": 60,
+                "Tags": name_tags(aws_name(context, NameKind::NameTag, &group), &[]),
+            }),
+        )
+        .depends_on_all(references::prerequisites(
+            context,
+            &[crate::emit::ordering::assumes(Principal::FlowLogs(
+                network_id,
+            ))],
+        ));
 }
 
 pub(super) fn endpoints(context: &Context<'_>, template: &mut Template) {

@@ -174,3 +174,37 @@ pub(super) fn setting(context: &Context<'_>, parts: &[Value]) -> Json {
         }),
     }
 }
+
+/// The logical ids a resource lists in `DependsOn` for each of its
+/// prerequisites. AWS-managed policies are part of their role here
+/// (`ManagedPolicyArns`), so a role's permissions are its inline policy.
+pub(super) fn prerequisites(
+    context: &Context<'_>,
+    prerequisites: &[crate::emit::ordering::Prerequisite],
+) -> Vec<String> {
+    use crate::emit::ordering::Prerequisite;
+    let system = context.system;
+    let mut found = Vec::new();
+    for prerequisite in prerequisites {
+        match *prerequisite {
+            Prerequisite::Listener { balancer, port } => {
+                found.push(id(&names::listener(system, balancer, port), "Listener"));
+            }
+            Prerequisite::ListenerRule { balancer, service } => found.push(id(
+                &names::target_group(system, balancer, service),
+                "ListenerRule",
+            )),
+            Prerequisite::RolePermissions(principal) => {
+                if context
+                    .graph
+                    .iam
+                    .role(principal)
+                    .is_some_and(|role| !role.grants.is_empty())
+                {
+                    found.push(role_policy(context, principal));
+                }
+            }
+        }
+    }
+    found
+}

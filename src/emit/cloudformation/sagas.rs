@@ -64,7 +64,10 @@ pub(super) fn sagas(context: &Context<'_>, template: &mut Template) {
                     },
                 }),
             )
-            .depends_on(references::role_policy(context, Principal::Saga(plan.saga)))
+            .depends_on_all(references::prerequisites(
+                context,
+                &[crate::emit::ordering::assumes(Principal::Saga(plan.saga))],
+            ))
             .note(&format!(
                 "The saga {name}: run `meshc simulate` to see the path an execution takes when a step fails."
             ));

@@ -15,8 +15,8 @@ use serde_json::{Map, Value as Json, json};
 
 use super::{Context, Template, attribute, aws_name, id, name_tags, reference, references};
 use crate::emit::firewall::{
-    EPHEMERAL_FROM_ANYWHERE, NaclLine, declared_lines, derived_lines, description,
-    group_description, open_port_80_reason, peer_label, ports_label, protocol_name,
+    EPHEMERAL_FROM_ANYWHERE, NaclLine, PLACEHOLDER_EGRESS_CIDR, declared_lines, derived_lines,
+    description, group_description, open_port_80_reason, peer_label, ports_label, protocol_name,
 };
 use crate::emit::names;
 use crate::graph::network::{Guarded, SgPeer, SgRule};
@@ -48,7 +48,7 @@ pub(super) fn security_groups(context: &Context<'_>, template: &mut Template) {
                 "VpcId": reference(&id(&network, "Vpc")),
                 "SecurityGroupEgress": [{
                     "IpProtocol": "-1",
-                    "CidrIp": "127.0.0.1/32",
+                    "CidrIp": PLACEHOLDER_EGRESS_CIDR,
                     "Description": "Replaces the allow-all default: what leaves is in the egress rules",
                 }],
                 "Tags": name_tags(aws_name(context, NameKind::NameTag, &name), &[]),
@@ -202,7 +202,10 @@ pub(super) fn nacls(context: &Context<'_>, template: &mut Template) {
             acl.note(
                 "Exactly the requests and replies of the flows that enter or leave these subnets.",
             );
-            (derived_lines(nacl), EPHEMERAL_FROM_ANYWHERE.to_string())
+            (
+                derived_lines(plan, nacl),
+                EPHEMERAL_FROM_ANYWHERE.to_string(),
+            )
         };
         let zones = plan
             .subnet(nacl.subnet)

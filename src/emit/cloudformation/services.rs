@@ -254,7 +254,6 @@ fn add_fargate(
         "DeploymentConfiguration".into(),
         json!({ "DeploymentCircuitBreaker": { "Enable": true, "Rollback": true } }),
     );
-    let mut depends = Vec::new();
     let mut targets = Vec::new();
     for balancer in &balancers {
         let Some(port) = port else {
@@ -265,14 +264,6 @@ fn add_fargate(
             "ContainerName": container_name,
             "ContainerPort": port,
         }));
-        if let Some(plan) = plan.load_balancer(*balancer) {
-            for listener in &plan.listeners {
-                depends.push(id(
-                    &names::listener(system, *balancer, listener.port),
-                    "Listener",
-                ));
-            }
-        }
     }
     if !targets.is_empty() {
         properties.insert("LoadBalancers".into(), Json::Array(targets));
@@ -293,13 +284,14 @@ fn add_fargate(
             attribute(&id(network, "Namespace"), "Arn"),
         );
         if called_mesh && let Some(port) = port {
-            let discovery = names::bare(context, NameKind::ServiceConnect, &name);
+            let alias = names::bare(context, NameKind::ServiceConnect, &name);
+            let discovery = names::service_connect_discovery(context, service_id, &name);
             connect.insert(
                 "Services".into(),
                 json!([{
                     "PortName": "http",
                     "DiscoveryName": discovery,
-                    "ClientAliases": [{ "Port": port, "DnsName": discovery }],
+                    "ClientAliases": [{ "Port": port, "DnsName": alias }],
                 }]),
             );
         }
@@ -322,9 +314,10 @@ fn add_fargate(
         "AWS::ECS::Service",
         Json::Object(properties),
     );
-    for dependency in depends {
-        ecs.depends_on(dependency);
-    }
+    ecs.depends_on_all(references::prerequisites(
+        context,
+        &crate::emit::ordering::ecs_service(context, service_id),
+    ));
     ecs.note(&format!(
         "{name}: {} task{} in the private subnets, rolled back when a deployment fails.",
         compute.replicas.value,
@@ -480,9 +473,9 @@ fn add_function(
         Json::Object(properties),
     );
     function
-        .depends_on(references::role_policy(
+        .depends_on_all(references::prerequisites(
             context,
-            Principal::Service(service_id),
+            &[crate::emit::ordering::assumes(Principal::Service(service_id))],
         ))
         .note(&format!(
             "{name}: its MESH_* environment tells the code where its queues, tables and callees are."

@@ -184,6 +184,12 @@ fn add_database(file: &mut TfFile, context: &Context<'_>, id: DatabaseId, databa
         names::guarded(system, Guarded::Database(id))
     ))]);
     let monitoring = names::role(system, context.graph, Principal::DatabaseMonitoring(id));
+    let monitoring_permissions = super::references::prerequisites(
+        context,
+        &[crate::emit::ordering::assumes(
+            Principal::DatabaseMonitoring(id),
+        )],
+    );
     let common = |block: hcl::BlockBuilder| {
         block
             .add_attribute(("engine", engine.as_str()))
@@ -258,6 +264,7 @@ fn add_database(file: &mut TfFile, context: &Context<'_>, id: DatabaseId, databa
                 "monitoring_role_arn",
                 reference(&format!("aws_iam_role.{monitoring}.arn")),
             ))
+            .add_attribute(("depends_on", list(monitoring_permissions.clone())))
             .add_attribute(("performance_insights_enabled", true))
             .add_attribute((
                 "performance_insights_kms_key_id",
@@ -316,6 +323,7 @@ fn add_database(file: &mut TfFile, context: &Context<'_>, id: DatabaseId, databa
                 "monitoring_role_arn",
                 reference(&format!("aws_iam_role.{monitoring}.arn")),
             ))
+            .add_attribute(("depends_on", list(monitoring_permissions.clone())))
             .add_attribute(("performance_insights_enabled", true))
             .add_attribute((
                 "performance_insights_kms_key_id",

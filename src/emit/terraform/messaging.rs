@@ -11,6 +11,7 @@ use super::Context;
 use super::references::queue_arn;
 use super::services::json_expression;
 use super::writer::{TfFile, aws_name, call, list, physical_name, reference, resource};
+use crate::emit::events::SourceArn;
 use crate::emit::{events, json_schema, names};
 use crate::graph::iam::{Permission, Principal, Resource, Source};
 use crate::graph::messaging::{self, RulePlan, SubscriptionPlan};
@@ -223,14 +224,18 @@ fn add_target(
             ),
         ))
         .add_attribute(("arn", arn));
+    let mut depends = Vec::new();
     if let Node::Stream(_) | Node::Saga(_) = target {
+        let delivery = Principal::RuleDelivery(rule.rule);
         block = block.add_attribute((
             "role_arn",
             reference(&format!(
                 "aws_iam_role.{}.arn",
-                names::role(system, context.graph, Principal::RuleDelivery(rule.rule))
+                names::role(system, context.graph, delivery)
             )),
         ));
+        depends =
+            super::references::prerequisites(context, &[crate::emit::ordering::assumes(delivery)]);
     }
     if let Some(command) = &rule.command {
         // The target receives the operation to run and the event.
@@ -280,39 +285,31 @@ fn add_target(
                 .build(),
         );
     }
+    if !depends.is_empty() {
+        block = block.add_attribute(("depends_on", super::writer::list(depends)));
+    }
     file.add(block.build());
 }
 
 /// The ARN of what a resource policy lets act, for `aws:SourceArn`.
 fn source_arns(context: &Context<'_>, rules: &[RulePlan], source: Source) -> Vec<Expression> {
     let system = context.system;
-    match source {
-        Source::Rule(rule) => events::source_rules(rules, rule)
-            .map(|plan| {
-                reference(&format!(
-                    "aws_cloudwatch_event_rule.{}.arn",
-                    events::rule_label(system, context.graph, plan)
-                ))
-            })
-            .collect(),
-        Source::Topic(topic) => vec![reference(&format!(
-            "aws_sns_topic.{}.arn",
-            topic_name(system, topic)
-        ))],
-        Source::LoadBalancer(balancer) => context
-            .graph
-            .network
-            .load_balancer(balancer)
-            .into_iter()
-            .flat_map(|plan| plan.targets.iter())
-            .map(|target| {
-                reference(&format!(
-                    "aws_lb_target_group.{}.arn",
-                    names::target_group(system, balancer, target.service)
-                ))
-            })
-            .collect(),
-    }
+    events::source_arns(&context.graph.network, rules, source)
+        .into_iter()
+        .map(|arn| match arn {
+            SourceArn::Rule(plan) => reference(&format!(
+                "aws_cloudwatch_event_rule.{}.arn",
+                events::rule_label(system, context.graph, plan)
+            )),
+            SourceArn::Topic(topic) => {
+                reference(&format!("aws_sns_topic.{}.arn", topic_name(system, topic)))
+            }
+            SourceArn::TargetGroup(balancer, service) => reference(&format!(
+                "aws_lb_target_group.{}.arn",
+                names::target_group(system, balancer, service)
+            )),
+        })
+        .collect()
 }
 
 fn add_function_permission(
@@ -360,11 +357,7 @@ pub(super) fn queues(context: &Context<'_>) -> TfFile {
     let rules = messaging::rules(system, context.graph);
     for settings in messaging::queues(system, context.graph) {
         let label = names::queue(system, settings.queue);
-        let physical = physical_name(&if settings.fifo {
-            names::fifo(context, NameKind::Queue, &label)
-        } else {
-            names::aws(context, NameKind::Queue, &label)
-        });
+        let physical = physical_name(&names::queue_name(context, settings.queue, settings.fifo));
         let mut block = resource("aws_sqs_queue", &label).add_attribute(("name", physical));
         if settings.fifo {
             block = block.add_attribute(("fifo_queue", true));
@@ -515,11 +508,7 @@ pub(super) fn topics(context: &Context<'_>) -> TfFile {
     for (index, topic) in system.topics.iter().enumerate() {
         let id = TopicId(index);
         let name = topic.name.text.as_str();
-        let physical = physical_name(&if topic.fifo.value {
-            names::fifo(context, NameKind::Topic, name)
-        } else {
-            names::aws(context, NameKind::Topic, name)
-        });
+        let physical = physical_name(&names::topic_name(context, id));
         let mut block = resource("aws_sns_topic", name).add_attribute(("name", physical));
         if topic.fifo.value {
             block = block

@@ -89,7 +89,7 @@ pub(super) fn network(context: &Context<'_>) -> TfFile {
             add_routes(&mut file, context, layout, subnet, &name);
         }
         if network.flow_logs.value {
-            add_flow_logs(&mut file, context, &name);
+            add_flow_logs(&mut file, context, layout.network, &name);
         }
     }
     file
@@ -259,7 +259,12 @@ fn add_routes(
     }
 }
 
-fn add_flow_logs(file: &mut TfFile, context: &Context<'_>, network: &str) {
+fn add_flow_logs(
+    file: &mut TfFile,
+    context: &Context<'_>,
+    network_id: crate::model::NetworkId,
+    network: &str,
+) {
     let group = format!("{network}--flow-logs");
     file.add(
         resource("aws_cloudwatch_log_group", &group)
@@ -288,6 +293,15 @@ fn add_flow_logs(file: &mut TfFile, context: &Context<'_>, network: &str) {
             .add_attribute((
                 "tags",
                 tags(aws_name(context, NameKind::NameTag, &group), &[]),
+            ))
+            .add_attribute((
+                "depends_on",
+                list(super::references::prerequisites(
+                    context,
+                    &[crate::emit::ordering::assumes(
+                        crate::graph::iam::Principal::FlowLogs(network_id),
+                    )],
+                )),
             ))
             .build(),
     );

@@ -142,3 +142,47 @@ pub(super) fn setting(context: &Context<'_>, parts: &[Value]) -> Expression {
 pub(super) fn queue_arn(context: &Context<'_>, queue: QueueRef) -> Expression {
     attribute(context, Emitted::Queue(queue), "arn")
 }
+
+/// The resources a Terraform resource lists in `depends_on` for each of
+/// its prerequisites.
+pub(super) fn prerequisites(
+    context: &Context<'_>,
+    prerequisites: &[crate::emit::ordering::Prerequisite],
+) -> Vec<Expression> {
+    use crate::emit::ordering::Prerequisite;
+    let system = context.system;
+    let mut found = Vec::new();
+    for prerequisite in prerequisites {
+        match *prerequisite {
+            Prerequisite::Listener { balancer, port } => found.push(format!(
+                "aws_lb_listener.{}",
+                names::listener(system, balancer, port)
+            )),
+            Prerequisite::ListenerRule { balancer, service } => found.push(format!(
+                "aws_lb_listener_rule.{}",
+                names::target_group(system, balancer, service)
+            )),
+            Prerequisite::RolePermissions(principal) => {
+                let Some(role) = context.graph.iam.role(principal) else {
+                    continue;
+                };
+                let name = names::role(system, context.graph, principal);
+                if !role.grants.is_empty() {
+                    found.push(format!("aws_iam_role_policy.{name}"));
+                }
+                for policy in &role.managed_policies {
+                    found.push(format!(
+                        "aws_iam_role_policy_attachment.{}",
+                        managed_policy_attachment(&name, policy)
+                    ));
+                }
+            }
+        }
+    }
+    found.iter().map(|address| reference(address)).collect()
+}
+
+/// The label of the attachment of an AWS-managed policy to a role.
+pub(super) fn managed_policy_attachment(role: &str, policy: &str) -> String {
+    format!("{role}--{}", policy.rsplit('/').next().unwrap_or(policy))
+}

@@ -94,7 +94,10 @@ pub(super) fn sagas(context: &Context<'_>) -> TfFile {
                 )
                 .add_attribute((
                     "depends_on",
-                    super::writer::list([reference(&format!("aws_iam_role_policy.{role}"))]),
+                    super::writer::list(super::references::prerequisites(
+                        context,
+                        &[crate::emit::ordering::assumes(Principal::Saga(plan.saga))],
+                    )),
                 ))
                 .build(),
         );

@@ -172,7 +172,10 @@ pub(super) fn nacls(context: &Context<'_>) -> TfFile {
                 index,
                 "Exactly the requests and replies of the flows that enter or leave these subnets.",
             );
-            (derived_lines(nacl), EPHEMERAL_FROM_ANYWHERE.to_string())
+            (
+                derived_lines(plan, nacl),
+                EPHEMERAL_FROM_ANYWHERE.to_string(),
+            )
         };
         for line in &lines {
             let rule_index = nacl_rule(&mut file, &name, line);

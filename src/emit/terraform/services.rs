@@ -13,6 +13,7 @@ use super::writer::{
     variable_entry,
 };
 use crate::emit::names;
+use crate::graph::iam::Principal;
 use crate::graph::messaging::{self, SourceMapping};
 use crate::graph::network::Guarded;
 use crate::graph::{LoadBalancerRef, Node, QueueRef, runtime};
@@ -403,14 +404,6 @@ fn add_fargate(
                 .add_attribute(("container_port", port))
                 .build(),
         );
-        if let Some(plan) = plan.load_balancer(*balancer) {
-            for listener in &plan.listeners {
-                depends.push(reference(&format!(
-                    "aws_lb_listener.{}",
-                    names::listener(system, *balancer, listener.port)
-                )));
-            }
-        }
     }
     if dns {
         ecs = ecs.add_block(
@@ -434,7 +427,8 @@ fn add_fargate(
                 )),
             ));
         if called_mesh && let Some(port) = port {
-            let discovery = names::bare(context, NameKind::ServiceConnect, &name);
+            let alias = names::bare(context, NameKind::ServiceConnect, &name);
+            let discovery = names::service_connect_discovery(context, id, &name);
             connect = connect.add_block(
                 Block::builder("service")
                     .add_attribute(("port_name", "http"))
@@ -442,7 +436,7 @@ fn add_fargate(
                     .add_block(
                         Block::builder("client_alias")
                             .add_attribute(("port", port))
-                            .add_attribute(("dns_name", discovery.as_str()))
+                            .add_attribute(("dns_name", alias.as_str()))
                             .build(),
                     )
                     .build(),
@@ -466,6 +460,10 @@ fn add_fargate(
         );
         ecs = ecs.add_block(connect.build());
     }
+    depends.extend(references::prerequisites(
+        context,
+        &crate::emit::ordering::ecs_service(context, id),
+    ));
     if !depends.is_empty() {
         ecs = ecs.add_attribute(("depends_on", list(depends)));
     }
@@ -700,13 +698,12 @@ fn add_function(
                 .build(),
         );
     }
-    function = function.add_attribute((
-        "depends_on",
-        list([
-            reference(&format!("aws_cloudwatch_log_group.{name}")),
-            reference(&format!("aws_iam_role_policy.{role}")),
-        ]),
+    let mut depends = vec![reference(&format!("aws_cloudwatch_log_group.{name}"))];
+    depends.extend(references::prerequisites(
+        context,
+        &[crate::emit::ordering::assumes(Principal::Service(id))],
     ));
+    function = function.add_attribute(("depends_on", list(depends)));
     let index = file.add(function.build());
     file.note_above(
         index,

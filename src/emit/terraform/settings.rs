@@ -40,7 +40,7 @@ pub(super) fn versions(context: &Context<'_>) -> TfFile {
             .build(),
     );
     let system_tag = object([(
-        "meshc:system",
+        crate::emit::SYSTEM_TAG,
         Expression::from(context.system.name.text.as_str()),
     )]);
     file.add(

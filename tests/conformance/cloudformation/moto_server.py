@@ -10,7 +10,8 @@ own backend, the one its API uses, so the resource exists, its references
 resolve to real identifiers, and moto's own checks apply (the IAM policy
 validator for inline policies, the existing role, queue, topic, bucket,
 security group, network ACL, load balancer or namespace). It also fills two
-attributes and one name moto's existing models lack. Each addition names
+attributes and one name moto's existing models lack, and passes the tags of
+a KMS key in the shape moto's tagger reads. Each addition names
 what moto lacks; none makes a resource pass that the backend would refuse.
 
 What is still skipped (types no moto backend implements) is listed by
@@ -27,6 +28,7 @@ from moto.ec2.models import ec2_backends
 from moto.ec2.models.vpcs import VPCEndPoint
 from moto.elbv2.models import FakeLoadBalancer, elbv2_backends
 from moto.iam.models import iam_backends
+from moto.kms.models import Key
 from moto.rds.models import DBInstance, DBParameterGroup, MasterUserSecret
 from moto.s3.models import s3_backends
 from moto.server import main
@@ -547,7 +549,25 @@ def create_load_balancer(cls, resource_name, cloudformation_json, account_id, re
     )
 
 
+KEY_FROM_TEMPLATE = Key.create_from_cloudformation_json.__func__
+
+
+def create_key(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    """moto's KMS model hands a key's CloudFormation `Tags` (`Key`/`Value`)
+    to its tagger, which reads the API's `TagKey`/`TagValue` and fails with
+    a KeyError: the tags are passed in the API's shape."""
+    properties = dict(cloudformation_json.get("Properties") or {})
+    properties["Tags"] = [
+        {"TagKey": tag["Key"], "TagValue": tag["Value"]} for tag in properties.get("Tags", [])
+    ]
+    json_with_api_tags = dict(cloudformation_json, Properties=properties)
+    return KEY_FROM_TEMPLATE(
+        cls, resource_name, json_with_api_tags, account_id, region_name, **kwargs
+    )
+
+
 def patch():
+    Key.create_from_cloudformation_json = classmethod(create_key)
     FakeLoadBalancer.create_from_cloudformation_json = classmethod(create_load_balancer)
     DBInstance.create_from_cloudformation_json = classmethod(create_instance)
     DBInstance.get_cfn_attribute = instance_attribute
