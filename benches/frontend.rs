@@ -1,7 +1,9 @@
 //! Benchmark of meshc on generated systems of growing size: the analysis
 //! (parse, resolve, graph, checks) and the whole build (the analysis and
-//! every emitted file), and the shop example. Prints tables; run with
-//! `cargo bench --bench frontend`.
+//! every emitted file), the shop example, `meshc check`'s time and peak
+//! memory from 1 MB to 50 MB, and the inputs that used to hang. Prints
+//! tables; run with `cargo bench --bench frontend`, or name the tables:
+//! `cargo bench --bench frontend -- memory hostile`.
 //!
 //! Each system has, per service, an event, a queue with a dead-letter queue,
 //! a table and the relations between them, so that the sizes grow the way
@@ -12,69 +14,13 @@
 
 #![allow(clippy::print_stdout)] // A benchmark prints its table.
 
-use std::fmt::Write as _;
-use std::time::{Duration, Instant};
+#[path = "../tests/common/generated.rs"]
+mod generated;
+use generated::{
+    choreographed_saga, generate, long_unknown_name, queues_in_another_layout, unknown_calls,
+};
 
-/// A system of `services` services, about 26 lines each.
-fn generate(services: usize) -> String {
-    let mut text = String::new();
-    // From a hundred services on, one account and one bus are not enough:
-    // over a thousand roles, an endpoint's security group with a rule per
-    // service, a bus with a rule per service (M241, M246, M247, M249). The
-    // benchmark measures meshc, and nothing it generates is deployed.
-    let allow = |codes: &str| {
-        if services >= 100 {
-            format!("// meshc:allow({codes}) reason: \"a benchmark input, never deployed\"\n")
-        } else {
-            String::new()
-        }
-    };
-    let _ = writeln!(
-        text,
-        "/// A generated system of {services} services.\n{}system generated {{\n  region = \"us-east-1\"\n  budget = $100000\n}}\n",
-        allow("M249")
-    );
-    let _ = writeln!(
-        text,
-        "{}network main {{\n  cidr  = 10.0.0.0/16\n  zones = 3\n  nat   = single\n  subnet edge {{ tier = public }}\n  subnet app  {{ tier = private }}\n  subnet data {{ tier = isolated }}\n}}\n\n{}bus events {{ archive = 7d }}\n",
-        allow("M241, M247"),
-        allow("M246, M249")
-    );
-    for index in 0..services {
-        let previous = index.checked_sub(1);
-        let _ = writeln!(
-            text,
-            "/// Something happened in service {index}.\nevent Happened{index} {{\n  bus    = events\n  source = svc-{index}\n  schema {{ id: string  status: \"new\" | \"done\"  total: number }}\n}}\n"
-        );
-        let _ = writeln!(
-            text,
-            "queue inbox-{index} {{\n  visibility = 3m\n  dlq {{ max_receives = 3 }}\n}}\n\ntable store-{index} {{ partition_key = id: string }}\n"
-        );
-        let compute = if index % 2 == 0 {
-            "fargate { cpu = 0.5  memory = 1GB }".to_string()
-        } else {
-            "lambda { runtime = \"python3.13\"  memory = 256MB  timeout = 20s }".to_string()
-        };
-        let _ = writeln!(
-            text,
-            "service svc-{index} {{\n  compute = {compute}\n  subnet  = app\n  port    = 8080"
-        );
-        let _ = writeln!(
-            text,
-            "  uses store-{index} (read_write)\n  publishes Happened{index}"
-        );
-        if let Some(previous) = previous {
-            let _ = writeln!(
-                text,
-                "  calls svc-{previous} {{ timeout = 2s  retries = 1 }}\n  consumes Happened{previous} where status = \"done\" via inbox-{index}"
-            );
-        } else {
-            let _ = writeln!(text, "  consumes inbox-{index}");
-        }
-        text.push_str("  usage { requests = 1M }\n}\n\n");
-    }
-    text
-}
+use std::time::{Duration, Instant};
 
 /// "100→1000 services: ×10.0 size, ×9.8 time" between two rows of a table.
 fn ratio(
@@ -211,8 +157,139 @@ fn reports() {
     println!("\nScaling: {}", ratios.join("; "));
 }
 
-fn main() {
-    // `cargo bench` passes `--bench`; a filter argument selects nothing here.
+/// The children's CPU time and largest peak memory so far, as the kernel
+/// accounts them: each process is run alone and waited for.
+fn children() -> (Duration, u64) {
+    let Ok(usage) = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)
+    else {
+        return (Duration::ZERO, 0);
+    };
+    let seconds = |time: nix::sys::time::TimeVal| {
+        Duration::from_micros(
+            u64::try_from(time.tv_sec()).unwrap_or(0) * 1_000_000
+                + u64::try_from(time.tv_usec()).unwrap_or(0),
+        )
+    };
+    (
+        seconds(usage.user_time()) + seconds(usage.system_time()),
+        // Linux reports kilobytes.
+        u64::try_from(usage.max_rss()).unwrap_or(0) * 1024,
+    )
+}
+
+/// Runs the meshc binary on `source` and returns its wall time, CPU time
+/// and the largest peak memory of any child so far (runs go in ascending
+/// size, so it is this one's).
+fn run_meshc(dir: &std::path::Path, source: &str, args: &[&str]) -> (Duration, Duration, u64) {
+    let input = dir.join("input.mesh");
+    let _ = std::fs::write(&input, source);
+    let (cpu_before, _) = children();
+    let start = Instant::now();
+    // No working directory is set, so that the child is spawned without a
+    // fork: a forked child starts with the benchmark's own pages resident,
+    // which the kernel would count as its peak.
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_meshc"))
+        .args(args)
+        .arg(&input)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    let wall = start.elapsed();
+    assert!(status.is_ok(), "meshc did not run");
+    let (cpu_after, peak) = children();
+    (wall, cpu_after.saturating_sub(cpu_before), peak)
+}
+
+/// `meshc check` as a user runs it, on generated systems from 1 MB to
+/// 50 MB: wall and CPU time, and peak memory against the budget of 50
+/// times the input plus 64 MiB.
+fn memory() {
+    println!(
+        "\nmeshc check --format json as a process: one run each, peak resident memory from the kernel\n"
+    );
+    println!(
+        "| input MB | services | wall | CPU | CPU per MB | peak MiB | peak / input | budget MiB |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let dir = std::env::temp_dir().join(format!("meshc-bench-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    // About 600 bytes a service.
+    let mut previous: Option<(f64, Duration)> = None;
+    let mut ratios = Vec::new();
+    for megabytes in [1usize, 2, 5, 10, 20, 50] {
+        let services = megabytes * 1_000_000 / 598;
+        let source = generate(services);
+        let size = source.len() as f64 / 1e6;
+        let (wall, cpu, peak) = run_meshc(&dir, &source, &["check", "--format", "json"]);
+        let mib = |bytes: f64| bytes / (1024.0 * 1024.0);
+        let budget = 50.0 * source.len() as f64 + 64.0 * 1024.0 * 1024.0;
+        println!(
+            "| {size:.1} | {services} | {:.2} s | {:.2} s | {:.2} s | {:.0} | {:.1}× | {:.0} |",
+            wall.as_secs_f64(),
+            cpu.as_secs_f64(),
+            cpu.as_secs_f64() / size,
+            mib(peak as f64),
+            peak as f64 / source.len() as f64,
+            mib(budget),
+        );
+        if let Some((previous_size, previous_cpu)) = previous {
+            ratios.push(format!(
+                "{previous_size:.0}→{size:.0} MB: ×{:.1} size, ×{:.1} CPU",
+                size / previous_size,
+                cpu.as_secs_f64() / previous_cpu.as_secs_f64()
+            ));
+        }
+        previous = Some((size, cpu));
+    }
+    println!("\nScaling: {}", ratios.join("; "));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The inputs that used to hang, at the sizes they were reported at: the
+/// time of one run of the meshc binary each.
+fn hostile() {
+    println!("\nInputs that used to hang: one run of the meshc binary each (goal: under 1 s)\n");
+    println!("| input | KiB | command | wall | CPU |");
+    println!("|---|---:|---|---:|---:|");
+    let dir = std::env::temp_dir().join(format!("meshc-bench-hostile-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let cases: [(&str, String, &[&str]); 4] = [
+        (
+            "a choreographed saga of 1,000 steps",
+            choreographed_saga(1_000),
+            &["check", "--target", "terraform"],
+        ),
+        (
+            "10,000 calls to unknown services",
+            unknown_calls(10_000),
+            &["check"],
+        ),
+        (
+            "a 20,000-character unknown name",
+            long_unknown_name(20_000),
+            &["check"],
+        ),
+        (
+            "100,000 queues in another layout",
+            queues_in_another_layout(100_000),
+            &["fmt", "--check"],
+        ),
+    ];
+    for (name, source, args) in cases {
+        let (wall, cpu, _) = run_meshc(&dir, &source, args);
+        println!(
+            "| {name} | {} | meshc {} | {:.2} s | {:.2} s |",
+            source.len() / 1024,
+            args.join(" "),
+            wall.as_secs_f64(),
+            cpu.as_secs_f64()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The parse + resolve + check table.
+fn analysis() {
     println!("meshc front end: parse + resolve + check, median of several runs\n");
     println!("| services | lines | KiB | time | lines/s | time per service |");
     println!("|---:|---:|---:|---:|---:|---:|");
@@ -234,6 +311,26 @@ fn main() {
         previous = Some((services, elapsed));
     }
     println!("\nScaling: {}", ratios.join("; "));
-    reports();
-    builds();
+}
+
+/// Every table, or those named: `cargo bench --bench frontend -- memory
+/// hostile` (analysis, reports, builds, memory, hostile).
+fn main() {
+    // `cargo bench` passes `--bench`.
+    let named: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|argument| !argument.starts_with("--"))
+        .collect();
+    let tables: [(&str, fn()); 5] = [
+        ("analysis", analysis),
+        ("reports", reports),
+        ("builds", builds),
+        ("memory", memory),
+        ("hostile", hostile),
+    ];
+    for (name, table) in tables {
+        if named.is_empty() || named.iter().any(|wanted| wanted == name) {
+            table();
+        }
+    }
 }

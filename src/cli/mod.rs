@@ -434,25 +434,63 @@ fn failed(diagnostics: &[Diagnostic], deny_warnings: bool) -> bool {
 
 /// Prints the diagnostics of every file in the chosen format.
 fn report(results: &[(SourceFile, Vec<Diagnostic>)], args: &ReportArgs) {
-    let mut stdout = std::io::stdout().lock();
-    let text = match args.format {
-        Format::Json => diagnostics::render_json(results) + "\n",
+    // Written as it is rendered: the report of a large file with many
+    // findings is not held in memory whole. A reader that goes away ends
+    // the report, as a closed pipe ends any output.
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let _ = match args.format {
+        Format::Json => {
+            diagnostics::write_json(results, &mut stdout).and_then(|()| writeln!(stdout))
+        }
         Format::Sarif => {
-            diagnostics::render_sarif(results, check::CODES, env!("CARGO_PKG_VERSION")) + "\n"
+            let text = diagnostics::render_sarif(results, check::CODES, env!("CARGO_PKG_VERSION"));
+            writeln!(stdout, "{text}")
         }
         Format::Human => {
             let style = human_style(args.color, std::io::stdout().is_terminal());
-            let mut text = String::new();
-            for (file, found) in results {
-                text.push_str(&diagnostics::render_human(found, file, style));
-                if found.iter().any(Diagnostic::is_active) {
-                    let _ = writeln!(text, "{}: {}", file.name, diagnostics::summary(found));
-                }
-            }
-            text
+            write_human_reports(results, style, &mut stdout)
         }
     };
-    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
+/// Every file's human report and, when it has findings, its summary line.
+fn write_human_reports(
+    results: &[(SourceFile, Vec<Diagnostic>)],
+    style: HumanStyle,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut writer = IoWriter { out, error: None };
+    for (file, found) in results {
+        let written = diagnostics::write_human(found, file, style, &mut writer).and_then(|()| {
+            if found.iter().any(Diagnostic::is_active) {
+                writeln!(writer, "{}: {}", file.name, diagnostics::summary(found))
+            } else {
+                Ok(())
+            }
+        });
+        if written.is_err() {
+            return Err(writer
+                .error
+                .unwrap_or_else(|| std::io::Error::other("formatting failed")));
+        }
+    }
+    Ok(())
+}
+
+/// A `fmt::Write` that writes to an `io::Write`, keeping its error.
+struct IoWriter<'a> {
+    out: &'a mut dyn std::io::Write,
+    error: Option<std::io::Error>,
+}
+
+impl std::fmt::Write for IoWriter<'_> {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        self.out.write_all(text.as_bytes()).map_err(|error| {
+            self.error = Some(error);
+            std::fmt::Error
+        })
+    }
 }
 
 fn check_files(files: &[PathBuf], target: crate::Target, args: &ReportArgs) -> ExitCode {
@@ -606,7 +644,8 @@ fn format_files(files: &[PathBuf], check: bool, color: Color) -> ExitCode {
         };
         if check {
             if formatted != source.text {
-                let diff = similar::TextDiff::from_lines(&source.text, &formatted)
+                let diff = fmt_diff(&source.text, &formatted);
+                let diff = diff
                     .unified_diff()
                     .context_radius(3)
                     .header(&source.name, &source.name)
@@ -626,6 +665,20 @@ fn format_files(files: &[PathBuf], check: bool, color: Color) -> ExitCode {
         }
     }
     ExitCode::from(status)
+}
+
+/// The line diff `fmt --check` prints. Myers' algorithm takes time
+/// proportional to the lines times the lines that differ, which for a large
+/// file written in another layout is quadratic (5 MB took ten minutes): past
+/// `EXACT_DIFF_LINES` lines the search stops after a second and the rest
+/// of the file is shown as replaced, a diff still correct but coarser.
+fn fmt_diff<'a>(old: &'a str, new: &'a str) -> similar::TextDiff<'a, 'a, 'a, str> {
+    const EXACT_DIFF_LINES: usize = 20_000;
+    let mut config = similar::TextDiff::configure();
+    if old.lines().count().max(new.lines().count()) > EXACT_DIFF_LINES {
+        config.timeout(std::time::Duration::from_secs(1));
+    }
+    config.diff_lines(old, new)
 }
 
 /// Standard input, read with the same limit as a file.

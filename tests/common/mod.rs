@@ -7,6 +7,8 @@
     clippy::indexing_slicing
 )]
 
+pub mod generated;
+
 use std::path::{Path, PathBuf};
 
 use meshc::diagnostics::{self, Diagnostic, HumanStyle, LineIndex, SourceFile};
