@@ -18,8 +18,10 @@
     clippy::indexing_slicing
 )] // Tests may fail loudly.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use meshc::syntax::MAX_NESTING;
 
@@ -128,19 +130,11 @@ const SHAPES: [Shape; 6] = [
 ];
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("meshc-hostile-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch_dir("hostile", name)
 }
 
 fn meshc(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_meshc"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("meshc runs")
+    common::meshc_in(args, dir)
 }
 
 /// Every command that reads a file, with its arguments.

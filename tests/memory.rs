@@ -86,7 +86,10 @@ fn check_finds_exactly_what_build_refuses() {
     let mut inputs: Vec<(String, String)> = Vec::new();
     for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/examples")).unwrap() {
         let path = entry.unwrap().path();
-        if path.extension().is_some_and(|extension| extension == "mesh") {
+        if path
+            .extension()
+            .is_some_and(|extension| extension == "mesh")
+        {
             inputs.push((
                 path.display().to_string(),
                 std::fs::read_to_string(&path).unwrap(),
@@ -98,7 +101,10 @@ fn check_finds_exactly_what_build_refuses() {
     }
     let mut refused = 0;
     for (name, text) in inputs {
-        let file = meshc::diagnostics::SourceFile { name: name.clone(), text };
+        let file = meshc::diagnostics::SourceFile {
+            name: name.clone(),
+            text,
+        };
         for target in [
             meshc::Target::Terraform,
             meshc::Target::CloudFormation,
@@ -116,5 +122,8 @@ fn check_finds_exactly_what_build_refuses() {
         }
     }
     // Both sides of the limits were reached.
-    assert!(refused >= 4, "only {refused} inputs went over a stack's limits");
+    assert!(
+        refused >= 4,
+        "only {refused} inputs went over a stack's limits"
+    );
 }

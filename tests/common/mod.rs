@@ -10,6 +10,7 @@
 pub mod generated;
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 
 use meshc::diagnostics::{self, Diagnostic, HumanStyle, LineIndex, SourceFile};
 
@@ -262,4 +263,23 @@ pub fn failures_over_mutants(
         }
     }
     failures
+}
+
+/// A fresh directory under the system's temporary one, for one test.
+pub fn scratch_dir(suite: &str, name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("meshc-{suite}-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The meshc binary run in `dir`, without colour and with no input.
+pub fn meshc_in(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_meshc"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("meshc runs")
 }
