@@ -14,7 +14,7 @@ use serde_json::{Map, Value as Json, json};
 
 use super::events::SourceArn;
 use super::{Context, events, names, policies};
-use crate::graph::iam::{Resource, Role, Source};
+use crate::graph::iam::{Permission, Resource, Role, Source};
 use crate::graph::messaging::{self, RulePlan};
 use crate::graph::runtime::{self, Value};
 use crate::graph::{BusRef, LoadBalancerRef, QueueRef};
@@ -246,9 +246,9 @@ pub(crate) fn arns(context: &Context<'_>, resource: Resource) -> Vec<String> {
 pub(crate) fn source_arns(
     context: &Context<'_>,
     rules: &[RulePlan],
-    source: Source,
+    permission: &Permission,
 ) -> Vec<String> {
-    events::source_arns(&context.graph.network, rules, source)
+    events::source_arns(&context.graph.network, rules, permission)
         .into_iter()
         .map(|arn| match arn {
             SourceArn::Rule(plan) => rule_arn(context, plan),
@@ -290,8 +290,8 @@ pub(crate) fn resource_policy(
         context.graph,
         resource,
         &resource_arn,
-        |source| {
-            source_arns(context, rules, source)
+        |permission| {
+            source_arns(context, rules, permission)
                 .into_iter()
                 .map(Json::from)
                 .collect()
@@ -334,7 +334,7 @@ pub(crate) fn function_policy(
         // group.
         let arns = match permission.source {
             Source::LoadBalancer(balancer) => vec![target_group_arn(context, balancer, function)],
-            Source::Rule(_) | Source::Topic(_) => source_arns(context, rules, permission.source),
+            Source::Rule(_) | Source::Topic(_) => source_arns(context, rules, permission),
         };
         for source_arn in arns {
             statements.push(json!({

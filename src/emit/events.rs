@@ -64,22 +64,43 @@ pub fn policy_sid(prefix: &str, label: &str) -> String {
 }
 
 /// The emitted rules a resource policy names for a source rule: each bus's
-/// copy of it that delivers to something other than a state machine (whose
-/// rule acts through a role, not a resource policy). `rules` are the plans
-/// of `graph::messaging::rules`, in the order of their rules, so the copies
-/// of one rule are found by a binary search rather than a scan per policy.
-pub fn source_rules(rules: &[RulePlan], rule: RuleRef) -> impl Iterator<Item = &RulePlan> {
+/// copy of it that reaches `resource`, as a target or as the dead-letter
+/// queue of its targets (a rule that starts a state machine acts on it
+/// through a role, but its failed deliveries still go to its dead-letter
+/// queue, whose policy must allow it). `rules` are the plans of
+/// `graph::messaging::rules`, in the order of their rules, so the copies of
+/// one rule are found by a binary search rather than a scan per policy.
+pub fn source_rules(
+    rules: &[RulePlan],
+    rule: RuleRef,
+    resource: Resource,
+) -> impl Iterator<Item = &RulePlan> {
     let first = rules.partition_point(|plan| plan.rule < rule);
     rules
         .get(first..)
         .unwrap_or_default()
         .iter()
         .take_while(move |plan| plan.rule == rule)
-        .filter(|plan| {
-            plan.targets
-                .iter()
-                .any(|target| !matches!(target, Node::Saga(_)))
-        })
+        .filter(move |plan| reaches(plan, resource))
+}
+
+/// Whether an emitted rule delivers to `resource` or sends it what it
+/// could not deliver.
+fn reaches(plan: &RulePlan, resource: Resource) -> bool {
+    let target = match resource {
+        Resource::Queue(queue) => {
+            if plan.dead_letter == Some(queue) {
+                return true;
+            }
+            Node::Queue(queue)
+        }
+        Resource::Topic(topic) => Node::Topic(topic),
+        Resource::Function(service) => Node::Service(service),
+        Resource::Stream(stream) => Node::Stream(stream),
+        Resource::StateMachine(saga) => Node::Saga(saga),
+        _ => return false,
+    };
+    plan.targets.contains(&target)
 }
 
 /// What a resource policy names as a source's ARN (`aws:SourceArn`),
@@ -92,16 +113,19 @@ pub enum SourceArn<'a> {
     TargetGroup(LoadBalancerRef, ServiceId),
 }
 
-/// The ARNs a resource policy names for a source: each emitted copy of a
-/// rule (`source_rules`), the topic, or the target group through which a
-/// load balancer reaches each of its targets.
+/// The ARNs a resource policy names for the source of a permission: each
+/// emitted copy of a rule that reaches the permission's resource
+/// (`source_rules`), the topic, or the target group through which a load
+/// balancer reaches each of its targets.
 pub fn source_arns<'a>(
     network: &crate::graph::network::Plan,
     rules: &'a [RulePlan],
-    source: Source,
+    permission: &Permission,
 ) -> Vec<SourceArn<'a>> {
-    match source {
-        Source::Rule(rule) => source_rules(rules, rule).map(SourceArn::Rule).collect(),
+    match permission.source {
+        Source::Rule(rule) => source_rules(rules, rule, permission.resource)
+            .map(SourceArn::Rule)
+            .collect(),
         Source::Topic(topic) => vec![SourceArn::Topic(topic)],
         Source::LoadBalancer(balancer) => network
             .load_balancer(balancer)

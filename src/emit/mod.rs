@@ -177,6 +177,26 @@ pub fn is_output_path(path: &str) -> bool {
     }
 }
 
+/// The comment on an event source mapping, in both backends.
+pub(crate) fn source_mapping_note(
+    service: &str,
+    mapping: &crate::graph::messaging::SourceMapping,
+) -> String {
+    match &mapping.on_failure {
+        None => format!(
+            "Lambda polls for {service}; a failed record is reported alone, not the whole batch."
+        ),
+        Some(failure) => format!(
+            "Lambda polls for {service}; a failing batch is split in two and retried, {} times at most, and records older than {} are skipped; both are reported to its stream-failures queue, to read them again from the stream.",
+            failure.retries, failure.max_record_age
+        ),
+    }
+}
+
+/// Why a Lambda function that AWS never invokes asynchronously has no
+/// dead-letter queue of its own (checkov's `CKV_AWS_116`), in both backends.
+pub(crate) const SYNCHRONOUS_FUNCTION: &str = "the function is never invoked asynchronously: a message it fails on returns to its queue, whose dead-letter queue keeps it, and a batch of stream records it gives up on is reported to its stream-failures queue";
+
 /// What `emit` would refuse the system for, without producing its files:
 /// the same diagnostics, found by building each resource, measuring it and
 /// dropping it, so that checking a large system holds no more than one

@@ -136,6 +136,7 @@ pub fn queue(system: &System, queue: QueueRef) -> String {
         QueueRef::Commands(id) => format!("{}--commands", service(system, id)),
         QueueRef::CommandsDeadLetter(id) => format!("{}--commands-dlq", service(system, id)),
         QueueRef::SagaDeadLetter(id) => format!("{}--dlq", saga(system, id)),
+        QueueRef::StreamFailures(id) => format!("{}--stream-failures", service(system, id)),
     }
 }
 

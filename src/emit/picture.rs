@@ -215,6 +215,7 @@ fn is_derived(node: Node) -> bool {
                 | QueueRef::Commands(_)
                 | QueueRef::CommandsDeadLetter(_)
                 | QueueRef::SagaDeadLetter(_)
+                | QueueRef::StreamFailures(_)
         ) | Node::Rule(
             RuleRef::Consumer { .. } | RuleRef::Trigger(_) | RuleRef::Choreography { .. }
         ) | Node::Bus(BusRef::Default)
@@ -359,6 +360,7 @@ fn dead_letter_note(system: &System, from: Node, to: Node) -> Option<&'static st
         QueueRef::Undelivered(_) => Some("undelivered"),
         QueueRef::FunctionFailures(_) => Some("failed invocations"),
         QueueRef::SagaDeadLetter(_) => Some("failed executions"),
+        QueueRef::StreamFailures(_) => Some("records given up on"),
         QueueRef::Inbox(_) | QueueRef::Commands(_) => None,
         QueueRef::Declared(target) => match from {
             Node::Queue(QueueRef::Declared(source)) => system

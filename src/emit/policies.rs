@@ -91,14 +91,14 @@ pub fn resource_statements(
     graph: &Graph,
     resource: Resource,
     arn: &Json,
-    mut sources: impl FnMut(Source) -> Vec<Json>,
+    mut sources: impl FnMut(&Permission) -> Vec<Json>,
 ) -> Vec<ResourceStatement> {
     let mut statements = vec![ResourceStatement {
         source: None,
         statement: deny_insecure_transport(arn),
     }];
     for permission in graph.iam.permissions_on(resource) {
-        let arns = sources(permission.source);
+        let arns = sources(permission);
         if arns.is_empty() {
             continue;
         }

@@ -284,24 +284,12 @@ pub(super) fn graph(
     }
     // A Lambda function that AWS invokes asynchronously (rules, topics)
     // sends the events that keep failing to a dead-letter queue.
-    let asynchronous: Vec<ServiceId> = builder
-        .graph
-        .edge_indices()
-        .filter_map(|edge| {
-            let (from, to) = builder.graph.edge_endpoints(edge)?;
-            let kind = builder.graph.edge_weight(edge)?.kind;
-            match (
-                builder.graph.node_weight(from)?,
-                builder.graph.node_weight(to)?,
-                kind,
-            ) {
-                (Node::Rule(_) | Node::Topic(_), Node::Service(service), EdgeKind::Invoke) => {
-                    Some(*service)
-                }
-                _ => None,
-            }
-        })
-        .collect();
+    let asynchronous = services_at_edges(&builder, |from, to, kind| match (from, to, kind) {
+        (Node::Rule(_) | Node::Topic(_), Node::Service(service), EdgeKind::Invoke) => {
+            Some(*service)
+        }
+        _ => None,
+    });
     for service in asynchronous {
         if system.service(service).is_some_and(Service::is_lambda) {
             let span = system
@@ -316,7 +304,45 @@ pub(super) fn graph(
             );
         }
     }
+    // A Lambda function that consumes a stream reports the batches it gives
+    // up on, instead of retrying them until they expire while its shard
+    // waits behind them.
+    let stream_consumers = services_at_edges(&builder, |from, to, kind| match (from, to, kind) {
+        (Node::Stream(_), Node::Service(service), EdgeKind::Consume) => Some(*service),
+        _ => None,
+    });
+    for service in stream_consumers {
+        if let Some(declared) = system.service(service).filter(|found| found.is_lambda()) {
+            builder.edge(
+                Node::Service(service),
+                Node::Queue(QueueRef::StreamFailures(service)),
+                EdgeKind::Route,
+                declared.name.span,
+                None,
+            );
+        }
+    }
     (builder.graph, builder.nodes)
+}
+
+/// The services that `at` picks from the graph's edges (from, to, kind).
+fn services_at_edges(
+    builder: &Builder,
+    at: impl Fn(&Node, &Node, EdgeKind) -> Option<ServiceId>,
+) -> Vec<ServiceId> {
+    builder
+        .graph
+        .edge_indices()
+        .filter_map(|edge| {
+            let (from, to) = builder.graph.edge_endpoints(edge)?;
+            let kind = builder.graph.edge_weight(edge)?.kind;
+            at(
+                builder.graph.node_weight(from)?,
+                builder.graph.node_weight(to)?,
+                kind,
+            )
+        })
+        .collect()
 }
 
 fn add_service(builder: &mut Builder, system: &System, id: ServiceId, service: &Service) {

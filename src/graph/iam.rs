@@ -673,6 +673,19 @@ fn service_role(system: &System, graph: &Graph, id: ServiceId) -> Role {
             &[Resource::Key],
             "reads its encrypted environment".to_string(),
         );
+        let stream_failures = QueueRef::StreamFailures(id);
+        if graph.node(Node::Queue(stream_failures)).is_some() {
+            role.grant(
+                &["sqs:SendMessage"],
+                &[Resource::Queue(stream_failures)],
+                "reports the stream records it gave up on".to_string(),
+            );
+            role.grant(
+                &KEY_ENCRYPT,
+                &[Resource::Key],
+                "reports the stream records it gave up on".to_string(),
+            );
+        }
         let failures = QueueRef::FunctionFailures(id);
         if graph.node(Node::Queue(failures)).is_some() {
             role.grant(
@@ -818,5 +831,6 @@ pub(super) fn queue_name(system: &System, queue: QueueRef) -> String {
                 .get(id.0)
                 .map_or("", |saga| saga.name.text.as_str())
         ),
+        QueueRef::StreamFailures(id) => format!("{}-stream-failures", service_name(id)),
     }
 }

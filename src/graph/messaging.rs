@@ -567,6 +567,14 @@ pub fn queue_settings(system: &System, queue: QueueRef) -> QueueSettings {
                 service_name(system, id)
             ),
         ),
+        QueueRef::StreamFailures(id) => derived(
+            queue,
+            defaults::DLQ_RETENTION,
+            format!(
+                "Where Lambda reports the batches of stream records {} gave up on (shard and sequence numbers, to read them again from the stream).",
+                service_name(system, id)
+            ),
+        ),
     }
 }
 
@@ -995,6 +1003,21 @@ pub struct SourceMapping {
     pub batch_window: Option<Duration>,
     /// The filter on stream records (`{"data": ...}`), from a `where`.
     pub filter: Option<Json>,
+    /// For a stream: what Lambda does with a batch that keeps failing.
+    pub on_failure: Option<StreamFailure>,
+}
+
+/// How a function's mapping gives up on stream records instead of blocking
+/// their shard: retries (each splitting the failed batch in two), an age
+/// past which records are skipped, and the queue told about both.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StreamFailure {
+    pub retries: u32,
+    /// Half the stream's retention (at most seven days, at least a minute),
+    /// so that a record given up on for its age can still be read again
+    /// from the stream for as long again.
+    pub max_record_age: Duration,
+    pub destination: QueueRef,
 }
 
 /// Every event source mapping: one per queue or stream a Lambda function
@@ -1029,9 +1052,23 @@ pub fn source_mappings(system: &System, graph: &Graph) -> Vec<SourceMapping> {
             }
             _ => None,
         };
+        let on_failure = match from {
+            Node::Stream(stream) => system.streams.get(stream.0).map(|declared| {
+                let half = Duration::from_millis(declared.retention.value.as_millis() / 2);
+                StreamFailure {
+                    retries: defaults::STREAM_CONSUMER_RETRIES,
+                    max_record_age: half
+                        .min(defaults::STREAM_CONSUMER_MAX_RECORD_AGE)
+                        .max(Duration::from_secs(60)),
+                    destination: QueueRef::StreamFailures(service),
+                }
+            }),
+            _ => None,
+        };
         mappings.push(SourceMapping {
             service,
             source: from,
+            on_failure,
             batch_size: consume
                 .and_then(|consume| consume.batch_size)
                 .map(|size| size.value),

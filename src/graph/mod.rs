@@ -63,6 +63,10 @@ pub enum QueueRef {
     /// Where a saga leaves the state of an execution it could not finish
     /// cleanly (unless the saga names a `dlq`).
     SagaDeadLetter(SagaId),
+    /// Where Lambda reports the batches of stream records a function gave
+    /// up on (after its retries, or once they are too old), so that they
+    /// can be read again from the stream while it still holds them.
+    StreamFailures(ServiceId),
 }
 
 /// An EventBridge bus: a declared one, or the account's default bus.

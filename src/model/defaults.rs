@@ -42,6 +42,13 @@ pub const RULE_MAX_EVENT_AGE: Duration = Duration::from_hours(24);
 
 /// Kinesis: 24 hours, the minimum and AWS's default.
 pub const STREAM_RETENTION: Duration = Duration::from_hours(24);
+/// A Lambda function consuming a stream: a batch that fails is split in two
+/// and retried, at most this many times, then reported to the function's
+/// stream-failures queue; AWS's default (-1) retries until the records
+/// expire, while the shard's later records wait.
+pub const STREAM_CONSUMER_RETRIES: u32 = 3;
+/// The longest AWS allows for a stream consumer's maximum record age.
+pub const STREAM_CONSUMER_MAX_RECORD_AGE: Duration = Duration::from_days(7);
 
 /// `DynamoDB`.
 pub const POINT_IN_TIME_RECOVERY: bool = true;

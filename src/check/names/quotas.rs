@@ -166,6 +166,7 @@ pub fn queue(system: &System, queue: QueueRef) -> Option<Site> {
         QueueRef::Inbox(id) => service(id, "inbox"),
         QueueRef::InboxDeadLetter(id) => service(id, "inbox's dead-letter"),
         QueueRef::FunctionFailures(id) => service(id, "failed-events"),
+        QueueRef::StreamFailures(id) => service(id, "stream-failures"),
         QueueRef::Commands(id) => service(id, "command"),
         QueueRef::CommandsDeadLetter(id) => service(id, "command dead-letter"),
         QueueRef::Undelivered(bus_ref) => {

@@ -9,7 +9,7 @@ use serde_json::{Map, Value as Json, json};
 use super::{Context, Template, attribute, aws_name, id, physical_name, reference, references};
 use crate::emit::events::SourceArn;
 use crate::emit::{events, json_schema, names, policies};
-use crate::graph::iam::{Permission, Principal, Resource, Source};
+use crate::graph::iam::{Permission, Principal, Resource};
 use crate::graph::messaging::{self, RulePlan, SubscriptionPlan};
 use crate::graph::{BusRef, Node, QueueRef};
 use crate::model::aws_names::NameKind;
@@ -239,9 +239,9 @@ fn rule_target(context: &Context<'_>, rule: &RulePlan, label: &str, target: Node
 }
 
 /// The ARNs of what a resource policy lets act, for `aws:SourceArn`.
-fn source_arns(context: &Context<'_>, rules: &[RulePlan], source: Source) -> Vec<Json> {
+fn source_arns(context: &Context<'_>, rules: &[RulePlan], permission: &Permission) -> Vec<Json> {
     let system = context.system;
-    events::source_arns(&context.graph.network, rules, source)
+    events::source_arns(&context.graph.network, rules, permission)
         .into_iter()
         .map(|arn| match arn {
             SourceArn::Rule(plan) => attribute(
@@ -264,7 +264,7 @@ fn add_function_permission(
     permission: &Permission,
 ) {
     let grants = events::function_permissions(context.system, context.graph, permission, || {
-        source_arns(context, rules, permission.source)
+        source_arns(context, rules, permission)
     });
     for grant in grants {
         template.add(
@@ -352,8 +352,8 @@ fn policy_statements(
     resource: Resource,
     arn: &Json,
 ) -> Vec<Json> {
-    policies::resource_statements(context.system, context.graph, resource, arn, |source| {
-        source_arns(context, rules, source)
+    policies::resource_statements(context.system, context.graph, resource, arn, |permission| {
+        source_arns(context, rules, permission)
     })
     .into_iter()
     .map(|statement| statement.statement)

@@ -493,10 +493,7 @@ fn add_function(
         );
     }
     if !asynchronous {
-        function.skip(
-            "CKV_AWS_116",
-            "the function is never invoked asynchronously: what it consumes fails back to its source, whose dead-letter queue keeps it",
-        );
+        function.skip("CKV_AWS_116", crate::emit::SYNCHRONOUS_FUNCTION);
     }
 }
 
@@ -551,6 +548,17 @@ fn add_source_mapping(template: &mut Template, context: &Context<'_>, mapping: &
         properties.insert("StartingPosition".into(), Json::from("LATEST"));
         properties.insert("BisectBatchOnFunctionError".into(), Json::from(true));
     }
+    if let Some(failure) = &mapping.on_failure {
+        properties.insert("MaximumRetryAttempts".into(), Json::from(failure.retries));
+        properties.insert(
+            "MaximumRecordAgeInSeconds".into(),
+            Json::from(failure.max_record_age.as_secs_ceil()),
+        );
+        properties.insert(
+            "DestinationConfig".into(),
+            json!({ "OnFailure": { "Destination": references::queue_arn(context.system, failure.destination) } }),
+        );
+    }
     if let Some(filter) = &mapping.filter {
         properties.insert(
             "FilterCriteria".into(),
@@ -564,7 +572,5 @@ fn add_source_mapping(template: &mut Template, context: &Context<'_>, mapping: &
             "AWS::Lambda::EventSourceMapping",
             Json::Object(properties),
         )
-        .note(&format!(
-            "Lambda polls for {service}; a failed record is reported alone, not the whole batch."
-        ));
+        .note(&crate::emit::source_mapping_note(&service, mapping));
 }

@@ -13,7 +13,7 @@ use super::services::json_expression;
 use super::writer::{TfFile, aws_name, call, list, physical_name, reference, resource};
 use crate::emit::events::SourceArn;
 use crate::emit::{events, json_schema, names};
-use crate::graph::iam::{Permission, Principal, Resource, Source};
+use crate::graph::iam::{Permission, Principal, Resource};
 use crate::graph::messaging::{self, RulePlan, SubscriptionPlan};
 use crate::graph::{BusRef, Node, QueueRef};
 use crate::model::aws_names::NameKind;
@@ -292,9 +292,13 @@ fn add_target(
 }
 
 /// The ARN of what a resource policy lets act, for `aws:SourceArn`.
-fn source_arns(context: &Context<'_>, rules: &[RulePlan], source: Source) -> Vec<Expression> {
+fn source_arns(
+    context: &Context<'_>,
+    rules: &[RulePlan],
+    permission: &Permission,
+) -> Vec<Expression> {
     let system = context.system;
-    events::source_arns(&context.graph.network, rules, source)
+    events::source_arns(&context.graph.network, rules, permission)
         .into_iter()
         .map(|arn| match arn {
             SourceArn::Rule(plan) => reference(&format!(
@@ -319,7 +323,7 @@ fn add_function_permission(
     permission: &Permission,
 ) {
     let grants = events::function_permissions(context.system, context.graph, permission, || {
-        source_arns(context, rules, permission.source)
+        source_arns(context, rules, permission)
     });
     for grant in grants {
         file.add(
@@ -462,7 +466,7 @@ fn add_queue_policy(file: &mut TfFile, context: &Context<'_>, rules: &[RulePlan]
         .add_block(deny_insecure_transport(list([arn.clone()])));
     let mut grants = 0;
     for permission in context.graph.iam.permissions_on(Resource::Queue(queue)) {
-        let sources = source_arns(context, rules, permission.source);
+        let sources = source_arns(context, rules, permission);
         if sources.is_empty() {
             continue;
         }
@@ -525,7 +529,7 @@ pub(super) fn topics(context: &Context<'_>) -> TfFile {
             super::writer::data("aws_iam_policy_document", &format!("{name}--topic"))
                 .add_block(deny_insecure_transport(list([arn.clone()])));
         for permission in context.graph.iam.permissions_on(Resource::Topic(id)) {
-            let sources = source_arns(context, &rules, permission.source);
+            let sources = source_arns(context, &rules, permission);
             if sources.is_empty() {
                 continue;
             }

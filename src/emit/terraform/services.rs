@@ -726,7 +726,10 @@ fn add_function(
     if !asynchronous {
         file.note_inside(
             index,
-            "#checkov:skip=CKV_AWS_116:the function is never invoked asynchronously: what it consumes fails back to its source, whose dead-letter queue keeps it",
+            &format!(
+                "#checkov:skip=CKV_AWS_116:{}",
+                crate::emit::SYNCHRONOUS_FUNCTION
+            ),
         );
     }
 }
@@ -780,6 +783,26 @@ fn add_source_mapping(file: &mut TfFile, context: &Context<'_>, mapping: &Source
             .add_attribute(("starting_position", "LATEST"))
             .add_attribute(("bisect_batch_on_function_error", true));
     }
+    if let Some(failure) = &mapping.on_failure {
+        block = block
+            .add_attribute(("maximum_retry_attempts", failure.retries))
+            .add_attribute((
+                "maximum_record_age_in_seconds",
+                failure.max_record_age.as_secs_ceil(),
+            ))
+            .add_block(
+                Block::builder("destination_config")
+                    .add_block(
+                        Block::builder("on_failure")
+                            .add_attribute((
+                                "destination_arn",
+                                references::queue_arn(context, failure.destination),
+                            ))
+                            .build(),
+                    )
+                    .build(),
+            );
+    }
     if let Some(filter) = &mapping.filter {
         block = block.add_block(
             Block::builder("filter_criteria")
@@ -795,10 +818,5 @@ fn add_source_mapping(file: &mut TfFile, context: &Context<'_>, mapping: &Source
         );
     }
     let index = file.add(block.build());
-    file.note_above(
-        index,
-        &format!(
-            "Lambda polls for {service}; a failed record is reported alone, not the whole batch."
-        ),
-    );
+    file.note_above(index, &crate::emit::source_mapping_note(&service, mapping));
 }
