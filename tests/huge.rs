@@ -36,9 +36,9 @@ fn meshc(args: &[&str], dir: &Path) -> Output {
     common::meshc_in(args, dir)
 }
 
-/// One timed child at a time: the CPU time of a child is read from the
-/// kernel's account of every child the process waited for, so no other
-/// test of this file may run one meanwhile.
+/// One child at a time: the CPU time of a child is read from the kernel's
+/// account of every child the process waited for, so no other test of this
+/// file may run one meanwhile (each test that runs meshc holds this).
 static TIMING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// The CPU time (user and system) of the children waited for so far.
@@ -234,6 +234,10 @@ fn fmt_check_of_a_large_file_in_another_layout_ends_in_linear_time() {
 
 #[test]
 fn a_device_a_fifo_and_a_directory_are_refused_at_once_by_every_command() {
+    // Its children must not be counted in another test's CPU time.
+    let _alone = TIMING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let dir = scratch("devices");
     let fifo = dir.join("pipe.mesh");
     let made = Command::new("mkfifo")
@@ -277,6 +281,10 @@ fn a_device_a_fifo_and_a_directory_are_refused_at_once_by_every_command() {
 
 #[test]
 fn a_file_over_the_input_cap_is_refused_before_it_is_read() {
+    // Its children must not be counted in another test's CPU time.
+    let _alone = TIMING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let dir = scratch("cap");
     let file = std::fs::File::create(dir.join("big.mesh")).unwrap();
     // A sparse file: 64 MiB and one byte, nothing written.
@@ -297,6 +305,10 @@ fn a_file_over_the_input_cap_is_refused_before_it_is_read() {
 
 #[test]
 fn a_byte_order_mark_is_read_past_and_kept_by_fmt() {
+    // Its children must not be counted in another test's CPU time.
+    let _alone = TIMING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let dir = scratch("bom");
     let shop = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/shop.mesh"))
         .unwrap();

@@ -14,6 +14,7 @@ pub mod event_never_published;
 pub mod fifo_mismatch;
 pub mod filter_not_expressible;
 pub mod filter_outside_schema;
+pub mod queue_never_fed;
 pub mod queue_without_dlq;
 pub mod too_many_rule_targets;
 pub mod visibility_timeout_too_short;
