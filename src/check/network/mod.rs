@@ -17,6 +17,7 @@ pub mod overlapping_cidrs;
 pub mod public_exposure_without_public_subnet;
 pub mod runtime_in_public_subnet;
 pub mod shadowed_nacl_rule;
+pub mod store_outside_reach;
 
 use crate::graph::network::{FlowEnd, Guarded, Logical, Plan};
 use crate::model::{Cidr, ComponentId, PortRange, SubnetRef, System, Tier};
