@@ -57,13 +57,9 @@ fn label(reference: &str) -> String {
     reference.split('.').nth(1).unwrap_or(reference).to_string()
 }
 
-fn terraform(files: &BTreeMap<String, String>) -> Deliveries {
-    let mut dead_letters = BTreeSet::new();
-    let mut allowed = BTreeSet::new();
-    // The policy document each queue's policy names.
-    let mut document_of_queue = BTreeMap::new();
-    let mut statements_of_document: BTreeMap<String, Vec<&hcl::Block>> = BTreeMap::new();
-    let bodies: Vec<hcl::Body> = files
+/// Every Terraform file of a build, parsed.
+fn terraform_bodies(files: &BTreeMap<String, String>) -> Vec<hcl::Body> {
+    files
         .iter()
         .filter(|(path, _)| {
             std::path::Path::new(path)
@@ -71,10 +67,24 @@ fn terraform(files: &BTreeMap<String, String>) -> Deliveries {
                 .is_some_and(|extension| extension == "tf")
         })
         .map(|(_, text)| hcl::from_str(text).unwrap())
-        .collect();
+        .collect()
+}
+
+/// A block's labels, as text.
+fn labels(block: &hcl::Block) -> Vec<&str> {
+    block.labels().iter().map(hcl::BlockLabel::as_str).collect()
+}
+
+fn terraform(files: &BTreeMap<String, String>) -> Deliveries {
+    let mut dead_letters = BTreeSet::new();
+    let mut allowed = BTreeSet::new();
+    // The policy document each queue's policy names.
+    let mut document_of_queue = BTreeMap::new();
+    let mut statements_of_document: BTreeMap<String, Vec<&hcl::Block>> = BTreeMap::new();
+    let bodies = terraform_bodies(files);
     for body in &bodies {
         for block in body.blocks() {
-            let labels: Vec<&str> = block.labels().iter().map(hcl::BlockLabel::as_str).collect();
+            let labels = labels(block);
             match (block.identifier(), labels.as_slice()) {
                 ("resource", ["aws_cloudwatch_event_target", _]) => {
                     let rule = label(&expression(attribute(block.body(), "rule").unwrap()));
@@ -249,26 +259,18 @@ fn number(value: Option<&hcl::Expression>) -> Option<i64> {
 
 fn terraform_stream_mappings(files: &BTreeMap<String, String>) -> StreamMappings {
     let mut found = BTreeMap::new();
-    let bodies: Vec<hcl::Body> = files
-        .iter()
-        .filter(|(path, _)| {
-            std::path::Path::new(path)
-                .extension()
-                .is_some_and(|extension| extension == "tf")
-        })
-        .map(|(_, text)| hcl::from_str(text).unwrap())
-        .collect();
+    let bodies = terraform_bodies(files);
     // Each stream's and stream consumer's retention, in seconds.
     let mut retention = BTreeMap::new();
     for block in bodies.iter().flat_map(hcl::Body::blocks) {
-        let labels: Vec<&str> = block.labels().iter().map(hcl::BlockLabel::as_str).collect();
+        let labels = labels(block);
         if let ["aws_kinesis_stream", name] = labels.as_slice() {
             let hours = number(attribute(block.body(), "retention_period")).unwrap_or(24);
             retention.insert(format!("aws_kinesis_stream.{name}"), hours * 3600);
         }
     }
     for block in bodies.iter().flat_map(hcl::Body::blocks) {
-        let labels: Vec<&str> = block.labels().iter().map(hcl::BlockLabel::as_str).collect();
+        let labels = labels(block);
         if let ["aws_kinesis_stream_consumer", name] = labels.as_slice() {
             let stream = expression(attribute(block.body(), "stream_arn").unwrap());
             let seconds = retention[stream.trim_end_matches(".arn")];
@@ -277,7 +279,7 @@ fn terraform_stream_mappings(files: &BTreeMap<String, String>) -> StreamMappings
     }
     for body in &bodies {
         for block in body.blocks() {
-            let labels: Vec<&str> = block.labels().iter().map(hcl::BlockLabel::as_str).collect();
+            let labels = labels(block);
             let ["aws_lambda_event_source_mapping", name] = labels.as_slice() else {
                 continue;
             };
