@@ -6,7 +6,7 @@
 //!
 //! A system with a payload in every free-text field — the doc comment of
 //! every kind of declaration, of schema fields and members, tags, the
-//! environment, paths, an image, a handler, a detail type, enum values and
+//! environment, a health check path, an image, a handler, a detail type, enum values and
 //! filter values — is built, and each field's text is looked for where the
 //! tools that deploy the files will read it:
 //!
@@ -103,8 +103,8 @@ service order {
   port    = 8080
   expose  = alb {
     public      = true
-    path        = {S:path}
-    health      = {S:health}
+    path        = "/orders/*"
+    health      = {P:health}
     certificate = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d"
   }
   environment = { MODE = {S:env-value}  {S:env-key} = "x" }
@@ -173,7 +173,7 @@ const PAYLOADS: [&str; 14] = [
 ];
 
 /// The fields that reach at least one emitted file.
-const REACHING: [&str; 26] = [
+const REACHING: [&str; 25] = [
     "network",
     "subnet",
     "bus",
@@ -196,7 +196,6 @@ const REACHING: [&str; 26] = [
     "rule-filter",
     "topic-filter",
     "image",
-    "path",
     "health",
     "env-value",
     "env-key",
@@ -221,7 +220,7 @@ fn source_with(payload: &str) -> (String, BTreeMap<String, String>) {
         source.push_str(before);
         let marker = after
             .get(1..3)
-            .filter(|kind| *kind == "D:" || *kind == "S:")
+            .filter(|kind| ["D:", "S:", "P:"].contains(kind))
             .and_then(|_| after.find('}'));
         let Some(end) = marker else {
             source.push('{');
@@ -235,7 +234,14 @@ fn source_with(payload: &str) -> (String, BTreeMap<String, String>) {
             source.push_str(&text);
             texts.insert(field.to_string(), text);
         } else {
-            let text = format!("<{field} {payload}>");
+            let text = if after.starts_with("{P:") {
+                // A health check path: `/` first, no space or control
+                // character (anything else would be M209).
+                let kept: String = payload.chars().filter(char::is_ascii_graphic).collect();
+                format!("/<{field}_{kept}>")
+            } else {
+                format!("<{field} {payload}>")
+            };
             source.push('"');
             for ch in text.chars() {
                 match ch {
@@ -266,8 +272,14 @@ fn expect_literal(
     seen: &mut BTreeSet<String>,
 ) {
     for (field, text) in texts {
-        let opening = format!("<{field} ");
+        let opening = format!("<{field}");
         for (index, _) in found.match_indices(&opening) {
+            // `<FIELD ` opens a text, `<FIELD_` a path's.
+            if !found[index + opening.len()..].starts_with([' ', '_']) {
+                continue;
+            }
+            // A path's text starts with the `/` before its marker.
+            let index = index - usize::from(text.starts_with('/'));
             assert!(
                 found[index..].starts_with(text.as_str()),
                 "{place}: the text of {field} should read\n  {text:?}\nbut reads\n  {:?}",

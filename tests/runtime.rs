@@ -409,3 +409,293 @@ fn no_failing_stream_record_blocks_its_shard_until_it_expires() {
     // The analytics example consumes a stream with a Lambda function.
     assert!(checked >= 2, "only {checked} stream mappings checked");
 }
+
+/// How a target group checks its targets: `Some(path)` over HTTP, `None`
+/// over TCP; no entry where nothing is checked.
+type HealthChecks = BTreeMap<String, Option<String>>;
+
+/// Each target group's check in Terraform, by the service it serves (the
+/// `container_name` of the ECS service, the function of a Lambda target).
+fn terraform_health_checks(files: &BTreeMap<String, String>) -> HealthChecks {
+    let bodies = terraform_bodies(files);
+    let mut served_by_group = BTreeMap::new();
+    let mut groups = BTreeMap::new();
+    for block in bodies.iter().flat_map(hcl::Body::blocks) {
+        match labels(block).as_slice() {
+            ["aws_ecs_service", _] => {
+                for balancer in block.body().blocks() {
+                    if balancer.identifier() != "load_balancer" {
+                        continue;
+                    }
+                    let body = balancer.body();
+                    let group = label(&expression(attribute(body, "target_group_arn").unwrap()));
+                    let container = expression(attribute(body, "container_name").unwrap());
+                    served_by_group.insert(group, container.trim_matches('"').to_string());
+                }
+            }
+            ["aws_lb_target_group_attachment", _] => {
+                let body = block.body();
+                let group = label(&expression(attribute(body, "target_group_arn").unwrap()));
+                let function = label(&expression(attribute(body, "target_id").unwrap()));
+                served_by_group.insert(group, function);
+            }
+            ["aws_lb_target_group", name] => {
+                groups.insert((*name).to_string(), block.body().clone());
+            }
+            _ => {}
+        }
+    }
+    let mut checks = HealthChecks::new();
+    for (group, body) in &groups {
+        let served = served_by_group
+            .get(group)
+            .unwrap_or_else(|| panic!("target group {group} serves nothing"));
+        let Some(check) = body
+            .blocks()
+            .find(|inner| inner.identifier() == "health_check")
+        else {
+            continue;
+        };
+        let text = |key: &str| {
+            attribute(check.body(), key)
+                .map(|value| expression(value).trim_matches('"').to_string())
+        };
+        let lambda = text("enabled").is_some();
+        // ELB checks over the group's own protocol unless told otherwise.
+        let protocol = text("protocol").or_else(|| {
+            attribute(body, "protocol").map(|value| expression(value).trim_matches('"').to_string())
+        });
+        let http = lambda || protocol.as_deref() == Some("HTTP");
+        assert!(
+            http || protocol.as_deref() == Some("TCP"),
+            "{group}: a check over neither HTTP nor TCP"
+        );
+        checks.insert(served.clone(), http.then(|| text("path").unwrap()));
+    }
+    checks
+}
+
+/// The same, read from the CloudFormation template.
+fn cloudformation_health_checks(template: &Json) -> HealthChecks {
+    let resources = template["Resources"].as_object().unwrap();
+    let mut checks = HealthChecks::new();
+    let mut served_by_group = BTreeMap::new();
+    for resource in resources.values() {
+        if resource["Type"] == "AWS::ECS::Service" {
+            for balancer in resource["Properties"]["LoadBalancers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                served_by_group.insert(
+                    logical_id(&balancer["TargetGroupArn"]).unwrap(),
+                    balancer["ContainerName"].as_str().unwrap().to_string(),
+                );
+            }
+        }
+    }
+    let functions: BTreeMap<&str, &str> = resources
+        .iter()
+        .filter(|(_, resource)| resource["Type"] == "AWS::Lambda::Function")
+        .map(|(id, resource)| {
+            let name = &resource["Properties"]["FunctionName"];
+            // `${NamePrefix}-NAME`: the function's name in the system.
+            let name = name["Fn::Sub"].as_str().unwrap_or_default();
+            (
+                id.as_str(),
+                name.rsplit_once("}-").map_or(name, |(_, name)| name),
+            )
+        })
+        .collect();
+    for (id, resource) in resources {
+        if resource["Type"] != "AWS::ElasticLoadBalancingV2::TargetGroup" {
+            continue;
+        }
+        let properties = &resource["Properties"];
+        let served = match properties["Targets"].as_array() {
+            Some(targets) => {
+                let function = logical_id(&targets[0]["Id"]).unwrap();
+                functions[function.as_str()].to_string()
+            }
+            None => served_by_group
+                .get(id)
+                .unwrap_or_else(|| panic!("target group {id} serves nothing"))
+                .clone(),
+        };
+        let lambda = properties["TargetType"] == "lambda";
+        if lambda && properties["HealthCheckEnabled"] != true {
+            continue;
+        }
+        let protocol = properties["HealthCheckProtocol"]
+            .as_str()
+            .or(properties["Protocol"].as_str());
+        let http = lambda || protocol == Some("HTTP");
+        assert!(
+            http || protocol == Some("TCP"),
+            "{id}: a check over neither HTTP nor TCP"
+        );
+        checks.insert(
+            served,
+            http.then(|| properties["HealthCheckPath"].as_str().unwrap().to_string()),
+        );
+    }
+    checks
+}
+
+/// What docs/runtime.md promises: a load balancer asks a service the path
+/// it declares as `health`, wherever it is in front of it; without one, an
+/// ALB asks a Fargate service `/health`, an NLB opens a TCP connection and
+/// a Lambda function is not checked. (ELB's own default was `/`, which a
+/// service routed at `/orders/*` does not serve, and an NLB dropped the
+/// declared path for a TCP check.)
+#[test]
+fn every_load_balancer_asks_the_health_path_its_service_declares() {
+    let mut seen = BTreeSet::new();
+    for (example, files) in examples() {
+        let source = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("examples")
+                .join(&example),
+        )
+        .unwrap();
+        let analysis = meshc::analyze(&source);
+        let system = analysis.system.unwrap();
+        let terraform = terraform_health_checks(&files);
+        let template: Json = serde_json::from_str(&files["cloudformation/template.json"]).unwrap();
+        let cloudformation = cloudformation_health_checks(&template);
+        assert_eq!(
+            terraform, cloudformation,
+            "{example}: the backends disagree"
+        );
+        for service in &system.services {
+            let name = &service.name.text;
+            let declared = service
+                .expose
+                .as_ref()
+                .and_then(|expose| expose.health_check.clone());
+            let Some(check) = terraform.get(name) else {
+                assert!(
+                    declared.is_none(),
+                    "{example}: {name} declares `health` and no load balancer asks it"
+                );
+                continue;
+            };
+            match (&declared, check) {
+                (Some(declared), Some(path)) => assert_eq!(path, declared, "{example}: {name}"),
+                (None, Some(path)) => {
+                    assert!(!service.is_lambda(), "{example}: {name} checked unasked");
+                    assert_eq!(path, "/health", "{example}: {name}");
+                }
+                (Some(_), None) => panic!("{example}: {name} declares `health` and gets TCP"),
+                (None, None) => {}
+            }
+        }
+        seen.extend(terraform.into_values());
+    }
+    // The examples hold a declared path, the default one and a TCP check.
+    for kind in [Some("/health".to_string()), None] {
+        assert!(seen.contains(&kind), "no example checks with {kind:?}");
+    }
+}
+
+/// Whether a key policy statement, as (principal services, actions), lets
+/// log delivery decrypt.
+fn lets_log_delivery_decrypt(services: &[String], actions: &[String]) -> bool {
+    services
+        .iter()
+        .any(|service| service == "delivery.logs.amazonaws.com")
+        && actions
+            .iter()
+            .any(|action| action == "kms:Decrypt" || action == "kms:*")
+}
+
+/// A state machine encrypted with a customer managed key delivers its logs
+/// only when the key policy lets `delivery.logs.amazonaws.com` decrypt
+/// (Step Functions Developer Guide, "Data at rest encryption", step 3);
+/// otherwise no execution is logged. Every example's state machines are
+/// encrypted with the system key and log every execution.
+#[test]
+fn log_delivery_may_read_every_encrypted_state_machine() {
+    let mut machines = 0;
+    for (example, files) in examples() {
+        let bodies = terraform_bodies(&files);
+        let blocks: Vec<&hcl::Block> = bodies.iter().flat_map(hcl::Body::blocks).collect();
+        let encrypted_and_logged = blocks
+            .iter()
+            .filter(|block| labels(block).first() == Some(&"aws_sfn_state_machine"))
+            .filter(|block| {
+                let inner: Vec<&str> = block.body().blocks().map(hcl::Block::identifier).collect();
+                inner.contains(&"encryption_configuration")
+                    && inner.contains(&"logging_configuration")
+            })
+            .count();
+        let terraform = blocks
+            .iter()
+            .filter(|block| labels(block) == ["aws_iam_policy_document", "kms"])
+            .flat_map(|block| block.body().blocks())
+            .filter(|statement| statement.identifier() == "statement")
+            .any(|statement| {
+                let strings = |body: &hcl::Body, key: &str| -> Vec<String> {
+                    attribute(body, key)
+                        .map(|value| {
+                            serde_json::from_str(&expression(value).replace(",\n]", "\n]"))
+                                .unwrap_or_default()
+                        })
+                        .unwrap_or_default()
+                };
+                let services: Vec<String> = statement
+                    .body()
+                    .blocks()
+                    .filter(|inner| inner.identifier() == "principals")
+                    .flat_map(|inner| strings(inner.body(), "identifiers"))
+                    .collect();
+                lets_log_delivery_decrypt(&services, &strings(statement.body(), "actions"))
+            });
+        let template: Json = serde_json::from_str(&files["cloudformation/template.json"]).unwrap();
+        let resources = template["Resources"].as_object().unwrap();
+        let cloudformation_machines = resources
+            .values()
+            .filter(|resource| resource["Type"] == "AWS::StepFunctions::StateMachine")
+            .filter(|resource| {
+                let properties = &resource["Properties"];
+                properties["EncryptionConfiguration"]["Type"] == "CUSTOMER_MANAGED_KMS_KEY"
+                    && properties["LoggingConfiguration"].is_object()
+            })
+            .count();
+        assert_eq!(encrypted_and_logged, cloudformation_machines, "{example}");
+        let as_list = |value: &Json| -> Vec<String> {
+            match value {
+                Json::String(text) => vec![text.clone()],
+                Json::Array(items) => items
+                    .iter()
+                    .filter_map(|item| item.as_str().map(str::to_string))
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        let cloudformation = resources
+            .values()
+            .filter(|resource| resource["Type"] == "AWS::KMS::Key")
+            .flat_map(|key| {
+                key["Properties"]["KeyPolicy"]["Statement"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .any(|statement| {
+                statement["Effect"] == "Allow"
+                    && lets_log_delivery_decrypt(
+                        &as_list(&statement["Principal"]["Service"]),
+                        &as_list(&statement["Action"]),
+                    )
+            });
+        let needed = encrypted_and_logged > 0;
+        assert_eq!(terraform, needed, "{example}: Terraform's key policy");
+        assert_eq!(
+            cloudformation, needed,
+            "{example}: CloudFormation's key policy"
+        );
+        machines += encrypted_and_logged;
+    }
+    assert!(machines > 0, "no example has a state machine");
+}

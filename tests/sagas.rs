@@ -545,3 +545,89 @@ fn simulate_prints_the_path_of_a_failure() {
         "error: no saga `chekout`; did you mean `checkout`?\n"
     );
 }
+
+/// The longest a task state can take, read from its definition: every
+/// attempt up to its `TimeoutSeconds`, and every wait between (jitter only
+/// shortens them).
+fn task_worst_case(state: &Json) -> f64 {
+    let timeout = state["TimeoutSeconds"]
+        .as_f64()
+        .expect("a task without a timeout");
+    let mut attempts = 1.0;
+    let mut waits = 0.0;
+    for retry in state["Retry"].as_array().into_iter().flatten() {
+        let interval = retry["IntervalSeconds"].as_f64().unwrap_or(1.0);
+        let rate = retry["BackoffRate"].as_f64().unwrap_or(2.0);
+        let cap = retry["MaxDelaySeconds"].as_f64().unwrap_or(f64::INFINITY);
+        let retries = retry["MaxAttempts"].as_u64().unwrap_or(3);
+        attempts += retries as f64;
+        for k in 0..retries {
+            waits += (interval * rate.powi(i32::try_from(k).unwrap())).min(cap);
+        }
+    }
+    timeout * attempts + waits
+}
+
+/// A saga's `timeout` is a deadline on the steps it can still undo (up to
+/// and including the pivot): read from the emitted definition, those
+/// steps, each failing every attempt at its `TimeoutSeconds` with every
+/// backoff, end by it, so that a slow execution fails a step, which is
+/// caught and undone. The machine's own `TimeoutSeconds` is a backstop
+/// long enough for that and for the steps after the pivot and every
+/// compensation, so it never cuts a compensation short. (A Fargate step's
+/// attempts had the whole deadline each: the shop's checkout could take
+/// 3 × 300 s on one step of a 5-minute saga, and the backstop then stopped
+/// it without running a `Catch`.)
+#[test]
+fn the_deadline_of_a_saga_ends_its_steps_and_leaves_time_to_undo_them() {
+    let mut checked = 0;
+    for path in common::mesh_files("examples") {
+        let (system, files) = build(&path);
+        for (saga, model) in declared(&system).iter().zip(&system.sagas) {
+            let Some(deadline) = model.timeout else {
+                continue;
+            };
+            if saga.choreographed {
+                continue;
+            }
+            let deadline = deadline.value.as_secs_f64();
+            let definition: Json =
+                serde_json::from_str(&files[&format!("stepfunctions/{}.asl.json", saga.name)])
+                    .unwrap();
+            let steps = step_states(&definition, saga);
+            let pivot = saga.steps.iter().position(|step| step.3);
+            let states = definition["States"].as_object().unwrap();
+            let mut forward = 0.0;
+            let mut after = 0.0;
+            for (index, name) in steps.iter().enumerate() {
+                let worst = task_worst_case(&states[name]);
+                if pivot.is_some_and(|pivot| index > pivot) {
+                    after += worst;
+                } else {
+                    forward += worst;
+                }
+            }
+            assert!(
+                forward <= deadline,
+                "{}: the steps up to the pivot may take {forward}s, past the deadline of {deadline}s",
+                saga.name
+            );
+            let undoing: f64 = states
+                .iter()
+                .filter(|(name, state)| state["Type"] == "Task" && !steps.contains(name))
+                .map(|(_, state)| task_worst_case(state))
+                .sum();
+            let backstop = definition["TimeoutSeconds"].as_f64().unwrap();
+            assert!(
+                backstop >= deadline + after + undoing,
+                "{}: the machine stops after {backstop}s, before its steps and compensations may end ({deadline}s + {after}s + {undoing}s)",
+                saga.name
+            );
+            checked += 1;
+        }
+    }
+    assert!(
+        checked > 0,
+        "no example has an orchestrated saga with a timeout"
+    );
+}

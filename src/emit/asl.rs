@@ -11,9 +11,11 @@
 //! fails sends the execution's state to the saga's dead-letter queue and
 //! fails the execution loudly.
 //!
-//! The saga's `timeout` bounds its steps; the execution as a whole may
-//! also take the worst case of the compensations, so that a step failing
-//! late is still undone rather than cut short (`SagaPlan::execution_limit`).
+//! The saga's `timeout` is the deadline of its steps up to the pivot: each
+//! `Task`'s `TimeoutSeconds` is its share of it, so that the last of them
+//! fails by the deadline and the compensations run. The machine's own
+//! `TimeoutSeconds` is a backstop that also covers the steps after the
+//! pivot and the compensations (`SagaPlan::execution_limit`).
 //!
 //! ARNs and queue URLs are `${placeholders}`: Terraform fills them with
 //! `templatefile`, CloudFormation with `DefinitionSubstitutions`, so one
@@ -374,6 +376,7 @@ pub fn definition(system: &System, plan: &SagaPlan, filler: Filler) -> Json {
                 },
             },
             "ResultPath": Json::Null,
+            "TimeoutSeconds": seconds(crate::graph::saga::DEAD_LETTER_SEND_TIMEOUT),
             "Retry": retry(&RetryPolicy::PERSISTENT),
             "Catch": [{ "ErrorEquals": ["States.ALL"], "ResultPath": "$.deadLetterError", "Next": NEEDS_ATTENTION }],
             "Next": NEEDS_ATTENTION,

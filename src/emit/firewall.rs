@@ -282,6 +282,18 @@ pub const KMS_LOGS: [&str; 6] = [
     "kms:ReEncryptTo",
 ];
 
+/// The key policy statement a state machine encrypted with the system key
+/// needs for its logs to be delivered: (sid, actions, service principal).
+/// CloudWatch Logs' delivery service reads the encrypted execution data it
+/// delivers (Step Functions Developer Guide, "Data at rest encryption",
+/// step 3, whose statement this is, without a condition: the guide names
+/// none that log delivery sends).
+pub const STATE_MACHINE_LOGS: (&str, [&str; 1], &str) = (
+    "LogDeliveryReadsStateMachineExecutions",
+    ["kms:Decrypt"],
+    "delivery.logs.amazonaws.com",
+);
+
 /// Why checkov's `CKV_AWS_260` (port 80 open to the internet) does not apply
 /// to an ingress rule, when it does not: the rule lets anyone reach an
 /// internet-facing load balancer on a range that includes port 80, which is

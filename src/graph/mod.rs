@@ -180,6 +180,14 @@ impl Graph {
         self.sagas.get(id.0).filter(|plan| plan.saga == id)
     }
 
+    /// The sagas that run as a Step Functions state machine: the
+    /// orchestrated ones with steps.
+    pub fn state_machines(&self) -> impl Iterator<Item = &saga::SagaPlan> {
+        self.sagas.iter().filter(|plan| {
+            plan.mode == crate::model::SagaMode::Orchestrated && !plan.steps.is_empty()
+        })
+    }
+
     /// The index of a node, if the system has it.
     pub fn node(&self, node: Node) -> Option<NodeIndex> {
         self.nodes.get(&node).copied()

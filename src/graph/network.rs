@@ -12,6 +12,7 @@ use ipnet::Ipv4Net;
 use super::{Graph, LoadBalancerRef};
 use crate::diagnostics::Span;
 use crate::model::aws::{AwsService, EndpointKind};
+use crate::model::defaults;
 use crate::model::{
     Channel, Cidr, ComponentId, Compute, DataStore, DatabaseId, LoadBalancerKind, NatMode,
     NetworkId, PortRange, Service, ServiceId, SubnetRef, System, Tier, Via,
@@ -264,7 +265,34 @@ pub struct Target {
     pub service: ServiceId,
     pub port: u16,
     pub path: Option<String>,
-    pub health_check: Option<String>,
+    pub health: HealthCheck,
+}
+
+/// How a load balancer decides that a target can take requests, derived
+/// once from `health` and the kinds of balancer and service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HealthCheck {
+    /// `GET path` on the target's port: 200 to 399 is healthy.
+    Http { path: String },
+    /// A TCP connection to the target's port.
+    Tcp,
+    /// No check: a Lambda function behind an ALB, unless `health` is
+    /// declared (each check would be an invocation).
+    Off,
+}
+
+impl HealthCheck {
+    /// The HTTP status codes of a healthy answer.
+    pub const HEALTHY_CODES: &'static str = "200-399";
+    /// Seconds between two checks of a Fargate task (a Lambda function
+    /// keeps ELB's 35, which its 30-second timeout needs).
+    pub const INTERVAL_SECONDS: u32 = 15;
+    /// Seconds an answer may take (ELB's default for an ALB; an NLB's
+    /// would be 6).
+    pub const TIMEOUT_SECONDS: u32 = 5;
+    /// Checks in a row that make a target healthy, and unhealthy.
+    pub const HEALTHY_THRESHOLD: u32 = 2;
+    pub const UNHEALTHY_THRESHOLD: u32 = 3;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -875,7 +903,15 @@ fn plan_load_balancers(system: &System, plan: &mut Plan) {
                     service: id,
                     port,
                     path: expose.and_then(|expose| expose.path.clone()),
-                    health_check: expose.and_then(|expose| expose.health_check.clone()),
+                    // The path the service answers, whichever balancer asks.
+                    health: health_check(
+                        kind,
+                        service.is_lambda(),
+                        service
+                            .expose
+                            .as_ref()
+                            .and_then(|expose| expose.health_check.clone()),
+                    ),
                 });
             }
             if kind == LoadBalancerKind::Nlb && via_privatelink.contains(&id) {
@@ -884,6 +920,21 @@ fn plan_load_balancers(system: &System, plan: &mut Plan) {
         }
     }
     plan.load_balancers = balancers.into_values().collect();
+}
+
+/// What a target is checked with: the declared path over HTTP, or else
+/// [`defaults::HEALTH_CHECK_PATH`] for a Fargate service behind an ALB (which
+/// speaks HTTP), a TCP connection behind an NLB (which assumes nothing of
+/// the protocol), and nothing for a Lambda function.
+fn health_check(kind: LoadBalancerKind, lambda: bool, declared: Option<String>) -> HealthCheck {
+    match (declared, kind, lambda) {
+        (Some(path), _, _) => HealthCheck::Http { path },
+        (None, _, true) => HealthCheck::Off,
+        (None, LoadBalancerKind::Alb, false) => HealthCheck::Http {
+            path: defaults::HEALTH_CHECK_PATH.to_string(),
+        },
+        (None, LoadBalancerKind::Nlb, false) => HealthCheck::Tcp,
+    }
 }
 
 /// One interface endpoint per (caller network, callee) called over

@@ -141,6 +141,11 @@ pub struct SagaPlan {
 /// saga says: Step Functions would otherwise wait for a task token a year.
 pub const TASK_TIMEOUT: Duration = Duration::from_mins(5);
 
+/// How long one attempt to send an execution's state to the saga's
+/// dead-letter queue may take (an SQS `SendMessage`, answered in
+/// milliseconds; without a limit a Step Functions task may wait a year).
+pub const DEAD_LETTER_SEND_TIMEOUT: Duration = Duration::from_secs(5);
+
 fn invocation(system: &System, service: ServiceId) -> Invocation {
     if system
         .service(service)
@@ -178,10 +183,12 @@ pub fn plans(system: &System) -> Vec<SagaPlan> {
             let saga_timeout = saga.timeout.map(|timeout| timeout.value);
             let pivot = saga.steps.iter().position(|step| step.pivot);
             let mut steps = Vec::new();
+            let mut bounds = Vec::new();
             for (position, step) in saga.steps.iter().enumerate() {
                 let Some(operation) = &step.action else {
                     continue;
                 };
+                bounds.push(attempt_bound(system, step));
                 let after_pivot = pivot.is_some_and(|pivot| position > pivot);
                 let declared = step.retry.as_ref().map(RetryPolicy::from_model);
                 let retry = declared.unwrap_or(if after_pivot {
@@ -189,6 +196,8 @@ pub fn plans(system: &System) -> Vec<SagaPlan> {
                 } else {
                     RetryPolicy::STEP
                 });
+                // The undo's attempts, off the forward path, keep what they
+                // had: the step's own timeout, else the saga's, else 5 min.
                 let timeout = step
                     .timeout
                     .map(|timeout| timeout.value)
@@ -232,6 +241,7 @@ pub fn plans(system: &System) -> Vec<SagaPlan> {
                 invocations: Vec::new(),
                 undo_below: Vec::new(),
             };
+            share_the_deadline(&mut plan, &bounds);
             plan.invocations = invocations(&plan);
             plan.undo_below = undo_below(&plan.steps);
             if plan.mode == SagaMode::Choreographed {
@@ -240,6 +250,69 @@ pub fn plans(system: &System) -> Vec<SagaPlan> {
             plan
         })
         .collect()
+}
+
+/// What bounds one attempt of a step on the forward path: its own
+/// `timeout`, else the timeout of the Lambda function that runs it. A
+/// Fargate step without a `timeout` has no bound of its own.
+pub fn attempt_bound(system: &System, step: &crate::model::Step) -> Option<Duration> {
+    let function = step
+        .action
+        .as_ref()
+        .and_then(|operation| system.service(operation.service))
+        .and_then(|service| match &service.compute {
+            crate::model::Compute::Lambda(lambda) => Some(lambda.timeout.value),
+            crate::model::Compute::Fargate(_) => None,
+        });
+    match (step.timeout.map(|timeout| timeout.value), function) {
+        (Some(own), Some(function)) => Some(own.min(function)),
+        (own, function) => own.or(function),
+    }
+}
+
+/// Makes the saga's `timeout` a deadline on its forward path, the steps
+/// that can still be undone (up to and including the pivot): every attempt
+/// of such a step is given a timeout such that all of them, each failing
+/// every attempt at its limit with the backoff between, end by the
+/// deadline. A step's attempt keeps what bounds it (its own `timeout`, its
+/// function's); the attempts of the steps bounded by nothing share what
+/// the others leave, whole seconds each, at least one (M503 reports a
+/// deadline the bounded steps alone overrun). So a slow execution fails
+/// a step by the deadline and its compensations run, within the state
+/// machine's `TimeoutSeconds` ([`SagaPlan::execution_limit`]), which is
+/// only a backstop.
+fn share_the_deadline(plan: &mut SagaPlan, bounds: &[Option<Duration>]) {
+    let Some(deadline) = plan.timeout else {
+        return;
+    };
+    let mut taken = Duration::ZERO;
+    let mut unbounded_attempts = 0u64;
+    let forward = || {
+        plan.steps
+            .iter()
+            .zip(bounds)
+            .filter(|(step, _)| !step.after_pivot)
+    };
+    for (step, bound) in forward() {
+        let attempts = u64::from(step.action.retry.attempts);
+        taken = taken.saturating_add(step.action.retry.total_wait());
+        match bound {
+            Some(bound) => taken = taken.saturating_add(bound.saturating_mul(attempts)),
+            None => unbounded_attempts += attempts,
+        }
+    }
+    let left = deadline.as_millis().saturating_sub(taken.as_millis());
+    let share = Duration::from_secs((left / 1000 / unbounded_attempts.max(1)).max(1));
+    for (step, bound) in plan.steps.iter_mut().zip(bounds) {
+        // After the pivot the saga only goes on: those steps keep what
+        // bounds them, else the whole deadline per attempt, and the
+        // backstop covers them.
+        step.action.timeout = match (bound, step.after_pivot) {
+            (Some(bound), _) => *bound,
+            (None, false) => share,
+            (None, true) => deadline,
+        };
+    }
 }
 
 /// Every service a saga runs an operation of, each once, in step order.
@@ -283,24 +356,31 @@ impl Action {
 }
 
 impl SagaPlan {
-    /// The limit of a whole execution. The saga's `timeout` bounds its
-    /// steps (M503 checks that they fit); on top of it the execution may
-    /// take the worst case of every compensation, the failure handler and
-    /// the dead-letter send, so that a failure late in the saga is still
-    /// undone rather than cut short by the timeout.
+    /// The limit of a whole execution, a backstop. The saga's `timeout` is
+    /// the deadline of its steps up to the pivot (they share it, and M503
+    /// checks that they fit); on top of it the execution may take the worst
+    /// case of the steps after the pivot, of every compensation, of the
+    /// failure handler and of the dead-letter send, so that a step failing
+    /// at the deadline is still undone rather than cut short.
     pub fn execution_limit(&self) -> Option<Duration> {
         let timeout = self.timeout?;
         let compensations = self
             .steps
             .iter()
             .filter_map(|step| step.undo.as_ref())
+            .chain(
+                self.steps
+                    .iter()
+                    .filter(|step| step.after_pivot)
+                    .map(|step| &step.action),
+            )
             .chain(self.on_failure.iter())
             .fold(Duration::ZERO, |total, action| {
                 total.saturating_add(action.worst_case())
             });
-        let dead_letter = RetryPolicy::PERSISTENT
-            .total_wait()
-            .saturating_add(Duration::from_secs(60));
+        let dead_letter = RetryPolicy::PERSISTENT.total_wait().saturating_add(
+            DEAD_LETTER_SEND_TIMEOUT.saturating_mul(u64::from(RetryPolicy::PERSISTENT.attempts)),
+        );
         Some(
             timeout
                 .saturating_add(compensations)

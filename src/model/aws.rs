@@ -412,6 +412,79 @@ pub fn fargate_memory_text(millicpu: u32) -> Option<String> {
 
 pub const FARGATE_CPUS: &str = "0.25, 0.5, 1, 2, 4, 8 or 16";
 
+/// What a URL path of a load balancer may be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HttpPathRule {
+    /// "path pattern", for the diagnostic.
+    pub what: &'static str,
+    pub max: usize,
+    /// Must start with `/`.
+    pub rooted: bool,
+    /// Characters allowed besides ASCII letters and digits; `None` allows
+    /// every printable ASCII character but the space.
+    pub specials: Option<&'static str>,
+    /// "at most 128 characters of ...", for the diagnostic.
+    pub text: &'static str,
+}
+
+impl HttpPathRule {
+    pub fn allows(&self, ch: char) -> bool {
+        match self.specials {
+            Some(specials) => ch.is_ascii_alphanumeric() || specials.contains(ch),
+            None => ch.is_ascii_graphic(),
+        }
+    }
+
+    /// Whether AWS accepts `path`.
+    pub fn accepts(&self, path: &str) -> bool {
+        !path.is_empty()
+            && path.chars().count() <= self.max
+            && (!self.rooted || path.starts_with('/'))
+            && path.chars().all(|ch| self.allows(ch))
+    }
+
+    /// The closest path AWS accepts: the characters it does not allow
+    /// dropped, a `/` put first where one is needed, and cut to length.
+    pub fn nearest(&self, path: &str) -> String {
+        let kept: String = path.chars().filter(|&ch| self.allows(ch)).collect();
+        let rooted = if self.rooted && !kept.starts_with('/') {
+            format!("/{kept}")
+        } else {
+            kept
+        };
+        let nearest: String = rooted.chars().take(self.max).collect();
+        if nearest.is_empty() {
+            "/".to_string()
+        } else {
+            nearest
+        }
+    }
+}
+
+/// A path-pattern condition of an ALB listener rule (Elastic Load
+/// Balancing, "Condition types for listener rules": case-sensitive, at
+/// most 128 characters, `*` and `?` as wildcards; `&` is written as is
+/// and XML-escaped by the API).
+pub const ALB_PATH_PATTERN: HttpPathRule = HttpPathRule {
+    what: "path pattern",
+    max: 128,
+    rooted: false,
+    specials: Some("_-.$/~\"'@:+&*?"),
+    text: "at most 128 characters of A-Z, a-z, 0-9 and _-.$/~\"'@:+&*?",
+};
+
+/// A target group's health check path (ELB API reference, `HealthCheckPath`:
+/// 1 to 1024 characters; ELB refuses one that does not start with `/`).
+/// It is the path of an HTTP request line, so it holds no space or
+/// control character.
+pub const HEALTH_CHECK_PATH: HttpPathRule = HttpPathRule {
+    what: "health check path",
+    max: 1024,
+    rooted: true,
+    specials: None,
+    text: "a path that starts with `/`, of at most 1024 printable ASCII characters and no space",
+};
+
 /// Numeric limits, as (minimum, maximum).
 pub mod limits {
     use super::{Duration, Size};

@@ -23,6 +23,10 @@ pub const LAMBDA_TIMEOUT: Duration = Duration::from_secs(3);
 /// `CloudWatch` log retention: one year, the minimum CIS and checkov ask for.
 pub const LOG_RETENTION: Duration = Duration::from_days(365);
 
+/// What an ALB asks a Fargate service that declares no `health`: the path
+/// the runtime contract (docs/runtime.md) tells every service to answer.
+pub const HEALTH_CHECK_PATH: &str = "/health";
+
 /// A synchronous call gives up after this long, and is not retried.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(3);
 pub const CALL_RETRIES: u32 = 0;

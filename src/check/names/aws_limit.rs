@@ -35,7 +35,10 @@ declare_code! {
     /// outside 24 hours–365 days; more than 20 indexes on a DynamoDB table;
     /// a DynamoDB index name shorter than 3 or longer than 255 characters
     /// (services query an index by its declared name, so meshc does not
-    /// shorten it as it shortens the names of resources).
+    /// shorten it as it shortens the names of resources); an ALB path
+    /// pattern over 128 characters or with a character AWS does not take
+    /// (`{`), a health check path that does not start with `/`, holds a
+    /// space or is over 1024 characters.
     ///
     /// The names of resources are never reported: `meshc build` shortens a
     /// name that would break AWS's limits for the longest prefix to a

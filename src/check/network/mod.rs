@@ -4,6 +4,7 @@
 
 pub mod address_space_exhausted;
 pub mod aws_api_unreachable;
+pub mod call_outside_reach;
 pub mod cidr_outside_network;
 pub mod datastore_outside_isolated_tier;
 pub mod firewall_missing_flow;

@@ -45,7 +45,7 @@ pub fn diagnostic(
 }
 
 /// The first private subnet of the database's network, for the help line.
-fn private_subnet(system: &System, network: crate::model::NetworkId) -> Option<&str> {
+pub(super) fn private_subnet(system: &System, network: crate::model::NetworkId) -> Option<&str> {
     system
         .networks
         .get(network.0)?

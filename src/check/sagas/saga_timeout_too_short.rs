@@ -16,9 +16,12 @@ pub fn diagnostic(
 ) -> Diagnostic {
     let mut diagnostic = Diagnostic::new(
         &SagaTimeoutTooShort::CODE,
-        format!("saga `{saga}` times out after {timeout}, but its steps may need {worst}"),
+        format!("saga `{saga}` has a deadline of {timeout}, but its steps may need {worst}"),
     )
-    .primary(span, format!("the execution stops after {timeout}"));
+    .primary(
+        span,
+        format!("the steps up to the pivot must end within {timeout}"),
+    );
     for step in steps {
         diagnostic = diagnostic.secondary(step.span, step.label());
     }
@@ -27,38 +30,44 @@ pub fn diagnostic(
             "give the saga at least `timeout = {}`, or shorten the steps' timeouts or retries",
             round_up(worst)
         ))
-        .note("Step Functions stops a timed-out execution without running any `Catch`: what the saga did is not undone and nothing reaches its dead-letter queue")
+        .note("past the deadline, the execution runs into the state machine's own timeout, where Step Functions stops it without running any `Catch`: what the saga did is not undone and nothing reaches its dead-letter queue")
 }
 
 declare_rule! {
     /// ## What it does
-    /// Reports an orchestrated saga whose `timeout` is shorter than the
-    /// worst case of its steps on the way to success: for each step, every
-    /// attempt taking as long as it may (`attempts × timeout`), plus the
-    /// backoff between the attempts.
+    /// Reports an orchestrated saga whose `timeout` its steps cannot meet.
     ///
-    /// An attempt may take the step's own `timeout`, or, for a Lambda
-    /// function, the function's timeout when that is shorter. A Fargate
-    /// step without a `timeout` is bounded only by the saga's timeout: only
-    /// its backoff is counted, so what is reported is always a real
-    /// shortfall.
+    /// A saga's `timeout` is a deadline on the steps that can still be
+    /// undone: those up to and including the pivot (all of them without
+    /// one). meshc gives every attempt of such a step a timeout: the step's
+    /// own `timeout`, or the timeout of the Lambda function that runs it
+    /// when that is shorter, or, for a Fargate step without a `timeout`, an
+    /// equal share of what the other steps leave (whole seconds, at least
+    /// one). The steps, each failing every attempt at its limit with the
+    /// backoff between, then end by the deadline, and a step that times out
+    /// is caught like any failure: the compensations run and the failure
+    /// handler with them.
     ///
-    /// The compensations are not counted. Their retries are persistent by
-    /// design (ten attempts, minutes of backoff), and a deadline that had to
-    /// cover them would have to be far longer than the business deadline the
-    /// saga's `timeout` expresses.
+    /// The state machine's own `TimeoutSeconds` is only a backstop: the
+    /// deadline, plus the worst case of the steps after the pivot, of every
+    /// compensation (persistent by design: ten attempts, minutes of
+    /// backoff), of the failure handler and of the dead-letter send.
+    ///
+    /// This code reports a deadline that the steps bounded by their own
+    /// timeouts, with the backoff of every step, overrun, or that leaves
+    /// less than a second for each attempt of the others.
     ///
     /// A choreographed saga is not reported: no state machine enforces its
     /// timeout.
     ///
     /// ## Why is this bad?
-    /// The saga's `timeout` becomes the `TimeoutSeconds` of its state
-    /// machine. When it expires, Step Functions stops the execution where it
-    /// stands, without running any `Catch`: the steps already done are not
-    /// undone, the failure handler does not run and nothing reaches the
-    /// dead-letter queue. An execution that is merely slow — a few retries
-    /// on a bad day — ends with stock reserved and a card charged for an
-    /// order that no longer exists.
+    /// The deadline cannot hold: a slow execution — a few retries on a bad
+    /// day — runs past it into the backstop, and when that expires Step
+    /// Functions stops the execution where it stands, without running any
+    /// `Catch`: the steps already done are not undone, the failure handler
+    /// does not run and nothing reaches the dead-letter queue. It ends with
+    /// stock reserved and a card charged for an order that no longer
+    /// exists.
     ///
     /// ## Example
     /// ```mesh
@@ -141,7 +150,7 @@ impl StepWorstCase {
                 }
             }
             None => format!(
-                "{} of backoff; its {} attempts have no `timeout` of their own",
+                "{} of backoff; its {} attempts have no `timeout` of their own and get at least 1s each",
                 self.backoff, self.attempts
             ),
         }
@@ -161,15 +170,22 @@ impl Rule for SagaTimeoutTooShort {
             let Some(timeout) = saga.timeout else {
                 continue;
             };
+            // The deadline covers the steps that can still be undone.
             let steps: Vec<StepWorstCase> = plan
                 .steps
                 .iter()
+                .filter(|step| !step.after_pivot)
                 .filter_map(|step| worst_case(system, saga, step))
-                .filter(|step| step.total() > Duration::ZERO)
+                .filter(|step| step.total() > Duration::ZERO || step.attempt.is_none())
                 .collect();
-            let worst = steps
-                .iter()
-                .fold(Duration::ZERO, |sum, step| sum.saturating_add(step.total()));
+            // A step bounded by nothing gets at least a second an attempt.
+            let worst = steps.iter().fold(Duration::ZERO, |sum, step| {
+                let least = match step.attempt {
+                    Some(_) => Duration::ZERO,
+                    None => Duration::from_secs(u64::from(step.attempts)),
+                };
+                sum.saturating_add(step.total()).saturating_add(least)
+            });
             if worst > timeout.value {
                 out.push(diagnostic(
                     &plan.name,

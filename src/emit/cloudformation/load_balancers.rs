@@ -12,11 +12,54 @@ use super::{
 use crate::emit::firewall::{MANAGED_RULES, TLS_POLICY};
 use crate::emit::names;
 use crate::graph::LoadBalancerRef;
-use crate::graph::network::{Guarded, ListenerProtocol, LoadBalancer, Target};
+use crate::graph::network::{Guarded, HealthCheck, ListenerProtocol, LoadBalancer, Target};
 use crate::model::aws::{ELB_LOG_DELIVERY_ACCOUNTS, ELB_LOG_DELIVERY_BY_SERVICE};
 use crate::model::aws_names::NameKind;
 
 const BUCKET: &str = "AccessLogsBucket";
+
+/// A target group's `properties` with its health check (none where nothing
+/// is checked: a Lambda function's group is not checked unless enabled).
+fn with_health_check(check: &HealthCheck, lambda: bool, mut properties: Json) -> Json {
+    let settings: Vec<(&str, Json)> = match check {
+        HealthCheck::Off => Vec::new(),
+        HealthCheck::Tcp => vec![
+            ("HealthCheckProtocol", json!("TCP")),
+            ("HealthCheckPort", json!("traffic-port")),
+        ],
+        HealthCheck::Http { path } if lambda => vec![
+            ("HealthCheckEnabled", json!(true)),
+            ("HealthCheckPath", json!(path)),
+            ("Matcher", json!({ "HttpCode": HealthCheck::HEALTHY_CODES })),
+        ],
+        HealthCheck::Http { path } => vec![
+            ("HealthCheckProtocol", json!("HTTP")),
+            ("HealthCheckPort", json!("traffic-port")),
+            ("HealthCheckPath", json!(path)),
+            ("Matcher", json!({ "HttpCode": HealthCheck::HEALTHY_CODES })),
+            (
+                "HealthCheckIntervalSeconds",
+                json!(HealthCheck::INTERVAL_SECONDS),
+            ),
+            (
+                "HealthCheckTimeoutSeconds",
+                json!(HealthCheck::TIMEOUT_SECONDS),
+            ),
+            (
+                "HealthyThresholdCount",
+                json!(HealthCheck::HEALTHY_THRESHOLD),
+            ),
+            (
+                "UnhealthyThresholdCount",
+                json!(HealthCheck::UNHEALTHY_THRESHOLD),
+            ),
+        ],
+    };
+    for (key, value) in settings {
+        super::set(&mut properties, key, value);
+    }
+    properties
+}
 const BUCKET_POLICY: &str = "AccessLogsBucketPolicy";
 
 pub(super) fn load_balancers(context: &Context<'_>, template: &mut Template) {
@@ -242,11 +285,11 @@ fn add_target_group(
                 id(&label, "TargetGroup"),
                 &label,
                 "AWS::ElasticLoadBalancingV2::TargetGroup",
-                json!({
+                with_health_check(&target.health, true, json!({
                     "Name": physical,
                     "TargetType": "lambda",
                     "Targets": [{ "Id": attribute(&references::function(system, target.service), "Arn") }],
-                }),
+                })),
             )
             .depends_on(permission)
             .note("The permission names the group by its name: its ARN exists only once the group does, and the group cannot register the function before the permission exists.");
@@ -257,7 +300,7 @@ fn add_target_group(
             id(&label, "TargetGroup"),
             &label,
             "AWS::ElasticLoadBalancingV2::TargetGroup",
-            json!({
+            with_health_check(&target.health, false, json!({
                 "Name": physical,
                 "Port": target.port,
                 "Protocol": "HTTP",
@@ -266,12 +309,7 @@ fn add_target_group(
                 "TargetGroupAttributes": attributes(&[
                     ("deregistration_delay.timeout_seconds", Json::from("30")),
                 ]),
-                "HealthCheckPath": target.health_check.as_deref().unwrap_or("/"),
-                "Matcher": { "HttpCode": "200-399" },
-                "HealthCheckIntervalSeconds": 15,
-                "HealthyThresholdCount": 2,
-                "UnhealthyThresholdCount": 3,
-            }),
+            })),
         )
         .skip(
             "CKV_AWS_378",
@@ -335,15 +373,17 @@ pub(super) fn add_nlb(template: &mut Template, context: &Context<'_>, balancer: 
         id(&name, "TargetGroup"),
         &name,
         "AWS::ElasticLoadBalancingV2::TargetGroup",
-        json!({
-            "Name": aws_name(context, NameKind::TargetGroup, &name),
-            "Port": target.port,
-            "Protocol": "TCP",
-            "TargetType": "ip",
-            "VpcId": reference(&id(&network, "Vpc")),
-            "HealthCheckProtocol": "TCP",
-            "HealthCheckPort": "traffic-port",
-        }),
+        with_health_check(
+            &target.health,
+            false,
+            json!({
+                "Name": aws_name(context, NameKind::TargetGroup, &name),
+                "Port": target.port,
+                "Protocol": "TCP",
+                "TargetType": "ip",
+                "VpcId": reference(&id(&network, "Vpc")),
+            }),
+        ),
     );
     for listener in &balancer.listeners {
         let label = names::listener(system, balancer.id, listener.port);

@@ -11,7 +11,6 @@ use super::{Context, Template, attribute, aws_name, id, physical_name, reference
 use crate::emit::asl::{self, Filler, Placeholder};
 use crate::emit::names;
 use crate::graph::iam::Principal;
-use crate::model::SagaMode;
 use crate::model::aws_names::NameKind;
 
 fn placeholder_value(context: &Context<'_>, placeholder: Placeholder) -> Json {
@@ -25,10 +24,7 @@ fn placeholder_value(context: &Context<'_>, placeholder: Placeholder) -> Json {
 
 pub(super) fn sagas(context: &Context<'_>, template: &mut Template) {
     let system = context.system;
-    for plan in &context.graph.sagas {
-        if plan.mode != SagaMode::Orchestrated || plan.steps.is_empty() {
-            continue;
-        }
+    for plan in context.graph.state_machines() {
         let name = plan.name.as_str();
         let log_group = super::log_group(
             template,

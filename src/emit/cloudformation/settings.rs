@@ -178,23 +178,25 @@ pub(super) fn encryption(context: &Context<'_>, template: &mut Template) {
             "StringEquals": { "aws:SourceAccount": reference("AWS::AccountId") },
         }),
     );
-    let policy = json!({
-        "Version": "2012-10-17",
-        "Statement": [
-            statement(
-                "AccountAdministers",
-                &crate::emit::firewall::KMS_ADMINISTER,
-                json!({ "AWS": account_root() }),
-            ),
-            statement(
-                "AccountUsesThroughIam",
-                &crate::emit::firewall::KMS_USE,
-                json!({ "AWS": account_root() }),
-            ),
-            logs,
-            delivery,
-        ],
-    });
+    let mut statements = vec![
+        statement(
+            "AccountAdministers",
+            &crate::emit::firewall::KMS_ADMINISTER,
+            json!({ "AWS": account_root() }),
+        ),
+        statement(
+            "AccountUsesThroughIam",
+            &crate::emit::firewall::KMS_USE,
+            json!({ "AWS": account_root() }),
+        ),
+        logs,
+        delivery,
+    ];
+    if context.graph.state_machines().next().is_some() {
+        let (sid, actions, service) = crate::emit::firewall::STATE_MACHINE_LOGS;
+        statements.push(statement(sid, &actions, json!({ "Service": service })));
+    }
+    let policy = json!({ "Version": "2012-10-17", "Statement": statements });
     template
         .add(
             KEY.to_string(),

@@ -13,9 +13,35 @@ use super::writer::{
 use crate::emit::firewall::{MANAGED_RULES, TLS_POLICY};
 use crate::emit::names;
 use crate::graph::LoadBalancerRef;
-use crate::graph::network::{Guarded, ListenerProtocol, LoadBalancer, Target};
+use crate::graph::network::{Guarded, HealthCheck, ListenerProtocol, LoadBalancer, Target};
 use crate::model::aws::ELB_LOG_DELIVERY_BY_SERVICE;
 use crate::model::aws_names::NameKind;
+
+/// The `health_check` block of a target group, none where nothing is
+/// checked (a Lambda function's group is not checked unless enabled).
+fn health_check(check: &HealthCheck, lambda: bool) -> Option<Block> {
+    let block = Block::builder("health_check");
+    let block = match check {
+        HealthCheck::Off => return None,
+        HealthCheck::Tcp => block
+            .add_attribute(("protocol", "TCP"))
+            .add_attribute(("port", "traffic-port")),
+        HealthCheck::Http { path } if lambda => block
+            .add_attribute(("enabled", true))
+            .add_attribute(("path", path.as_str()))
+            .add_attribute(("matcher", HealthCheck::HEALTHY_CODES)),
+        HealthCheck::Http { path } => block
+            .add_attribute(("protocol", "HTTP"))
+            .add_attribute(("port", "traffic-port"))
+            .add_attribute(("path", path.as_str()))
+            .add_attribute(("matcher", HealthCheck::HEALTHY_CODES))
+            .add_attribute(("interval", HealthCheck::INTERVAL_SECONDS))
+            .add_attribute(("timeout", HealthCheck::TIMEOUT_SECONDS))
+            .add_attribute(("healthy_threshold", HealthCheck::HEALTHY_THRESHOLD))
+            .add_attribute(("unhealthy_threshold", HealthCheck::UNHEALTHY_THRESHOLD)),
+    };
+    Some(block.build())
+}
 
 fn empty(name: &str) -> Block {
     Block::builder(name).build()
@@ -271,6 +297,7 @@ fn add_target_group(
             resource("aws_lb_target_group", &label)
                 .add_attribute(("name", physical))
                 .add_attribute(("target_type", "lambda"))
+                .add_blocks(health_check(&target.health, true))
                 .build(),
         );
         file.add(
@@ -326,15 +353,7 @@ fn add_target_group(
             .add_attribute(("target_type", "ip"))
             .add_attribute(("vpc_id", reference(&format!("aws_vpc.{network}.id"))))
             .add_attribute(("deregistration_delay", 30))
-            .add_block(
-                Block::builder("health_check")
-                    .add_attribute(("path", target.health_check.as_deref().unwrap_or("/")))
-                    .add_attribute(("matcher", "200-399"))
-                    .add_attribute(("interval", 15))
-                    .add_attribute(("healthy_threshold", 2))
-                    .add_attribute(("unhealthy_threshold", 3))
-                    .build(),
-            )
+            .add_blocks(health_check(&target.health, false))
             .build(),
     );
     file.note_inside(
@@ -405,12 +424,7 @@ pub(super) fn add_nlb(file: &mut TfFile, context: &Context<'_>, balancer: &LoadB
             .add_attribute(("protocol", "TCP"))
             .add_attribute(("target_type", "ip"))
             .add_attribute(("vpc_id", reference(&format!("aws_vpc.{network}.id"))))
-            .add_block(
-                Block::builder("health_check")
-                    .add_attribute(("protocol", "TCP"))
-                    .add_attribute(("port", "traffic-port"))
-                    .build(),
-            )
+            .add_blocks(health_check(&target.health, false))
             .build(),
     );
     for listener in &balancer.listeners {

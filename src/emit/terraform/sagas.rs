@@ -12,7 +12,6 @@ use super::writer::{TfFile, aws_name, call, object, physical_name, reference, re
 use crate::emit::asl::{self, Placeholder};
 use crate::emit::names;
 use crate::graph::iam::Principal;
-use crate::model::SagaMode;
 use crate::model::aws_names::NameKind;
 
 fn placeholder_value(context: &Context<'_>, placeholder: Placeholder) -> Expression {
@@ -34,10 +33,7 @@ fn placeholder_value(context: &Context<'_>, placeholder: Placeholder) -> Express
 pub(super) fn sagas(context: &Context<'_>) -> TfFile {
     let system = context.system;
     let mut file = TfFile::new(context);
-    for plan in &context.graph.sagas {
-        if plan.mode != SagaMode::Orchestrated || plan.steps.is_empty() {
-            continue;
-        }
+    for plan in context.graph.state_machines() {
         let name = plan.name.as_str();
         let logs = format!("{name}--saga");
         file.add(

@@ -332,7 +332,7 @@ pub(super) fn encryption(context: &Context<'_>) -> TfFile {
             )]),
         ))
         .build();
-    let document = data("aws_iam_policy_document", "kms")
+    let mut document = data("aws_iam_policy_document", "kms")
         .add_block(
             statement(
                 "AccountAdministers",
@@ -377,9 +377,21 @@ pub(super) fn encryption(context: &Context<'_>) -> TfFile {
             )
             .add_block(account_condition)
             .build(),
-        )
-        .build();
-    let index = file.add(document);
+        );
+    if context.graph.state_machines().next().is_some() {
+        document = document.add_block(
+            statement(
+                crate::emit::firewall::STATE_MACHINE_LOGS.0,
+                &crate::emit::firewall::STATE_MACHINE_LOGS.1,
+                principals(
+                    "Service",
+                    strings([crate::emit::firewall::STATE_MACHINE_LOGS.2]),
+                ),
+            )
+            .build(),
+        );
+    }
+    let index = file.add(document.build());
     file.note_above(
         index,
         "In a key policy, the resource \"*\" means this key and no other.",

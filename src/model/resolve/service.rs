@@ -377,17 +377,43 @@ impl Resolver<'_> {
         if let Some(setting) = reader.take("public", self.diagnostics) {
             expose.public = self.boolean(setting).is_some_and(|flag| flag.value);
         }
-        if let Some(setting) = reader.take("path", self.diagnostics) {
-            expose.path = self.string(setting).map(|path| path.value);
-        }
-        if let Some(setting) = reader.take("certificate", self.diagnostics) {
-            expose.certificate = self.string(setting).map(|certificate| certificate.value);
+        // A network load balancer forwards TCP: it neither routes by path
+        // nor ends TLS here, so `path` and `certificate` are unknown to it.
+        if kind.value == LoadBalancerKind::Alb {
+            if let Some(setting) = reader.take("path", self.diagnostics) {
+                expose.path = self.http_path(setting, &aws::ALB_PATH_PATTERN);
+            }
+            if let Some(setting) = reader.take("certificate", self.diagnostics) {
+                expose.certificate = self.string(setting).map(|certificate| certificate.value);
+            }
         }
         if let Some(setting) = reader.take("health", self.diagnostics) {
-            expose.health_check = self.string(setting).map(|health| health.value);
+            expose.health_check = self.http_path(setting, &aws::HEALTH_CHECK_PATH);
         }
         reader.finish(self.diagnostics);
         Some(expose)
+    }
+
+    /// A string that AWS accepts as a path of `rule`, or M209 at it.
+    fn http_path(&mut self, setting: Setting<'_>, rule: &aws::HttpPathRule) -> Option<String> {
+        let path = self.string(setting)?;
+        if rule.accepts(&path.value) {
+            return Some(path.value);
+        }
+        let shown = if path.value.chars().count() > 60 {
+            let head: String = path.value.chars().take(40).collect();
+            format!("\"{head}…\" ({} characters)", path.value.chars().count())
+        } else {
+            format!("{:?}", path.value)
+        };
+        self.diagnostics.push(aws_limit::diagnostic(
+            rule.what,
+            &shown,
+            path.span,
+            rule.text,
+            &format!("{:?}", rule.nearest(&path.value)),
+        ));
+        None
     }
 
     pub(super) fn relation_reader(relation: &Relation) -> Reader<'_> {
