@@ -506,11 +506,16 @@ impl<'s> Printer<'s> {
         };
         match &member.item {
             Item::Attribute(attribute) => {
+                let filter = attribute
+                    .filter
+                    .as_ref()
+                    .map(|filter| format!(" {}", self.filter_text(filter)))
+                    .unwrap_or_default();
                 self.value_row(
                     &mut row,
                     Some(attribute.key.text.clone()),
                     &attribute.value,
-                    "",
+                    &filter,
                 );
             }
             Item::Block(block) => {
@@ -766,11 +771,16 @@ impl<'s> Printer<'s> {
         }
         match &member.item {
             Item::Attribute(attribute) => {
-                format!(
+                let mut text = format!(
                     "{} = {}",
                     attribute.key.text,
                     self.value_inline(&attribute.value)
-                )
+                );
+                if let Some(filter) = &attribute.filter {
+                    text.push(' ');
+                    text.push_str(&self.filter_text(filter));
+                }
+                text
             }
             Item::Block(block) => {
                 let mut text = block.keyword.text.clone();
@@ -827,27 +837,7 @@ impl<'s> Printer<'s> {
         // `where` and `via` in the order they were written.
         let mut clauses: Vec<(usize, String)> = Vec::new();
         if let Some(filter) = &relation.filter {
-            let conditions: Vec<String> = filter
-                .conditions
-                .iter()
-                .map(|condition| {
-                    let field = condition.field.text();
-                    match &condition.value {
-                        Some(value) => {
-                            format!(
-                                "{field} {} {}",
-                                condition.op.text(),
-                                self.value_inline(value)
-                            )
-                        }
-                        None => format!("{field} {}", condition.op.text()),
-                    }
-                })
-                .collect();
-            clauses.push((
-                filter.span.start(),
-                format!("where {}", conditions.join(" and ")),
-            ));
+            clauses.push((filter.span.start(), self.filter_text(filter)));
         }
         if let Some(via) = &relation.via {
             clauses.push((via.span.start(), format!("via {}", via.text())));
@@ -858,6 +848,28 @@ impl<'s> Printer<'s> {
             text.push_str(&clause);
         }
         text
+    }
+
+    /// `where a = 1 and b exists`, on one line.
+    fn filter_text(&self, filter: &syntax::ast::Filter) -> String {
+        let conditions: Vec<String> = filter
+            .conditions
+            .iter()
+            .map(|condition| {
+                let field = condition.field.text();
+                match &condition.value {
+                    Some(value) => {
+                        format!(
+                            "{field} {} {}",
+                            condition.op.text(),
+                            self.value_inline(value)
+                        )
+                    }
+                    None => format!("{field} {}", condition.op.text()),
+                }
+            })
+            .collect();
+        format!("where {}", conditions.join(" and "))
     }
 
     fn value_inline(&self, value: &Value) -> String {

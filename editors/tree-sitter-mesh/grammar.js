@@ -27,7 +27,7 @@ const DIGITS = /[0-9][0-9_]*(?:\.[0-9]+)?/;
 // nacl), or as the key of a block meshc does not know (`calls { }`), exactly
 // as mesh.pest accepts after backtracking.
 const MEMBER_KEYWORDS = [
-  'subnet', 'index', 'step', 'dlq', 'usage',
+  'subnet', 'index', 'step', 'dlq', 'usage', 'trigger',
   'calls', 'publishes', 'consumes', 'uses', 'subscribe', 'matches',
   'allow', 'deny',
 ];
@@ -166,7 +166,9 @@ module.exports = grammar({
     _queue_block: $ => body($, [$.dlq_block, $.usage_block, $.attribute, $.other_block]),
     _topic_block: $ => body($, [$.subscribe_relation, $.usage_block, $.attribute, $.other_block]),
     _table_block: $ => body($, [$.index_block, $.usage_block, $.attribute, $.other_block]),
-    _saga_block: $ => body($, [$.step_block, $.usage_block, $.attribute, $.other_block]),
+    _saga_block: $ => body($, [
+      $.step_block, $.usage_block, alias($.trigger_attribute, $.attribute), $.attribute, $.other_block,
+    ]),
     _firewall_block: $ => body($, [$.net_rule, $.attribute, $.other_block]),
 
     // -----------------------------------------------------------------------
@@ -190,6 +192,16 @@ module.exports = grammar({
       field('key', $._key),
       '=',
       field('value', $._value),
+    ),
+
+    // A saga's `trigger = E where ...` (mesh.pest's `trigger_filter`): the
+    // only attribute that takes a filter. Without one it is read the same.
+    trigger_attribute: $ => seq(
+      optional($._docs),
+      field('key', alias('trigger', $.identifier)),
+      '=',
+      field('value', $._value),
+      optional(field('filter', $.where_clause)),
     ),
 
     _key: $ => choice(

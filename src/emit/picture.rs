@@ -414,6 +414,12 @@ fn filters_by_span(system: &System) -> BTreeMap<crate::diagnostics::Span, &Filte
             filters.insert(rule.span, filter);
         }
     }
+    // The edges that start a saga are drawn from its trigger.
+    for saga in &system.sagas {
+        if let (Some(trigger), Some(filter)) = (saga.trigger, &saga.trigger_filter) {
+            filters.insert(trigger.span, filter);
+        }
+    }
     filters
 }
 

@@ -538,13 +538,13 @@ fn add_saga_plumbing(builder: &mut Builder, system: &System, sagas: &[saga::Saga
                         index,
                     });
                     let event = if rule.on_trigger { plan.trigger } else { None };
-                    builder.edge(
-                        Node::Bus(bus),
-                        rule_node,
-                        EdgeKind::Route,
-                        saga.name.span,
-                        event,
-                    );
+                    // The rule that starts the saga is drawn from its
+                    // trigger (and so shows the trigger's `where`).
+                    let span = match (rule.on_trigger, saga.trigger) {
+                        (true, Some(trigger)) => trigger.span,
+                        _ => saga.name.span,
+                    };
+                    builder.edge(Node::Bus(bus), rule_node, EdgeKind::Route, span, event);
                     let (to, kind) = match plan.action_of(rule.runs) {
                         Some(action) => target(action.invocation),
                         None => (Node::Queue(plan.dead_letter), EdgeKind::Route),

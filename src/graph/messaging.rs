@@ -806,7 +806,11 @@ pub fn rules(system: &System, graph: &Graph) -> Vec<RulePlan> {
                     .unwrap_or(BusRef::Default);
                 let pattern = if let (true, Some(trigger)) = (choreography.on_trigger, plan.trigger)
                 {
-                    event_pattern(system, &[trigger], None)
+                    let filter = system
+                        .sagas
+                        .get(saga.0)
+                        .and_then(|declared| declared.trigger_filter.as_ref());
+                    event_pattern(system, &[trigger], filter)
                 } else {
                     let mut sources: Vec<String> = choreography
                         .on
@@ -900,7 +904,11 @@ pub fn rules(system: &System, graph: &Graph) -> Vec<RulePlan> {
                     rule,
                     bus,
                     one_of_several: false,
-                    pattern: Some(event_pattern(system, &[trigger.value], None)),
+                    pattern: Some(event_pattern(
+                        system,
+                        &[trigger.value],
+                        declared.trigger_filter.as_ref(),
+                    )),
                     schedule: None,
                     targets: vec![Node::Saga(saga)],
                     retries: defaults::RULE_RETRIES,

@@ -851,6 +851,8 @@ pub struct Saga {
     pub doc: Vec<String>,
     pub span: Span,
     pub trigger: Option<Spanned<EventId>>,
+    /// `trigger = E where ...`: the events of E that start the saga.
+    pub trigger_filter: Option<Filter>,
     pub timeout: Option<Spanned<Duration>>,
     pub mode: Spanned<SagaMode>,
     pub steps: Vec<Step>,

@@ -9,7 +9,7 @@
 use crate::check::names::{duplicate_attribute, unknown_attribute};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::suggest;
-use crate::syntax::ast::{Block, DocLine, Entry, Ident, Item, Member, Value};
+use crate::syntax::ast::{Block, DocLine, Entry, Filter, Ident, Item, Member, Value};
 
 /// `key = value`, from an attribute or an object entry.
 #[derive(Clone, Copy, Debug)]
@@ -35,6 +35,8 @@ pub(super) struct Reader<'a> {
     block_docs: Vec<(&'a Block, &'a [DocLine])>,
     known_settings: Vec<&'static str>,
     known_blocks: Vec<&'static str>,
+    /// The `where` filters written after a setting's value, by key.
+    filters: Vec<(&'a str, &'a Filter)>,
 }
 
 impl<'a> Reader<'a> {
@@ -47,6 +49,7 @@ impl<'a> Reader<'a> {
             block_docs: Vec::new(),
             known_settings: Vec::new(),
             known_blocks: Vec::new(),
+            filters: Vec::new(),
         }
     }
 
@@ -56,13 +59,18 @@ impl<'a> Reader<'a> {
         let mut reader = Reader::new(owner, owner_span);
         for member in members {
             match &member.item {
-                Item::Attribute(attribute) => reader.settings.push((
-                    Setting {
-                        key: &attribute.key,
-                        value: &attribute.value,
-                    },
-                    false,
-                )),
+                Item::Attribute(attribute) => {
+                    reader.settings.push((
+                        Setting {
+                            key: &attribute.key,
+                            value: &attribute.value,
+                        },
+                        false,
+                    ));
+                    if let Some(filter) = &attribute.filter {
+                        reader.filters.push((&attribute.key.text, filter));
+                    }
+                }
                 Item::Block(block) => {
                     reader.blocks.push((block, false));
                     reader.block_docs.push((block, &member.doc));
@@ -161,6 +169,15 @@ impl<'a> Reader<'a> {
     }
 
     /// Reports every setting and block that was not asked for.
+    /// The `where` filter written after the setting `key`, if any (the
+    /// grammar allows one only after a saga's `trigger`).
+    pub fn filter(&self, key: &str) -> Option<&'a Filter> {
+        self.filters
+            .iter()
+            .find(|(written, _)| *written == key)
+            .map(|(_, filter)| *filter)
+    }
+
     pub fn finish(self, diagnostics: &mut Vec<Diagnostic>) {
         let mut known: Vec<&str> = self.known_settings.clone();
         known.extend(self.known_blocks.iter().copied());

@@ -157,6 +157,8 @@ pub enum Item {
 pub struct Attribute {
     pub key: Ident,
     pub value: Value,
+    /// `where ...` after the value: only a saga's `trigger` has one.
+    pub filter: Option<Filter>,
     pub span: Span,
 }
 

@@ -182,7 +182,7 @@ impl<'d, 'i> Lowerer<'d, 'i> {
 
     fn item(&mut self, pair: Pair<'_, Rule>) -> Option<Item> {
         Some(match pair.as_rule() {
-            Rule::attribute => Item::Attribute(self.attribute(pair)?),
+            Rule::attribute | Rule::trigger_filter => Item::Attribute(self.attribute(pair)?),
             Rule::subnet_block
             | Rule::index_block
             | Rule::step_block
@@ -206,7 +206,13 @@ impl<'d, 'i> Lowerer<'d, 'i> {
         let mut parts = children(pair);
         let key = self.ident(&parts.next()?);
         let value = self.value(parts.next()?)?;
-        Some(Attribute { key, value, span })
+        let filter = parts.next().map(|clause| self.filter(clause));
+        Some(Attribute {
+            key,
+            value,
+            filter,
+            span,
+        })
     }
 
     fn members_of_body(&mut self, body: Pair<'_, Rule>) -> Vec<Member> {

@@ -98,6 +98,9 @@ try
         \ '  consumes OrderCreated where status = "confirmed"',
         \ '  consumes [OrderCreated, PaymentFailed] via notifications',
         \ '}',
+        \ 'saga checkout {',
+        \ '  trigger = OrderCreated where status = "pending"',
+        \ '}',
         \ ])
   call s:Expect('region = "us-east-1"', '"us-east-1"', 'meshString')
   call s:Expect('budget = $1500', '$', 'meshMoney')
@@ -128,6 +131,9 @@ try
   call s:Expect('consumes OrderCreated where', 'status', 'meshConditionField')
   call s:Expect('consumes OrderCreated where', '=', 'meshComparison')
   call s:Expect('via notifications', 'via', 'meshClause')
+  call s:Expect('trigger = OrderCreated where', 'trigger', 'meshKey')
+  call s:Expect('trigger = OrderCreated where', 'where', 'meshClause')
+  call s:Expect('trigger = OrderCreated where', 'status', 'meshConditionField')
 
   " Cases the example does not show, in a scratch buffer.
   enew!

@@ -201,7 +201,7 @@ const repository = {
     patterns: [include('comments'), include('attribute'), include('index-block'), include('usage-block'), include('other-block')],
   },
   'body-saga': {
-    patterns: [include('comments'), include('attribute'), include('step-block'), include('usage-block'), include('other-block')],
+    patterns: [include('comments'), include('trigger-attribute'), include('attribute'), include('step-block'), include('usage-block'), include('other-block')],
   },
   'body-firewall': {
     patterns: [include('comments'), include('attribute'), include('net-rule'), include('net-rule-words'), include('other-block')],
@@ -256,6 +256,19 @@ const repository = {
     end: VALUE_END,
     name: 'meta.attribute.mesh',
     patterns: [include('value')],
+  },
+
+  // A saga's `trigger = E where ...` (mesh.pest's `trigger_filter`), the
+  // only attribute that takes a filter.
+  'trigger-attribute': {
+    begin: `${B}(trigger)\\s*(=)`,
+    beginCaptures: {
+      1: { name: 'variable.other.property.mesh' },
+      2: { name: 'keyword.operator.assignment.mesh' },
+    },
+    end: RELATION_END,
+    name: 'meta.attribute.mesh',
+    patterns: [include('comments'), include('where-clause'), include('path')],
   },
 
   // Relations.

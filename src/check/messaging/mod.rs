@@ -11,6 +11,7 @@
 pub mod dlq_retention_too_short;
 pub mod event_never_consumed;
 pub mod event_never_published;
+pub mod event_received_twice;
 pub mod fifo_mismatch;
 pub mod filter_not_expressible;
 pub mod filter_outside_schema;
@@ -275,6 +276,18 @@ pub(crate) fn filter_sites(system: &System) -> Vec<FilterSite<'_>> {
             sites.push(FilterSite {
                 filter,
                 events: rule.matches.iter().map(|matched| matched.value).collect(),
+                named: true,
+                kind: FilterKind::Pattern,
+            });
+        }
+    }
+    // A saga's trigger is an event on a bus (M506 reports one that is not):
+    // its rule matches the filter.
+    for saga in &system.sagas {
+        if let (Some(filter), Some(trigger)) = (&saga.trigger_filter, saga.trigger) {
+            sites.push(FilterSite {
+                filter,
+                events: vec![trigger.value],
                 named: true,
                 kind: FilterKind::Pattern,
             });

@@ -5,6 +5,7 @@
 //! `graph::saga`.
 
 pub mod duplicate_pivot;
+pub mod saga_retriggers_itself;
 pub mod saga_timeout_too_short;
 pub mod step_without_undo;
 pub mod trigger_never_published;

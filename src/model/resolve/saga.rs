@@ -44,6 +44,7 @@ impl Resolver<'_> {
             doc: doc_text(&declaration.doc),
             span: declaration.span,
             trigger: None,
+            trigger_filter: None,
             timeout: None,
             mode: Spanned::new(SagaMode::Orchestrated, span),
             steps: Vec::new(),
@@ -51,6 +52,7 @@ impl Resolver<'_> {
             dlq: None,
             usage: Usage::default(),
         };
+        saga.trigger_filter = reader.filter("trigger").map(|filter| self.filter(filter));
         if let Some(setting) = reader.take("trigger", self.diagnostics) {
             if let Some(Spanned {
                 value: ComponentId::Event(id),
