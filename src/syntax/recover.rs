@@ -217,6 +217,12 @@ fn classify(
                 expected = describe_expected(&[Rule::service_member], &[]);
                 Some(Hint::DidYouMean(keyword.to_string()))
             }
+            Some(MemberHint::WhereOnAttribute { key, span }) => {
+                found = "`where`".to_string();
+                found_span = span;
+                expected = vec!["the next member".to_string(), "`}`".to_string()];
+                Some(Hint::WhereOnAttribute(key))
+            }
             Some(MemberHint::MissingEquals { key, value }) => {
                 if let Some((word, span)) = value {
                     found = format!("`{word}`");
@@ -388,6 +394,9 @@ enum MemberHint {
         key: String,
         value: Option<(String, Span)>,
     },
+    /// `timeout = 5m where ...`: a filter after an attribute that takes
+    /// none (the parser then reads `where status` as a block header).
+    WhereOnAttribute { key: String, span: Span },
 }
 
 /// Looks at the member the failure is in — the text since the last `{` or
@@ -421,6 +430,22 @@ fn member_hint(
     };
     if !is_word(first) {
         return None;
+    }
+    if let [key, "=", _, rest @ ..] = words.as_slice() {
+        if rest.contains(&"where") {
+            let offset = member
+                .match_indices("where")
+                .map(|(index, _)| index)
+                .find(|&index| {
+                    let before = member.get(..index).and_then(|text| text.chars().last());
+                    before.is_some_and(char::is_whitespace)
+                })?;
+            let start = member_start + offset;
+            return Some(MemberHint::WhereOnAttribute {
+                key: (*key).to_string(),
+                span: Span::new(start, start + "where".len()),
+            });
+        }
     }
     if words.len() >= 2 {
         if let Some(keyword) = suggest::closest(first, RELATIONS.iter().copied()) {

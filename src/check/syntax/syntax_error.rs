@@ -14,6 +14,8 @@ pub enum Hint {
     MissingEquals(String),
     /// A statement separator from another language.
     Semicolon,
+    /// `key = value where ...` on an attribute that takes no filter.
+    WhereOnAttribute(String),
 }
 
 pub fn diagnostic(
@@ -38,6 +40,9 @@ pub fn diagnostic(
         ),
         Some(Hint::MissingEquals(key)) => diagnostic.help(format!("an attribute is written `{key} = value`")),
         Some(Hint::Semicolon) => diagnostic.help("members are separated by new lines or spaces: remove the `;`"),
+        Some(Hint::WhereOnAttribute(key)) => diagnostic.help(format!(
+            "`where` filters a `consumes`, a `subscribe`, a rule's `matches` and a saga's `trigger`; `{key}` takes no filter"
+        )),
         None => diagnostic.help(format!("write {expected_text} here")),
     }
 }
