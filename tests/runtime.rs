@@ -635,13 +635,18 @@ fn log_delivery_may_read_every_encrypted_state_machine() {
             .flat_map(|block| block.body().blocks())
             .filter(|statement| statement.identifier() == "statement")
             .any(|statement| {
+                // The literal strings of a list attribute.
                 let strings = |body: &hcl::Body, key: &str| -> Vec<String> {
-                    attribute(body, key)
-                        .map(|value| {
-                            serde_json::from_str(&expression(value).replace(",\n]", "\n]"))
-                                .unwrap_or_default()
-                        })
-                        .unwrap_or_default()
+                    match attribute(body, key) {
+                        Some(hcl::Expression::Array(items)) => items
+                            .iter()
+                            .filter_map(|item| match item {
+                                hcl::Expression::String(text) => Some(text.clone()),
+                                _ => None,
+                            })
+                            .collect(),
+                        _ => Vec::new(),
+                    }
                 };
                 let services: Vec<String> = statement
                     .body()

@@ -422,9 +422,7 @@ pub fn definition(system: &System, plan: &SagaPlan, filler: Filler) -> Json {
 /// Terraform's `templatefile` fills.
 pub fn emit(system: &System, graph: &crate::graph::Graph) -> Vec<(String, String)> {
     graph
-        .sagas
-        .iter()
-        .filter(|plan| plan.mode == crate::model::SagaMode::Orchestrated && !plan.steps.is_empty())
+        .state_machines()
         .map(|plan| {
             let text =
                 serde_json::to_string_pretty(&definition(system, plan, Filler::Templatefile))

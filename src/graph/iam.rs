@@ -644,12 +644,7 @@ fn service_role(system: &System, graph: &Graph, id: ServiceId) -> Role {
     let saga_task = !service.is_lambda()
         && system.sagas.iter().any(|saga| {
             saga.mode.value == SagaMode::Orchestrated
-                && saga
-                    .steps
-                    .iter()
-                    .flat_map(|step| step.action.iter().chain(step.undo.iter()))
-                    .chain(saga.on_failure.iter())
-                    .any(|operation| operation.service == id)
+                && saga.operations().any(|operation| operation.service == id)
         });
     if saga_task {
         role.grant_any(

@@ -613,12 +613,7 @@ fn api_uses(system: &System, graph: &Graph) -> Vec<ApiUse> {
         }
         let in_orchestrated_saga = system.sagas.iter().any(|saga| {
             saga.mode.value == crate::model::SagaMode::Orchestrated
-                && saga
-                    .steps
-                    .iter()
-                    .flat_map(|step| step.action.iter().chain(step.undo.iter()))
-                    .chain(saga.on_failure.iter())
-                    .any(|operation| operation.service == id)
+                && saga.operations().any(|operation| operation.service == id)
         });
         if in_orchestrated_saga && !service.is_lambda() {
             add(AwsService::Sqs, ApiReason::Saga, service.name.span);

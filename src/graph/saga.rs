@@ -101,6 +101,15 @@ pub struct Action {
     pub timeout: Duration,
 }
 
+/// What bounds one attempt of a step, other than the saga's deadline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttemptBound {
+    /// The step's own `timeout`.
+    Step,
+    /// The timeout of the Lambda function that runs it.
+    Function,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepPlan {
     pub name: String,
@@ -110,6 +119,9 @@ pub struct StepPlan {
     /// Whether the step comes after the pivot (and so is never undone, and
     /// its failure undoes nothing).
     pub after_pivot: bool,
+    /// The longest one attempt may take by its own bound, and which bound
+    /// that is; none for a Fargate step without a `timeout`.
+    pub attempt_bound: Option<(Duration, AttemptBound)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -183,12 +195,10 @@ pub fn plans(system: &System) -> Vec<SagaPlan> {
             let saga_timeout = saga.timeout.map(|timeout| timeout.value);
             let pivot = saga.steps.iter().position(|step| step.pivot);
             let mut steps = Vec::new();
-            let mut bounds = Vec::new();
             for (position, step) in saga.steps.iter().enumerate() {
                 let Some(operation) = &step.action else {
                     continue;
                 };
-                bounds.push(attempt_bound(system, step));
                 let after_pivot = pivot.is_some_and(|pivot| position > pivot);
                 let declared = step.retry.as_ref().map(RetryPolicy::from_model);
                 let retry = declared.unwrap_or(if after_pivot {
@@ -216,6 +226,7 @@ pub fn plans(system: &System) -> Vec<SagaPlan> {
                         .map(|undo| action(system, undo, undo_retry, timeout)),
                     pivot: step.pivot,
                     after_pivot,
+                    attempt_bound: attempt_bound(system, step),
                 });
             }
             let on_failure = saga.on_failure.as_ref().map(|operation| {
@@ -241,7 +252,7 @@ pub fn plans(system: &System) -> Vec<SagaPlan> {
                 invocations: Vec::new(),
                 undo_below: Vec::new(),
             };
-            share_the_deadline(&mut plan, &bounds);
+            share_the_deadline(&mut plan);
             plan.invocations = invocations(&plan);
             plan.undo_below = undo_below(&plan.steps);
             if plan.mode == SagaMode::Choreographed {
@@ -252,21 +263,27 @@ pub fn plans(system: &System) -> Vec<SagaPlan> {
         .collect()
 }
 
-/// What bounds one attempt of a step on the forward path: its own
-/// `timeout`, else the timeout of the Lambda function that runs it. A
-/// Fargate step without a `timeout` has no bound of its own.
-pub fn attempt_bound(system: &System, step: &crate::model::Step) -> Option<Duration> {
+/// What bounds one attempt of a step: its own `timeout`, or the timeout
+/// of the Lambda function that runs it when that is shorter. A Fargate
+/// step without a `timeout` has no bound of its own.
+fn attempt_bound(system: &System, step: &crate::model::Step) -> Option<(Duration, AttemptBound)> {
+    let own = step
+        .timeout
+        .map(|timeout| (timeout.value, AttemptBound::Step));
     let function = step
         .action
         .as_ref()
         .and_then(|operation| system.service(operation.service))
         .and_then(|service| match &service.compute {
-            crate::model::Compute::Lambda(lambda) => Some(lambda.timeout.value),
+            crate::model::Compute::Lambda(lambda) => {
+                Some((lambda.timeout.value, AttemptBound::Function))
+            }
             crate::model::Compute::Fargate(_) => None,
         });
-    match (step.timeout.map(|timeout| timeout.value), function) {
-        (Some(own), Some(function)) => Some(own.min(function)),
-        (own, function) => own.or(function),
+    match (own, function) {
+        (Some(own), Some(function)) if function.0 < own.0 => Some(function),
+        (Some(own), _) => Some(own),
+        (None, function) => function,
     }
 }
 
@@ -281,34 +298,28 @@ pub fn attempt_bound(system: &System, step: &crate::model::Step) -> Option<Durat
 /// a step by the deadline and its compensations run, within the state
 /// machine's `TimeoutSeconds` ([`SagaPlan::execution_limit`]), which is
 /// only a backstop.
-fn share_the_deadline(plan: &mut SagaPlan, bounds: &[Option<Duration>]) {
+fn share_the_deadline(plan: &mut SagaPlan) {
     let Some(deadline) = plan.timeout else {
         return;
     };
     let mut taken = Duration::ZERO;
     let mut unbounded_attempts = 0u64;
-    let forward = || {
-        plan.steps
-            .iter()
-            .zip(bounds)
-            .filter(|(step, _)| !step.after_pivot)
-    };
-    for (step, bound) in forward() {
+    for step in plan.steps.iter().filter(|step| !step.after_pivot) {
         let attempts = u64::from(step.action.retry.attempts);
         taken = taken.saturating_add(step.action.retry.total_wait());
-        match bound {
-            Some(bound) => taken = taken.saturating_add(bound.saturating_mul(attempts)),
+        match step.attempt_bound {
+            Some((bound, _)) => taken = taken.saturating_add(bound.saturating_mul(attempts)),
             None => unbounded_attempts += attempts,
         }
     }
     let left = deadline.as_millis().saturating_sub(taken.as_millis());
     let share = Duration::from_secs((left / 1000 / unbounded_attempts.max(1)).max(1));
-    for (step, bound) in plan.steps.iter_mut().zip(bounds) {
+    for step in &mut plan.steps {
         // After the pivot the saga only goes on: those steps keep what
         // bounds them, else the whole deadline per attempt, and the
         // backstop covers them.
-        step.action.timeout = match (bound, step.after_pivot) {
-            (Some(bound), _) => *bound,
+        step.action.timeout = match (step.attempt_bound, step.after_pivot) {
+            (Some((bound, _)), _) => bound,
             (None, false) => share,
             (None, true) => deadline,
         };

@@ -861,6 +861,17 @@ pub struct Saga {
     pub usage: Usage,
 }
 
+impl Saga {
+    /// Every operation the saga runs: each step's `do` and `undo`, in step
+    /// order, then `on_failure`.
+    pub fn operations(&self) -> impl Iterator<Item = &OperationRef> {
+        self.steps
+            .iter()
+            .flat_map(|step| step.action.iter().chain(step.undo.iter()))
+            .chain(self.on_failure.iter())
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Explicit network rules.
 

@@ -1,8 +1,10 @@
 //! M411 event-received-twice
-use crate::check::sagas::saga_retriggers_itself::operations;
 use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
-use crate::model::{Carrier, Channel, EventId, ServiceId, System};
+use crate::model::{Channel, EventId, ServiceId, System};
+
+/// The events each topic and stream carries (`super::carried`).
+type Carried = std::collections::BTreeMap<Channel, Vec<EventId>>;
 
 /// The two ways one event reaches the same code twice.
 #[derive(Debug)]
@@ -106,9 +108,10 @@ declare_rule! {
 impl Rule for EventReceivedTwice {
     fn check(&self, context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let system = context.system;
+        let carried = super::carried(system);
         two_sagas(system, out);
-        consume_and_saga(system, out);
-        two_consumes(system, out);
+        consume_and_saga(system, &carried, out);
+        two_consumes(system, &carried, out);
     }
 }
 
@@ -148,7 +151,11 @@ fn two_sagas(system: &System, out: &mut Vec<Diagnostic>) {
 
 /// The events a `consumes` delivers without a filter, each with its span:
 /// those it names, and those on the topics and streams it names.
-fn unfiltered_events(system: &System, service: ServiceId) -> Vec<(EventId, Span)> {
+fn unfiltered_events(
+    system: &System,
+    carried: &Carried,
+    service: ServiceId,
+) -> Vec<(EventId, Span)> {
     let Some(consumer) = system.service(service) else {
         return Vec::new();
     };
@@ -161,18 +168,13 @@ fn unfiltered_events(system: &System, service: ServiceId) -> Vec<(EventId, Span)
         for source in &consume.sources {
             match source.value {
                 Channel::Event(event) => events.push((event, source.span)),
-                Channel::Topic(_) | Channel::Stream(_) => {
-                    for (index, event) in system.events.iter().enumerate() {
-                        let carried = match event.carrier.value {
-                            Carrier::Topic(topic) => Some(Channel::Topic(topic)),
-                            Carrier::Stream(stream) => Some(Channel::Stream(stream)),
-                            Carrier::DefaultBus | Carrier::Bus(_) => None,
-                        };
-                        if carried == Some(source.value) {
-                            events.push((EventId(index), source.span));
-                        }
-                    }
-                }
+                Channel::Topic(_) | Channel::Stream(_) => events.extend(
+                    carried
+                        .get(&source.value)
+                        .into_iter()
+                        .flatten()
+                        .map(|&event| (event, source.span)),
+                ),
                 Channel::Queue(_) => {}
             }
         }
@@ -181,7 +183,7 @@ fn unfiltered_events(system: &System, service: ServiceId) -> Vec<(EventId, Span)
 }
 
 /// A service that consumes a saga's trigger and runs one of its steps.
-fn consume_and_saga(system: &System, out: &mut Vec<Diagnostic>) {
+fn consume_and_saga(system: &System, carried: &Carried, out: &mut Vec<Diagnostic>) {
     for saga in &system.sagas {
         let Some(trigger) = saga.trigger else {
             continue;
@@ -190,11 +192,11 @@ fn consume_and_saga(system: &System, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let mut seen = std::collections::BTreeSet::new();
-        for operation in operations(saga) {
+        for operation in saga.operations() {
             if !seen.insert(operation.service) {
                 continue;
             }
-            let consumed = unfiltered_events(system, operation.service)
+            let consumed = unfiltered_events(system, carried, operation.service)
                 .into_iter()
                 .find(|(event, _)| *event == trigger.value);
             let (Some((_, span)), Some(service)) = (consumed, system.service(operation.service))
@@ -215,11 +217,11 @@ fn consume_and_saga(system: &System, out: &mut Vec<Diagnostic>) {
 }
 
 /// A service that consumes one event by two relations, neither filtered.
-fn two_consumes(system: &System, out: &mut Vec<Diagnostic>) {
+fn two_consumes(system: &System, carried: &Carried, out: &mut Vec<Diagnostic>) {
     for (index, service) in system.services.iter().enumerate() {
         let mut first: std::collections::BTreeMap<EventId, Span> =
             std::collections::BTreeMap::new();
-        let events = unfiltered_events(system, ServiceId(index));
+        let events = unfiltered_events(system, carried, ServiceId(index));
         for (event, span) in events {
             match first.get(&event) {
                 // The same relation naming a topic and one of its events

@@ -1,4 +1,5 @@
 //! M317 call-outside-reach
+use super::network_name;
 use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::model::{Call, Service, System, Via};
@@ -65,13 +66,6 @@ pub fn diagnostic(
             }
         }
     }
-}
-
-fn network_name(system: &System, id: crate::model::NetworkId) -> &str {
-    system
-        .networks
-        .get(id.0)
-        .map_or("", |network| network.name.text.as_str())
 }
 
 declare_rule! {

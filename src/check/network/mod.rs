@@ -31,6 +31,14 @@ pub(crate) fn subnet_name(system: &System, subnet: SubnetRef) -> String {
         .map_or_else(String::new, |subnet| subnet.name.text.clone())
 }
 
+/// `main`, for messages.
+pub(crate) fn network_name(system: &System, network: crate::model::NetworkId) -> &str {
+    system
+        .networks
+        .get(network.0)
+        .map_or("", |network| network.name.text.as_str())
+}
+
 /// The first subnet group of a tier in the network of `subnet`, to suggest.
 pub(crate) fn subnet_of_tier(
     system: &System,

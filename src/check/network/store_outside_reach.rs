@@ -1,4 +1,5 @@
 //! M316 store-outside-reach
+use super::network_name;
 use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::model::{DataStore, System, Tier};
@@ -115,10 +116,7 @@ impl Rule for StoreOutsideReach {
                     None => Outside::NoSubnet,
                     Some(subnet) if subnet.value.network != database_network => {
                         Outside::OtherNetwork {
-                            network: system
-                                .networks
-                                .get(subnet.value.network.0)
-                                .map_or("", |network| network.name.text.as_str()),
+                            network: network_name(system, subnet.value.network),
                             span: subnet.span,
                         }
                     }
@@ -127,10 +125,7 @@ impl Rule for StoreOutsideReach {
                 out.push(diagnostic(
                     &service.name.text,
                     &database.name.text,
-                    system
-                        .networks
-                        .get(database_network.0)
-                        .map_or("", |network| network.name.text.as_str()),
+                    network_name(system, database_network),
                     used.span,
                     &outside,
                     private_subnet(system, database_network),

@@ -2,7 +2,7 @@
 use super::operation_text;
 use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
-use crate::model::{Channel, OperationRef, Saga, ServiceId, System};
+use crate::model::{Channel, ServiceId, System};
 
 /// `trigger` is the saga's `trigger`; `publish` the `publishes` of the
 /// event by `service`, which runs `operation` of the saga.
@@ -66,15 +66,6 @@ declare_rule! {
     SagaRetriggersItself, code = M507, slug = "saga-retriggers-itself", severity = Warning,
 }
 
-/// Every operation a saga runs: its steps' actions and undos, and its
-/// failure handler.
-pub(crate) fn operations(saga: &Saga) -> impl Iterator<Item = &OperationRef> {
-    saga.steps
-        .iter()
-        .flat_map(|step| step.action.iter().chain(step.undo.iter()))
-        .chain(saga.on_failure.iter())
-}
-
 impl Rule for SagaRetriggersItself {
     fn check(&self, context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let system = context.system;
@@ -88,7 +79,7 @@ impl Rule for SagaRetriggersItself {
             let Some(event) = system.event(trigger.value) else {
                 continue;
             };
-            let found = operations(saga).find_map(|operation| {
+            let found = saga.operations().find_map(|operation| {
                 publication(system, operation.service, Channel::Event(trigger.value))
                     .map(|span| (operation, span))
             });

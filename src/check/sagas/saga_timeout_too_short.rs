@@ -2,8 +2,8 @@
 use super::step_named;
 use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
-use crate::graph::saga::StepPlan;
-use crate::model::{Compute, Duration, Saga, SagaMode, System};
+use crate::graph::saga::{AttemptBound, StepPlan};
+use crate::model::{Duration, Saga, SagaMode};
 
 /// `span` is the saga's `timeout`; `steps` the steps that take time in the
 /// worst case, whose sum is `worst`.
@@ -95,15 +95,6 @@ declare_rule! {
     SagaTimeoutTooShort, code = M503, slug = "saga-timeout-too-short", severity = Error,
 }
 
-/// What bounds one attempt of a step.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AttemptBound {
-    /// The step's own `timeout`.
-    Step,
-    /// The timeout of the Lambda function that runs it.
-    Function,
-}
-
 /// The worst case of one step on the saga's way to success: every attempt
 /// but the last fails at its limit, with the backoff between them.
 #[derive(Clone, Debug, PartialEq)]
@@ -175,7 +166,7 @@ impl Rule for SagaTimeoutTooShort {
                 .steps
                 .iter()
                 .filter(|step| !step.after_pivot)
-                .filter_map(|step| worst_case(system, saga, step))
+                .filter_map(|step| worst_case(saga, step))
                 .filter(|step| step.total() > Duration::ZERO || step.attempt.is_none())
                 .collect();
             // A step bounded by nothing gets at least a second an attempt.
@@ -199,29 +190,15 @@ impl Rule for SagaTimeoutTooShort {
     }
 }
 
-/// The worst case of a step, from what bounds its attempts: its declared
-/// `timeout`, and the timeout of the Lambda function that runs it. A
+/// The worst case of a step, from what bounds its attempts (the graph's
+/// `attempt_bound`: its declared `timeout`, its Lambda function's). A
 /// timeout the step inherits from the saga is no bound here.
-fn worst_case(system: &System, saga: &Saga, step: &StepPlan) -> Option<StepWorstCase> {
+fn worst_case(saga: &Saga, step: &StepPlan) -> Option<StepWorstCase> {
     let declared = step_named(saga, &step.name)?;
-    let own = declared
-        .timeout
-        .map(|timeout| (timeout.value, AttemptBound::Step));
-    let function = system
-        .service(step.action.service)
-        .and_then(|service| match &service.compute {
-            Compute::Lambda(lambda) => Some((lambda.timeout.value, AttemptBound::Function)),
-            Compute::Fargate(_) => None,
-        });
-    let attempt = match (own, function) {
-        (Some(own), Some(function)) if function.0 < own.0 => Some(function),
-        (Some(own), _) => Some(own),
-        (None, function) => function,
-    };
     Some(StepWorstCase {
         span: declared.name.span,
         attempts: step.action.retry.attempts,
-        attempt,
+        attempt: step.attempt_bound,
         backoff: step.action.retry.total_wait(),
     })
 }

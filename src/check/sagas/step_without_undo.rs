@@ -137,10 +137,7 @@ fn undo_suggestion(system: &System, saga: &Saga, service: crate::model::ServiceI
         return "SERVICE.OPERATION".to_string();
     };
     let used: Vec<&str> = saga
-        .steps
-        .iter()
-        .flat_map(|step| step.action.iter().chain(step.undo.iter()))
-        .chain(saga.on_failure.iter())
+        .operations()
         .filter(|reference| reference.service == service)
         .map(|reference| reference.operation.text.as_str())
         .collect();

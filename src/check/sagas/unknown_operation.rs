@@ -81,11 +81,7 @@ impl Rule for UnknownOperation {
     fn check(&self, context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let system = context.system;
         for saga in &system.sagas {
-            let references = saga
-                .steps
-                .iter()
-                .flat_map(|step| step.action.iter().chain(step.undo.iter()))
-                .chain(saga.on_failure.iter());
+            let references = saga.operations();
             for reference in references {
                 if let Some(diagnostic) = check_reference(context, reference) {
                     out.push(diagnostic);

@@ -7,7 +7,7 @@ use super::{Context, Template, account_root, attribute, id, physical_name, refer
 use crate::emit::names;
 use crate::graph::network::Guarded;
 use crate::model::aws_names;
-use crate::model::{Compute, NetworkId, SagaMode, SubnetRef};
+use crate::model::{Compute, NetworkId, SubnetRef};
 
 /// The logical id of the system's KMS key.
 pub(super) const KEY: &str = "SystemKey";
@@ -304,10 +304,7 @@ pub(super) fn outputs(context: &Context<'_>, template: &mut Template) {
             attribute(&id(name, "EventBus"), "Name"),
         );
     }
-    for plan in &context.graph.sagas {
-        if plan.mode != SagaMode::Orchestrated || plan.steps.is_empty() {
-            continue;
-        }
+    for plan in context.graph.state_machines() {
         template.output(
             &id(&plan.name, "StateMachineArn"),
             &format!(

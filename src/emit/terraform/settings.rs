@@ -490,10 +490,7 @@ pub(super) fn outputs(context: &Context<'_>) -> TfFile {
             reference(&format!("aws_cloudwatch_event_bus.{name}.name")),
         ));
     }
-    for plan in &context.graph.sagas {
-        if plan.mode != crate::model::SagaMode::Orchestrated || plan.steps.is_empty() {
-            continue;
-        }
+    for plan in context.graph.state_machines() {
         file.add(output(
             format!("{}_state_machine_arn", identifier(&plan.name)),
             format!(
