@@ -55,6 +55,8 @@ fn counterpart(terraform: &str) -> Counterpart {
         "aws_iam_role_policy" => Resource("AWS::IAM::RolePolicy"),
         "aws_iam_role_policy_attachment" => Property("AWS::IAM::Role", "ManagedPolicyArns"),
         "aws_kms_key" => Resource("AWS::KMS::Key"),
+        "aws_secretsmanager_secret" => Resource("AWS::SecretsManager::Secret"),
+        "aws_ssm_parameter" => Resource("AWS::SSM::Parameter"),
         "aws_kms_alias" => Resource("AWS::KMS::Alias"),
         "aws_ecs_cluster" => Resource("AWS::ECS::Cluster"),
         "aws_service_discovery_private_dns_namespace" => {

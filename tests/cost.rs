@@ -419,7 +419,7 @@ const NOT_BILLED: &[&str] = &[
     "aws_route",
     "aws_route_table",
     "aws_route_table_association",
-    "aws_s3_bucket", // NOT_PRICED: the access-log bucket
+    "aws_s3_bucket", // NOT_PRICED: the access-log bucket, declared buckets
     "aws_s3_bucket_lifecycle_configuration",
     "aws_s3_bucket_ownership_controls",
     "aws_s3_bucket_policy",
@@ -433,6 +433,7 @@ const NOT_BILLED: &[&str] = &[
     "aws_service_discovery_service",
     "aws_signer_signing_profile",
     "aws_sns_topic_policy",
+    "aws_ssm_parameter", // standard parameters are free
     "aws_sns_topic_subscription",
     "aws_sqs_queue_policy",
     "aws_sqs_queue_redrive_policy",
@@ -677,6 +678,14 @@ fn analytics_by_hand() {
         true,
         100,
     ));
+    // A declared secret is billed per month; its calls are not priced.
+    rows.push(hand(
+        "secret card-processor-key / secret card-processor-key",
+        "secret",
+        1,
+        1,
+        "secretsmanager.secret",
+    ));
     assert_by_hand("analytics.mesh", "us-east-1", &rows, 34);
 }
 
@@ -757,6 +766,13 @@ fn orders_choreography_by_hand() {
         "rds.postgres.db.t4g.large",
         true,
         100,
+    ));
+    rows.push(hand(
+        "secret card-processor-key / secret card-processor-key",
+        "secret",
+        1,
+        1,
+        "secretsmanager.secret",
     ));
     assert_by_hand("orders-choreography.mesh", "eu-central-1", &rows, 44);
 }

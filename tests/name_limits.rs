@@ -108,6 +108,8 @@ fn terraform_kind(kind: &str, path: &str) -> Option<NameKind> {
         ("aws_lambda_permission", "statement_id") => K::FunctionPermission,
         ("aws_sfn_state_machine", "name") => K::StateMachine,
         ("aws_s3_bucket", "bucket") => K::Bucket,
+        ("aws_secretsmanager_secret", "name") => K::Secret,
+        ("aws_ssm_parameter", "name") => K::Parameter,
         ("aws_kms_alias", "name") => K::KmsAlias,
         ("aws_security_group", "name") => K::SecurityGroup,
         ("aws_wafv2_web_acl", "name") => K::WebAcl,
@@ -167,6 +169,8 @@ fn cloudformation_kind(kind: &str, path: &str) -> Option<NameKind> {
         ("AWS::Lambda::Function", "FunctionName") => K::Function,
         ("AWS::StepFunctions::StateMachine", "StateMachineName") => K::StateMachine,
         ("AWS::S3::Bucket", "BucketName") => K::Bucket,
+        ("AWS::SecretsManager::Secret", "Name") => K::Secret,
+        ("AWS::SSM::Parameter", "Name") => K::Parameter,
         ("AWS::KMS::Alias", "AliasName") => K::KmsAlias,
         ("AWS::EC2::SecurityGroup", "GroupName") => K::SecurityGroup,
         ("AWS::WAFv2::WebACL", "Name") => K::WebAcl,
@@ -632,6 +636,9 @@ queue {fifo_queue} {{ fifo = true  visibility = 3m  dlq {{ max_receives = 3 }} }
 stream {stream} {{ shards = 1 }}
 table {table} {{ partition_key = id: string  index {index} {{ partition_key = other: string }} }}
 database {database} {{ engine = postgres  class = "db.t4g.micro"  storage = 20GB  subnet = {data} }}
+bucket {table}-b {{}}
+secret {table}-s {{}}
+parameter {table}-p {{ value = "1" }}
 database {aurora} {{ engine = aurora-postgresql  class = "db.t4g.medium"  subnet = {data}  multi_az = true }}
 
 service {front} {{
@@ -648,7 +655,14 @@ service {front} {{
   uses {database}
   uses {aurora}
 }}
-service {mesh} {{ compute = fargate {{ cpu = 0.5  memory = 1GB }}  subnet = {app}  port = 8080 }}
+service {mesh} {{
+  compute = fargate {{ cpu = 0.5  memory = 1GB }}
+  subnet  = {app}
+  port    = 8080
+  uses {table}-b (write)
+  uses {table}-s (read)
+  uses {table}-p
+}}
 service {dns} {{ compute = fargate {{ cpu = 0.5  memory = 1GB }}  subnet = {app}  port = 8080 }}
 service {linked} {{ compute = fargate {{ cpu = 0.5  memory = 1GB }}  subnet = {app}  port = 8443  expose = nlb {{ health = "/health" }} }}
 service {internal} {{ compute = fargate {{ cpu = 0.5  memory = 1GB }}  subnet = {app}  port = 8080  expose = alb {{ public = false }} }}
@@ -850,6 +864,8 @@ fn witnesses() -> Vec<Witness> {
             "",
         ),
         witness(K::Repository, "front", "P/", same, ""),
+        witness(K::Secret, "table", "P/", |b| format!("{b}-s"), ""),
+        witness(K::Parameter, "table", "/P/", |b| format!("{b}-p"), ""),
         witness(K::NameTag, "network", "P-", same, ""),
     ]
 }

@@ -193,7 +193,9 @@ impl<'a> Stack<'a> {
             ),
             "AWS::SNS::Topic" => arn("sns", &self.property(name, "TopicName")),
             "AWS::Lambda::Function" => self.property(name, "FunctionName"),
-            "AWS::Kinesis::Stream" | "AWS::Events::EventBus" => self.property(name, "Name"),
+            "AWS::Kinesis::Stream" | "AWS::Events::EventBus" | "AWS::SSM::Parameter" => {
+                self.property(name, "Name")
+            }
             "AWS::DynamoDB::Table" => self.property(name, "TableName"),
             "AWS::Logs::LogGroup" => self.property(name, "LogGroupName"),
             "AWS::StepFunctions::StateMachine" => arn(
@@ -202,6 +204,10 @@ impl<'a> Stack<'a> {
             ),
             "AWS::EC2::Subnet" => SUBNET_ID.to_string(),
             "AWS::S3::Bucket" => self.bucket(name),
+            "AWS::SecretsManager::Secret" => arn(
+                "secretsmanager",
+                &format!("secret:{}-abcdef", self.property(name, "Name")),
+            ),
             "AWS::IAM::Role" => self.property(name, "RoleName"),
             "AWS::KMS::Key" => KEY_ID.to_string(),
             "AWS::ElasticLoadBalancingV2::TargetGroup" => arn(

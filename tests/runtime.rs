@@ -704,3 +704,126 @@ fn log_delivery_may_read_every_encrypted_state_machine() {
     }
     assert!(machines > 0, "no example has a state machine");
 }
+
+/// `data-lake` and `Bucket` as CloudFormation names them: `DataLakeBucket`.
+fn logical(name: &str, kind: &str) -> String {
+    let mut id: String = name
+        .split(|ch: char| !ch.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect();
+    id.push_str(kind);
+    id
+}
+
+/// The statements of a service's role policy in the template, as
+/// (actions, resources written as JSON text).
+fn role_statements(template: &Json, service: &str) -> Vec<(Vec<String>, String)> {
+    let policy = &template["Resources"][logical(service, "RolePolicy")];
+    policy["Properties"]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{service}: no role policy"))
+        .iter()
+        .map(|statement| {
+            let actions = match &statement["Action"] {
+                Json::String(action) => vec![action.clone()],
+                Json::Array(actions) => actions
+                    .iter()
+                    .filter_map(|action| action.as_str().map(str::to_string))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            (actions, statement["Resource"].to_string())
+        })
+        .collect()
+}
+
+/// A service's role allows what its `apis` and the buckets, secrets and
+/// parameters it uses need: every API it lists has an action granted (an
+/// API it lists but may not call is refused at run time: Fargate services
+/// listed `xray` and were granted nothing), and every store it uses is
+/// named by a statement with the actions its access needs.
+#[test]
+fn every_listed_api_and_used_store_is_granted() {
+    let mut checked = 0;
+    for path in common::mesh_files(concat!(env!("CARGO_MANIFEST_DIR"), "/examples")) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let analysis = meshc::analyze(&text);
+        let system = analysis.system.unwrap();
+        let output = meshc::compile(
+            &meshc::diagnostics::SourceFile {
+                name: common::file_name(&path),
+                text,
+            },
+            &meshc::Options::default(),
+        );
+        let template: Json =
+            serde_json::from_str(&output.files["cloudformation/template.json"]).unwrap();
+        for service in &system.services {
+            let statements = role_statements(&template, &service.name.text);
+            for api in &service.apis {
+                let prefix = format!("{}:", api.value.iam_prefix());
+                assert!(
+                    statements.iter().any(|(actions, _)| actions
+                        .iter()
+                        .any(|action| action.starts_with(&prefix))),
+                    "{}: {} lists {} but may call none of its actions",
+                    path.display(),
+                    service.name.text,
+                    api.value.mesh_name()
+                );
+                checked += 1;
+            }
+            for usage in &service.uses {
+                use meshc::model::{Access, DataStore};
+                let name = &usage.target.name(&system).unwrap().text;
+                let reads = usage.access.value != Access::Write;
+                let writes = usage.access.value != Access::Read;
+                let (kind, needed): (&str, Vec<&str>) = match usage.target {
+                    DataStore::Bucket(_) => (
+                        "Bucket",
+                        [
+                            reads.then_some("s3:GetObject"),
+                            reads.then_some("s3:ListBucket"),
+                            writes.then_some("s3:PutObject"),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .collect(),
+                    ),
+                    DataStore::Secret(_) => (
+                        "Secret",
+                        [
+                            reads.then_some("secretsmanager:GetSecretValue"),
+                            writes.then_some("secretsmanager:PutSecretValue"),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .collect(),
+                    ),
+                    DataStore::Parameter(_) => ("Parameter", vec!["ssm:GetParameter"]),
+                    DataStore::Table(_) | DataStore::Database(_) => continue,
+                };
+                let store = logical(name, kind);
+                for action in needed {
+                    assert!(
+                        statements.iter().any(|(actions, resources)| {
+                            actions.iter().any(|granted| granted == action)
+                                && resources.contains(&store)
+                        }),
+                        "{}: {} uses {name} but may not {action} on {store}",
+                        path.display(),
+                        service.name.text
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked >= 15, "only {checked} grants checked");
+}

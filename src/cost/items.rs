@@ -200,6 +200,7 @@ pub(super) fn items(system: &System, graph: &Graph, catalog: &Catalog, hours: u6
     streams(&mut pricer);
     tables(&mut pricer);
     databases(&mut pricer);
+    secrets(&mut pricer);
     sagas(&mut pricer);
     pricer.items
 }
@@ -1222,6 +1223,28 @@ fn databases(pricer: &mut Pricer<'_>) {
                 "aws_db_instance"
             },
             database.name.span,
+            charges,
+        );
+    }
+}
+
+/// A declared secret: its monthly charge. Its API calls are not priced.
+fn secrets(pricer: &mut Pricer<'_>) {
+    let system = pricer.system;
+    for secret in &system.secrets {
+        let name = &secret.name.text;
+        let charges = vec![pricer.monthly(
+            "secret",
+            "secretsmanager.secret",
+            Decimal::from_int(1),
+            "1 secret",
+        )];
+        pricer.push(
+            format!("secret {name}"),
+            Concern::Data,
+            format!("secret {name}"),
+            "aws_secretsmanager_secret",
+            secret.name.span,
             charges,
         );
     }

@@ -364,6 +364,14 @@ pub const NOT_PRICED: &[(&str, &str)] = &[
         "per metric and per task",
     ),
     (
+        "declared buckets",
+        "S3 storage per GB-month and requests per thousand",
+    ),
+    (
+        "Secrets Manager and Parameter Store API calls",
+        "$0.05 per 10,000 secret reads; standard parameters and their reads are free",
+    ),
+    (
         "KMS API requests",
         "$0.03 per 10,000; SQS, SNS and Lambda cache data keys",
     ),

@@ -488,7 +488,7 @@ pub fn api_use_data(system: &System, api_use: &ApiUse) -> Option<u64> {
             .iter()
             .find(|consume| consume.span == api_use.span)
             .and_then(|consume| consume.usage.data),
-        ApiReason::Table => service
+        ApiReason::Table | ApiReason::Objects | ApiReason::Secret | ApiReason::Parameter => service
             .uses
             .iter()
             .find(|usage| usage.span == api_use.span)

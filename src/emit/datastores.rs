@@ -1,9 +1,67 @@
 //! What both infrastructure backends say about data stores: the types of
 //! DynamoDB key attributes, and for RDS the engine version pinned when none
 //! is declared, its parameter group family, the parameters that refuse
-//! unencrypted connections and log slow statements, and the exported logs.
+//! unencrypted connections and log slow statements, and the exported logs;
+//! the lifecycle of a declared bucket and the checks a bucket, a secret and
+//! a parameter answer with a reason.
 
-use crate::model::{Engine, Key, KeyType, Table};
+use crate::model::{Bucket, Engine, Key, KeyType, Table};
+
+/// What a declared bucket keeps: current objects for `expire`, when
+/// declared; replaced and deleted versions for 30 days (long enough to undo
+/// a bad write found in review, short enough not to pay for every
+/// overwrite forever); uploads abandoned half-way for 7 days.
+#[derive(Debug)]
+pub struct BucketLifecycle {
+    pub id: &'static str,
+    pub expiration_days: Option<u64>,
+    pub noncurrent_days: u64,
+    pub abandoned_upload_days: u64,
+}
+
+pub fn bucket_lifecycle(bucket: &Bucket) -> BucketLifecycle {
+    BucketLifecycle {
+        id: if bucket.expire.is_some() {
+            "expire-objects"
+        } else {
+            "expire-old-versions"
+        },
+        expiration_days: bucket.expire.map(|expire| {
+            expire.value.as_millis() / crate::model::units::Duration::from_days(1).as_millis()
+        }),
+        noncurrent_days: 30,
+        abandoned_upload_days: 7,
+    }
+}
+
+/// The checkov checks a declared bucket does not meet, and why.
+pub const BUCKET_SKIPS: [(&str, &str); 3] = [
+    (
+        "CKV_AWS_18",
+        "the roles meshc derives are the only readers and writers; object-level audit belongs to CloudTrail data events, which the account enables",
+    ),
+    (
+        "CKV_AWS_144",
+        "a copy in a second region is a disaster-recovery decision the declaration does not make",
+    ),
+    (
+        "CKV2_AWS_62",
+        "nothing in the system reacts to new objects; the services that use the bucket read it when they need to",
+    ),
+];
+
+/// How long a deleted secret can be restored.
+pub const SECRET_RECOVERY_DAYS: u64 = 30;
+
+pub const SECRET_ROTATION_SKIP: (&str, &str) = (
+    "CKV2_AWS_57",
+    "the value is a credential another party issues; it is rotated by putting its new value (an operator, or a service that uses the secret with write)",
+);
+
+pub const PARAMETER_ENCRYPTION_SKIP: (&str, &str) = (
+    "CKV2_AWS_34",
+    "a parameter holds configuration, not secrets: secrets are `secret` declarations, encrypted with the system key (CloudFormation cannot create a SecureString parameter)",
+);
 
 /// `S`, `N` or `B`: the type of a key attribute.
 pub fn key_type(ty: KeyType) -> &'static str {

@@ -19,7 +19,7 @@ use crate::graph::messaging::{self, RulePlan};
 use crate::graph::runtime::{self, Value};
 use crate::graph::{BusRef, LoadBalancerRef, QueueRef};
 use crate::model::aws_names::{ACCOUNT_ID, LONGEST_REGION, NameKind};
-use crate::model::{Compute, ServiceId};
+use crate::model::{Compute, DataStore, ServiceId};
 
 /// The longest partition (`aws-us-gov`; the others are `aws`, `aws-cn`,
 /// `aws-iso`, `aws-iso-b`, `aws-iso-e`, `aws-iso-f` and `aws-eusc`), from
@@ -128,6 +128,47 @@ fn table_name(context: &Context<'_>, table: crate::model::TableId) -> String {
     names::aws(context, NameKind::Table, name).longest()
 }
 
+fn store_name(context: &Context<'_>, store: DataStore) -> String {
+    let name = store
+        .name(context.system)
+        .map_or("", |name| name.text.as_str());
+    match store {
+        DataStore::Bucket(_) => names::bucket(context, name).longest(),
+        DataStore::Secret(_) => names::secret(context, name).longest(),
+        DataStore::Parameter(_) => names::parameter(context, name).longest(),
+        DataStore::Table(_) | DataStore::Database(_) => name.to_string(),
+    }
+}
+
+fn bucket_arn(context: &Context<'_>, bucket: crate::model::BucketId) -> String {
+    format!(
+        "arn:{LONGEST_PARTITION}:s3:::{}",
+        store_name(context, DataStore::Bucket(bucket))
+    )
+}
+
+/// Secrets Manager adds six random characters to a secret's name.
+fn secret_arn(context: &Context<'_>, secret: crate::model::SecretId) -> String {
+    arn(
+        "secretsmanager",
+        &format!(
+            "secret:{}-abcdef",
+            store_name(context, DataStore::Secret(secret))
+        ),
+    )
+}
+
+/// A parameter whose name starts with `/` has no second `/` in its ARN.
+fn parameter_arn(context: &Context<'_>, parameter: crate::model::ParameterId) -> String {
+    arn(
+        "ssm",
+        &format!(
+            "parameter{}",
+            store_name(context, DataStore::Parameter(parameter))
+        ),
+    )
+}
+
 fn database_secret_arn(context: &Context<'_>, database: crate::model::DatabaseId) -> String {
     // RDS names the secret it manages `rds!db-UUID` or `rds!cluster-UUID`;
     // Secrets Manager adds six random characters.
@@ -198,6 +239,17 @@ pub(crate) fn arns(context: &Context<'_>, resource: Resource) -> Vec<String> {
             &format!("table/{}/index/*", table_name(context, table)),
         )),
         Resource::DatabaseSecret(database) => one(database_secret_arn(context, database)),
+        Resource::Bucket(bucket) => one(bucket_arn(context, bucket)),
+        Resource::BucketObjects(bucket) => one(format!("{}/*", bucket_arn(context, bucket))),
+        Resource::Secret(secret) => one(secret_arn(context, secret)),
+        Resource::Parameter(parameter) => one(parameter_arn(context, parameter)),
+        Resource::Written {
+            service,
+            statement,
+            resource,
+        } => one(crate::emit::written_resource(
+            system, service, statement, resource,
+        )),
         Resource::Function(service) => one(function_arn(context, service)),
         Resource::ServiceLogs(service) => {
             let name = service_name(context, service);
@@ -399,6 +451,9 @@ fn value(context: &Context<'_>, value: &Value) -> String {
             )
         }
         Value::DatabaseSecret(database) => database_secret_arn(context, *database),
+        Value::BucketName(bucket) => store_name(context, DataStore::Bucket(*bucket)),
+        Value::SecretArn(secret) => secret_arn(context, *secret),
+        Value::ParameterName(parameter) => store_name(context, DataStore::Parameter(*parameter)),
         Value::FunctionName(service) => function_name(context, *service),
         Value::LoadBalancerDns(balancer) => format!(
             "internal-{}-1234567890.{LONGEST_REGION}.elb.{LONGEST_DNS_SUFFIX}",

@@ -243,3 +243,20 @@ pub fn emit(
     }
     Ok(files)
 }
+
+/// The text of one resource of a hand-written IAM statement (an ARN or `*`),
+/// as written. A resource the plan names but the model lacks (which a
+/// resolved system never has) is empty: IAM refuses the policy rather than
+/// grant more.
+pub(crate) fn written_resource(
+    system: &System,
+    service: crate::model::ServiceId,
+    statement: usize,
+    resource: usize,
+) -> String {
+    system
+        .service(service)
+        .and_then(|service| service.iam.get(statement))
+        .and_then(|statement| statement.resources.get(resource))
+        .map_or_else(String::new, |resource| resource.value.clone())
+}

@@ -248,6 +248,17 @@ pub fn physical(base: &str) -> String {
 }
 
 /// A statement id from the reason of a grant: letters and digits only.
+/// The `Sid` of a grant's statement: from its reason, and for a statement
+/// written by hand in `iam`, starting with `Written`, so that a reader (and
+/// the conformance lint) tells it from a derived one.
+pub fn grant_sid(grant: &crate::graph::iam::Grant, index: usize) -> String {
+    if grant.written {
+        statement_id(&format!("written {}", grant.why), index)
+    } else {
+        statement_id(&grant.why, index)
+    }
+}
+
 pub fn statement_id(why: &str, index: usize) -> String {
     let words: String = why
         .split(|ch: char| !ch.is_ascii_alphanumeric())
@@ -621,6 +632,40 @@ pub(crate) fn access_log_bucket(context: &Context<'_>) -> PhysicalName {
             text("-"),
             Part::Region,
         ],
+    )
+}
+
+/// `PREFIX-BUCKET-ACCOUNT-REGION`: a declared bucket (bucket names are
+/// global, so they carry the account and region).
+pub(crate) fn bucket(context: &Context<'_>, bucket: &str) -> PhysicalName {
+    framed(
+        context,
+        NameKind::Bucket,
+        vec![Part::Prefix, text("-")],
+        bucket,
+        vec![text("-"), Part::AccountId, text("-"), Part::Region],
+    )
+}
+
+/// `PREFIX/SECRET`: a declared secret.
+pub(crate) fn secret(context: &Context<'_>, secret: &str) -> PhysicalName {
+    framed(
+        context,
+        NameKind::Secret,
+        vec![Part::Prefix, text("/")],
+        secret,
+        Vec::new(),
+    )
+}
+
+/// `/PREFIX/PARAMETER`: a declared parameter, in the system's hierarchy.
+pub(crate) fn parameter(context: &Context<'_>, parameter: &str) -> PhysicalName {
+    framed(
+        context,
+        NameKind::Parameter,
+        vec![text("/"), Part::Prefix, text("/")],
+        parameter,
+        Vec::new(),
     )
 }
 

@@ -177,6 +177,9 @@ fn fold(system: &System, node: Node, detail: Detail) -> Fold {
         | Node::Service(_)
         | Node::Table(_)
         | Node::Database(_)
+        | Node::Bucket(_)
+        | Node::Secret(_)
+        | Node::Parameter(_)
         | Node::Topic(_)
         | Node::Bus(_)
         | Node::Stream(_)
@@ -857,6 +860,24 @@ fn describe(system: &System, graph: &Graph, node: Node) -> (String, Shape, Vec<S
                 format!("RDS {engine}"),
             )
         }
+        Node::Bucket(id) => (
+            "bucket",
+            Shape::DataStore,
+            declared_name(&system.buckets, id.0, "bucket", |b| &b.name.text),
+            "S3".into(),
+        ),
+        Node::Secret(id) => (
+            "secret",
+            Shape::DataStore,
+            declared_name(&system.secrets, id.0, "secret", |s| &s.name.text),
+            "Secrets Manager".into(),
+        ),
+        Node::Parameter(id) => (
+            "parameter",
+            Shape::DataStore,
+            declared_name(&system.parameters, id.0, "parameter", |p| &p.name.text),
+            "Parameter Store".into(),
+        ),
         Node::Queue(queue) => {
             let fifo = matches!(queue, QueueRef::Declared(id)
                 if system.queue(id).is_some_and(|queue| queue.fifo.value));

@@ -17,7 +17,7 @@ use crate::model::System;
 /// The statement of one grant of a role.
 pub fn grant_statement(grant: &Grant, index: usize, resources: &[Json]) -> Json {
     json!({
-        "Sid": names::statement_id(&grant.why, index),
+        "Sid": names::grant_sid(grant, index),
         "Effect": "Allow",
         "Action": grant.actions,
         "Resource": resources,

@@ -10,8 +10,8 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use super::{BusRef, Edge, EdgeKind, Node, QueueRef, RuleRef, saga};
 use crate::diagnostics::Span;
 use crate::model::{
-    Access, Carrier, Channel, DataStore, EventId, RuleTarget, SagaMode, Service, ServiceId,
-    SubnetRef, SubscriptionTarget, System,
+    Access, Carrier, Channel, EventId, RuleTarget, SagaMode, Service, ServiceId, SubnetRef,
+    SubscriptionTarget, System,
 };
 
 struct Builder {
@@ -463,10 +463,7 @@ fn add_service(builder: &mut Builder, system: &System, id: ServiceId, service: &
     }
 
     for usage in &service.uses {
-        let target = match usage.target {
-            DataStore::Table(table) => Node::Table(table),
-            DataStore::Database(database) => Node::Database(database),
-        };
+        let target = Node::from(usage.target);
         if matches!(usage.access.value, Access::Read | Access::ReadWrite) {
             builder.edge(node, target, EdgeKind::Read, usage.span, None);
         }

@@ -5,13 +5,15 @@
 //! No grant has a `*` action. A grant on the `*` resource exists only for an
 //! action that has no resource-level permissions in AWS, and says so.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{BusRef, EdgeKind, Graph, LoadBalancerRef, Node, QueueRef, RuleRef};
 use crate::diagnostics::Span;
 use crate::model::{
-    Access, Carrier, Channel, Compute, DataStore, DatabaseId, NetworkId, SagaId, SagaMode,
-    ServiceId, StreamId, SubnetRef, System, TableId, TopicId, Via,
+    Access, BucketId, Carrier, Channel, Compute, DataStore, DatabaseId, IamStatement, NetworkId,
+    ParameterId, SagaId, SagaMode, SecretId, ServiceId, StreamId, SubnetRef, System, TableId,
+    TopicId, Via,
 };
 
 /// Who acts.
@@ -68,6 +70,21 @@ pub enum Resource {
     TableIndexes(TableId),
     /// The Secrets Manager secret RDS keeps the master password in.
     DatabaseSecret(DatabaseId),
+    /// A declared bucket (`s3:ListBucket`).
+    Bucket(BucketId),
+    /// The objects of a declared bucket (`.../*`).
+    BucketObjects(BucketId),
+    /// A declared secret.
+    Secret(SecretId),
+    /// A declared parameter.
+    Parameter(ParameterId),
+    /// A resource of a hand-written statement (`iam = [...]`): the
+    /// service, the statement and the resource's place in it.
+    Written {
+        service: ServiceId,
+        statement: usize,
+        resource: usize,
+    },
     /// A Lambda function.
     Function(ServiceId),
     /// The log group of a service.
@@ -93,12 +110,14 @@ pub enum Resource {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Grant {
-    pub actions: Vec<&'static str>,
+    pub actions: Vec<Cow<'static, str>>,
     pub resources: Vec<Resource>,
     /// Why the principal needs it: "publishes OrderCreated".
     pub why: String,
     /// Why the resource is `*`, when it is.
-    pub wildcard: Option<&'static str>,
+    pub wildcard: Option<Cow<'static, str>>,
+    /// Written by hand in the service's `iam`, not derived.
+    pub written: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -212,6 +231,14 @@ const TABLE_WRITE: [&str; 4] = [
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
 ];
+const BUCKET_READ: [&str; 1] = ["s3:GetObject"];
+const BUCKET_WRITE: [&str; 3] = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject"];
+const SECRET_READ: [&str; 2] = [
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:GetSecretValue",
+];
+const SECRET_WRITE: [&str; 1] = ["secretsmanager:PutSecretValue"];
+const PARAMETER_READ: [&str; 2] = ["ssm:GetParameter", "ssm:GetParameters"];
 /// Using the system key to encrypt (producers) and decrypt (consumers).
 const KEY_ENCRYPT: [&str; 2] = ["kms:Decrypt", "kms:GenerateDataKey"];
 const KEY_DECRYPT: [&str; 1] = ["kms:Decrypt"];
@@ -257,19 +284,71 @@ impl RoleDraft {
             }
         }
         self.grants.push(Grant {
-            actions: actions.to_vec(),
+            actions: actions
+                .iter()
+                .map(|action| Cow::Borrowed(*action))
+                .collect(),
             resources: resources.to_vec(),
             why,
             wildcard: None,
+            written: false,
         });
+    }
+
+    /// Actions on a resource encrypted with the system key, and the key
+    /// actions they need (`KEY_DECRYPT` to read, `KEY_ENCRYPT` to write).
+    fn grant_keyed(
+        &mut self,
+        actions: &[&'static str],
+        resource: Resource,
+        key: &[&'static str],
+        why: String,
+    ) {
+        self.grant(actions, &[resource], why.clone());
+        self.grant(key, &[Resource::Key], why);
     }
 
     fn grant_any(&mut self, actions: &[&'static str], why: String, wildcard: &'static str) {
         self.grants.push(Grant {
-            actions: actions.to_vec(),
+            actions: actions
+                .iter()
+                .map(|action| Cow::Borrowed(*action))
+                .collect(),
             resources: vec![Resource::Any],
             why,
-            wildcard: Some(wildcard),
+            wildcard: Some(Cow::Borrowed(wildcard)),
+            written: false,
+        });
+    }
+
+    /// A statement written in the service's `iam`, as written.
+    fn grant_written(&mut self, service: ServiceId, index: usize, statement: &IamStatement) {
+        let resources: Vec<Resource> = (0..statement.resources.len())
+            .map(|resource| Resource::Written {
+                service,
+                statement: index,
+                resource,
+            })
+            .collect();
+        let any = statement
+            .resources
+            .iter()
+            .any(|resource| resource.value == "*");
+        if let Some(span) = self.origins.current {
+            for resource in &resources {
+                self.origins.found.push((*resource, span));
+            }
+        }
+        self.grants.push(Grant {
+            actions: statement
+                .actions
+                .iter()
+                .map(|action| Cow::Owned(action.value.clone()))
+                .collect(),
+            resources,
+            why: statement.reason.value.clone(),
+            wildcard: any.then(|| Cow::Owned(statement.reason.value.clone())),
+            written: true,
         });
     }
 
@@ -281,7 +360,9 @@ impl RoleDraft {
             grant.actions.sort_unstable();
             grant.actions.dedup();
             if let Some(existing) = merged.iter_mut().find(|existing| {
-                existing.actions == grant.actions && existing.wildcard == grant.wildcard
+                existing.actions == grant.actions
+                    && existing.wildcard == grant.wildcard
+                    && existing.written == grant.written
             }) {
                 let mut resources: BTreeSet<Resource> =
                     existing.resources.iter().copied().collect();
@@ -594,6 +675,8 @@ fn service_role(system: &System, graph: &Graph, id: ServiceId) -> Role {
     }
     for usage in &service.uses {
         role.serving(usage.span);
+        let reads = matches!(usage.access.value, Access::Read | Access::ReadWrite);
+        let writes = matches!(usage.access.value, Access::Write | Access::ReadWrite);
         match usage.target {
             DataStore::Table(table) => {
                 let name = system
@@ -625,7 +708,74 @@ fn service_role(system: &System, graph: &Graph, id: ServiceId) -> Role {
                     format!("reads the credentials of {name}"),
                 );
             }
+            DataStore::Bucket(bucket) => {
+                let name = usage
+                    .target
+                    .name(system)
+                    .map_or("", |name| name.text.as_str());
+                if reads {
+                    let why = format!("reads {name}");
+                    role.grant(&["s3:ListBucket"], &[Resource::Bucket(bucket)], why.clone());
+                    role.grant_keyed(
+                        &BUCKET_READ,
+                        Resource::BucketObjects(bucket),
+                        &KEY_DECRYPT,
+                        why,
+                    );
+                }
+                if writes {
+                    let why = format!("writes {name}");
+                    role.grant_keyed(
+                        &BUCKET_WRITE,
+                        Resource::BucketObjects(bucket),
+                        &KEY_ENCRYPT,
+                        why,
+                    );
+                }
+            }
+            DataStore::Secret(secret) => {
+                let name = usage
+                    .target
+                    .name(system)
+                    .map_or("", |name| name.text.as_str());
+                if reads {
+                    let why = format!("reads {name}");
+                    role.grant_keyed(&SECRET_READ, Resource::Secret(secret), &KEY_DECRYPT, why);
+                }
+                if writes {
+                    let why = format!("puts the value of {name}");
+                    role.grant_keyed(&SECRET_WRITE, Resource::Secret(secret), &KEY_ENCRYPT, why);
+                }
+            }
+            DataStore::Parameter(parameter) => {
+                let name = usage
+                    .target
+                    .name(system)
+                    .map_or("", |name| name.text.as_str());
+                role.grant(
+                    &PARAMETER_READ,
+                    &[Resource::Parameter(parameter)],
+                    format!("reads {name}"),
+                );
+            }
         }
+    }
+    for api in &service.apis {
+        role.serving(api.span);
+        if let Some((actions, wildcard)) = api.value.resourceless_actions() {
+            // A Lambda function is granted X-Ray below, whether listed or not.
+            if !(service.is_lambda() && api.value == crate::model::aws::AwsService::Xray) {
+                role.grant_any(
+                    actions,
+                    format!("calls {}", api.value.display_name()),
+                    wildcard,
+                );
+            }
+        }
+    }
+    for (index, statement) in service.iam.iter().enumerate() {
+        role.serving(statement.span);
+        role.grant_written(id, index, statement);
     }
     for call in &service.calls {
         role.serving(call.span);

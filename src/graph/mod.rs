@@ -34,8 +34,8 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use crate::diagnostics::Span;
 use crate::model::aws::AwsService;
 use crate::model::{
-    BusId, DatabaseId, EventId, NetworkId, QueueId, RuleId, SagaId, ServiceId, StreamId, SubnetRef,
-    System, TableId, TopicId, Via,
+    BucketId, BusId, DataStore, DatabaseId, EventId, NetworkId, ParameterId, QueueId, RuleId,
+    SagaId, SecretId, ServiceId, StreamId, SubnetRef, System, TableId, TopicId, Via,
 };
 
 /// A queue of the system: declared, or derived by meshc.
@@ -114,6 +114,9 @@ pub enum Node {
     Service(ServiceId),
     Table(TableId),
     Database(DatabaseId),
+    Bucket(BucketId),
+    Secret(SecretId),
+    Parameter(ParameterId),
     Queue(QueueRef),
     Topic(TopicId),
     Bus(BusRef),
@@ -124,6 +127,18 @@ pub enum Node {
     Subnet(SubnetRef),
     LoadBalancer(LoadBalancerRef),
     Internet,
+}
+
+impl From<DataStore> for Node {
+    fn from(store: DataStore) -> Node {
+        match store {
+            DataStore::Table(id) => Node::Table(id),
+            DataStore::Database(id) => Node::Database(id),
+            DataStore::Bucket(id) => Node::Bucket(id),
+            DataStore::Secret(id) => Node::Secret(id),
+            DataStore::Parameter(id) => Node::Parameter(id),
+        }
+    }
 }
 
 /// What an edge stands for.

@@ -159,6 +159,12 @@ pub enum ApiReason {
     Table,
     /// Reading the credentials of a database.
     Credentials,
+    /// Reading or writing the objects of a bucket.
+    Objects,
+    /// Reading or putting the value of a secret.
+    Secret,
+    /// Reading a parameter.
+    Parameter,
     /// Invoking a Lambda function.
     Invoke,
     /// Taking part in an orchestrated saga.
@@ -604,6 +610,11 @@ fn api_uses(system: &System, graph: &Graph) -> Vec<ApiUse> {
                     ApiReason::Credentials,
                     usage.span,
                 ),
+                DataStore::Bucket(_) => add(AwsService::S3, ApiReason::Objects, usage.span),
+                DataStore::Secret(_) => {
+                    add(AwsService::SecretsManager, ApiReason::Secret, usage.span);
+                }
+                DataStore::Parameter(_) => add(AwsService::Ssm, ApiReason::Parameter, usage.span),
             }
         }
         for call in &service.calls {
@@ -1223,6 +1234,9 @@ fn api_description(service: &str, api: AwsService, reason: ApiReason) -> String 
         ApiReason::Credentials => {
             format!("{service} reads its database credentials from {api_name}")
         }
+        ApiReason::Objects => format!("{service} uses its buckets in {api_name}"),
+        ApiReason::Secret => format!("{service} uses its secrets in {api_name}"),
+        ApiReason::Parameter => format!("{service} reads its parameters from {api_name}"),
         ApiReason::Invoke => format!("{service} invokes a function through the {api_name} API"),
         ApiReason::Saga => format!("{service} takes part in a saga through {api_name}"),
         ApiReason::Declared => format!("{service} lists `{}` in its `apis`", api.mesh_name()),

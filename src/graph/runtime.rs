@@ -10,7 +10,8 @@
 use super::{BusRef, Graph, LoadBalancerRef, QueueRef};
 use crate::model::aws_names::NameKind;
 use crate::model::{
-    Carrier, Channel, DataStore, DatabaseId, ServiceId, StreamId, System, TableId, TopicId, Via,
+    BucketId, Carrier, Channel, DataStore, DatabaseId, ParameterId, SecretId, ServiceId, StreamId,
+    System, TableId, TopicId, Via,
 };
 
 /// A value known only once the infrastructure exists, or a literal.
@@ -24,6 +25,9 @@ pub enum Value {
     TableName(TableId),
     DatabaseEndpoint(DatabaseId),
     DatabaseSecret(DatabaseId),
+    BucketName(BucketId),
+    SecretArn(SecretId),
+    ParameterName(ParameterId),
     FunctionName(ServiceId),
     /// The DNS name of a load balancer.
     LoadBalancerDns(LoadBalancerRef),
@@ -303,6 +307,25 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
                     origin,
                     format!("MESH_DATABASE_{}_SECRET_ARN", key(name)),
                     vec![Value::DatabaseSecret(database)],
+                );
+            }
+            DataStore::Bucket(_) | DataStore::Secret(_) | DataStore::Parameter(_) => {
+                let name = usage
+                    .target
+                    .name(system)
+                    .map_or("", |name| name.text.as_str());
+                let (kind, what, value) = match usage.target {
+                    DataStore::Bucket(bucket) => ("BUCKET", "NAME", Value::BucketName(bucket)),
+                    DataStore::Secret(secret) => ("SECRET", "ARN", Value::SecretArn(secret)),
+                    DataStore::Parameter(parameter) => {
+                        ("PARAMETER", "NAME", Value::ParameterName(parameter))
+                    }
+                    DataStore::Table(_) | DataStore::Database(_) => continue,
+                };
+                set(
+                    origin,
+                    format!("MESH_{kind}_{}_{what}", key(name)),
+                    vec![value],
                 );
             }
         }

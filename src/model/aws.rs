@@ -100,6 +100,42 @@ pub const ELB_LOG_DELIVERY_ACCOUNTS: [(&str, &str); 24] = [
     ("us-west-2", "797873946194"),
 ];
 
+/// The partitions an ARN may name.
+pub const PARTITIONS: [&str; 3] = ["aws", "aws-cn", "aws-us-gov"];
+
+/// Whether a text is an ARN: `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`,
+/// with a known partition, a service, a region and account that are empty
+/// or well formed, a resource, and no white space or control character.
+/// Wildcards (`*`, `?`) may stand in the region, the account and the
+/// resource, as IAM allows.
+pub fn is_arn(text: &str) -> bool {
+    let mut parts = text.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some(service), Some(region), Some(account), Some(rest)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return false;
+    };
+    let wild =
+        |part: &str, ok: fn(char) -> bool| part.chars().all(|ch| ok(ch) || ch == '*' || ch == '?');
+    PARTITIONS.contains(&partition)
+        && !service.is_empty()
+        && service
+            .chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+        && wild(region, |ch| {
+            ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-'
+        })
+        && wild(account, |ch| ch.is_ascii_digit())
+        && !rest.is_empty()
+        && !text.chars().any(|ch| ch.is_whitespace() || ch.is_control())
+        && !text.contains("${")
+}
+
 /// How many availability zones a region offers.
 pub fn availability_zones(region: &str) -> Option<u8> {
     zone_letters(region).map(|letters| letters.len() as u8)
@@ -218,6 +254,39 @@ impl AwsService {
             AwsService::Sts => "STS",
             AwsService::Ecs => "ECS",
             AwsService::Monitoring => "CloudWatch",
+        }
+    }
+
+    /// The IAM service prefix of the API's actions (`secretsmanager` in
+    /// `secretsmanager:GetSecretValue`).
+    pub fn iam_prefix(self) -> &'static str {
+        match self {
+            AwsService::Monitoring => "cloudwatch",
+            other => other.mesh_name(),
+        }
+    }
+
+    /// What a role needs to call an API whose calls name no resource, and
+    /// which IAM therefore grants only on `*`: the actions, and why the
+    /// resource is `*`. Listing such an API in `apis` is enough to be
+    /// granted them; every other API is granted through the relation or
+    /// declaration that names what it acts on.
+    pub fn resourceless_actions(self) -> Option<(&'static [&'static str], &'static str)> {
+        match self {
+            AwsService::Xray => Some((
+                &[
+                    "xray:GetSamplingRules",
+                    "xray:GetSamplingTargets",
+                    "xray:PutTelemetryRecords",
+                    "xray:PutTraceSegments",
+                ],
+                "the X-Ray trace actions have no resource-level permissions",
+            )),
+            AwsService::Monitoring => Some((
+                &["cloudwatch:PutMetricData"],
+                "cloudwatch:PutMetricData has no resource-level permissions",
+            )),
+            _ => None,
         }
     }
 
@@ -508,6 +577,8 @@ pub mod limits {
         (Duration::from_hours(24), Duration::from_days(365));
     pub const KINESIS_SHARDS: (u64, u64) = (1, 10_000);
     pub const DYNAMODB_GLOBAL_INDEXES: usize = 20;
+    /// The bytes of a standard-tier Parameter Store value.
+    pub const SSM_PARAMETER_VALUE: (usize, usize) = (1, 4096);
     pub const RDS_STORAGE: (Size, Size) = (Size::from_gib(20), Size::from_gib(65_536));
     pub const RDS_BACKUP_RETENTION: (Duration, Duration) =
         (Duration::ZERO, Duration::from_days(35));

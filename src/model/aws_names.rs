@@ -55,7 +55,7 @@ pub const PREFIX_SHAPE: &str = "^[a-z](-?[a-z0-9])*$";
 /// that starts with the prefix would then start with a word AWS reserves:
 /// `internal-` for load balancers, `sg-` for security groups, `sthree-` and
 /// `amzn-s3-demo-` for S3 buckets (`xn--` is ruled out by the shape).
-pub const PREFIX_RESERVED: [&str; 4] = ["internal", "sg", "sthree", "amzn-s3-demo"];
+pub const PREFIX_RESERVED: [&str; 6] = ["internal", "sg", "sthree", "amzn-s3-demo", "aws", "ssm"];
 
 /// The reserved words as one RE2 pattern that a prefix must not match.
 pub fn prefix_reserved_pattern() -> String {
@@ -132,6 +132,8 @@ pub enum NameKind {
     FunctionPermission,
     StateMachine,
     Bucket,
+    Secret,
+    Parameter,
     KmsAlias,
     SecurityGroup,
     WebAcl,
@@ -142,7 +144,7 @@ pub enum NameKind {
 }
 
 impl NameKind {
-    pub const ALL: [NameKind; 42] = [
+    pub const ALL: [NameKind; 44] = [
         NameKind::LoadBalancer,
         NameKind::TargetGroup,
         NameKind::IamRole,
@@ -178,6 +180,8 @@ impl NameKind {
         NameKind::FunctionPermission,
         NameKind::StateMachine,
         NameKind::Bucket,
+        NameKind::Secret,
+        NameKind::Parameter,
         NameKind::KmsAlias,
         NameKind::SecurityGroup,
         NameKind::WebAcl,
@@ -293,7 +297,7 @@ const RDS_IDENTIFIER: NameRule = NameRule {
 };
 
 /// The table: one row per kind of name meshc emits.
-pub const NAME_RULES: [NameRule; 42] = [
+pub const NAME_RULES: [NameRule; 44] = [
     NameRule {
         kind: NameKind::LoadBalancer,
         what: "load balancer name",
@@ -620,6 +624,23 @@ pub const NAME_RULES: [NameRule; 42] = [
         reserved_starts: &["xn--", "sthree-", "amzn-s3-demo-"],
         reserved_ends: &["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"],
         source: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
+        ..BASE
+    },
+    NameRule {
+        kind: NameKind::Secret,
+        what: "Secrets Manager secret name",
+        length: (1, 512),
+        punctuation: "/_+=.@-",
+        source: "https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html",
+        ..BASE
+    },
+    NameRule {
+        kind: NameKind::Parameter,
+        what: "Parameter Store parameter name",
+        length: (1, 1011),
+        punctuation: "_.-/",
+        reserved_starts: &["/aws", "/ssm"],
+        source: "https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html",
         ..BASE
     },
     NameRule {

@@ -63,6 +63,8 @@ pub const DATABASE_STORAGE: Size = Size::from_gib(20);
 pub const DATABASE_BACKUP_RETENTION: Duration = Duration::from_days(7);
 pub const DATABASE_MULTI_AZ: bool = false;
 pub const DATABASE_DELETION_PROTECTION: bool = true;
+/// A bucket is kept when its declaration is removed or the stack deleted.
+pub const BUCKET_DELETION_PROTECTION: bool = true;
 
 /// Step retries when `retry = { ... }` leaves a part out.
 pub const RETRY_ATTEMPTS: u32 = 3;

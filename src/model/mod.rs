@@ -97,6 +97,12 @@ define_ids! {
     TableId,
     /// An index into `System::databases`.
     DatabaseId,
+    /// An index into `System::buckets`.
+    BucketId,
+    /// An index into `System::secrets`.
+    SecretId,
+    /// An index into `System::parameters`.
+    ParameterId,
     /// An index into `System::sagas`.
     SagaId,
 }
@@ -114,6 +120,9 @@ pub enum ComponentId {
     Stream(StreamId),
     Table(TableId),
     Database(DatabaseId),
+    Bucket(BucketId),
+    Secret(SecretId),
+    Parameter(ParameterId),
     Saga(SagaId),
 }
 
@@ -131,6 +140,9 @@ impl ComponentId {
             ComponentId::Stream(_) => "stream",
             ComponentId::Table(_) => "table",
             ComponentId::Database(_) => "database",
+            ComponentId::Bucket(_) => "bucket",
+            ComponentId::Secret(_) => "secret",
+            ComponentId::Parameter(_) => "parameter",
             ComponentId::Saga(_) => "saga",
         }
     }
@@ -162,6 +174,9 @@ pub struct System {
     pub streams: Vec<Stream>,
     pub tables: Vec<Table>,
     pub databases: Vec<Database>,
+    pub buckets: Vec<Bucket>,
+    pub secrets: Vec<Secret>,
+    pub parameters: Vec<Parameter>,
     pub sagas: Vec<Saga>,
     pub firewalls: Vec<Firewall>,
     pub nacls: Vec<Nacl>,
@@ -223,6 +238,9 @@ impl System {
             ComponentId::Stream(id) => &self.streams.get(id.0)?.name,
             ComponentId::Table(id) => &self.tables.get(id.0)?.name,
             ComponentId::Database(id) => &self.databases.get(id.0)?.name,
+            ComponentId::Bucket(id) => &self.buckets.get(id.0)?.name,
+            ComponentId::Secret(id) => &self.secrets.get(id.0)?.name,
+            ComponentId::Parameter(id) => &self.parameters.get(id.0)?.name,
             ComponentId::Saga(id) => &self.sagas.get(id.0)?.name,
         })
     }
@@ -452,6 +470,26 @@ impl Access {
 pub enum DataStore {
     Table(TableId),
     Database(DatabaseId),
+    Bucket(BucketId),
+    Secret(SecretId),
+    Parameter(ParameterId),
+}
+
+impl DataStore {
+    pub fn component(self) -> ComponentId {
+        match self {
+            DataStore::Table(id) => ComponentId::Table(id),
+            DataStore::Database(id) => ComponentId::Database(id),
+            DataStore::Bucket(id) => ComponentId::Bucket(id),
+            DataStore::Secret(id) => ComponentId::Secret(id),
+            DataStore::Parameter(id) => ComponentId::Parameter(id),
+        }
+    }
+
+    /// The name the store is declared with.
+    pub fn name(self, system: &System) -> Option<&Name> {
+        system.component_name(self.component())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -477,11 +515,36 @@ pub struct Service {
     pub consumes: Vec<Consume>,
     pub uses: Vec<Use>,
     pub operations: Vec<Name>,
-    /// AWS APIs the service calls that no relation implies (`s3`, `ssm`).
+    /// AWS APIs the service calls that no relation implies (`xray`,
+    /// `monitoring`), or whose use it names for the network (`s3`).
     pub apis: Vec<Spanned<aws::AwsService>>,
+    /// IAM statements written by hand (`iam = [{ ... }]`), for what the
+    /// language does not model.
+    pub iam: Vec<IamStatement>,
     pub log_retention: Spanned<Duration>,
     pub environment: BTreeMap<String, String>,
     pub usage: Usage,
+}
+
+/// `{ actions = ["sns:Publish"]  resources = ["*"]  reason = "..." }`: an
+/// Allow statement of a service's role, written by hand.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IamStatement {
+    /// `service:Action`, without wildcards.
+    pub actions: Vec<Spanned<String>>,
+    /// ARNs, or `*`.
+    pub resources: Vec<Spanned<String>>,
+    pub reason: Spanned<String>,
+    pub span: Span,
+}
+
+impl IamStatement {
+    /// Whether the statement grants an action of an IAM service prefix.
+    pub fn grants_prefix(&self, prefix: &str) -> bool {
+        self.actions
+            .iter()
+            .any(|action| action.value.split(':').next() == Some(prefix))
+    }
 }
 
 impl Service {
@@ -798,6 +861,40 @@ pub struct Database {
     pub backup_retention: Spanned<Duration>,
     pub port: Spanned<u16>,
     pub deletion_protection: bool,
+    pub usage: Usage,
+}
+
+/// An S3 bucket the code of services reads and writes objects in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bucket {
+    pub name: Name,
+    pub doc: Vec<String>,
+    pub span: Span,
+    /// How long an object is kept after it is written, if not forever.
+    pub expire: Option<Spanned<Duration>>,
+    pub deletion_protection: bool,
+    pub usage: Usage,
+}
+
+/// A Secrets Manager secret: a credential the system keeps but does not
+/// make (an API key of a partner). Its value is put by an operator, or by
+/// a service that `uses` it with `write`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Secret {
+    pub name: Name,
+    pub doc: Vec<String>,
+    pub span: Span,
+    pub usage: Usage,
+}
+
+/// A Parameter Store parameter: configuration the deployment writes and
+/// services read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parameter {
+    pub name: Name,
+    pub doc: Vec<String>,
+    pub span: Span,
+    pub value: Spanned<String>,
     pub usage: Usage,
 }
 

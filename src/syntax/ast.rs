@@ -79,13 +79,16 @@ pub enum DeclKind {
     Stream,
     Table,
     Database,
+    Bucket,
+    Secret,
+    Parameter,
     Saga,
     Firewall,
     Nacl,
 }
 
 impl DeclKind {
-    pub const ALL: [DeclKind; 14] = [
+    pub const ALL: [DeclKind; 17] = [
         DeclKind::System,
         DeclKind::Network,
         DeclKind::Service,
@@ -97,6 +100,9 @@ impl DeclKind {
         DeclKind::Stream,
         DeclKind::Table,
         DeclKind::Database,
+        DeclKind::Bucket,
+        DeclKind::Secret,
+        DeclKind::Parameter,
         DeclKind::Saga,
         DeclKind::Firewall,
         DeclKind::Nacl,
@@ -116,6 +122,9 @@ impl DeclKind {
             DeclKind::Stream => "stream",
             DeclKind::Table => "table",
             DeclKind::Database => "database",
+            DeclKind::Bucket => "bucket",
+            DeclKind::Secret => "secret",
+            DeclKind::Parameter => "parameter",
             DeclKind::Saga => "saga",
             DeclKind::Firewall => "firewall",
             DeclKind::Nacl => "nacl",

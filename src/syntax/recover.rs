@@ -267,6 +267,9 @@ fn describe_expected(positives: &[Rule], tokens: &[String]) -> Vec<String> {
             | Rule::kw_stream
             | Rule::kw_table
             | Rule::kw_database
+            | Rule::kw_bucket
+            | Rule::kw_secret
+            | Rule::kw_parameter
             | Rule::kw_saga
             | Rule::kw_firewall
             | Rule::kw_nacl => add("a declaration"),

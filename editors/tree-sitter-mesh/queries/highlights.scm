@@ -24,6 +24,9 @@
   "stream"
   "table"
   "database"
+  "bucket"
+  "secret"
+  "parameter"
   "saga"
   "firewall"
   "nacl"
@@ -49,6 +52,9 @@
 (stream_declaration name: (identifier) @type.definition)
 (table_declaration name: (identifier) @type.definition)
 (database_declaration name: (identifier) @type.definition)
+(bucket_declaration name: (identifier) @type.definition)
+(secret_declaration name: (identifier) @type.definition)
+(parameter_declaration name: (identifier) @type.definition)
 (saga_declaration name: (identifier) @type.definition)
 (firewall_declaration name: (identifier) @type.definition)
 (nacl_declaration name: (identifier) @type.definition)

@@ -113,7 +113,7 @@ syn match   meshNetPeer      contained "\<\%(from\|to\)\>\ze\s\+\S"
 syn match   meshAnywhere     contained "\%(\<\%(from\|to\)\s\+\)\@<=\<anywhere\>"
 
 " Declarations: `kind name { members }`, at the top level only.
-syn match   meshDeclaration  "\<\%(system\|network\|service\|event\|bus\|rule\|queue\|topic\|stream\|table\|database\|saga\)\>" nextgroup=meshDeclName skipwhite skipnl skipempty
+syn match   meshDeclaration  "\<\%(system\|network\|service\|event\|bus\|rule\|queue\|topic\|stream\|table\|database\|bucket\|secret\|parameter\|saga\)\>" nextgroup=meshDeclName skipwhite skipnl skipempty
 syn match   meshDeclName     contained "\<\k\+\>" nextgroup=meshBody skipwhite skipnl skipempty
 syn match   meshDeclaration  "\<\%(firewall\|nacl\)\>" nextgroup=meshFirewallName skipwhite skipnl skipempty
 syn match   meshFirewallName contained "\<\k\+\>" nextgroup=meshFirewallBody skipwhite skipnl skipempty

@@ -91,6 +91,9 @@ try
         \ '  dlq { max_receives = 3  retention = 14d }',
         \ '}',
         \ 'database payments-db { engine = postgres  storage = 50GB }',
+        \ 'bucket data-lake { expire = 400d }',
+        \ 'secret card-processor-key {}',
+        \ 'parameter checkout-limits { value = "50" }',
         \ 'service order {',
         \ '  compute = fargate { cpu = 0.5  memory = 1GB }',
         \ '  uses orders (read_write)',
@@ -119,6 +122,11 @@ try
   call s:Expect('status: "pending" | "confirmed"', '|', 'meshOperator')
   call s:Expect('dlq { max_receives', 'dlq', 'meshBlockKeyword')
   call s:Expect('storage = 50GB', 'GB', 'meshUnit')
+  call s:Expect('bucket data-lake', 'bucket', 'meshDeclaration')
+  call s:Expect('bucket data-lake', 'data-lake', 'meshDeclName')
+  call s:Expect('secret card-processor-key', 'secret', 'meshDeclaration')
+  call s:Expect('parameter checkout-limits', 'parameter', 'meshDeclaration')
+  call s:Expect('parameter checkout-limits', 'checkout-limits', 'meshDeclName')
   call s:Expect('compute = fargate', 'fargate', 'meshConstructor')
   call s:Expect('uses orders (read_write)', 'uses', 'meshRelation')
   call s:Expect('uses orders (read_write)', '(read_write)', 'meshAccess')

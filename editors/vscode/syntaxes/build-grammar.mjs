@@ -40,7 +40,8 @@ const OCTETS = '[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}';
 
 const DECLARATIONS = [
   'system', 'network', 'service', 'event', 'bus', 'rule', 'queue', 'topic',
-  'stream', 'table', 'database', 'saga', 'firewall', 'nacl',
+  'stream', 'table', 'database', 'bucket', 'secret', 'parameter', 'saga',
+  'firewall', 'nacl',
 ];
 
 // The body each declaration kind has (mesh.pest's `*_member` rules).
@@ -56,6 +57,9 @@ const BODY_OF = {
   stream: 'body-plain',
   table: 'body-table',
   database: 'body-plain',
+  bucket: 'body-plain',
+  secret: 'body-plain',
+  parameter: 'body-plain',
   saga: 'body-saga',
   firewall: 'body-firewall',
   nacl: 'body-firewall',

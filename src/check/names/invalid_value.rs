@@ -25,6 +25,17 @@ pub fn diagnostic(
     }
 }
 
+/// A free-form value whose shape is wrong (an IAM action, an ARN); `help`
+/// shows the shape.
+pub fn malformed(key: &str, value: &str, span: Span, help: &str) -> Diagnostic {
+    Diagnostic::new(
+        &InvalidValue::CODE,
+        format!("`{value}` is not a valid `{key}`"),
+    )
+    .primary(span, format!("not the shape of `{key}`"))
+    .help(help)
+}
+
 declare_code! {
     /// ## What it does
     /// Reports a value that is not one of the choices its attribute has: a

@@ -6,6 +6,7 @@
 //! the graph.
 
 pub mod account_quota_exceeded;
+pub mod api_without_permission;
 pub mod aws_limit;
 pub mod caller_timeout_too_short;
 pub mod conflicting_attributes;
@@ -14,6 +15,7 @@ pub mod duplicate_name;
 pub mod event_pattern_too_large;
 pub mod filter_policy_over_quota;
 pub mod firewall_deny;
+pub mod hand_written_iam;
 pub mod invalid_fargate_size;
 pub mod invalid_value;
 pub mod lambda_environment_too_large;

@@ -6,7 +6,8 @@ use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::graph::{BusRef, EdgeKind, Node, QueueRef};
 use crate::model::{
-    BusId, Carrier, Channel, DatabaseId, EventId, EventSource, QueueId, StreamId, TableId, TopicId,
+    BucketId, BusId, Carrier, Channel, DataStore, DatabaseId, EventId, EventSource, ParameterId,
+    QueueId, SecretId, StreamId, TableId, TopicId,
 };
 
 /// `kind` is the declaration keyword; `help` says how to put it to use;
@@ -212,15 +213,25 @@ impl Rule for UnusedDeclaration {
                 None,
             ));
         }
-        for (index, database) in system.databases.iter().enumerate() {
-            if used.contains(&Node::Database(DatabaseId(index))) {
+        let stores = (0..system.databases.len())
+            .map(|index| DataStore::Database(DatabaseId(index)))
+            .chain((0..system.buckets.len()).map(|index| DataStore::Bucket(BucketId(index))))
+            .chain((0..system.secrets.len()).map(|index| DataStore::Secret(SecretId(index))))
+            .chain(
+                (0..system.parameters.len()).map(|index| DataStore::Parameter(ParameterId(index))),
+            );
+        for store in stores {
+            let Some(declared) = store.name(system) else {
+                continue;
+            };
+            if used.contains(&Node::from(store)) {
                 continue;
             }
-            let name = &database.name.text;
+            let name = &declared.text;
             out.push(diagnostic(
-                "database",
+                store.component().kind_name(),
                 name,
-                database.name.span,
+                declared.span,
                 format!("give the service that needs it `uses {name}`, or remove it"),
                 None,
             ));

@@ -14,7 +14,10 @@ use crate::emit::{datastores, names};
 use crate::graph::iam::Principal;
 use crate::graph::network::Guarded;
 use crate::model::aws_names::NameKind;
-use crate::model::{Billing, Database, DatabaseId, Key, Projection, StreamView, Table, TableId};
+use crate::model::{
+    Billing, Bucket, BucketId, DataStore, Database, DatabaseId, Key, Parameter, ParameterId,
+    Projection, Secret, SecretId, StreamView, Table, TableId,
+};
 
 pub(super) fn data_stores(context: &Context<'_>, template: &mut Template) {
     for (index, table) in context.system.tables.iter().enumerate() {
@@ -23,6 +26,158 @@ pub(super) fn data_stores(context: &Context<'_>, template: &mut Template) {
     for (index, database) in context.system.databases.iter().enumerate() {
         add_database(template, context, DatabaseId(index), database);
     }
+    for (index, bucket) in context.system.buckets.iter().enumerate() {
+        add_bucket(template, context, BucketId(index), bucket);
+    }
+    for (index, secret) in context.system.secrets.iter().enumerate() {
+        add_secret(template, context, SecretId(index), secret);
+    }
+    for (index, parameter) in context.system.parameters.iter().enumerate() {
+        add_parameter(template, context, ParameterId(index), parameter);
+    }
+}
+
+/// A declared bucket, as Terraform's: encrypted with the system key and a
+/// bucket key, versioned, closed to the public and to ACLs, TLS only,
+/// expiring what its declaration says.
+fn add_bucket(template: &mut Template, context: &Context<'_>, id: BucketId, bucket: &Bucket) {
+    let system = context.system;
+    let name = bucket.name.text.as_str();
+    let logical = references::store(system, DataStore::Bucket(id));
+    let lifecycle = datastores::bucket_lifecycle(bucket);
+    let mut rule = json!({
+        "Id": lifecycle.id,
+        "Status": "Enabled",
+        "NoncurrentVersionExpiration": { "NoncurrentDays": lifecycle.noncurrent_days },
+        "AbortIncompleteMultipartUpload": {
+            "DaysAfterInitiation": lifecycle.abandoned_upload_days,
+        },
+    });
+    if let Some(days) = lifecycle.expiration_days {
+        super::set(&mut rule, "ExpirationInDays", Json::from(days));
+    }
+    let resource = template.add(
+        logical.clone(),
+        &format!("bucket {name}"),
+        "AWS::S3::Bucket",
+        json!({
+            "BucketName": physical_name(context, &names::bucket(context, name)),
+            "PublicAccessBlockConfiguration": public_access_blocked(),
+            "OwnershipControls": owner_enforced(),
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [{
+                    "ServerSideEncryptionByDefault": {
+                        "SSEAlgorithm": "aws:kms",
+                        "KMSMasterKeyID": super::key_arn(),
+                    },
+                    "BucketKeyEnabled": true,
+                }],
+            },
+            "VersioningConfiguration": { "Status": "Enabled" },
+            "LifecycleConfiguration": { "Rules": [rule] },
+        }),
+    );
+    if bucket.deletion_protection {
+        resource.keep_on_delete("RetainExceptOnCreate");
+    }
+    if !bucket.doc.is_empty() {
+        resource.note(&bucket.doc.join(" "));
+    }
+    for (check, why) in datastores::BUCKET_SKIPS {
+        resource.skip(check, why);
+    }
+    template.add(
+        super::id(name, "BucketPolicy"),
+        &format!("bucket {name}"),
+        "AWS::S3::BucketPolicy",
+        json!({
+            "Bucket": reference(&logical),
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [
+                        attribute(&logical, "Arn"),
+                        super::sub(&format!("${{{logical}.Arn}}/*")),
+                    ],
+                    "Condition": { "Bool": { "aws:SecureTransport": "false" } },
+                }],
+            },
+        }),
+    );
+}
+
+/// A bucket closed to the public: no public ACL or policy takes effect.
+pub(super) fn public_access_blocked() -> Json {
+    json!({
+        "BlockPublicAcls": true,
+        "BlockPublicPolicy": true,
+        "IgnorePublicAcls": true,
+        "RestrictPublicBuckets": true,
+    })
+}
+
+/// Every object is the bucket owner's, and ACLs are off.
+pub(super) fn owner_enforced() -> Json {
+    json!({ "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] })
+}
+
+/// A declared secret, encrypted with the system key. Without a value in
+/// the template, CloudFormation creates the secret with a random one until
+/// an operator puts the real value (Terraform creates it with none).
+fn add_secret(template: &mut Template, context: &Context<'_>, id: SecretId, secret: &Secret) {
+    let name = secret.name.text.as_str();
+    let mut properties = Map::new();
+    properties.insert(
+        "Name".into(),
+        physical_name(context, &names::secret(context, name)),
+    );
+    if !secret.doc.is_empty() {
+        properties.insert("Description".into(), Json::from(secret.doc.join(" ")));
+    }
+    properties.insert("KmsKeyId".into(), super::key_arn());
+    let (check, why) = datastores::SECRET_ROTATION_SKIP;
+    template
+        .add(
+            references::store(context.system, DataStore::Secret(id)),
+            &format!("secret {name}"),
+            "AWS::SecretsManager::Secret",
+            Json::Object(properties),
+        )
+        .skip(check, why);
+}
+
+/// A declared parameter: a `String` in the standard tier.
+fn add_parameter(
+    template: &mut Template,
+    context: &Context<'_>,
+    id: ParameterId,
+    parameter: &Parameter,
+) {
+    let name = parameter.name.text.as_str();
+    let mut properties = Map::new();
+    properties.insert(
+        "Name".into(),
+        physical_name(context, &names::parameter(context, name)),
+    );
+    if !parameter.doc.is_empty() {
+        properties.insert("Description".into(), Json::from(parameter.doc.join(" ")));
+    }
+    properties.insert("Type".into(), Json::from("String"));
+    properties.insert("Tier".into(), Json::from("Standard"));
+    properties.insert("Value".into(), Json::from(parameter.value.value.as_str()));
+    let (check, why) = datastores::PARAMETER_ENCRYPTION_SKIP;
+    template
+        .add(
+            references::store(context.system, DataStore::Parameter(id)),
+            &format!("parameter {name}"),
+            "AWS::SSM::Parameter",
+            Json::Object(properties),
+        )
+        .skip(check, why);
 }
 
 fn key_schema(partition: &Key, sort: Option<&Key>) -> Json {

@@ -8,6 +8,7 @@ use serde_json::{Value as Json, json};
 use super::{Context, attribute, aws_name, reference, references, sub};
 use crate::emit::{names, policies};
 use crate::graph::iam::{Resource, Role};
+use crate::model::DataStore;
 use crate::model::aws_names::NameKind;
 
 /// The ARN of a resource of the IAM plan: a value, or several (subnets).
@@ -33,6 +34,26 @@ pub(super) fn arns(context: &Context<'_>, resource: Resource) -> Vec<Json> {
             ))
         }
         Resource::Table(table) => one(attribute(&references::table(system, table), "Arn")),
+        Resource::Bucket(bucket) => one(attribute(
+            &references::store(system, DataStore::Bucket(bucket)),
+            "Arn",
+        )),
+        Resource::BucketObjects(bucket) => one(sub(&format!(
+            "${{{}.Arn}}/*",
+            references::store(system, DataStore::Bucket(bucket))
+        ))),
+        Resource::Secret(secret) => one(reference(&references::store(
+            system,
+            DataStore::Secret(secret),
+        ))),
+        Resource::Parameter(parameter) => one(references::parameter_arn(system, parameter)),
+        Resource::Written {
+            service,
+            statement,
+            resource,
+        } => one(Json::from(crate::emit::written_resource(
+            system, service, statement, resource,
+        ))),
         Resource::TableIndexes(table) => one(sub(&format!(
             "${{{}.Arn}}/index/*",
             references::table(system, table)
@@ -158,10 +179,10 @@ fn add_role(template: &mut super::Template, context: &Context<'_>, role: &Role) 
         names::role_description(system, context.graph, role.principal).to_lowercase()
     ));
     for (index, grant) in role.grants.iter().enumerate() {
-        if let Some(reason) = grant.wildcard {
+        if let Some(reason) = &grant.wildcard {
             policy.note(&format!(
                 "Statement {}: resource \"*\": {reason}.",
-                names::statement_id(&grant.why, index)
+                names::grant_sid(grant, index)
             ));
         }
     }

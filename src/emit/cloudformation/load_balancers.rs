@@ -476,13 +476,8 @@ fn add_log_bucket(template: &mut Template, context: &Context<'_>) {
         "access-logs",
         "AWS::S3::Bucket",
         json!({
-            "PublicAccessBlockConfiguration": {
-                "BlockPublicAcls": true,
-                "BlockPublicPolicy": true,
-                "IgnorePublicAcls": true,
-                "RestrictPublicBuckets": true,
-            },
-            "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
+            "PublicAccessBlockConfiguration": super::data::public_access_blocked(),
+            "OwnershipControls": super::data::owner_enforced(),
             "BucketEncryption": {
                 "ServerSideEncryptionConfiguration": [
                     { "ServerSideEncryptionByDefault": { "SSEAlgorithm": "AES256" } },

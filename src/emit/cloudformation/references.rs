@@ -9,7 +9,9 @@ use crate::emit::names;
 use crate::graph::network::Guarded;
 use crate::graph::runtime::Value;
 use crate::graph::{BusRef, QueueRef};
-use crate::model::{DatabaseId, ServiceId, StreamId, System, TableId, TopicId};
+use crate::model::{
+    DataStore, DatabaseId, ParameterId, ServiceId, StreamId, System, TableId, TopicId,
+};
 
 fn service_name(system: &System, id: ServiceId) -> String {
     system
@@ -49,6 +51,28 @@ pub(super) fn table(system: &System, table: TableId) -> String {
             .map_or("", |table| table.name.text.as_str()),
         "Table",
     )
+}
+
+/// The logical id of a declared bucket, secret or parameter.
+pub(super) fn store(system: &System, store: DataStore) -> String {
+    let name = store.name(system).map_or("", |name| name.text.as_str());
+    let kind = match store {
+        DataStore::Table(_) => "Table",
+        DataStore::Database(_) => "Database",
+        DataStore::Bucket(_) => "Bucket",
+        DataStore::Secret(_) => "Secret",
+        DataStore::Parameter(_) => "Parameter",
+    };
+    id(name, kind)
+}
+
+/// The ARN of a parameter: `AWS::SSM::Parameter` returns only its name, and
+/// a name that starts with `/` takes no second `/` in the ARN.
+pub(super) fn parameter_arn(system: &System, parameter: ParameterId) -> Json {
+    sub(&format!(
+        "arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter${{{}}}",
+        store(system, DataStore::Parameter(parameter))
+    ))
 }
 
 pub(super) fn bus(system: &System, bus: BusRef) -> String {
@@ -143,6 +167,11 @@ pub(super) fn value(context: &Context<'_>, value: &Value) -> Json {
             &database(system, *database_id),
             "MasterUserSecret.SecretArn",
         ),
+        Value::BucketName(bucket) => reference(&store(system, DataStore::Bucket(*bucket))),
+        Value::SecretArn(secret) => reference(&store(system, DataStore::Secret(*secret))),
+        Value::ParameterName(parameter) => {
+            reference(&store(system, DataStore::Parameter(*parameter)))
+        }
         Value::FunctionName(service) => reference(&function(system, *service)),
         Value::LoadBalancerDns(balancer) => attribute(
             &id(&names::load_balancer(system, *balancer), "LoadBalancer"),

@@ -6,7 +6,7 @@
 //! Every type the backend emits has a row; `tests/deploy.rs` checks that.
 
 /// Each type the backend emits, and whether it takes `Tags`.
-pub const TAGGABLE: [(&str, bool); 63] = [
+pub const TAGGABLE: [(&str, bool); 65] = [
     ("AWS::DynamoDB::Table", true),
     ("AWS::EC2::EIP", true),
     ("AWS::EC2::FlowLog", true),
@@ -59,6 +59,10 @@ pub const TAGGABLE: [(&str, bool); 63] = [
     ("AWS::S3::Bucket", true),
     ("AWS::S3::BucketPolicy", false),
     ("AWS::SNS::Subscription", false),
+    // Tags of a parameter are an object, not a list of pairs: tagged only
+    // by Terraform's `default_tags`.
+    ("AWS::SSM::Parameter", false),
+    ("AWS::SecretsManager::Secret", true),
     ("AWS::SNS::Topic", true),
     ("AWS::SNS::TopicPolicy", false),
     ("AWS::SQS::Queue", true),

@@ -3,17 +3,22 @@
 //! group, parameter group that refuses unencrypted connections, encrypted
 //! storage, a master password RDS keeps in Secrets Manager, IAM
 //! authentication, backups, logs, enhanced monitoring, Performance
-//! Insights), each behind the security group the graph derived for it.
+//! Insights), each behind the security group the graph derived for it;
+//! S3 buckets, Secrets Manager secrets and Parameter Store parameters.
 
 use hcl::Block;
 
 use super::Context;
-use super::writer::{TfFile, aws_name, list, physical_name, reference, resource, strings};
+use super::writer::{
+    TfFile, aws_name, data, list, physical_name, reference, resource, strings, template,
+};
 use crate::emit::{datastores, names};
 use crate::graph::iam::Principal;
 use crate::graph::network::Guarded;
 use crate::model::aws_names::NameKind;
-use crate::model::{Billing, Database, DatabaseId, Projection, StreamView, Table};
+use crate::model::{
+    Billing, Bucket, Database, DatabaseId, Parameter, Projection, Secret, StreamView, Table,
+};
 
 pub(super) fn data_stores(context: &Context<'_>) -> TfFile {
     let mut file = TfFile::new(context);
@@ -23,7 +28,217 @@ pub(super) fn data_stores(context: &Context<'_>) -> TfFile {
     for (index, database) in context.system.databases.iter().enumerate() {
         add_database(&mut file, context, DatabaseId(index), database);
     }
+    for bucket in &context.system.buckets {
+        add_bucket(&mut file, context, bucket);
+    }
+    for secret in &context.system.secrets {
+        add_secret(&mut file, context, secret);
+    }
+    for parameter in &context.system.parameters {
+        add_parameter(&mut file, context, parameter);
+    }
     file
+}
+
+/// A declared bucket: encrypted with the system key (with an S3 bucket key,
+/// so that S3 asks KMS once per object batch, not per request), versioned,
+/// closed to the public and to ACLs, TLS only, and expiring what its
+/// declaration says; old versions go after 30 days and abandoned uploads
+/// after 7.
+fn add_bucket(file: &mut TfFile, context: &Context<'_>, bucket: &Bucket) {
+    let label = bucket.name.text.as_str();
+    let own = |attribute: &str| reference(&format!("aws_s3_bucket.{label}.{attribute}"));
+    let index = file.add(
+        resource("aws_s3_bucket", label)
+            .add_attribute(("bucket", physical_name(&names::bucket(context, label))))
+            .add_attribute(("force_destroy", !bucket.deletion_protection))
+            .build(),
+    );
+    if !bucket.doc.is_empty() {
+        file.note_above(index, &bucket.doc.join(" "));
+    }
+    for (check, why) in datastores::BUCKET_SKIPS {
+        file.note_inside(index, &format!("#checkov:skip={check}:{why}"));
+    }
+    add_bucket_closure(file, label);
+    file.add(
+        resource("aws_s3_bucket_server_side_encryption_configuration", label)
+            .add_attribute(("bucket", own("id")))
+            .add_block(
+                Block::builder("rule")
+                    .add_block(
+                        Block::builder("apply_server_side_encryption_by_default")
+                            .add_attribute(("sse_algorithm", "aws:kms"))
+                            .add_attribute((
+                                "kms_master_key_id",
+                                reference("aws_kms_key.system.arn"),
+                            ))
+                            .build(),
+                    )
+                    .add_attribute(("bucket_key_enabled", true))
+                    .build(),
+            )
+            .build(),
+    );
+    add_bucket_versioning(file, label);
+    let lifecycle = datastores::bucket_lifecycle(bucket);
+    let mut rule = Block::builder("rule")
+        .add_attribute(("id", lifecycle.id))
+        .add_attribute(("status", "Enabled"))
+        .add_block(Block::builder("filter").build());
+    if let Some(days) = lifecycle.expiration_days {
+        rule = rule.add_block(
+            Block::builder("expiration")
+                .add_attribute(("days", days))
+                .build(),
+        );
+    }
+    file.add(
+        resource("aws_s3_bucket_lifecycle_configuration", label)
+            .add_attribute(("bucket", own("id")))
+            .add_block(
+                rule.add_block(
+                    Block::builder("noncurrent_version_expiration")
+                        .add_attribute(("noncurrent_days", lifecycle.noncurrent_days))
+                        .build(),
+                )
+                .add_block(
+                    Block::builder("abort_incomplete_multipart_upload")
+                        .add_attribute(("days_after_initiation", lifecycle.abandoned_upload_days))
+                        .build(),
+                )
+                .build(),
+            )
+            .build(),
+    );
+    let policy = format!("{label}--bucket");
+    file.add(
+        data("aws_iam_policy_document", &policy)
+            .add_block(bucket_tls_only(label))
+            .build(),
+    );
+    file.add(
+        resource("aws_s3_bucket_policy", label)
+            .add_attribute(("bucket", own("id")))
+            .add_attribute((
+                "policy",
+                reference(&format!("data.aws_iam_policy_document.{policy}.json")),
+            ))
+            .add_attribute((
+                "depends_on",
+                list([reference(&format!(
+                    "aws_s3_bucket_public_access_block.{label}"
+                ))]),
+            ))
+            .build(),
+    );
+}
+
+/// A bucket closed to the public and to ACLs: its public access block and
+/// its ownership controls (every object is the bucket owner's).
+pub(super) fn add_bucket_closure(file: &mut TfFile, label: &str) {
+    let bucket = reference(&format!("aws_s3_bucket.{label}.id"));
+    file.add(
+        resource("aws_s3_bucket_public_access_block", label)
+            .add_attribute(("bucket", bucket.clone()))
+            .add_attribute(("block_public_acls", true))
+            .add_attribute(("block_public_policy", true))
+            .add_attribute(("ignore_public_acls", true))
+            .add_attribute(("restrict_public_buckets", true))
+            .build(),
+    );
+    file.add(
+        resource("aws_s3_bucket_ownership_controls", label)
+            .add_attribute(("bucket", bucket))
+            .add_block(
+                Block::builder("rule")
+                    .add_attribute(("object_ownership", "BucketOwnerEnforced"))
+                    .build(),
+            )
+            .build(),
+    );
+}
+
+pub(super) fn add_bucket_versioning(file: &mut TfFile, label: &str) {
+    file.add(
+        resource("aws_s3_bucket_versioning", label)
+            .add_attribute(("bucket", reference(&format!("aws_s3_bucket.{label}.id"))))
+            .add_block(
+                Block::builder("versioning_configuration")
+                    .add_attribute(("status", "Enabled"))
+                    .build(),
+            )
+            .build(),
+    );
+}
+
+/// The bucket policy statement that refuses requests without TLS.
+pub(super) fn bucket_tls_only(label: &str) -> Block {
+    Block::builder("statement")
+        .add_attribute(("sid", "DenyInsecureTransport"))
+        .add_attribute(("effect", "Deny"))
+        .add_attribute(("actions", strings(["s3:*"])))
+        .add_attribute((
+            "resources",
+            list([
+                reference(&format!("aws_s3_bucket.{label}.arn")),
+                template(&format!("${{aws_s3_bucket.{label}.arn}}/*")),
+            ]),
+        ))
+        .add_block(
+            Block::builder("principals")
+                .add_attribute(("type", "*"))
+                .add_attribute(("identifiers", strings(["*"])))
+                .build(),
+        )
+        .add_block(
+            Block::builder("condition")
+                .add_attribute(("test", "Bool"))
+                .add_attribute(("variable", "aws:SecureTransport"))
+                .add_attribute(("values", strings(["false"])))
+                .build(),
+        )
+        .build()
+}
+
+/// A declared secret, encrypted with the system key. meshc makes the
+/// secret, never its value: an operator, or a service that `uses` it with
+/// `write`, puts the value.
+fn add_secret(file: &mut TfFile, context: &Context<'_>, secret: &Secret) {
+    let label = secret.name.text.as_str();
+    let mut block = resource("aws_secretsmanager_secret", label)
+        .add_attribute(("name", physical_name(&names::secret(context, label))));
+    if !secret.doc.is_empty() {
+        block = block.add_attribute(("description", secret.doc.join(" ")));
+    }
+    let index = file.add(
+        block
+            .add_attribute(("kms_key_id", reference("aws_kms_key.system.arn")))
+            .add_attribute(("recovery_window_in_days", datastores::SECRET_RECOVERY_DAYS))
+            .build(),
+    );
+    let (check, why) = datastores::SECRET_ROTATION_SKIP;
+    file.note_inside(index, &format!("#checkov:skip={check}:{why}"));
+}
+
+/// A declared parameter: a `String` in the standard tier, in the system's
+/// hierarchy, with its declared value.
+fn add_parameter(file: &mut TfFile, context: &Context<'_>, parameter: &Parameter) {
+    let label = parameter.name.text.as_str();
+    let mut block = resource("aws_ssm_parameter", label)
+        .add_attribute(("name", physical_name(&names::parameter(context, label))));
+    if !parameter.doc.is_empty() {
+        block = block.add_attribute(("description", parameter.doc.join(" ")));
+    }
+    let index = file.add(
+        block
+            .add_attribute(("type", "String"))
+            .add_attribute(("tier", "Standard"))
+            .add_attribute(("value", parameter.value.value.as_str()))
+            .build(),
+    );
+    let (check, why) = datastores::PARAMETER_ENCRYPTION_SKIP;
+    file.note_inside(index, &format!("#checkov:skip={check}:{why}"));
 }
 
 fn add_table(file: &mut TfFile, context: &Context<'_>, table: &Table) {

@@ -45,6 +45,20 @@ pub(super) fn arn(context: &Context<'_>, resource: Resource) -> Expression {
             Emitted::Database(id),
             "master_user_secret[0].secret_arn",
         ),
+        Resource::Bucket(id) => arn(Emitted::Bucket(id)),
+        Resource::BucketObjects(id) => template(&format!(
+            "${{{}.arn}}/*",
+            address(context, Emitted::Bucket(id))
+        )),
+        Resource::Secret(id) => arn(Emitted::Secret(id)),
+        Resource::Parameter(id) => arn(Emitted::Parameter(id)),
+        Resource::Written {
+            service,
+            statement,
+            resource,
+        } => Expression::from(crate::emit::written_resource(
+            system, service, statement, resource,
+        )),
         Resource::Function(id) => arn(Emitted::Function(id)),
         Resource::ServiceLogs(id) => template(&format!(
             "${{{}.arn}}:*",
@@ -156,13 +170,13 @@ fn add_role(file: &mut TfFile, context: &Context<'_>, role: &Role) {
     for (index, grant) in role.grants.iter().enumerate() {
         document = document.add_block(
             Block::builder("statement")
-                .add_attribute(("sid", names::statement_id(&grant.why, index)))
+                .add_attribute(("sid", names::grant_sid(grant, index)))
                 .add_attribute(("effect", "Allow"))
                 .add_attribute(("actions", strings(grant.actions.iter())))
                 .add_attribute(("resources", resources(context, grant)))
                 .build(),
         );
-        if let Some(reason) = grant.wildcard {
+        if let Some(reason) = &grant.wildcard {
             wildcard_notes.push((index, format!("Resource \"*\": {reason}.")));
         }
     }
@@ -176,6 +190,23 @@ fn add_role(file: &mut TfFile, context: &Context<'_>, role: &Role) {
     );
     for (statement, note) in wildcard_notes {
         file.note_nested(document_index, &[("statement", statement)], &note);
+    }
+    // A statement written by hand on `*` is shown by `meshc check` (M222)
+    // with its reason; checkov is told the same reason.
+    if let Some(grant) = role
+        .grants
+        .iter()
+        .find(|grant| grant.written && grant.wildcard.is_some())
+    {
+        for check in ["CKV_AWS_111", "CKV_AWS_356"] {
+            file.note_inside(
+                document_index,
+                &format!(
+                    "#checkov:skip={check}:written by hand in `iam` (M222): {}",
+                    grant.why
+                ),
+            );
+        }
     }
     file.add(
         resource("aws_iam_role_policy", &name)

@@ -567,25 +567,7 @@ fn add_log_bucket(file: &mut TfFile, context: &Context<'_>) {
     ] {
         file.note_inside(bucket, &format!("#checkov:skip={check}:{why}"));
     }
-    file.add(
-        resource("aws_s3_bucket_public_access_block", label)
-            .add_attribute(("bucket", reference("aws_s3_bucket.access-logs.id")))
-            .add_attribute(("block_public_acls", true))
-            .add_attribute(("block_public_policy", true))
-            .add_attribute(("ignore_public_acls", true))
-            .add_attribute(("restrict_public_buckets", true))
-            .build(),
-    );
-    file.add(
-        resource("aws_s3_bucket_ownership_controls", label)
-            .add_attribute(("bucket", reference("aws_s3_bucket.access-logs.id")))
-            .add_block(
-                Block::builder("rule")
-                    .add_attribute(("object_ownership", "BucketOwnerEnforced"))
-                    .build(),
-            )
-            .build(),
-    );
+    super::data::add_bucket_closure(file, label);
     file.add(
         resource("aws_s3_bucket_server_side_encryption_configuration", label)
             .add_attribute(("bucket", reference("aws_s3_bucket.access-logs.id")))
@@ -600,16 +582,7 @@ fn add_log_bucket(file: &mut TfFile, context: &Context<'_>) {
             )
             .build(),
     );
-    file.add(
-        resource("aws_s3_bucket_versioning", label)
-            .add_attribute(("bucket", reference("aws_s3_bucket.access-logs.id")))
-            .add_block(
-                Block::builder("versioning_configuration")
-                    .add_attribute(("status", "Enabled"))
-                    .build(),
-            )
-            .build(),
-    );
+    super::data::add_bucket_versioning(file, label);
     file.add(
         resource("aws_s3_bucket_lifecycle_configuration", label)
             .add_attribute(("bucket", reference("aws_s3_bucket.access-logs.id")))
@@ -669,33 +642,7 @@ fn add_log_bucket(file: &mut TfFile, context: &Context<'_>) {
                     .add_block(delivery)
                     .build(),
             )
-            .add_block(
-                Block::builder("statement")
-                    .add_attribute(("sid", "DenyInsecureTransport"))
-                    .add_attribute(("effect", "Deny"))
-                    .add_attribute(("actions", strings(["s3:*"])))
-                    .add_attribute((
-                        "resources",
-                        list([
-                            reference("aws_s3_bucket.access-logs.arn"),
-                            template("${aws_s3_bucket.access-logs.arn}/*"),
-                        ]),
-                    ))
-                    .add_block(
-                        Block::builder("principals")
-                            .add_attribute(("type", "*"))
-                            .add_attribute(("identifiers", strings(["*"])))
-                            .build(),
-                    )
-                    .add_block(
-                        Block::builder("condition")
-                            .add_attribute(("test", "Bool"))
-                            .add_attribute(("variable", "aws:SecureTransport"))
-                            .add_attribute(("values", strings(["false"])))
-                            .build(),
-                    )
-                    .build(),
-            )
+            .add_block(super::data::bucket_tls_only(label))
             .build(),
     );
     file.add(

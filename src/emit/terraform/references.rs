@@ -9,7 +9,10 @@ use crate::emit::names;
 use crate::graph::network::Guarded;
 use crate::graph::runtime::Value;
 use crate::graph::{BusRef, QueueRef};
-use crate::model::{BusId, DatabaseId, SagaId, ServiceId, StreamId, TableId, TopicId};
+use crate::model::{
+    BucketId, BusId, DatabaseId, ParameterId, SagaId, SecretId, ServiceId, StreamId, TableId,
+    TopicId,
+};
 
 /// A resource the backend emits for a component, to refer to.
 #[derive(Clone, Copy)]
@@ -21,6 +24,9 @@ pub(super) enum Emitted {
     Table(TableId),
     /// The RDS instance, or Aurora cluster, of a database.
     Database(DatabaseId),
+    Bucket(BucketId),
+    Secret(SecretId),
+    Parameter(ParameterId),
     Function(ServiceId),
     LogGroup(ServiceId),
     Repository(ServiceId),
@@ -64,6 +70,18 @@ pub(super) fn address(context: &Context<'_>, emitted: Emitted) -> String {
             };
             format!("{kind}.{}", name(database.map(|database| &database.name)))
         }
+        Emitted::Bucket(id) => format!(
+            "aws_s3_bucket.{}",
+            name(system.buckets.get(id.0).map(|bucket| &bucket.name))
+        ),
+        Emitted::Secret(id) => format!(
+            "aws_secretsmanager_secret.{}",
+            name(system.secrets.get(id.0).map(|secret| &secret.name))
+        ),
+        Emitted::Parameter(id) => format!(
+            "aws_ssm_parameter.{}",
+            name(system.parameters.get(id.0).map(|parameter| &parameter.name))
+        ),
         Emitted::Function(id) => format!("aws_lambda_function.{}", service(id)),
         Emitted::LogGroup(id) => format!("aws_cloudwatch_log_group.{}", service(id)),
         Emitted::Repository(id) => format!("aws_ecr_repository.{}", service(id)),
@@ -100,6 +118,11 @@ pub(super) fn value(context: &Context<'_>, value: &Value) -> Expression {
             Emitted::Database(*database),
             "master_user_secret[0].secret_arn",
         ),
+        Value::BucketName(bucket) => attribute(context, Emitted::Bucket(*bucket), "bucket"),
+        Value::SecretArn(secret) => attribute(context, Emitted::Secret(*secret), "arn"),
+        Value::ParameterName(parameter) => {
+            attribute(context, Emitted::Parameter(*parameter), "name")
+        }
         Value::FunctionName(service) => {
             attribute(context, Emitted::Function(*service), "function_name")
         }

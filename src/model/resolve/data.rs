@@ -1,4 +1,5 @@
-//! Lowering `DynamoDB` tables (keys, indexes, billing) and RDS databases.
+//! Lowering `DynamoDB` tables (keys, indexes, billing), RDS databases, S3
+//! buckets, Secrets Manager secrets and Parameter Store parameters.
 
 use super::{Resolver, doc_text, name_of};
 use crate::check::names::{
@@ -7,9 +8,10 @@ use crate::check::names::{
 use crate::model::aws::limits;
 use crate::model::aws_names::NameKind;
 use crate::model::reader::{Reader, Setting};
+use crate::model::units::Duration;
 use crate::model::{
-    Billing, Database, Engine, Index, Key, KeyType, Projection, Spanned, StreamView, Table, Usage,
-    defaults,
+    Billing, Bucket, Database, Engine, Index, Key, KeyType, Parameter, Projection, Secret, Spanned,
+    StreamView, Table, Usage, defaults,
 };
 use crate::syntax::ast::{Block, Declaration, TypeExprKind, ValueKind};
 
@@ -334,5 +336,92 @@ impl Resolver<'_> {
         database.usage = self.usage_of(&mut reader);
         reader.finish(self.diagnostics);
         database
+    }
+}
+
+impl Resolver<'_> {
+    pub(super) fn bucket(&mut self, declaration: &Declaration) -> Bucket {
+        let mut reader = Self::reader(declaration);
+        let mut bucket = Bucket {
+            name: name_of(&declaration.name),
+            doc: doc_text(&declaration.doc),
+            span: declaration.span,
+            expire: None,
+            deletion_protection: defaults::BUCKET_DELETION_PROTECTION,
+            usage: Usage::default(),
+        };
+        if let Some(setting) = reader.take("expire", self.diagnostics) {
+            if let Some(expire) = self.duration(setting) {
+                bucket.expire = self.whole_days("an S3 object expiry", expire);
+            }
+        }
+        if let Some(setting) = reader.take("deletion_protection", self.diagnostics) {
+            bucket.deletion_protection = self.boolean(setting).is_none_or(|flag| flag.value);
+        }
+        bucket.usage = self.usage_of(&mut reader);
+        reader.finish(self.diagnostics);
+        bucket
+    }
+
+    /// A duration AWS counts in whole days, at least one.
+    fn whole_days(&mut self, what: &str, value: Spanned<Duration>) -> Option<Spanned<Duration>> {
+        let day = Duration::from_days(1).as_millis();
+        let millis = value.value.as_millis();
+        if millis >= day && millis % day == 0 {
+            return Some(value);
+        }
+        let nearest = millis.div_ceil(day).max(1);
+        self.diagnostics.push(aws_limit::diagnostic(
+            what,
+            &value.value.to_string(),
+            value.span,
+            "a whole number of days, at least one",
+            &format!("{nearest}d"),
+        ));
+        None
+    }
+
+    pub(super) fn secret(&mut self, declaration: &Declaration) -> Secret {
+        let mut reader = Self::reader(declaration);
+        let usage = self.usage_of(&mut reader);
+        reader.finish(self.diagnostics);
+        Secret {
+            name: name_of(&declaration.name),
+            doc: doc_text(&declaration.doc),
+            span: declaration.span,
+            usage,
+        }
+    }
+
+    pub(super) fn parameter(&mut self, declaration: &Declaration) -> Parameter {
+        let mut reader = Self::reader(declaration);
+        let mut value = Spanned::new(String::new(), declaration.name.span);
+        if let Some(setting) = self.required(&mut reader, "value", "value = \"...\"") {
+            if let Some(text) = self.string(setting) {
+                let length = text.value.len();
+                if !(limits::SSM_PARAMETER_VALUE.0..=limits::SSM_PARAMETER_VALUE.1)
+                    .contains(&length)
+                {
+                    let nearest = if length == 0 { "1 byte" } else { "4096 bytes" };
+                    self.diagnostics.push(aws_limit::diagnostic(
+                        "a Parameter Store value",
+                        &format!("{length} bytes"),
+                        text.span,
+                        "1 to 4096 bytes in a standard parameter",
+                        nearest,
+                    ));
+                }
+                value = text;
+            }
+        }
+        let usage = self.usage_of(&mut reader);
+        reader.finish(self.diagnostics);
+        Parameter {
+            name: name_of(&declaration.name),
+            doc: doc_text(&declaration.doc),
+            span: declaration.span,
+            value,
+            usage,
+        }
     }
 }

@@ -94,8 +94,8 @@ const CHANNEL: Expect = Expect {
     text: "event, queue, topic or stream",
 };
 const DATA_STORE: Expect = Expect {
-    kinds: &["table", "database"],
-    text: "table or database",
+    kinds: &["table", "database", "bucket", "secret", "parameter"],
+    text: "table, database, bucket, secret or parameter",
 };
 const RULE_TARGET: Expect = Expect {
     kinds: &["service", "queue", "topic", "stream", "saga"],
@@ -170,6 +170,9 @@ impl Resolver<'_> {
                 DeclKind::Stream => ComponentId::Stream(crate::model::StreamId(index)),
                 DeclKind::Table => ComponentId::Table(crate::model::TableId(index)),
                 DeclKind::Database => ComponentId::Database(DatabaseId(index)),
+                DeclKind::Bucket => ComponentId::Bucket(crate::model::BucketId(index)),
+                DeclKind::Secret => ComponentId::Secret(crate::model::SecretId(index)),
+                DeclKind::Parameter => ComponentId::Parameter(crate::model::ParameterId(index)),
                 DeclKind::Saga => ComponentId::Saga(crate::model::SagaId(index)),
             };
             let name = &declaration.name;
@@ -413,6 +416,9 @@ impl Resolver<'_> {
             streams: Vec::new(),
             tables: Vec::new(),
             databases: Vec::new(),
+            buckets: Vec::new(),
+            secrets: Vec::new(),
+            parameters: Vec::new(),
             sagas: Vec::new(),
             firewalls: Vec::new(),
             nacls: Vec::new(),
@@ -512,6 +518,18 @@ impl Resolver<'_> {
             DeclKind::Database => {
                 let database = self.database(declaration);
                 system.databases.push(database);
+            }
+            DeclKind::Bucket => {
+                let bucket = self.bucket(declaration);
+                system.buckets.push(bucket);
+            }
+            DeclKind::Secret => {
+                let secret = self.secret(declaration);
+                system.secrets.push(secret);
+            }
+            DeclKind::Parameter => {
+                let parameter = self.parameter(declaration);
+                system.parameters.push(parameter);
             }
             DeclKind::Saga => {
                 let saga = self.saga(declaration);

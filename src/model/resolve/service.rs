@@ -13,8 +13,8 @@ use crate::model::reader::{Reader, Setting};
 use crate::model::units::Duration;
 use crate::model::{
     Access, Architecture, Breaker, Call, Channel, ComponentId, Compute, Condition, Consume,
-    DataStore, Expose, Fargate, Filter, FilterValue, Lambda, LoadBalancerKind, Name, Publish,
-    Scalar, Service, Spanned, Usage, Use, Via, defaults,
+    DataStore, Expose, Fargate, Filter, FilterValue, IamStatement, Lambda, LoadBalancerKind, Name,
+    Publish, Scalar, Service, Spanned, Usage, Use, Via, defaults,
 };
 use crate::suggest;
 use crate::syntax::ast::{
@@ -46,6 +46,7 @@ impl Resolver<'_> {
             uses: Vec::new(),
             operations: Vec::new(),
             apis: Vec::new(),
+            iam: Vec::new(),
             log_retention: Spanned::new(defaults::LOG_RETENTION, span),
             environment: BTreeMap::new(),
             usage: Usage::default(),
@@ -80,6 +81,9 @@ impl Resolver<'_> {
         }
         if let Some(setting) = reader.take("apis", self.diagnostics) {
             service.apis = self.list_of(setting, Self::aws_service);
+        }
+        if let Some(setting) = reader.take("iam", self.diagnostics) {
+            service.iam = self.list_of(setting, Self::iam_statement);
         }
         if let Some(setting) = reader.take("log_retention", self.diagnostics) {
             if let Some(retention) = self.log_retention(setting) {
@@ -472,6 +476,104 @@ impl Resolver<'_> {
         calls
     }
 
+    /// One hand-written IAM statement: explicit actions on explicit ARNs,
+    /// with the reason a reviewer reads.
+    pub(super) fn iam_statement(&mut self, setting: Setting<'_>) -> Option<IamStatement> {
+        const EXAMPLE: &str =
+            "{ actions = [\"sns:Publish\"]  resources = [\"*\"]  reason = \"...\" }";
+        let ValueKind::Object(entries) = &setting.value.kind else {
+            self.mismatch(setting, "an IAM statement", EXAMPLE);
+            return None;
+        };
+        let mut reader = Reader::entries("an `iam` statement".to_string(), setting.span(), entries);
+        let actions = self
+            .required(&mut reader, "actions", "actions = [\"sns:Publish\"]")
+            .map(|actions| self.list_of(actions, Self::iam_action))
+            .unwrap_or_default();
+        let resources = self
+            .required(&mut reader, "resources", "resources = [\"arn:aws:...\"]")
+            .map(|resources| self.list_of(resources, Self::iam_resource))
+            .unwrap_or_default();
+        let reason = self
+            .required(
+                &mut reader,
+                "reason",
+                "reason = \"why the language cannot say it\"",
+            )
+            .and_then(|reason| self.string(reason))
+            .filter(|reason| {
+                let empty = reason.value.trim().is_empty();
+                if empty {
+                    self.diagnostics.push(invalid_value::malformed(
+                        "reason",
+                        &reason.value,
+                        reason.span,
+                        "say why the role needs it: the reviewer reads this reason",
+                    ));
+                }
+                !empty
+            });
+        reader.finish(self.diagnostics);
+        if actions.is_empty() || resources.is_empty() {
+            return None;
+        }
+        Some(IamStatement {
+            actions,
+            resources,
+            reason: reason?,
+            span: setting.span(),
+        })
+    }
+
+    /// `service:Action`: a lower-case service prefix and an action name,
+    /// with no wildcard (meshc grants no action it cannot name).
+    fn iam_action(&mut self, setting: Setting<'_>) -> Option<Spanned<String>> {
+        let text = self.string(setting)?;
+        let valid = text.value.split_once(':').is_some_and(|(prefix, action)| {
+            !prefix.is_empty()
+                && prefix
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+                && action
+                    .chars()
+                    .next()
+                    .is_some_and(|ch| ch.is_ascii_uppercase())
+                && action.chars().all(|ch| ch.is_ascii_alphanumeric())
+        });
+        if valid {
+            return Some(text);
+        }
+        let help = if text.value.contains('*') {
+            "name every action (`s3:GetObject`, not `s3:Get*`): a wildcard grants actions \
+             AWS adds later, unseen by review"
+        } else {
+            "an action is `service:Action`, as in `sns:Publish`"
+        };
+        self.diagnostics.push(invalid_value::malformed(
+            "action",
+            &text.value,
+            text.span,
+            help,
+        ));
+        None
+    }
+
+    /// An ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`) or `*`.
+    fn iam_resource(&mut self, setting: Setting<'_>) -> Option<Spanned<String>> {
+        let text = self.string(setting)?;
+        if text.value == "*" || aws::is_arn(&text.value) {
+            return Some(text);
+        }
+        self.diagnostics.push(invalid_value::malformed(
+            "resource",
+            &text.value,
+            text.span,
+            "a resource is an ARN, `arn:aws:SERVICE:REGION:ACCOUNT:RESOURCE`, or `*` for an \
+             action that takes none",
+        ));
+        None
+    }
+
     pub(super) fn breaker(&mut self, setting: Setting<'_>) -> Option<Breaker> {
         let ValueKind::Object(entries) = &setting.value.kind else {
             self.mismatch(setting, "an object", "{ errors = 50%  reset = 30s }");
@@ -604,7 +706,31 @@ impl Resolver<'_> {
             let store = match self.lookup(target, DATA_STORE) {
                 Some(ComponentId::Table(id)) => DataStore::Table(id),
                 Some(ComponentId::Database(id)) => DataStore::Database(id),
+                Some(ComponentId::Bucket(id)) => DataStore::Bucket(id),
+                Some(ComponentId::Secret(id)) => DataStore::Secret(id),
+                Some(ComponentId::Parameter(id)) => DataStore::Parameter(id),
                 _ => continue,
+            };
+            let access = match (store, &relation.access) {
+                // Parameters are configuration the deployment writes.
+                (DataStore::Parameter(_), None) => Spanned::new(Access::Read, access.span),
+                (DataStore::Parameter(_), Some(_)) if access.value != Access::Read => {
+                    self.diagnostics.push(
+                        invalid_value::diagnostic(
+                            "access",
+                            access.value.as_str(),
+                            access.span,
+                            &["read"],
+                            None,
+                        )
+                        .note(
+                            "a parameter is configuration the deployment writes; a service \
+                             only reads it (keep state a service writes in a table or a bucket)",
+                        ),
+                    );
+                    continue;
+                }
+                _ => access,
             };
             uses.push(Use {
                 target: store,
