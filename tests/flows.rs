@@ -1334,6 +1334,7 @@ fn logical_name(system: &System, logical: Logical) -> String {
         Logical::Internet => "the internet".to_string(),
         Logical::Network(network) => format!("clients in {}", network_name(system, network)),
         Logical::Api(api) => format!("the {} API", api.display_name()),
+        Logical::Address(cidr) => format!("addresses {cidr}"),
     }
 }
 
@@ -1353,6 +1354,9 @@ enum End {
     },
     /// Any address of a VPC.
     Network { vpc: String },
+    /// The addresses of a declared egress or firewall rule, seen from a
+    /// VPC: outside it (through NAT), or within it.
+    Block { vpc: String, cidr: Ipv4Net },
 }
 
 impl fmt::Display for End {
@@ -1365,6 +1369,7 @@ impl fmt::Display for End {
             } => write!(f, "an AWS API through {endpoint}"),
             End::Outside { .. } => f.write_str("the internet"),
             End::Network { vpc } => write!(f, "any address of {vpc}"),
+            End::Block { cidr, .. } => write!(f, "addresses {cidr}"),
         }
     }
 }
@@ -1427,6 +1432,24 @@ fn end_of(
         FlowEnd::Network(network) => Ok(End::Network {
             vpc: network_name(system, network),
         }),
+        FlowEnd::Cidr(cidr) => Ok(End::Block {
+            vpc: network_of_other()?,
+            cidr: cidr
+                .to_string()
+                .parse()
+                .map_err(|_| format!("{cidr} is not a block"))?,
+        }),
+    }
+}
+
+/// The addresses of a block as packets from or to a VPC carry them:
+/// anywhere is the internet, the addresses outside the VPC (as for
+/// `End::Outside`); any other block is itself.
+fn block_addresses(vpc: Ipv4Net, cidr: Ipv4Net) -> Vec<Ipv4Net> {
+    if cidr == anywhere() {
+        outside(vpc)
+    } else {
+        vec![cidr]
     }
 }
 
@@ -1457,6 +1480,18 @@ fn relations_have_flows(system: &System, graph: &meshc::graph::Graph, failures: 
         for usage in &service.uses {
             if let DataStore::Database(database) = usage.target {
                 expected.insert((me, Logical::Component(ComponentId::Database(database))));
+            }
+        }
+        for egress in &service.egress {
+            let routed = meshc::graph::network::route_out(
+                system,
+                &graph.network,
+                subnet.value,
+                egress.to.value,
+            )
+            .is_ok();
+            if routed {
+                expected.insert((me, Logical::Address(egress.to.value)));
             }
         }
         if let Some(expose) = &service.expose {
@@ -1491,7 +1526,8 @@ fn relations_have_flows(system: &System, graph: &meshc::graph::Graph, failures: 
             ));
         }
     }
-    for (index, flow) in flows.iter().enumerate() {
+    // A flow a firewall rule declares stands for that rule.
+    for (index, flow) in flows.iter().enumerate().filter(|(_, flow)| !flow.declared) {
         if !expected.contains(&(flow.origin, flow.target)) {
             failures.push(format!(
                 "flow {index} `{}` stands for no relation of the model",
@@ -1596,6 +1632,11 @@ impl Needs<'_> {
                 prefix_list: None,
                 addresses: vec![self.vpc(vpc, flow)?],
             },
+            End::Block { vpc, cidr } => PeerSet {
+                group: None,
+                prefix_list: None,
+                addresses: block_addresses(self.vpc(vpc, flow)?, *cidr),
+            },
         })
     }
 
@@ -1607,6 +1648,7 @@ impl Needs<'_> {
             },
             End::Outside { vpc, .. } => Side::Outside(outside(self.vpc(vpc, flow)?)),
             End::Network { vpc } => Side::Outside(vec![self.vpc(vpc, flow)?]),
+            End::Block { vpc, cidr } => Side::Outside(block_addresses(self.vpc(vpc, flow)?, *cidr)),
         })
     }
 

@@ -827,3 +827,124 @@ fn every_listed_api_and_used_store_is_granted() {
     }
     assert!(checked >= 15, "only {checked} grants checked");
 }
+
+/// Every declared `egress` becomes the way out it needs, in both backends:
+/// an egress rule of the service's security group to the declared
+/// addresses and port (the examples' payment and notification services
+/// had none, behind NAT gateways they paid for), and, in Terraform, the
+/// network ACL entries out to the addresses and back on the ephemeral
+/// ports.
+#[test]
+fn every_declared_egress_leaves_through_its_security_group_and_acls() {
+    let mut checked = 0;
+    for path in common::mesh_files(concat!(env!("CARGO_MANIFEST_DIR"), "/examples")) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let system = meshc::analyze(&text).system.unwrap();
+        let output = meshc::compile(
+            &meshc::diagnostics::SourceFile {
+                name: common::file_name(&path),
+                text,
+            },
+            &meshc::Options::default(),
+        );
+        let bodies = terraform_bodies(&output.files);
+        let blocks: Vec<&hcl::Block> = bodies.iter().flat_map(hcl::Body::blocks).collect();
+        let template: Json =
+            serde_json::from_str(&output.files["cloudformation/template.json"]).unwrap();
+        let resources = template["Resources"].as_object().unwrap();
+        for service in &system.services {
+            for egress in &service.egress {
+                let host = egress.host.as_ref().unwrap().value.clone();
+                let description = format!("{} reaches {host}", service.name.text);
+                let cidr = egress.to.value.to_string();
+                let port = i64::from(egress.port.value);
+                let terraform = blocks.iter().any(|block| {
+                    labels(block).first() == Some(&"aws_vpc_security_group_egress_rule")
+                        && attribute(block.body(), "description").map(expression)
+                            == Some(format!("{description:?}"))
+                        && attribute(block.body(), "cidr_ipv4").map(expression)
+                            == Some(format!("{cidr:?}"))
+                        && number(attribute(block.body(), "from_port")) == Some(port)
+                });
+                assert!(
+                    terraform,
+                    "{}: no Terraform rule for {description}",
+                    path.display()
+                );
+                let cloudformation = resources.values().any(|resource| {
+                    resource["Type"] == "AWS::EC2::SecurityGroupEgress"
+                        && resource["Properties"]["Description"] == description.as_str()
+                        && resource["Properties"]["CidrIp"] == cidr.as_str()
+                        && resource["Properties"]["FromPort"] == port
+                });
+                assert!(
+                    cloudformation,
+                    "{}: no CloudFormation rule for {description}",
+                    path.display()
+                );
+                let acl = |egress_side: bool, from: i64| {
+                    blocks.iter().any(|block| {
+                        labels(block).first() == Some(&"aws_network_acl_rule")
+                            && attribute(block.body(), "egress").map(expression)
+                                == Some(egress_side.to_string())
+                            && attribute(block.body(), "cidr_block").map(expression)
+                                == Some(format!("{cidr:?}"))
+                            && number(attribute(block.body(), "from_port")) == Some(from)
+                    })
+                };
+                assert!(
+                    acl(true, port),
+                    "{}: no ACL entry out for {description}",
+                    path.display()
+                );
+                assert!(
+                    acl(false, 1024),
+                    "{}: no ACL entry for the replies of {description}",
+                    path.display()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 3, "only {checked} egress destinations checked");
+}
+
+/// A firewall rule to addresses that no relation needs is emitted as
+/// declared, in both backends (it was dropped with a warning, so a partner
+/// API declared this way was unreachable).
+#[test]
+fn a_declared_firewall_rule_to_addresses_is_emitted() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/ui/pass/egress.mesh");
+    let output = meshc::compile(
+        &meshc::diagnostics::SourceFile {
+            name: "egress.mesh".to_string(),
+            text: std::fs::read_to_string(path).unwrap(),
+        },
+        &meshc::Options::default(),
+    );
+    let bodies = terraform_bodies(&output.files);
+    let terraform = bodies.iter().flat_map(hcl::Body::blocks).any(|block| {
+        labels(block).first() == Some(&"aws_vpc_security_group_egress_rule")
+            && attribute(block.body(), "description").map(expression)
+                == Some("\"declared in firewall payment\"".to_string())
+            && attribute(block.body(), "cidr_ipv4").map(expression)
+                == Some("\"203.0.113.0/24\"".to_string())
+            && number(attribute(block.body(), "from_port")) == Some(8443)
+    });
+    assert!(terraform, "no Terraform rule for the declared opening");
+    let template: Json =
+        serde_json::from_str(&output.files["cloudformation/template.json"]).unwrap();
+    let cloudformation = template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .any(|resource| {
+            resource["Type"] == "AWS::EC2::SecurityGroupEgress"
+                && resource["Properties"]["CidrIp"] == "203.0.113.0/24"
+                && resource["Properties"]["FromPort"] == 8443
+        });
+    assert!(
+        cloudformation,
+        "no CloudFormation rule for the declared opening"
+    );
+}

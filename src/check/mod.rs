@@ -125,6 +125,8 @@ pub static RULES: &[&dyn Rule] = &[
     &network::nacl_unneeded_rule::NaclUnneededRule,
     &network::store_outside_reach::StoreOutsideReach,
     &network::call_outside_reach::CallOutsideReach,
+    &network::firewall_rule_not_emitted::FirewallRuleNotEmitted,
+    &network::egress_without_route::EgressWithoutRoute,
     &messaging::event_never_published::EventNeverPublished,
     &messaging::event_never_consumed::EventNeverConsumed,
     &messaging::event_received_twice::EventReceivedTwice,
@@ -147,6 +149,7 @@ pub static RULES: &[&dyn Rule] = &[
     &cost::gateway_service_through_nat::GatewayServiceThroughNat,
     &cost::nat_per_zone::NatPerZone,
     &cost::idle_interface_endpoint::IdleInterfaceEndpoint,
+    &cost::unused_nat::UnusedNat,
 ];
 
 /// Runs every rule over a resolved system.
@@ -221,6 +224,8 @@ pub static CODES: &[&Code] = &[
     &network::nacl_unneeded_rule::NaclUnneededRule::CODE,
     &network::store_outside_reach::StoreOutsideReach::CODE,
     &network::call_outside_reach::CallOutsideReach::CODE,
+    &network::firewall_rule_not_emitted::FirewallRuleNotEmitted::CODE,
+    &network::egress_without_route::EgressWithoutRoute::CODE,
     &messaging::event_never_published::EventNeverPublished::CODE,
     &messaging::event_never_consumed::EventNeverConsumed::CODE,
     &messaging::filter_outside_schema::FilterOutsideSchema::CODE,
@@ -243,6 +248,7 @@ pub static CODES: &[&Code] = &[
     &cost::gateway_service_through_nat::GatewayServiceThroughNat::CODE,
     &cost::nat_per_zone::NatPerZone::CODE,
     &cost::idle_interface_endpoint::IdleInterfaceEndpoint::CODE,
+    &cost::unused_nat::UnusedNat::CODE,
 ];
 
 /// Finds a code by its code (`M201`, case-insensitive) or its slug

@@ -14,8 +14,9 @@ use crate::diagnostics::Span;
 use crate::model::aws::{AwsService, EndpointKind};
 use crate::model::defaults;
 use crate::model::{
-    Channel, Cidr, ComponentId, Compute, DataStore, DatabaseId, LoadBalancerKind, NatMode,
-    NetworkId, PortRange, Service, ServiceId, SubnetRef, System, Tier, Via,
+    Channel, Cidr, ComponentId, Compute, DataStore, DatabaseId, FirewallPeer, FirewallRule,
+    LoadBalancerKind, NatMode, NetworkId, PortRange, Service, ServiceId, SubnetRef, System, Tier,
+    Via,
 };
 use crate::syntax::ast::{Direction, Protocol};
 
@@ -135,6 +136,9 @@ pub enum FlowEnd {
     /// An AWS API reached over the internet (through NAT, or directly from a
     /// public subnet).
     PublicApi(AwsService),
+    /// Addresses a declared firewall rule names: a CIDR block, a subnet's
+    /// block, or anywhere.
+    Cidr(Cidr),
 }
 
 /// What a flow is for, in the terms the user wrote.
@@ -145,6 +149,8 @@ pub enum Logical {
     /// Clients anywhere in a network.
     Network(NetworkId),
     Api(AwsService),
+    /// Addresses a declared firewall rule names.
+    Address(Cidr),
 }
 
 /// Why a service needs an AWS API.
@@ -211,8 +217,12 @@ pub struct Flow {
     pub nat_subnet: Option<SubnetRef>,
     /// A short explanation for rule descriptions: "order calls payment".
     pub description: String,
-    /// The relation in the source that needs the flow.
+    /// The relation in the source that needs the flow, or the firewall
+    /// rule that declares it.
     pub span: Span,
+    /// Declared by a firewall rule that no relation needs (an opening to or
+    /// from addresses: a partner's API, an office network).
+    pub declared: bool,
 }
 
 /// Where a security-group rule lets traffic come from or go to.
@@ -1049,6 +1059,7 @@ fn flows(system: &System, plan: &Plan) -> Vec<Flow> {
                         nat_subnet: None,
                         description: format!("{who} to {}", service.name.text),
                         span: expose.span,
+                        declared: false,
                     });
                 }
                 balancer_to_target(
@@ -1109,6 +1120,7 @@ fn flows(system: &System, plan: &Plan) -> Vec<Flow> {
                     nat_subnet: None,
                     description,
                     span: call.span,
+                    declared: false,
                 }),
                 (Via::Alb, Some(_)) => {
                     let Some(network) = callee.subnet.map(|subnet| subnet.value.network) else {
@@ -1134,6 +1146,7 @@ fn flows(system: &System, plan: &Plan) -> Vec<Flow> {
                         nat_subnet: None,
                         description,
                         span: call.span,
+                        declared: false,
                     });
                 }
                 (Via::PrivateLink, Some(port)) => {
@@ -1153,10 +1166,34 @@ fn flows(system: &System, plan: &Plan) -> Vec<Flow> {
                         nat_subnet: None,
                         description: format!("{description} over PrivateLink"),
                         span: call.span,
+                        declared: false,
                     });
                 }
                 _ => {}
             }
+        }
+        for egress in &service.egress {
+            let Ok(nat_subnet) = route_out(system, plan, subnet, egress.to.value) else {
+                continue;
+            };
+            let destination = egress
+                .host
+                .as_ref()
+                .map_or_else(|| egress.to.value.to_string(), |host| host.value.clone());
+            push(Flow {
+                source: me,
+                destination: FlowEnd::Cidr(egress.to.value),
+                protocol: Protocol::Tcp,
+                ports: PortRange::single(egress.port.value),
+                origin: component(id),
+                target: Logical::Address(egress.to.value),
+                source_subnet: Some(subnet),
+                destination_subnet: None,
+                nat_subnet,
+                description: format!("{} reaches {destination}", service.name.text),
+                span: egress.span,
+                declared: false,
+            });
         }
         for usage in &service.uses {
             let DataStore::Database(database) = usage.target else {
@@ -1177,6 +1214,7 @@ fn flows(system: &System, plan: &Plan) -> Vec<Flow> {
                 nat_subnet: None,
                 description: format!("{} uses {}", service.name.text, declared.name.text),
                 span: usage.span,
+                declared: false,
             });
         }
     }
@@ -1217,9 +1255,253 @@ fn flows(system: &System, plan: &Plan) -> Vec<Flow> {
             nat_subnet,
             description,
             span: usage.span,
+            declared: false,
         });
     }
+    let declared = declared_flows(system, plan, &flows);
+    flows.extend(declared);
     flows
+}
+
+/// One side of a flow as a firewall sees it.
+#[derive(Clone, Debug)]
+pub struct FirewallFlow {
+    pub direction: Direction,
+    pub protocol: Protocol,
+    pub ports: PortRange,
+    /// The other end in the user's terms.
+    pub peer: Logical,
+    /// The addresses the other end's packets carry.
+    pub addresses: Vec<Cidr>,
+    pub description: String,
+    pub span: Span,
+    /// Declared by a firewall rule rather than needed by a relation.
+    pub declared: bool,
+}
+
+/// The CIDR blocks a physical flow end occupies: for a component, the
+/// blocks of the zones of its subnet group.
+pub fn addresses(system: &System, plan: &Plan, end: FlowEnd) -> Vec<Cidr> {
+    match end {
+        FlowEnd::Group(group) => plan
+            .subnet_of(system, group)
+            .and_then(|subnet| plan.subnet(subnet))
+            .map(|layout| layout.zones.clone())
+            .unwrap_or_default(),
+        other => cidrs_of(plan, other, None),
+    }
+}
+
+/// The flows in and out of the security group of `owner`, among `flows`.
+pub fn firewall_flows(
+    system: &System,
+    plan: &Plan,
+    flows: &[Flow],
+    owner: Guarded,
+) -> Vec<FirewallFlow> {
+    let mut found = Vec::new();
+    for flow in flows {
+        if flow.destination == FlowEnd::Group(owner) {
+            found.push(FirewallFlow {
+                direction: Direction::In,
+                protocol: flow.protocol,
+                ports: flow.ports,
+                peer: flow.origin,
+                addresses: addresses(system, plan, flow.source),
+                description: flow.description.clone(),
+                span: flow.span,
+                declared: flow.declared,
+            });
+        }
+        if flow.source == FlowEnd::Group(owner) {
+            found.push(FirewallFlow {
+                direction: Direction::Out,
+                protocol: flow.protocol,
+                ports: flow.ports,
+                peer: flow.target,
+                addresses: addresses(system, plan, flow.destination),
+                description: flow.description.clone(),
+                span: flow.span,
+                declared: flow.declared,
+            });
+        }
+    }
+    found
+}
+
+/// Whether a declared firewall rule lets a flow through: a rule naming a
+/// component matches the flows whose other end is that component; a rule
+/// naming addresses matches the flows whose other end lies within them.
+pub fn rule_covers(plan: &Plan, rule: &FirewallRule, flow: &FirewallFlow) -> bool {
+    if rule.direction != flow.direction {
+        return false;
+    }
+    let protocol = rule.protocol == Protocol::All || rule.protocol == flow.protocol;
+    let ports = rule
+        .ports
+        .is_none_or(|ports| ports.value.contains(flow.ports));
+    let within = |blocks: &[Cidr]| {
+        !flow.addresses.is_empty()
+            && flow
+                .addresses
+                .iter()
+                .all(|address| blocks.iter().any(|block| block.contains(*address)))
+    };
+    let peer = match &rule.peer.value {
+        FirewallPeer::Component(component) => flow.peer == Logical::Component(*component),
+        FirewallPeer::Cidr(cidr) => within(&[*cidr]),
+        FirewallPeer::Subnet(subnet) => within(
+            &plan
+                .subnet(*subnet)
+                .map(SubnetLayout::cidrs)
+                .unwrap_or_default(),
+        ),
+    };
+    protocol && ports && peer
+}
+
+/// The component whose security group a `firewall` describes.
+pub fn firewall_owner(component: ComponentId) -> Option<Guarded> {
+    match component {
+        ComponentId::Service(id) => Some(Guarded::Service(id)),
+        ComponentId::Database(id) => Some(Guarded::Database(id)),
+        _ => None,
+    }
+}
+
+/// What a declared firewall rule that no relation needs becomes: a flow
+/// of its own when it names addresses (a CIDR, a subnet group, anywhere)
+/// and the owner can reach them: in from them, or out to them (through
+/// NAT when they are outside the network). A rule naming a component, or
+/// addresses the owner has no route to, stays out, and `check` says why
+/// (M318).
+pub fn declared_rule_targets(
+    system: &System,
+    plan: &Plan,
+    owner: Guarded,
+    rule: &FirewallRule,
+) -> Result<Vec<(Cidr, Option<SubnetRef>)>, DeclaredRuleProblem> {
+    let subnet = plan
+        .subnet_of(system, owner)
+        .ok_or(DeclaredRuleProblem::NoSubnet)?;
+    let blocks = match &rule.peer.value {
+        FirewallPeer::Component(_) => return Err(DeclaredRuleProblem::Component),
+        FirewallPeer::Cidr(cidr) => vec![*cidr],
+        FirewallPeer::Subnet(peer) => plan
+            .subnet(*peer)
+            .map(SubnetLayout::cidrs)
+            .unwrap_or_default(),
+    };
+    let mut targets = Vec::new();
+    for cidr in blocks {
+        let nat = if rule.direction == Direction::In {
+            None
+        } else {
+            route_out(system, plan, subnet, cidr).map_err(DeclaredRuleProblem::NoRouteOut)?
+        };
+        targets.push((cidr, nat));
+    }
+    Ok(targets)
+}
+
+/// How traffic from a subnet group reaches addresses: within the network
+/// (`None`), or through the NAT gateways of the public subnet group
+/// (`Some`); from a public subnet, straight out (`None`). A private subnet
+/// of a network without NAT, or an isolated one, has no route out: its
+/// tier is the error.
+pub fn route_out(
+    system: &System,
+    plan: &Plan,
+    subnet: SubnetRef,
+    cidr: Cidr,
+) -> Result<Option<SubnetRef>, Tier> {
+    let tier = system
+        .subnet(subnet)
+        .map_or(Tier::Private, |subnet| subnet.tier.value);
+    let Some(layout) = plan.network(subnet.network) else {
+        return Err(tier);
+    };
+    if layout.cidr.contains(cidr) {
+        return Ok(None);
+    }
+    match tier {
+        Tier::Public => Ok(None),
+        Tier::Private if !layout.nat_zones.is_empty() => Ok(layout.nat_subnet),
+        _ => Err(tier),
+    }
+}
+
+/// Why a declared firewall rule no relation needs is not emitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeclaredRuleProblem {
+    /// It names a component: meshc opens a path to a component only for a
+    /// relation, on both sides.
+    Component,
+    /// It leads out of the network from a subnet with no route out (no
+    /// NAT, or an isolated tier).
+    NoRouteOut(Tier),
+    /// The firewall's component is in no subnet.
+    NoSubnet,
+}
+
+fn declared_flows(system: &System, plan: &Plan, derived: &[Flow]) -> Vec<Flow> {
+    let mut declared = Vec::new();
+    for firewall in &system.firewalls {
+        let Some(owner) = firewall_owner(firewall.target.value) else {
+            continue;
+        };
+        let name = system
+            .component_name(firewall.target.value)
+            .map_or_else(String::new, |name| name.text.clone());
+        let needed = firewall_flows(system, plan, derived, owner);
+        for rule in &firewall.rules {
+            if needed.iter().any(|flow| rule_covers(plan, rule, flow)) {
+                continue;
+            }
+            let Ok(targets) = declared_rule_targets(system, plan, owner, rule) else {
+                continue;
+            };
+            let me = plan.subnet_of(system, owner);
+            let ports = rule.ports.map_or(PortRange::ALL, |ports| ports.value);
+            let component = Logical::Component(firewall.target.value);
+            for (cidr, nat_subnet) in targets {
+                let (source, destination, origin, target, source_subnet, destination_subnet) =
+                    match rule.direction {
+                        Direction::Out => (
+                            FlowEnd::Group(owner),
+                            FlowEnd::Cidr(cidr),
+                            component,
+                            Logical::Address(cidr),
+                            me,
+                            None,
+                        ),
+                        Direction::In => (
+                            FlowEnd::Cidr(cidr),
+                            FlowEnd::Group(owner),
+                            Logical::Address(cidr),
+                            component,
+                            None,
+                            me,
+                        ),
+                    };
+                declared.push(Flow {
+                    source,
+                    destination,
+                    protocol: rule.protocol,
+                    ports,
+                    origin,
+                    target,
+                    source_subnet,
+                    destination_subnet,
+                    nat_subnet,
+                    description: format!("declared in firewall {name}"),
+                    span: rule.span,
+                    declared: true,
+                });
+            }
+        }
+    }
+    declared
 }
 
 /// Why a service reaches an API, for rule descriptions and diagnostics.
@@ -1277,6 +1559,7 @@ fn balancer_to_target(
         nat_subnet: None,
         description: format!("{kind} to {}", service.name.text),
         span,
+        declared: false,
     });
 }
 
@@ -1375,6 +1658,7 @@ fn security_groups(system: &System, plan: &Plan) -> Vec<SecurityGroup> {
                 FlowEnd::Group(group) => SgPeer::Group(group),
                 FlowEnd::GatewayEndpoint(network, api) => SgPeer::PrefixList(network, api),
                 FlowEnd::Internet | FlowEnd::PublicApi(_) => SgPeer::Cidr(Cidr::anywhere()),
+                FlowEnd::Cidr(cidr) => SgPeer::Cidr(cidr),
                 FlowEnd::Network(network) => SgPeer::Cidr(
                     plan.network(network)
                         .map_or(Cidr::anywhere(), |layout| layout.cidr),
@@ -1398,6 +1682,7 @@ fn security_groups(system: &System, plan: &Plan) -> Vec<SecurityGroup> {
             let peer = match flow.source {
                 FlowEnd::Group(group) => SgPeer::Group(group),
                 FlowEnd::Internet | FlowEnd::PublicApi(_) => SgPeer::Cidr(Cidr::anywhere()),
+                FlowEnd::Cidr(cidr) => SgPeer::Cidr(cidr),
                 FlowEnd::Network(network) => SgPeer::Cidr(
                     plan.network(network)
                         .map_or(Cidr::anywhere(), |layout| layout.cidr),
@@ -1428,6 +1713,7 @@ fn cidrs_of(plan: &Plan, end: FlowEnd, subnet: Option<SubnetRef>) -> Vec<Cidr> {
         FlowEnd::Internet | FlowEnd::PublicApi(_) | FlowEnd::GatewayEndpoint(..) => {
             vec![Cidr::anywhere()]
         }
+        FlowEnd::Cidr(cidr) => vec![cidr],
         FlowEnd::Network(network) => plan
             .network(network)
             .map(|layout| vec![layout.cidr])
@@ -1519,20 +1805,10 @@ fn nacls(system: &System, plan: &Plan) -> Vec<NaclPlan> {
                 add_entry(&mut draft.ingress, flow.ports, *cidr, false, index);
                 add_entry(&mut draft.egress, PortRange::EPHEMERAL, *cidr, true, index);
             }
-            add_entry(
-                &mut draft.egress,
-                flow.ports,
-                Cidr::anywhere(),
-                false,
-                index,
-            );
-            add_entry(
-                &mut draft.ingress,
-                PortRange::EPHEMERAL,
-                Cidr::anywhere(),
-                true,
-                index,
-            );
+            for cidr in &destinations {
+                add_entry(&mut draft.egress, flow.ports, *cidr, false, index);
+                add_entry(&mut draft.ingress, PortRange::EPHEMERAL, *cidr, true, index);
+            }
         }
     }
     drafts

@@ -521,9 +521,23 @@ pub struct Service {
     /// IAM statements written by hand (`iam = [{ ... }]`), for what the
     /// language does not model.
     pub iam: Vec<IamStatement>,
+    /// What the service reaches outside the system (`egress = [{ ... }]`).
+    pub egress: Vec<Egress>,
     pub log_retention: Spanned<Duration>,
     pub environment: BTreeMap<String, String>,
     pub usage: Usage,
+}
+
+/// `{ host = "api.cardprocessor.example"  port = 443 }`: a destination
+/// outside the system that a service opens connections to, over TCP.
+/// Security groups cannot filter by name: `to` is the addresses (anywhere
+/// unless declared), `host` names it for the reader.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Egress {
+    pub host: Option<Spanned<String>>,
+    pub to: Spanned<Cidr>,
+    pub port: Spanned<u16>,
+    pub span: Span,
 }
 
 /// `{ actions = ["sns:Publish"]  resources = ["*"]  reason = "..." }`: an

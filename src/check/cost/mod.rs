@@ -6,6 +6,7 @@ pub mod budget_exceeded;
 pub mod gateway_service_through_nat;
 pub mod idle_interface_endpoint;
 pub mod nat_per_zone;
+pub mod unused_nat;
 
 use crate::cost::{Catalog, Decimal};
 use crate::model::System;

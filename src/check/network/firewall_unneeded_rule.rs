@@ -1,27 +1,36 @@
 //! M305 firewall-unneeded-rule
-use super::{firewall_flows, guarded, rule_covers};
+use super::rules_no_relation_needs;
 use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
+use crate::model::FirewallPeer;
+use crate::syntax::ast::Direction;
 
 pub fn diagnostic(firewall: &str, span: Span) -> Diagnostic {
     Diagnostic::new(
         &FirewallUnneededRule::CODE,
-        format!("this rule of firewall `{firewall}` allows traffic no flow needs"),
+        format!("this rule of firewall `{firewall}` lets in addresses no relation needs"),
     )
-    .primary(span, "no flow of the system needs this opening")
-    .help("remove the rule; if something outside the .mesh file needs it, describe that caller, or suppress this with a reason")
-    .note("meshc emits the security group the flows need, without this opening")
+    .primary(span, "no relation of the system needs this opening")
+    .help("remove the rule; if something outside the .mesh file needs it (a bastion, an office network), suppress this with the reason")
+    .note("meshc emits the opening as declared, in the security group and in the network ACLs, both directions")
 }
 
 declare_rule! {
     /// ## What it does
-    /// Reports a rule of a declared `firewall` that allows traffic none of
-    /// the system's flows needs.
+    /// Reports an inbound rule of a declared `firewall` that lets in
+    /// addresses (a CIDR, a subnet group, anywhere) none of the system's
+    /// relations needs. meshc emits it as declared: in the security group,
+    /// and in the network ACLs of the subnets on the way, both directions.
+    ///
+    /// An outbound rule to addresses is how a service declares what it
+    /// reaches outside the system (a partner's API through NAT): it is
+    /// emitted the same way and not reported. A rule naming a component
+    /// that no relation needs is not emitted (M318).
     ///
     /// ## Why is this bad?
-    /// Every opening is attack surface. An opening nobody can explain is
-    /// left in place for years because nobody dares to remove it; meshc
-    /// does not emit it, and says so.
+    /// Every inbound opening is attack surface. An opening nobody can
+    /// explain is left in place for years because nobody dares to remove
+    /// it; the reason belongs next to it.
     ///
     /// ## Example
     /// ```mesh
@@ -50,20 +59,11 @@ declare_rule! {
 
 impl Rule for FirewallUnneededRule {
     fn check(&self, context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let system = context.system;
-        let plan = &context.graph.network;
-        for firewall in &system.firewalls {
-            let Some(owner) = guarded(firewall.target.value) else {
-                continue;
-            };
-            let name = system
-                .component_name(firewall.target.value)
-                .map_or_else(String::new, |name| name.text.clone());
-            let flows = firewall_flows(system, plan, owner);
-            for rule in &firewall.rules {
-                if !flows.iter().any(|flow| rule_covers(plan, rule, flow)) {
-                    out.push(diagnostic(&name, rule.span));
-                }
+        for (name, _, rule) in rules_no_relation_needs(context.system, &context.graph.network) {
+            let inbound_addresses = rule.direction == Direction::In
+                && !matches!(rule.peer.value, FirewallPeer::Component(_));
+            if inbound_addresses {
+                out.push(diagnostic(name, rule.span));
             }
         }
     }

@@ -7,7 +7,9 @@ pub mod aws_api_unreachable;
 pub mod call_outside_reach;
 pub mod cidr_outside_network;
 pub mod datastore_outside_isolated_tier;
+pub mod egress_without_route;
 pub mod firewall_missing_flow;
+pub mod firewall_rule_not_emitted;
 pub mod firewall_unneeded_rule;
 pub mod listener_without_tls;
 pub mod nacl_blocks_flow;
@@ -20,9 +22,9 @@ pub mod runtime_in_public_subnet;
 pub mod shadowed_nacl_rule;
 pub mod store_outside_reach;
 
-use crate::graph::network::{FlowEnd, Guarded, Logical, Plan};
+use crate::graph::network::{Guarded, Logical, Plan};
 use crate::model::{Cidr, ComponentId, PortRange, SubnetRef, System, Tier};
-use crate::syntax::ast::{Direction, Protocol};
+use crate::syntax::ast::Protocol;
 
 /// `app`, for messages.
 pub(crate) fn subnet_name(system: &System, subnet: SubnetRef) -> String {
@@ -64,117 +66,48 @@ pub(crate) fn describe(system: &System, logical: Logical) -> String {
             format!("clients in network `{}`", network.name.text)
         }),
         Logical::Api(api) => format!("the {} API", api.display_name()),
+        Logical::Address(cidr) if cidr == Cidr::anywhere() => "anywhere".to_string(),
+        Logical::Address(cidr) => format!("`{cidr}`"),
     }
 }
+
+pub(crate) use crate::graph::network::{FirewallFlow, rule_covers};
 
 /// The component whose security group a `firewall` describes.
 pub(crate) fn guarded(component: ComponentId) -> Option<Guarded> {
-    match component {
-        ComponentId::Service(id) => Some(Guarded::Service(id)),
-        ComponentId::Database(id) => Some(Guarded::Database(id)),
-        _ => None,
-    }
+    crate::graph::network::firewall_owner(component)
 }
 
-/// The CIDR blocks a physical flow end occupies.
-pub(crate) fn addresses(system: &System, plan: &Plan, end: FlowEnd) -> Vec<Cidr> {
-    match end {
-        FlowEnd::Internet | FlowEnd::PublicApi(_) | FlowEnd::GatewayEndpoint(..) => {
-            vec![Cidr::anywhere()]
+/// The rules of declared firewalls that no flow a relation needs goes
+/// through, with the firewall's component, its name and its owner.
+pub(crate) fn rules_no_relation_needs<'a>(
+    system: &'a System,
+    plan: &Plan,
+) -> Vec<(&'a str, Guarded, &'a crate::model::FirewallRule)> {
+    let mut found = Vec::new();
+    for firewall in &system.firewalls {
+        let Some(owner) = guarded(firewall.target.value) else {
+            continue;
+        };
+        let name = system
+            .component_name(firewall.target.value)
+            .map_or("", |name| name.text.as_str());
+        let needed: Vec<FirewallFlow> = firewall_flows(system, plan, owner)
+            .into_iter()
+            .filter(|flow| !flow.declared)
+            .collect();
+        for rule in &firewall.rules {
+            if !needed.iter().any(|flow| rule_covers(plan, rule, flow)) {
+                found.push((name, owner, rule));
+            }
         }
-        FlowEnd::Network(network) => plan
-            .network(network)
-            .map(|layout| vec![layout.cidr])
-            .unwrap_or_default(),
-        FlowEnd::Group(group) => plan
-            .subnet_of(system, group)
-            .and_then(|subnet| plan.subnet(subnet))
-            .map(|layout| layout.zones.clone())
-            .unwrap_or_default(),
     }
-}
-
-/// One side of a derived flow as a firewall sees it.
-#[derive(Clone, Debug)]
-pub struct FirewallFlow {
-    pub direction: Direction,
-    pub protocol: Protocol,
-    pub ports: PortRange,
-    /// The other end in the user's terms.
-    pub peer: Logical,
-    /// The addresses the other end's packets carry.
-    pub addresses: Vec<Cidr>,
-    pub description: String,
-    pub span: crate::diagnostics::Span,
+    found
 }
 
 /// The flows in and out of the security group of `owner`.
 pub(crate) fn firewall_flows(system: &System, plan: &Plan, owner: Guarded) -> Vec<FirewallFlow> {
-    let mut flows = Vec::new();
-    for flow in &plan.flows {
-        if flow.destination == FlowEnd::Group(owner) {
-            flows.push(FirewallFlow {
-                direction: Direction::In,
-                protocol: flow.protocol,
-                ports: flow.ports,
-                peer: flow.origin,
-                addresses: addresses(system, plan, flow.source),
-                description: flow.description.clone(),
-                span: flow.span,
-            });
-        }
-        if flow.source == FlowEnd::Group(owner) {
-            flows.push(FirewallFlow {
-                direction: Direction::Out,
-                protocol: flow.protocol,
-                ports: flow.ports,
-                peer: flow.target,
-                addresses: addresses(system, plan, flow.destination),
-                description: flow.description.clone(),
-                span: flow.span,
-            });
-        }
-    }
-    flows
-}
-
-/// Whether a declared firewall rule lets a flow through: a rule naming a
-/// component matches the flows whose other end is that component; a rule
-/// naming addresses matches the flows whose packets come from (or go to)
-/// those addresses.
-pub(crate) fn rule_covers(
-    plan: &Plan,
-    rule: &crate::model::FirewallRule,
-    flow: &FirewallFlow,
-) -> bool {
-    if rule.direction != flow.direction {
-        return false;
-    }
-    let protocol = rule.protocol == Protocol::All || rule.protocol == flow.protocol;
-    let ports = rule
-        .ports
-        .is_none_or(|ports| ports.value.contains(flow.ports));
-    let peer = match &rule.peer.value {
-        crate::model::FirewallPeer::Component(component) => {
-            flow.peer == Logical::Component(*component)
-        }
-        crate::model::FirewallPeer::Cidr(cidr) => {
-            !flow.addresses.is_empty()
-                && flow.addresses.iter().all(|address| cidr.contains(*address))
-        }
-        crate::model::FirewallPeer::Subnet(subnet) => {
-            let blocks = plan
-                .subnet(*subnet)
-                .map(super::super::graph::network::SubnetLayout::cidrs)
-                .unwrap_or_default();
-            !flow.addresses.is_empty()
-                && flow
-                    .addresses
-                    .iter()
-                    .all(|address| blocks.iter().any(|block| block.contains(*address)))
-        }
-    };
-    protocol && ports && peer
+    crate::graph::network::firewall_flows(system, plan, &plan.flows, owner)
 }
 
 /// `service` or `database`, for names.

@@ -12,9 +12,9 @@ use crate::model::aws::{self, RuntimeStatus, limits};
 use crate::model::reader::{Reader, Setting};
 use crate::model::units::Duration;
 use crate::model::{
-    Access, Architecture, Breaker, Call, Channel, ComponentId, Compute, Condition, Consume,
-    DataStore, Expose, Fargate, Filter, FilterValue, IamStatement, Lambda, LoadBalancerKind, Name,
-    Publish, Scalar, Service, Spanned, Usage, Use, Via, defaults,
+    Access, Architecture, Breaker, Call, Channel, Cidr, ComponentId, Compute, Condition, Consume,
+    DataStore, Egress, Expose, Fargate, Filter, FilterValue, IamStatement, Lambda,
+    LoadBalancerKind, Name, Publish, Scalar, Service, Spanned, Usage, Use, Via, defaults,
 };
 use crate::suggest;
 use crate::syntax::ast::{
@@ -47,6 +47,7 @@ impl Resolver<'_> {
             operations: Vec::new(),
             apis: Vec::new(),
             iam: Vec::new(),
+            egress: Vec::new(),
             log_retention: Spanned::new(defaults::LOG_RETENTION, span),
             environment: BTreeMap::new(),
             usage: Usage::default(),
@@ -84,6 +85,9 @@ impl Resolver<'_> {
         }
         if let Some(setting) = reader.take("iam", self.diagnostics) {
             service.iam = self.list_of(setting, Self::iam_statement);
+        }
+        if let Some(setting) = reader.take("egress", self.diagnostics) {
+            service.egress = self.list_of(setting, Self::egress);
         }
         if let Some(setting) = reader.take("log_retention", self.diagnostics) {
             if let Some(retention) = self.log_retention(setting) {
@@ -474,6 +478,41 @@ impl Resolver<'_> {
             });
         }
         calls
+    }
+
+    /// One destination outside the system: `{ host = "..."  to = CIDR
+    /// port = 443 }`.
+    pub(super) fn egress(&mut self, setting: Setting<'_>) -> Option<Egress> {
+        let ValueKind::Object(entries) = &setting.value.kind else {
+            self.mismatch(
+                setting,
+                "a destination",
+                "{ host = \"api.example.com\"  port = 443 }",
+            );
+            return None;
+        };
+        let mut reader = Reader::entries(
+            "an `egress` destination".to_string(),
+            setting.span(),
+            entries,
+        );
+        let host = reader
+            .take("host", self.diagnostics)
+            .and_then(|host| self.string(host));
+        let to = match reader.take("to", self.diagnostics) {
+            Some(to) => self.cidr(to)?,
+            None => Spanned::new(Cidr::anywhere(), setting.span()),
+        };
+        let port = self
+            .required(&mut reader, "port", "port = 443")
+            .and_then(|port| self.port(port));
+        reader.finish(self.diagnostics);
+        Some(Egress {
+            host,
+            to,
+            port: port?,
+            span: setting.span(),
+        })
     }
 
     /// One hand-written IAM statement: explicit actions on explicit ARNs,
