@@ -705,6 +705,28 @@ fn log_delivery_may_read_every_encrypted_state_machine() {
     assert!(machines > 0, "no example has a state machine");
 }
 
+/// Every example's resolved system, emitted files and CloudFormation
+/// template, with its path.
+fn examples_with_systems() -> Vec<(String, meshc::model::System, BTreeMap<String, String>, Json)> {
+    common::mesh_files(concat!(env!("CARGO_MANIFEST_DIR"), "/examples"))
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let system = meshc::analyze(&text).system.unwrap();
+            let output = meshc::compile(
+                &meshc::diagnostics::SourceFile {
+                    name: common::file_name(&path),
+                    text,
+                },
+                &meshc::Options::default(),
+            );
+            let template: Json =
+                serde_json::from_str(&output.files["cloudformation/template.json"]).unwrap();
+            (path.display().to_string(), system, output.files, template)
+        })
+        .collect()
+}
+
 /// `data-lake` and `Bucket` as CloudFormation names them: `DataLakeBucket`.
 fn logical(name: &str, kind: &str) -> String {
     let mut id: String = name
@@ -751,19 +773,7 @@ fn role_statements(template: &Json, service: &str) -> Vec<(Vec<String>, String)>
 #[test]
 fn every_listed_api_and_used_store_is_granted() {
     let mut checked = 0;
-    for path in common::mesh_files(concat!(env!("CARGO_MANIFEST_DIR"), "/examples")) {
-        let text = std::fs::read_to_string(&path).unwrap();
-        let analysis = meshc::analyze(&text);
-        let system = analysis.system.unwrap();
-        let output = meshc::compile(
-            &meshc::diagnostics::SourceFile {
-                name: common::file_name(&path),
-                text,
-            },
-            &meshc::Options::default(),
-        );
-        let template: Json =
-            serde_json::from_str(&output.files["cloudformation/template.json"]).unwrap();
+    for (path, system, _, template) in examples_with_systems() {
         for service in &system.services {
             let statements = role_statements(&template, &service.name.text);
             for api in &service.apis {
@@ -773,7 +783,7 @@ fn every_listed_api_and_used_store_is_granted() {
                         .iter()
                         .any(|action| action.starts_with(&prefix))),
                     "{}: {} lists {} but may call none of its actions",
-                    path.display(),
+                    path,
                     service.name.text,
                     api.value.mesh_name()
                 );
@@ -817,7 +827,7 @@ fn every_listed_api_and_used_store_is_granted() {
                                 && resources.contains(&store)
                         }),
                         "{}: {} uses {name} but may not {action} on {store}",
-                        path.display(),
+                        path,
                         service.name.text
                     );
                     checked += 1;
@@ -837,20 +847,9 @@ fn every_listed_api_and_used_store_is_granted() {
 #[test]
 fn every_declared_egress_leaves_through_its_security_group_and_acls() {
     let mut checked = 0;
-    for path in common::mesh_files(concat!(env!("CARGO_MANIFEST_DIR"), "/examples")) {
-        let text = std::fs::read_to_string(&path).unwrap();
-        let system = meshc::analyze(&text).system.unwrap();
-        let output = meshc::compile(
-            &meshc::diagnostics::SourceFile {
-                name: common::file_name(&path),
-                text,
-            },
-            &meshc::Options::default(),
-        );
-        let bodies = terraform_bodies(&output.files);
+    for (path, system, files, template) in examples_with_systems() {
+        let bodies = terraform_bodies(&files);
         let blocks: Vec<&hcl::Block> = bodies.iter().flat_map(hcl::Body::blocks).collect();
-        let template: Json =
-            serde_json::from_str(&output.files["cloudformation/template.json"]).unwrap();
         let resources = template["Resources"].as_object().unwrap();
         for service in &system.services {
             for egress in &service.egress {
@@ -866,11 +865,7 @@ fn every_declared_egress_leaves_through_its_security_group_and_acls() {
                             == Some(format!("{cidr:?}"))
                         && number(attribute(block.body(), "from_port")) == Some(port)
                 });
-                assert!(
-                    terraform,
-                    "{}: no Terraform rule for {description}",
-                    path.display()
-                );
+                assert!(terraform, "{path}: no Terraform rule for {description}");
                 let cloudformation = resources.values().any(|resource| {
                     resource["Type"] == "AWS::EC2::SecurityGroupEgress"
                         && resource["Properties"]["Description"] == description.as_str()
@@ -879,8 +874,7 @@ fn every_declared_egress_leaves_through_its_security_group_and_acls() {
                 });
                 assert!(
                     cloudformation,
-                    "{}: no CloudFormation rule for {description}",
-                    path.display()
+                    "{path}: no CloudFormation rule for {description}"
                 );
                 let acl = |egress_side: bool, from: i64| {
                     blocks.iter().any(|block| {
@@ -894,13 +888,11 @@ fn every_declared_egress_leaves_through_its_security_group_and_acls() {
                 };
                 assert!(
                     acl(true, port),
-                    "{}: no ACL entry out for {description}",
-                    path.display()
+                    "{path}: no ACL entry out for {description}"
                 );
                 assert!(
                     acl(false, 1024),
-                    "{}: no ACL entry for the replies of {description}",
-                    path.display()
+                    "{path}: no ACL entry for the replies of {description}"
                 );
                 checked += 1;
             }
@@ -947,4 +939,139 @@ fn a_declared_firewall_rule_to_addresses_is_emitted() {
         cloudformation,
         "no CloudFormation rule for the declared opening"
     );
+}
+
+/// The rows of the table "What the code may call" of docs/runtime.md: the
+/// relation cell and its IAM actions (a bare name takes the service prefix
+/// of the action before it).
+fn contract_rows() -> Vec<(String, Vec<String>)> {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/runtime.md")).unwrap();
+    let section = text
+        .split("## What the code may call")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let mut rows = Vec::new();
+    for line in section.lines() {
+        let cells: Vec<&str> = line
+            .trim()
+            .trim_matches('|')
+            .split('|')
+            .map(str::trim)
+            .collect();
+        if cells.len() < 3 || cells[0] == "relation" || cells[0].starts_with("---") {
+            continue;
+        }
+        let mut prefix = String::new();
+        let mut actions = Vec::new();
+        for (index, token) in cells[1].split('`').enumerate() {
+            if index % 2 == 0 {
+                continue;
+            }
+            if let Some((service, _)) = token.split_once(':') {
+                prefix = service.to_string();
+                actions.push(token.to_string());
+            } else if !prefix.is_empty() && token.chars().next().is_some_and(char::is_uppercase) {
+                actions.push(format!("{prefix}:{token}"));
+            }
+        }
+        rows.push((cells[0].to_string(), actions));
+    }
+    rows
+}
+
+/// Every call the runtime contract (docs/runtime.md) lists for a data store
+/// a service uses, or an API it lists without a resource, is allowed by the
+/// service's role in the emitted template, on the resource it acts on: the
+/// store's ARN, the system key for `kms:`, `*` for the APIs that take no
+/// resource.
+#[test]
+fn every_call_the_runtime_contract_lists_is_allowed() {
+    use meshc::model::{Access, DataStore};
+    let rows = contract_rows();
+    assert!(
+        rows.len() >= 10,
+        "the contract table has {} rows",
+        rows.len()
+    );
+    let row = |kind: &str, access: &str| -> Vec<String> {
+        rows.iter()
+            .filter(|(relation, _)| {
+                relation.contains(&format!("a {kind}"))
+                    && if access.is_empty() {
+                        !relation.contains("`(")
+                    } else {
+                        relation.contains(&format!("`({access})`"))
+                    }
+            })
+            .flat_map(|(_, actions)| actions.clone())
+            .collect()
+    };
+    let mut checked = 0;
+    for (path, system, _, template) in examples_with_systems() {
+        for service in &system.services {
+            let statements = role_statements(&template, &service.name.text);
+            let mut needs: Vec<(String, String)> = Vec::new();
+            for usage in &service.uses {
+                let name = &usage.target.name(&system).unwrap().text;
+                let (kind, resource) = match usage.target {
+                    DataStore::Table(_) => ("table", logical(name, "Table")),
+                    DataStore::Database(_) => ("database", "MasterUserSecret".to_string()),
+                    DataStore::Bucket(_) => ("bucket", logical(name, "Bucket")),
+                    DataStore::Secret(_) => ("secret", logical(name, "Secret")),
+                    DataStore::Parameter(_) => ("parameter", logical(name, "Parameter")),
+                };
+                let mut actions = row(kind, "");
+                if actions.is_empty() {
+                    let reads = usage.access.value != Access::Write;
+                    let writes = usage.access.value != Access::Read;
+                    if reads {
+                        actions.extend(row(kind, "read"));
+                    }
+                    if writes {
+                        actions.extend(row(kind, "write"));
+                    }
+                }
+                assert!(
+                    !actions.is_empty(),
+                    "the contract lists no call for a {kind}"
+                );
+                for action in actions {
+                    let on = if action.starts_with("kms:") {
+                        "SystemKey".to_string()
+                    } else {
+                        resource.clone()
+                    };
+                    needs.push((action, on));
+                }
+            }
+            for api in &service.apis {
+                let listed = rows
+                    .iter()
+                    .filter(|(relation, _)| {
+                        relation.contains(&format!("apis = [{}]", api.value.mesh_name()))
+                    })
+                    .flat_map(|(_, actions)| actions.clone());
+                for action in listed {
+                    needs.push((action, "\"*\"".to_string()));
+                }
+            }
+            for (action, on) in needs {
+                assert!(
+                    statements
+                        .iter()
+                        .any(|(actions, resources)| actions.contains(&action)
+                            && resources.contains(&on)),
+                    "{}: {} may not {action} on {on}, which the runtime contract lists",
+                    path,
+                    service.name.text
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 100, "only {checked} calls checked");
 }

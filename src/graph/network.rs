@@ -1394,40 +1394,55 @@ pub fn declared_rule_targets(
     };
     let mut targets = Vec::new();
     for cidr in blocks {
-        let nat = if rule.direction == Direction::In {
-            None
-        } else {
-            route_out(system, plan, subnet, cidr).map_err(DeclaredRuleProblem::NoRouteOut)?
+        let nat = match (rule.direction, route_out(system, plan, subnet, cidr)) {
+            (_, Err(RouteProblem::InsideNetwork)) => {
+                return Err(DeclaredRuleProblem::InsideNetwork);
+            }
+            (Direction::In, _) => None,
+            (Direction::Out, Err(RouteProblem::NoRouteOut(tier))) => {
+                return Err(DeclaredRuleProblem::NoRouteOut(tier));
+            }
+            (Direction::Out, Ok(nat)) => nat,
         };
         targets.push((cidr, nat));
     }
     Ok(targets)
 }
 
-/// How traffic from a subnet group reaches addresses: within the network
-/// (`None`), or through the NAT gateways of the public subnet group
-/// (`Some`); from a public subnet, straight out (`None`). A private subnet
-/// of a network without NAT, or an isolated one, has no route out: its
-/// tier is the error.
+/// Why a subnet group cannot reach addresses on its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RouteProblem {
+    /// A private subnet of a network without NAT, or an isolated one.
+    NoRouteOut(Tier),
+    /// The addresses are inside the network, among its subnets, whose
+    /// network ACLs meshc derives from the relations: only a relation to a
+    /// component opens both sides.
+    InsideNetwork,
+}
+
+/// How traffic from a subnet group reaches addresses outside its network:
+/// through the NAT gateways of the public subnet group (`Some`), or from a
+/// public subnet straight out (`None`). A block that holds the whole
+/// network (`anywhere`) counts as outside it.
 pub fn route_out(
     system: &System,
     plan: &Plan,
     subnet: SubnetRef,
     cidr: Cidr,
-) -> Result<Option<SubnetRef>, Tier> {
+) -> Result<Option<SubnetRef>, RouteProblem> {
     let tier = system
         .subnet(subnet)
         .map_or(Tier::Private, |subnet| subnet.tier.value);
     let Some(layout) = plan.network(subnet.network) else {
-        return Err(tier);
+        return Err(RouteProblem::NoRouteOut(tier));
     };
     if layout.cidr.contains(cidr) {
-        return Ok(None);
+        return Err(RouteProblem::InsideNetwork);
     }
     match tier {
         Tier::Public => Ok(None),
         Tier::Private if !layout.nat_zones.is_empty() => Ok(layout.nat_subnet),
-        _ => Err(tier),
+        _ => Err(RouteProblem::NoRouteOut(tier)),
     }
 }
 
@@ -1440,6 +1455,9 @@ pub enum DeclaredRuleProblem {
     /// It leads out of the network from a subnet with no route out (no
     /// NAT, or an isolated tier).
     NoRouteOut(Tier),
+    /// It names addresses inside the network: meshc opens a path between
+    /// its subnets only for a relation, on both sides.
+    InsideNetwork,
     /// The firewall's component is in no subnet.
     NoSubnet,
 }

@@ -25,7 +25,7 @@ import json
 import re
 import sys
 
-from parliament import analyze_policy_string
+from parliament import UnknownActionException, analyze_policy_string, expand_action
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -354,12 +354,66 @@ def selftest():
         print(f"iam selftest: a hand-written `*` statement was reported ({starred})")
         return 1
     print(f"iam selftest: parliament reports {sorted(set(problems))} on the broken policy")
+    # The contract check reads the table and refuses an action AWS lacks.
+    import tempfile
+    with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False) as contract:
+        contract.write(
+            "## What the code may call\n\n| relation | SDK calls allowed | on |\n|---|---|---|\n"
+            "| `uses` a bucket | `s3:GetObject`, `GetObjekt` | its objects |\n"
+        )
+    listed = contract_actions(contract.name)
+    if listed != [("`uses` a bucket", "s3:GetObject"), ("`uses` a bucket", "s3:GetObjekt")]:
+        print(f"iam selftest: the contract table was read as {listed}")
+        return 1
+    if check_contract(contract.name) == 0:
+        print("iam selftest: the contract check accepted s3:GetObjekt")
+        return 1
     return 0
+
+
+def contract_actions(path):
+    """The IAM actions of the table "What the code may call" in
+    docs/runtime.md, as (relation, action): a bare name inherits the service
+    prefix of the action before it in its cell."""
+    text = open(path, encoding="utf-8").read()
+    section = text.split("## What the code may call", 1)[1].split("\n## ", 1)[0]
+    found = []
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) < 3 or cells[0] in ("relation", "---") or set(cells[0]) <= {"-"}:
+            continue
+        prefix = None
+        for token in re.findall(r"`([^`]+)`", cells[1]):
+            if ":" in token:
+                prefix = token.split(":", 1)[0]
+                found.append((cells[0], token))
+            elif prefix and re.fullmatch(r"[A-Z][A-Za-z0-9]+", token):
+                found.append((cells[0], f"{prefix}:{token}"))
+    return found
+
+
+def check_contract(path):
+    """Every action the runtime contract lists is one AWS defines, by
+    parliament's database of IAM actions (an independent source: AWS's
+    service authorization reference)."""
+    actions = contract_actions(path)
+    unknown = []
+    for relation, action in actions:
+        try:
+            expand_action(action)
+        except UnknownActionException:
+            unknown.append(f"{path}: {relation}: unknown action {action}")
+    for problem in unknown:
+        print(problem)
+    print(f"iam: {path}: {len(actions)} actions of the runtime contract, {len(unknown)} unknown")
+    return 1 if unknown or len(actions) < 20 else 0
 
 
 def main(arguments):
     if arguments == ["--selftest"]:
         return selftest()
+    if len(arguments) == 2 and arguments[0] == "--contract":
+        return check_contract(arguments[1])
     if not arguments:
         print(__doc__.split("\n\n")[1], file=sys.stderr)
         return 2

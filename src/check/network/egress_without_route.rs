@@ -1,23 +1,39 @@
 //! M319 egress-without-route
 use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
-use crate::graph::network::route_out;
+use crate::graph::network::{RouteProblem, route_out};
 use crate::model::Tier;
 
-pub fn diagnostic(service: &str, destination: &str, span: Span, tier: Tier) -> Diagnostic {
-    let (label, help) = match tier {
-        Tier::Isolated => (
+pub fn diagnostic(
+    service: &str,
+    destination: &str,
+    span: Span,
+    problem: RouteProblem,
+) -> Diagnostic {
+    let (label, help) = match problem {
+        RouteProblem::InsideNetwork => (
+            format!("{destination} is inside `{service}`'s network"),
+            "name the component at that address and declare the relation to it (`calls`, `uses`): `egress` is for what lies outside the network".to_string(),
+        ),
+        RouteProblem::NoRouteOut(Tier::Isolated) => (
             format!("`{service}` runs in an isolated subnet, which has no route out"),
             "run the service in a private subnet of a network with `nat`".to_string(),
         ),
-        _ => (
+        RouteProblem::NoRouteOut(_) => (
             format!("`{service}`'s network has no NAT gateway"),
             "give the network a NAT gateway (`nat = single` or `nat = per_zone`, with a public subnet)".to_string(),
         ),
     };
     Diagnostic::new(
         &EgressWithoutRoute::CODE,
-        format!("`{service}` cannot reach {destination}: no route leaves its subnet"),
+        match problem {
+            RouteProblem::InsideNetwork => {
+                format!("`{service}` declares an egress to {destination}, inside its own network")
+            }
+            RouteProblem::NoRouteOut(_) => {
+                format!("`{service}` cannot reach {destination}: no route leaves its subnet")
+            }
+        },
     )
     .primary(span, label)
     .help(help)
@@ -26,8 +42,9 @@ pub fn diagnostic(service: &str, destination: &str, span: Span, tier: Tier) -> D
 declare_rule! {
     /// ## What it does
     /// Reports an `egress` destination outside the network that the
-    /// service has no route to: it runs in a private subnet of a network
-    /// without NAT, or in an isolated subnet.
+    /// service has no route to (it runs in a private subnet of a network
+    /// without NAT, or in an isolated subnet), and one inside the network,
+    /// which a relation to the component there opens instead.
     ///
     /// ## Why is this bad?
     /// The security group and the network ACLs would allow the connection,
@@ -72,7 +89,7 @@ impl Rule for EgressWithoutRoute {
                 continue;
             };
             for egress in &service.egress {
-                if let Err(tier) = route_out(
+                if let Err(problem) = route_out(
                     system,
                     &context.graph.network,
                     subnet.value,
@@ -86,7 +103,7 @@ impl Rule for EgressWithoutRoute {
                         &service.name.text,
                         &destination,
                         egress.span,
-                        tier,
+                        problem,
                     ));
                 }
             }

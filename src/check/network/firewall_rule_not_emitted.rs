@@ -21,6 +21,10 @@ pub fn diagnostic(firewall: &str, span: Span, problem: DeclaredRuleProblem) -> D
                 _ => "give the network a NAT gateway (`nat = single` or `nat = per_zone`, with a public subnet), or remove the rule".to_string(),
             },
         ),
+        DeclaredRuleProblem::InsideNetwork => (
+            "these addresses are inside the network, whose subnets let through only what relations need".to_string(),
+            "name the component at the other end and declare the relation that needs the opening; addresses outside the network (a partner, an office over VPN) are emitted as declared".to_string(),
+        ),
         DeclaredRuleProblem::NoSubnet => (
             "its component runs in no subnet, so it has no security group".to_string(),
             "give the component a `subnet`, or remove the firewall".to_string(),
@@ -37,9 +41,10 @@ pub fn diagnostic(firewall: &str, span: Span, problem: DeclaredRuleProblem) -> D
 declare_rule! {
     /// ## What it does
     /// Reports a rule of a declared `firewall` that meshc cannot emit: it
-    /// names a component that no relation of the system needs (a path to
-    /// a component is opened on both sides, for a relation), or it leads
-    /// out of the network from a subnet with no route out.
+    /// names a component, or addresses inside the network, that no
+    /// relation of the system needs (a path inside the network is opened
+    /// on both sides, for a relation), or it leads out of the network from
+    /// a subnet with no route out.
     ///
     /// A declared rule is never dropped in silence: it is emitted as
     /// declared (rules to or from addresses), or refused here with the

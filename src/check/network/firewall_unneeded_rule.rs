@@ -40,7 +40,7 @@ declare_rule! {
     /// service payment { compute = fargate { cpu = 0.5  memory = 1GB }  subnet = app  port = 8443 }
     /// firewall payment {
     ///   allow in tcp 8443 from order
-    ///   allow in tcp 22 from 10.0.0.0/16
+    ///   allow in tcp 22 from 192.168.0.0/16
     /// }
     /// ```
     ///
