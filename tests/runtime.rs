@@ -983,11 +983,29 @@ fn contract_rows() -> Vec<(String, Vec<String>)> {
     rows
 }
 
-/// Every call the runtime contract (docs/runtime.md) lists for a data store
-/// a service uses, or an API it lists without a resource, is allowed by the
-/// service's role in the emitted template, on the resource it acts on: the
-/// store's ARN, the system key for `kms:`, `*` for the APIs that take no
-/// resource.
+/// The calls a relation needs, as (action, text its resource must hold):
+/// the system key for `kms:`, else the relation's resource.
+fn need_calls(needs: &mut Vec<(String, String)>, actions: Vec<String>, resource: &str) {
+    assert!(
+        !actions.is_empty(),
+        "the contract lists no call for {resource}"
+    );
+    for action in actions {
+        let on = if action.starts_with("kms:") {
+            "SystemKey".to_string()
+        } else {
+            resource.to_string()
+        };
+        needs.push((action, on));
+    }
+}
+
+/// Every call the runtime contract (docs/runtime.md) lists for a relation
+/// of a service (a data store it uses, a channel it publishes to, a
+/// function it invokes, an API it lists without a resource, being a Lambda
+/// function) is allowed by the service's role in the emitted template, on
+/// the resource it acts on: the store's, channel's or callee's ARN, the
+/// system key for `kms:`, `*` for the APIs that take no resource.
 #[test]
 fn every_call_the_runtime_contract_lists_is_allowed() {
     use meshc::model::{Access, DataStore};
@@ -1035,18 +1053,66 @@ fn every_call_the_runtime_contract_lists_is_allowed() {
                         actions.extend(row(kind, "write"));
                     }
                 }
-                assert!(
-                    !actions.is_empty(),
-                    "the contract lists no call for a {kind}"
-                );
-                for action in actions {
-                    let on = if action.starts_with("kms:") {
-                        "SystemKey".to_string()
-                    } else {
-                        resource.clone()
-                    };
-                    needs.push((action, on));
+                need_calls(&mut needs, actions, &resource);
+            }
+            // Messaging and calls: the row of each relation, on the
+            // channel's or callee's resource.
+            let named = |relation: &str| -> Vec<String> {
+                rows.iter()
+                    .filter(|(cell, _)| cell.starts_with(relation))
+                    .flat_map(|(_, actions)| actions.clone())
+                    .collect()
+            };
+            let mut on_resource =
+                |actions: Vec<String>, resource: String| need_calls(&mut needs, actions, &resource);
+            for publish in &service.publishes {
+                use meshc::model::{Carrier, Channel};
+                let name =
+                    |id: meshc::model::ComponentId| system.component_name(id).unwrap().text.clone();
+                let carrier = match publish.target {
+                    Channel::Event(event) => system.event(event).unwrap().carrier.value,
+                    Channel::Queue(queue) => {
+                        let queue = name(meshc::model::ComponentId::Queue(queue));
+                        on_resource(named("`publishes` to a queue"), logical(&queue, "Queue"));
+                        continue;
+                    }
+                    Channel::Topic(topic) => Carrier::Topic(topic),
+                    Channel::Stream(stream) => Carrier::Stream(stream),
+                };
+                let (relation, resource) = match carrier {
+                    Carrier::DefaultBus => (
+                        "`publishes` an event on a bus",
+                        "event-bus/default".to_string(),
+                    ),
+                    Carrier::Bus(bus) => (
+                        "`publishes` an event on a bus",
+                        logical(&name(meshc::model::ComponentId::Bus(bus)), "EventBus"),
+                    ),
+                    Carrier::Topic(topic) => (
+                        "`publishes` to a topic",
+                        logical(&name(meshc::model::ComponentId::Topic(topic)), "Topic"),
+                    ),
+                    Carrier::Stream(stream) => (
+                        "`publishes` to a stream",
+                        logical(&name(meshc::model::ComponentId::Stream(stream)), "Stream"),
+                    ),
+                };
+                on_resource(named(relation), resource);
+            }
+            for call in &service.calls {
+                if call.via.value == meshc::model::Via::Invoke {
+                    let callee = &system.service(call.target).unwrap().name.text;
+                    on_resource(
+                        named("`calls` with `via = invoke`"),
+                        logical(callee, "Function"),
+                    );
                 }
+            }
+            if service.is_lambda() {
+                on_resource(
+                    named("every Lambda function"),
+                    logical(&service.name.text, "LogGroup"),
+                );
             }
             for api in &service.apis {
                 let listed = rows
