@@ -675,6 +675,10 @@ fn service_role(system: &System, graph: &Graph, id: ServiceId) -> Role {
     }
     for usage in &service.uses {
         role.serving(usage.span);
+        let name = usage
+            .target
+            .name(system)
+            .map_or("", |name| name.text.as_str());
         let reads = matches!(usage.access.value, Access::Read | Access::ReadWrite);
         let writes = matches!(usage.access.value, Access::Write | Access::ReadWrite);
         match usage.target {
@@ -709,10 +713,6 @@ fn service_role(system: &System, graph: &Graph, id: ServiceId) -> Role {
                 );
             }
             DataStore::Bucket(bucket) => {
-                let name = usage
-                    .target
-                    .name(system)
-                    .map_or("", |name| name.text.as_str());
                 if reads {
                     let why = format!("reads {name}");
                     role.grant(&["s3:ListBucket"], &[Resource::Bucket(bucket)], why.clone());
@@ -734,10 +734,6 @@ fn service_role(system: &System, graph: &Graph, id: ServiceId) -> Role {
                 }
             }
             DataStore::Secret(secret) => {
-                let name = usage
-                    .target
-                    .name(system)
-                    .map_or("", |name| name.text.as_str());
                 if reads {
                     let why = format!("reads {name}");
                     role.grant_keyed(&SECRET_READ, Resource::Secret(secret), &KEY_DECRYPT, why);
@@ -748,10 +744,6 @@ fn service_role(system: &System, graph: &Graph, id: ServiceId) -> Role {
                 }
             }
             DataStore::Parameter(parameter) => {
-                let name = usage
-                    .target
-                    .name(system)
-                    .map_or("", |name| name.text.as_str());
                 role.grant(
                     &PARAMETER_READ,
                     &[Resource::Parameter(parameter)],
