@@ -180,16 +180,7 @@ impl<'a> Stack<'a> {
     /// The stack as created with `overrides` and the other parameters'
     /// defaults.
     fn new(template: &'a Json, overrides: &[(&str, &str)]) -> Self {
-        let mut parameters: BTreeMap<String, String> = template["Parameters"]
-            .as_object()
-            .unwrap()
-            .iter()
-            .filter_map(|(name, definition)| {
-                definition["Default"]
-                    .as_str()
-                    .map(|default| (name.clone(), default.to_string()))
-            })
-            .collect();
+        let mut parameters = common::parameter_defaults(template);
         for (name, value) in overrides {
             assert!(
                 template["Parameters"].get(*name).is_some(),

@@ -283,3 +283,51 @@ pub fn meshc_in(args: &[&str], dir: &Path) -> Output {
         .output()
         .expect("meshc runs")
 }
+
+/// A file's system, as analysed, and the files `build` emits for it.
+pub fn system_and_files(
+    path: &Path,
+) -> (
+    meshc::model::System,
+    std::collections::BTreeMap<String, String>,
+) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let system = meshc::analyze(&text).system.unwrap();
+    let output = meshc::compile(
+        &SourceFile {
+            name: file_name(path),
+            text,
+        },
+        &meshc::Options::default(),
+    );
+    (system, output.files)
+}
+
+/// The defaults of a CloudFormation template's parameters, by name.
+pub fn parameter_defaults(
+    template: &serde_json::Value,
+) -> std::collections::BTreeMap<String, String> {
+    template["Parameters"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter_map(|(name, definition)| {
+            definition["Default"]
+                .as_str()
+                .map(|default| (name.clone(), default.to_string()))
+        })
+        .collect()
+}
+
+/// Every Terraform file of a build, parsed.
+pub fn terraform_bodies(files: &std::collections::BTreeMap<String, String>) -> Vec<hcl::Body> {
+    files
+        .iter()
+        .filter(|(path, _)| {
+            Path::new(path)
+                .extension()
+                .is_some_and(|extension| extension == "tf")
+        })
+        .map(|(_, text)| hcl::from_str(text).unwrap())
+        .collect()
+}

@@ -359,10 +359,16 @@ def selftest():
     with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False) as contract:
         contract.write(
             "## What the code may call\n\n| relation | SDK calls allowed | on |\n|---|---|---|\n"
-            "| `uses` a bucket | `s3:GetObject`, `GetObjekt` | its objects |\n"
+            "| `uses` a bucket | `s3:GetObject`, `GetObjekt` | its objects |\n\n"
+            "## What AWS does for the system\n\n| role | calls allowed | on |\n|---|---|---|\n"
+            "| a saga's state machine | `lambda:InvokeFunction` | each step's function |\n"
         )
     listed = contract_actions(contract.name)
-    if listed != [("`uses` a bucket", "s3:GetObject"), ("`uses` a bucket", "s3:GetObjekt")]:
+    if listed != [
+        ("`uses` a bucket", "s3:GetObject"),
+        ("`uses` a bucket", "s3:GetObjekt"),
+        ("a saga's state machine", "lambda:InvokeFunction"),
+    ]:
         print(f"iam selftest: the contract table was read as {listed}")
         return 1
     if check_contract(contract.name) == 0:
@@ -372,15 +378,17 @@ def selftest():
 
 
 def contract_actions(path):
-    """The IAM actions of the table "What the code may call" in
-    docs/runtime.md, as (relation, action): a bare name inherits the service
-    prefix of the action before it in its cell."""
+    """The IAM actions of the tables "What the code may call" and "What AWS
+    does for the system" in docs/runtime.md, as (relation, action): a bare
+    name inherits the service prefix of the action before it in its cell."""
     text = open(path, encoding="utf-8").read()
-    section = text.split("## What the code may call", 1)[1].split("\n## ", 1)[0]
+    lines = []
+    for heading in ("## What the code may call", "## What AWS does for the system"):
+        lines += text.split(heading, 1)[1].split("\n## ", 1)[0].splitlines()
     found = []
-    for line in section.splitlines():
+    for line in lines:
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) < 3 or cells[0] in ("relation", "---") or set(cells[0]) <= {"-"}:
+        if len(cells) < 3 or cells[0] in ("relation", "role", "---") or set(cells[0]) <= {"-"}:
             continue
         prefix = None
         for token in re.findall(r"`([^`]+)`", cells[1]):
