@@ -18,6 +18,14 @@
 //!   resource pattern: no statement serves no relation, and none is wider
 //!   than the relation it serves.
 //!
+//! Resource policies are evaluated with their conditions: every delivery
+//! AWS makes without a role (a rule to a queue, topic or function and to
+//! its dead-letter queue, a topic to its subscribers, a target group to a
+//! function) is allowed by the queue's or topic's policy or the function's
+//! permissions for its source (`aws:SourceArn`) and refused for another
+//! source, and every statement of them that allows a service serves such
+//! a delivery.
+//!
 //! The relations come from the model (what a service publishes, uses,
 //! calls, lists) and from how the template wires a service (what its
 //! environment tells it to poll, the event source mappings and dead-letter
@@ -172,6 +180,21 @@ const KINDS: &[Kind] = &[
         arn: "arn:aws:ec2:{region}:{account}:subnet/subnet-{name}",
     },
     Kind {
+        cloudformation: "AWS::Events::Rule",
+        name_property: "Name",
+        terraform: "aws_cloudwatch_event_rule",
+        name_attribute: "name",
+        // A rule of a bus other than the default one: `rule/BUS/NAME`.
+        arn: "arn:aws:events:{region}:{account}:rule/{name}",
+    },
+    Kind {
+        cloudformation: "AWS::ElasticLoadBalancingV2::TargetGroup",
+        name_property: "Name",
+        terraform: "aws_lb_target_group",
+        name_attribute: "name",
+        arn: "arn:aws:elasticloadbalancing:{region}:{account}:targetgroup/{name}/0123456789abcdef",
+    },
+    Kind {
         cloudformation: "AWS::KMS::Key",
         name_property: "",
         terraform: "aws_kms_key",
@@ -203,11 +226,22 @@ fn database_secret(identifier: &str, region: &str) -> String {
 #[derive(Debug)]
 struct Statement {
     sid: String,
+    allow: bool,
+    /// (type, identifier): `("Service", "sns.amazonaws.com")`, `("*", "*")`.
+    principals: Vec<(String, String)>,
     actions: Vec<String>,
     resources: Vec<String>,
-    /// Whether the statement has a condition or denies, which the
-    /// evaluator does not read yet.
-    conditioned: bool,
+    /// (operator, key, values).
+    conditions: Vec<(String, String, Vec<String>)>,
+}
+
+impl Statement {
+    /// Whether it is a plain grant of an identity policy: it allows, names
+    /// no principal and has no condition (the evaluator of identity
+    /// policies reads no more).
+    fn plain(&self) -> bool {
+        self.allow && self.principals.is_empty() && self.conditions.is_empty()
+    }
 }
 
 /// One backend's roles after one deployment: the inline statements and
@@ -267,7 +301,14 @@ impl<'a> Stack<'a> {
     }
 
     fn arn(&self, logical: &str) -> String {
-        arn(self.kind(logical), &self.name(logical), &self.region)
+        let mut name = self.name(logical);
+        if let Some(bus) = self.resource(logical)["Properties"].get("EventBusName") {
+            let bus = self.text(bus);
+            if bus != "default" {
+                name = format!("{bus}/{name}");
+            }
+        }
+        arn(self.kind(logical), &name, &self.region)
     }
 
     /// What `Ref` gives for a resource.
@@ -389,18 +430,43 @@ impl<'a> Stack<'a> {
             .unwrap()
             .iter()
             .map(|statement| {
-                assert_eq!(statement["Effect"], "Allow", "{statement}");
-                for key in ["NotAction", "NotResource"] {
+                for key in ["NotAction", "NotResource", "NotPrincipal"] {
                     assert!(
                         statement.get(key).is_none(),
                         "the evaluator does not read {key} yet: {statement}"
                     );
                 }
+                let principals = match statement.get("Principal") {
+                    None => Vec::new(),
+                    Some(Json::String(any)) => vec![(any.clone(), any.clone())],
+                    Some(Json::Object(kinds)) => kinds
+                        .iter()
+                        .flat_map(|(kind, identifiers)| {
+                            self.texts(identifiers)
+                                .into_iter()
+                                .map(|identifier| (kind.clone(), identifier))
+                        })
+                        .collect(),
+                    Some(other) => panic!("principal {other}"),
+                };
+                let conditions = statement
+                    .get("Condition")
+                    .and_then(Json::as_object)
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|(operator, tests)| {
+                        tests.as_object().unwrap().iter().map(|(key, values)| {
+                            (operator.clone(), key.clone(), self.texts(values))
+                        })
+                    })
+                    .collect();
                 Statement {
                     sid: statement["Sid"].as_str().unwrap_or_default().to_string(),
+                    allow: statement["Effect"] == "Allow",
+                    principals,
                     actions: self.texts(&statement["Action"]),
                     resources: self.texts(&statement["Resource"]),
-                    conditioned: statement.get("Condition").is_some(),
+                    conditions,
                 }
             })
             .collect()
@@ -452,6 +518,7 @@ fn concat(args: FuncArgs) -> Result<hcl::Value, String> {
 struct Configuration {
     bodies: Vec<hcl::Body>,
     context: Context<'static>,
+    region: String,
 }
 
 fn object(entries: &[(&str, hcl::Value)]) -> hcl::Value {
@@ -491,72 +558,88 @@ impl Configuration {
         base = Self::base(variables.clone(), region);
         let mut resources: BTreeMap<String, hcl::Map<String, hcl::Value>> = BTreeMap::new();
         let mut data_sources: BTreeMap<String, hcl::Map<String, hcl::Value>> = BTreeMap::new();
-        for block in bodies.iter().flat_map(hcl::Body::blocks) {
-            let found = match block.identifier() {
-                "resource" => &mut resources,
-                "data" => &mut data_sources,
-                _ => continue,
-            };
-            let [kind_name, label] = labels(block)[..] else {
-                continue;
-            };
-            let Some(kind) = KINDS.iter().find(|kind| kind.terraform == kind_name) else {
-                continue;
-            };
-            let count = attribute(block.body(), "count").map(|count| {
-                usize::try_from(count.evaluate(&base).unwrap().as_u64().unwrap()).unwrap()
-            });
-            let instance = |index: usize| {
-                let mut context = Self::base(variables.clone(), region);
-                context.declare_var("count", object(&[("index", hcl::Value::from(index))]));
-                let name = match kind.name_attribute {
-                    "" => KEY_ID.to_string(),
-                    "tags" => {
-                        let tags = attribute(block.body(), "tags")
-                            .unwrap()
+        // Rules name their bus: they are read once the buses are known.
+        for rules in [false, true] {
+            let mut context = Self::base(variables.clone(), region);
+            for (kind, instances) in &resources {
+                context.declare_var(kind.as_str(), hcl::Value::Object(instances.clone()));
+            }
+            for block in bodies.iter().flat_map(hcl::Body::blocks) {
+                let [kind_name, label] = labels(block)[..] else {
+                    continue;
+                };
+                if (kind_name == "aws_cloudwatch_event_rule") != rules {
+                    continue;
+                }
+                let found = match block.identifier() {
+                    "resource" => &mut resources,
+                    "data" => &mut data_sources,
+                    _ => continue,
+                };
+                let Some(kind) = KINDS.iter().find(|kind| kind.terraform == kind_name) else {
+                    continue;
+                };
+                let count = attribute(block.body(), "count").map(|count| {
+                    usize::try_from(count.evaluate(&base).unwrap().as_u64().unwrap()).unwrap()
+                });
+                let instance = |index: usize| {
+                    let mut context = context.clone();
+                    context.declare_var("count", object(&[("index", hcl::Value::from(index))]));
+                    let evaluated = |key: &str| {
+                        attribute(block.body(), key)
+                            .unwrap_or_else(|| panic!("{kind_name}.{label} has no {key}"))
                             .evaluate(&context)
-                            .unwrap();
-                        tags.as_object().unwrap()["Name"]
+                            .unwrap()
+                    };
+                    let mut name = match kind.name_attribute {
+                        "" => KEY_ID.to_string(),
+                        "tags" => evaluated("tags").as_object().unwrap()["Name"]
                             .as_str()
                             .unwrap()
-                            .to_string()
+                            .to_string(),
+                        key => evaluated(key).as_str().unwrap().to_string(),
+                    };
+                    let mut arn_name = name.clone();
+                    if let Some(bus) = attribute(block.body(), "event_bus_name") {
+                        let bus = bus.evaluate(&context).unwrap();
+                        let bus = bus.as_str().unwrap();
+                        if bus != "default" {
+                            arn_name = format!("{bus}/{name}");
+                        }
                     }
-                    key => attribute(block.body(), key)
-                        .unwrap_or_else(|| panic!("{kind_name}.{label} has no {key}"))
-                        .evaluate(&context)
-                        .unwrap()
-                        .as_str()
-                        .unwrap()
-                        .to_string(),
+                    let resource_arn = arn(kind, &arn_name, region);
+                    let id = match kind_name {
+                        "aws_subnet" => format!("subnet-{name}"),
+                        "aws_security_group" => format!("sg-{name}"),
+                        _ => name.clone(),
+                    };
+                    let url = format!("https://sqs.{region}.amazonaws.com/{ACCOUNT}/{name}");
+                    let secret = database_secret(&name, region);
+                    object(&[
+                        ("name", hcl::Value::from(std::mem::take(&mut name))),
+                        ("function_name", hcl::Value::from(arn_name.clone())),
+                        ("id", hcl::Value::from(id)),
+                        ("arn", hcl::Value::from(resource_arn)),
+                        ("url", hcl::Value::from(url)),
+                        ("key_id", hcl::Value::from(KEY_ID)),
+                        (
+                            "master_user_secret",
+                            hcl::Value::Array(vec![object(&[(
+                                "secret_arn",
+                                hcl::Value::from(secret),
+                            )])]),
+                        ),
+                    ])
                 };
-                let resource_arn = arn(kind, &name, region);
-                let id = match kind_name {
-                    "aws_subnet" => format!("subnet-{name}"),
-                    "aws_security_group" => format!("sg-{name}"),
-                    _ => name.clone(),
+                let value = match count {
+                    Some(count) => hcl::Value::Array((0..count).map(instance).collect()),
+                    None => instance(0),
                 };
-                object(&[
-                    ("name", hcl::Value::from(name.clone())),
-                    ("id", hcl::Value::from(id)),
-                    ("arn", hcl::Value::from(resource_arn)),
-                    ("key_id", hcl::Value::from(KEY_ID)),
-                    (
-                        "master_user_secret",
-                        hcl::Value::Array(vec![object(&[(
-                            "secret_arn",
-                            hcl::Value::from(database_secret(&name, region)),
-                        )])]),
-                    ),
-                ])
-            };
-            let value = match count {
-                Some(count) => hcl::Value::Array((0..count).map(instance).collect()),
-                None => instance(0),
-            };
-            found
-                .entry(kind_name.to_string())
-                .or_default()
-                .insert(label.to_string(), value);
+                found
+                    .entry(kind_name.to_string())
+                    .or_default()
+                    .insert(label.to_string(), value);
+            }
         }
         let mut context = Self::base(variables, region);
         let data = data_sources
@@ -566,7 +649,11 @@ impl Configuration {
         for (kind, instances) in resources {
             context.declare_var(kind, hcl::Value::Object(instances));
         }
-        Configuration { bodies, context }
+        Configuration {
+            bodies,
+            context,
+            region: region.to_string(),
+        }
     }
 
     /// The variables, data sources and functions every expression may use.
@@ -602,6 +689,15 @@ impl Configuration {
                 object(&[(
                     "current",
                     object(&[("account_id", hcl::Value::from(ACCOUNT))]),
+                )]),
+            ),
+            (
+                // The account Elastic Load Balancing writes access logs
+                // from (its value matters to no role).
+                "aws_elb_service_account",
+                object(&[(
+                    "current",
+                    object(&[("arn", hcl::Value::from("arn:aws:iam::127311923021:root"))]),
                 )]),
             ),
             (
@@ -642,7 +738,8 @@ impl Configuration {
         self.bodies.iter().flat_map(hcl::Body::blocks)
     }
 
-    fn roles(&self) -> Roles {
+    /// Every `aws_iam_policy_document`, by label.
+    fn documents(&self) -> BTreeMap<&str, Vec<Statement>> {
         let mut documents: BTreeMap<&str, Vec<Statement>> = BTreeMap::new();
         for block in self.blocks() {
             if block.identifier() == "data" && labels(block)[0] == "aws_iam_policy_document" {
@@ -655,27 +752,68 @@ impl Configuration {
                         for key in ["not_actions", "not_resources"] {
                             assert!(attribute(body, key).is_none(), "{key} is not read yet");
                         }
+                        let blocks = |kind: &'static str| {
+                            body.blocks()
+                                .filter(move |block| block.identifier() == kind)
+                        };
+                        let principals = blocks("principals")
+                            .flat_map(|principal| {
+                                let kind = self.text(attribute(principal.body(), "type").unwrap());
+                                self.texts(attribute(principal.body(), "identifiers").unwrap())
+                                    .into_iter()
+                                    .map(move |identifier| (kind.clone(), identifier))
+                            })
+                            .collect();
+                        let conditions = blocks("condition")
+                            .map(|condition| {
+                                let text =
+                                    |key| self.text(attribute(condition.body(), key).unwrap());
+                                (
+                                    text("test"),
+                                    text("variable"),
+                                    self.texts(attribute(condition.body(), "values").unwrap()),
+                                )
+                            })
+                            .collect();
                         Statement {
                             sid: attribute(body, "sid")
                                 .map(|sid| self.text(sid))
                                 .unwrap_or_default(),
+                            allow: attribute(body, "effect")
+                                .is_none_or(|effect| self.text(effect) == "Allow"),
+                            principals,
                             actions: attribute(body, "actions")
                                 .map(|actions| self.texts(actions))
                                 .unwrap_or_default(),
                             resources: attribute(body, "resources")
                                 .map(|resources| self.texts(resources))
                                 .unwrap_or_default(),
-                            conditioned: body
-                                .blocks()
-                                .any(|block| block.identifier() == "condition")
-                                || attribute(body, "effect")
-                                    .is_some_and(|effect| self.text(effect) != "Allow"),
+                            conditions,
                         }
                     })
                     .collect();
                 documents.insert(labels(block)[1], statements);
             }
         }
+        documents
+    }
+
+    /// The statements of the document an attribute (`policy = data.
+    /// aws_iam_policy_document.LABEL.json`) names.
+    fn document(
+        documents: &mut BTreeMap<&str, Vec<Statement>>,
+        body: &hcl::Body,
+    ) -> Vec<Statement> {
+        let policy = hcl::format::to_string(attribute(body, "policy").unwrap()).unwrap();
+        let document = policy
+            .strip_prefix("data.aws_iam_policy_document.")
+            .and_then(|rest| rest.strip_suffix(".json"))
+            .unwrap_or_else(|| panic!("policy {policy} is not a policy document"));
+        documents.remove(document).unwrap()
+    }
+
+    fn roles(&self) -> Roles {
+        let mut documents = self.documents();
         let mut roles = Roles::default();
         for block in self.blocks() {
             if block.identifier() != "resource" {
@@ -694,13 +832,7 @@ impl Configuration {
                 }
                 "aws_iam_role_policy" => {
                     let role = self.text(attribute(body, "role").unwrap());
-                    let policy =
-                        hcl::format::to_string(attribute(body, "policy").unwrap()).unwrap();
-                    let document = policy
-                        .strip_prefix("data.aws_iam_policy_document.")
-                        .and_then(|rest| rest.strip_suffix(".json"))
-                        .unwrap_or_else(|| panic!("policy {policy} is not a policy document"));
-                    let statements = documents.remove(document).unwrap();
+                    let statements = Self::document(&mut documents, body);
                     roles.statements.entry(role).or_default().extend(statements);
                 }
                 "aws_iam_role_policy_attachment" => {
@@ -716,6 +848,339 @@ impl Configuration {
         }
         roles
     }
+}
+
+impl Configuration {
+    /// The policies of queues and topics and the permissions of functions,
+    /// by the ARN of the resource they are on.
+    fn policies(&self) -> Policies {
+        let mut documents = self.documents();
+        let mut policies = Policies::new();
+        for block in self.blocks() {
+            if block.identifier() != "resource" {
+                continue;
+            }
+            let body = block.body();
+            let text = |key: &str| attribute(body, key).map(|value| self.text(value));
+            match labels(block)[0] {
+                "aws_sqs_queue_policy" => {
+                    let queue = queue_arn_of_url(&text("queue_url").unwrap());
+                    let statements = Self::document(&mut documents, body);
+                    policies.entry(queue).or_default().extend(statements);
+                }
+                "aws_sns_topic_policy" => {
+                    let topic = text("arn").unwrap();
+                    let statements = Self::document(&mut documents, body);
+                    policies.entry(topic).or_default().extend(statements);
+                }
+                "aws_lambda_permission" => {
+                    let (function, statement) = permission(
+                        &self.region,
+                        text,
+                        [
+                            "function_name",
+                            "principal",
+                            "action",
+                            "source_arn",
+                            "source_account",
+                        ],
+                    );
+                    policies.entry(function).or_default().push(statement);
+                }
+                _ => {}
+            }
+        }
+        policies
+    }
+}
+
+impl Stack<'_> {
+    /// The policies of queues and topics and the permissions of functions,
+    /// by the ARN of the resource they are on.
+    fn policies(&self) -> Policies {
+        let mut policies = Policies::new();
+        for resource in self.resources.values() {
+            let properties = &resource["Properties"];
+            let optional = |key: &str| properties.get(key).map(|value| self.text(value));
+            match resource["Type"].as_str().unwrap() {
+                "AWS::SQS::QueuePolicy" => {
+                    for queue in self.texts(&properties["Queues"]) {
+                        let statements = self.statements(&properties["PolicyDocument"]);
+                        policies
+                            .entry(queue_arn_of_url(&queue))
+                            .or_default()
+                            .extend(statements);
+                    }
+                }
+                "AWS::SNS::TopicPolicy" => {
+                    for topic in self.texts(&properties["Topics"]) {
+                        let statements = self.statements(&properties["PolicyDocument"]);
+                        policies.entry(topic).or_default().extend(statements);
+                    }
+                }
+                "AWS::Lambda::Permission" => {
+                    let (function, statement) = permission(
+                        &self.region,
+                        optional,
+                        [
+                            "FunctionName",
+                            "Principal",
+                            "Action",
+                            "SourceArn",
+                            "SourceAccount",
+                        ],
+                    );
+                    policies.entry(function).or_default().push(statement);
+                }
+                _ => {}
+            }
+        }
+        policies
+    }
+
+    /// What AWS services deliver for the system without a role: a rule's
+    /// targets and dead-letter queue, a topic's subscriptions, a target
+    /// group's functions.
+    fn deliveries(&self) -> Vec<Delivery> {
+        let mut deliveries = Vec::new();
+        let mut add = |service: &str, resource: String, source: &str| {
+            let action = match resource.split(':').nth(2) {
+                Some("sqs") => "sqs:SendMessage",
+                Some("sns") => "sns:Publish",
+                Some("lambda") => "lambda:InvokeFunction",
+                other => panic!("{source} delivers to {resource} ({other:?}) without a role"),
+            };
+            deliveries.push(Delivery {
+                service: service.to_string(),
+                action: action.to_string(),
+                resource,
+                source: source.to_string(),
+            });
+        };
+        for (logical, resource) in self.resources {
+            let properties = &resource["Properties"];
+            match resource["Type"].as_str().unwrap() {
+                "AWS::Events::Rule" => {
+                    let rule = self.arn(logical);
+                    for target in properties["Targets"].as_array().into_iter().flatten() {
+                        if target.get("RoleArn").is_none() {
+                            add("events.amazonaws.com", self.text(&target["Arn"]), &rule);
+                        }
+                        if let Some(queue) = target["DeadLetterConfig"].get("Arn") {
+                            add("events.amazonaws.com", self.text(queue), &rule);
+                        }
+                    }
+                }
+                "AWS::SNS::Subscription" => {
+                    let topic = self.text(&properties["TopicArn"]);
+                    add(
+                        "sns.amazonaws.com",
+                        self.text(&properties["Endpoint"]),
+                        &topic,
+                    );
+                }
+                "AWS::ElasticLoadBalancingV2::TargetGroup"
+                    if properties["TargetType"] == "lambda" =>
+                {
+                    let group = self.arn(logical);
+                    for target in properties["Targets"].as_array().into_iter().flatten() {
+                        add(
+                            "elasticloadbalancing.amazonaws.com",
+                            self.text(&target["Id"]),
+                            &group,
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+        deliveries
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Resource policies, evaluated with their conditions.
+
+/// A delivery AWS makes for the system: `service` performs `action` on
+/// `resource` for `source` (a rule, a topic, a target group).
+#[derive(Clone, Debug)]
+struct Delivery {
+    service: String,
+    action: String,
+    resource: String,
+    source: String,
+}
+
+/// Resource policies (and Lambda permissions, as the statements Lambda
+/// adds to a function's policy), by the ARN of their resource.
+type Policies = BTreeMap<String, Vec<Statement>>;
+
+/// `https://sqs.REGION.amazonaws.com/ACCOUNT/NAME`, as an ARN.
+fn queue_arn_of_url(url: &str) -> String {
+    let rest = url.strip_prefix("https://sqs.").unwrap();
+    let (region, rest) = rest.split_once(".amazonaws.com/").unwrap();
+    let (account, name) = rest.split_once('/').unwrap();
+    format!("arn:aws:sqs:{region}:{account}:{name}")
+}
+
+fn function_arn(name_or_arn: &str, region: &str) -> String {
+    if name_or_arn.starts_with("arn:") {
+        name_or_arn.to_string()
+    } else {
+        format!("arn:aws:lambda:{region}:{ACCOUNT}:function:{name_or_arn}")
+    }
+}
+
+/// The function of a permission and the statement Lambda adds to its
+/// policy for it (`AddPermission` compares `SourceArn` with `ArnLike`),
+/// from the permission's function, principal, action, source ARN and
+/// source account, read by `text` under the backend's `keys`.
+fn permission(
+    region: &str,
+    text: impl Fn(&str) -> Option<String>,
+    keys: [&str; 5],
+) -> (String, Statement) {
+    let [function, principal, action, source_arn, source_account] = keys.map(&text);
+    let function = function_arn(&function.unwrap(), region);
+    let mut conditions = Vec::new();
+    if let Some(source) = source_arn {
+        conditions.push((
+            "ArnLike".to_string(),
+            "aws:SourceArn".to_string(),
+            vec![source],
+        ));
+    }
+    if let Some(account) = source_account {
+        conditions.push((
+            "StringEquals".to_string(),
+            "aws:SourceAccount".to_string(),
+            vec![account],
+        ));
+    }
+    let statement = Statement {
+        sid: "permission".to_string(),
+        allow: true,
+        principals: vec![("Service".to_string(), principal.unwrap())],
+        actions: vec![action.unwrap()],
+        resources: vec![function.clone()],
+        conditions,
+    };
+    (function, statement)
+}
+
+/// Whether a statement applies to a request of `service` doing `action` on
+/// `resource` for `source`, over TLS, from the system's account.
+fn applies(statement: &Statement, delivery: &Delivery) -> bool {
+    let principal = statement.principals.iter().any(|(kind, identifier)| {
+        (kind == "*" && identifier == "*") || (kind == "Service" && *identifier == delivery.service)
+    });
+    let action = statement
+        .actions
+        .iter()
+        .any(|granted| wildcard(&granted.to_lowercase(), &delivery.action.to_lowercase()));
+    let resource = statement
+        .resources
+        .iter()
+        .any(|granted| wildcard(granted, &delivery.resource));
+    principal
+        && action
+        && resource
+        && statement.conditions.iter().all(|(operator, key, values)| {
+            let value = match key.as_str() {
+                "aws:SourceArn" => delivery.source.as_str(),
+                "aws:SourceAccount" => ACCOUNT,
+                "aws:SecureTransport" => "true",
+                other => panic!("condition key {other} is not evaluated"),
+            };
+            match operator.as_str() {
+                "ArnEquals" | "StringEquals" | "Bool" => {
+                    values.iter().any(|expected| expected == value)
+                }
+                "ArnLike" | "StringLike" => values.iter().any(|pattern| wildcard(pattern, value)),
+                other => panic!("condition operator {other} is not evaluated"),
+            }
+        })
+}
+
+/// IAM's decision for a resource policy: no denial applies and an
+/// allowance does.
+fn permitted(statements: &[Statement], delivery: &Delivery) -> bool {
+    statements
+        .iter()
+        .all(|statement| statement.allow || !applies(statement, delivery))
+        && statements
+            .iter()
+            .any(|statement| statement.allow && applies(statement, delivery))
+}
+
+/// Checks one backend's resource policies against the deliveries: each is
+/// allowed for its source and refused for another source of the same
+/// service; every statement allowing a service serves a delivery, for a
+/// source it names.
+fn evaluate_deliveries(
+    backend: &str,
+    policies: &Policies,
+    deliveries: &[Delivery],
+) -> (Vec<String>, usize) {
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    let none = Vec::new();
+    for delivery in deliveries {
+        let statements = policies.get(&delivery.resource).unwrap_or(&none);
+        checked += 1;
+        if !permitted(statements, delivery) {
+            problems.push(format!(
+                "{backend}: {} may not {} on {} for {}",
+                delivery.service, delivery.action, delivery.resource, delivery.source
+            ));
+        }
+        let stranger = Delivery {
+            source: format!("{}-not-this-one", delivery.source),
+            ..delivery.clone()
+        };
+        if permitted(statements, &stranger) {
+            problems.push(format!(
+                "{backend}: {} may {} on {} for any source, {} included",
+                delivery.service, delivery.action, delivery.resource, stranger.source
+            ));
+        }
+    }
+    for (resource, statements) in policies {
+        for statement in statements.iter().filter(|statement| statement.allow) {
+            let sources: Vec<&String> = statement
+                .conditions
+                .iter()
+                .filter(|(_, key, _)| key == "aws:SourceArn")
+                .flat_map(|(_, _, values)| values)
+                .collect();
+            for (_, service) in &statement.principals {
+                for action in &statement.actions {
+                    checked += 1;
+                    if sources.is_empty() {
+                        problems.push(format!(
+                            "{backend}: {resource}, statement {}: {service} may {action} for any source",
+                            statement.sid
+                        ));
+                    }
+                    for source in &sources {
+                        let serves = deliveries.iter().any(|delivery| {
+                            delivery.service == *service
+                                && delivery.action.eq_ignore_ascii_case(action)
+                                && delivery.resource == *resource
+                                && wildcard(source, &delivery.source)
+                        });
+                        if !serves {
+                            problems.push(format!(
+                                "{backend}: {resource}, statement {}: {service} may {action} for {source}, which delivers nothing there",
+                                statement.sid
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (problems, checked)
 }
 
 // ---------------------------------------------------------------------------
@@ -1425,7 +1890,7 @@ fn evaluate(
             }
         }
         for statement in statements {
-            if statement.conditioned {
+            if !statement.plain() {
                 problems.push(format!(
                     "{backend}: role {role}, statement {}: conditions and denials are not evaluated yet",
                     statement.sid
@@ -1456,6 +1921,38 @@ fn evaluate(
     (problems, checked)
 }
 
+/// A built system: its name, model, emitted files and template.
+struct Built {
+    name: String,
+    system: meshc::model::System,
+    files: BTreeMap<String, String>,
+    template: Json,
+}
+
+/// Every example, and every system the diagnostics tests keep as passing:
+/// they hold the relations no example has (publishing straight to a
+/// queue, reading a bucket, ...).
+fn built() -> Vec<Built> {
+    let mut paths = common::mesh_files(concat!(env!("CARGO_MANIFEST_DIR"), "/examples"));
+    paths.extend(common::mesh_files(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/ui/pass"
+    )));
+    paths
+        .into_iter()
+        .map(|path| {
+            let (system, files) = common::system_and_files(&path);
+            let template = serde_json::from_str(&files["cloudformation/template.json"]).unwrap();
+            Built {
+                name: common::file_name(&path),
+                system,
+                files,
+                template,
+            }
+        })
+        .collect()
+}
+
 /// Every role of every example, in both backends, allows every call the
 /// runtime contract lists for its relations and nothing else.
 #[test]
@@ -1464,27 +1961,19 @@ fn every_role_allows_exactly_what_the_runtime_contract_lists() {
     assert!(rows.len() >= 25, "the contract has {} rows", rows.len());
     let mut checked = 0;
     let mut problems = Vec::new();
-    let mut paths = common::mesh_files(concat!(env!("CARGO_MANIFEST_DIR"), "/examples"));
-    // The systems the diagnostics tests keep as passing hold the
-    // relations no example has (publishing straight to a queue, reading a
-    // bucket, ...).
-    paths.extend(common::mesh_files(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/ui/pass"
-    )));
-    for path in paths {
-        let (system, files) = common::system_and_files(&path);
-        let template: Json = serde_json::from_str(&files["cloudformation/template.json"]).unwrap();
-        let region = system.region.value.clone();
-        let stack = Stack::new(&template, &region);
-        let (needs, managed) = needs(&rows, &system, &stack);
-        let example = common::file_name(&path);
+    for built in built() {
+        let region = built.system.region.value.clone();
+        let stack = Stack::new(&built.template, &region);
+        let (needs, managed) = needs(&rows, &built.system, &stack);
         for (backend, roles) in [
             ("CloudFormation", stack.roles()),
-            ("Terraform", Configuration::new(&files, &region).roles()),
+            (
+                "Terraform",
+                Configuration::new(&built.files, &region).roles(),
+            ),
         ] {
-            let (found, count) =
-                evaluate(&backend_label(&example, backend), &roles, &needs, &managed);
+            let label = format!("{} ({backend})", built.name);
+            let (found, count) = evaluate(&label, &roles, &needs, &managed);
             problems.extend(found);
             checked += count;
         }
@@ -1493,8 +1982,39 @@ fn every_role_allows_exactly_what_the_runtime_contract_lists() {
     assert!(checked >= 1000, "only {checked} calls and grants checked");
 }
 
-fn backend_label(example: &str, backend: &str) -> String {
-    format!("{example} ({backend})")
+/// Every delivery AWS makes for the system without a role (a rule to its
+/// queue, topic or function targets and its dead-letter queue, a topic to
+/// its subscribers, a target group to its functions) is allowed by the
+/// resource's policy, or the function's permissions, for that source and
+/// refused for another source of the same service; and every statement of
+/// those policies that allows a service serves such a delivery, for a
+/// source it names (none allows a service for any source).
+#[test]
+fn every_delivery_is_allowed_for_its_source_alone() {
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for built in built() {
+        let region = built.system.region.value.clone();
+        let stack = Stack::new(&built.template, &region);
+        let deliveries = stack.deliveries();
+        for (backend, policies) in [
+            ("CloudFormation", stack.policies()),
+            (
+                "Terraform",
+                Configuration::new(&built.files, &region).policies(),
+            ),
+        ] {
+            let label = format!("{} ({backend})", built.name);
+            let (found, count) = evaluate_deliveries(&label, &policies, &deliveries);
+            problems.extend(found);
+            checked += count;
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(
+        checked >= 200,
+        "only {checked} deliveries and statements checked"
+    );
 }
 
 /// The evaluator itself: IAM's wildcards, and a policy that allows more
@@ -1518,7 +2038,9 @@ fn the_evaluator_matches_as_iam_does() {
         sid: "S".to_string(),
         actions: vec!["sqs:SendMessage".to_string(), "sqs:DeleteQueue".to_string()],
         resources: vec!["arn:aws:sqs:r:a:q".to_string()],
-        conditioned: false,
+        allow: true,
+        principals: Vec::new(),
+        conditions: Vec::new(),
     }];
     assert!(allows(&statements, "SQS:sendmessage", "arn:aws:sqs:r:a:q"));
     assert!(!allows(
