@@ -105,6 +105,7 @@ fn counterpart(terraform: &str) -> Counterpart {
         "aws_sqs_queue_redrive_policy" => Property("AWS::SQS::Queue", "RedrivePolicy"),
         "aws_sqs_queue_policy" => Resource("AWS::SQS::QueuePolicy"),
         "aws_sns_topic" => Resource("AWS::SNS::Topic"),
+        "aws_cloudwatch_metric_alarm" => Resource("AWS::CloudWatch::Alarm"),
         "aws_sns_topic_policy" => Resource("AWS::SNS::TopicPolicy"),
         "aws_sns_topic_subscription" => Resource("AWS::SNS::Subscription"),
         "aws_kinesis_stream" => Resource("AWS::Kinesis::Stream"),

@@ -195,6 +195,13 @@ const KINDS: &[Kind] = &[
         arn: "arn:aws:elasticloadbalancing:{region}:{account}:targetgroup/{name}/0123456789abcdef",
     },
     Kind {
+        cloudformation: "AWS::CloudWatch::Alarm",
+        name_property: "AlarmName",
+        terraform: "aws_cloudwatch_metric_alarm",
+        name_attribute: "alarm_name",
+        arn: "arn:aws:cloudwatch:{region}:{account}:alarm:{name}",
+    },
+    Kind {
         cloudformation: "AWS::KMS::Key",
         name_property: "",
         terraform: "aws_kms_key",
@@ -851,6 +858,16 @@ impl Configuration {
 }
 
 impl Configuration {
+    /// The policy of the system's key.
+    fn key_policy(&self) -> Vec<Statement> {
+        let mut documents = self.documents();
+        let key = self
+            .blocks()
+            .find(|block| block.identifier() == "resource" && labels(block)[0] == "aws_kms_key")
+            .unwrap();
+        Self::document(&mut documents, key.body())
+    }
+
     /// The policies of queues and topics and the permissions of functions,
     /// by the ARN of the resource they are on.
     fn policies(&self) -> Policies {
@@ -895,6 +912,16 @@ impl Configuration {
 }
 
 impl Stack<'_> {
+    /// The policy of the system's key.
+    fn key_policy(&self) -> Vec<Statement> {
+        let (_, key) = self
+            .resources
+            .iter()
+            .find(|(_, resource)| resource["Type"] == "AWS::KMS::Key")
+            .unwrap();
+        self.statements(&key["Properties"]["KeyPolicy"])
+    }
+
     /// The policies of queues and topics and the permissions of functions,
     /// by the ARN of the resource they are on.
     fn policies(&self) -> Policies {
@@ -940,7 +967,7 @@ impl Stack<'_> {
 
     /// What AWS services deliver for the system without a role: a rule's
     /// targets and dead-letter queue, a topic's subscriptions, a target
-    /// group's functions.
+    /// group's functions, an alarm's notifications.
     fn deliveries(&self) -> Vec<Delivery> {
         let mut deliveries = Vec::new();
         let mut add = |service: &str, resource: String, source: &str| {
@@ -978,6 +1005,14 @@ impl Stack<'_> {
                         self.text(&properties["Endpoint"]),
                         &topic,
                     );
+                }
+                "AWS::CloudWatch::Alarm" => {
+                    let alarm = self.arn(logical);
+                    for key in ["AlarmActions", "OKActions"] {
+                        for topic in self.texts(&properties[key]) {
+                            add("cloudwatch.amazonaws.com", topic, &alarm);
+                        }
+                    }
                 }
                 "AWS::ElasticLoadBalancingV2::TargetGroup"
                     if properties["TargetType"] == "lambda" =>
@@ -1068,29 +1103,52 @@ fn permission(
     (function, statement)
 }
 
-/// Whether a statement applies to a request of `service` doing `action` on
-/// `resource` for `source`, over TLS, from the system's account.
-fn applies(statement: &Statement, delivery: &Delivery) -> bool {
+/// A request to AWS: `service` performs `action` on `resource`, with the
+/// condition keys of `context` (a key the request lacks fails every
+/// condition on it, as IAM's operators without `IfExists` do).
+struct Request<'a> {
+    service: &'a str,
+    action: &'a str,
+    resource: &'a str,
+    context: Vec<(&'static str, String)>,
+}
+
+impl Delivery {
+    /// The request of the delivery: over TLS, for its source, from the
+    /// system's account.
+    fn request(&self) -> Request<'_> {
+        Request {
+            service: &self.service,
+            action: &self.action,
+            resource: &self.resource,
+            context: vec![
+                ("aws:SourceArn", self.source.clone()),
+                ("aws:SourceAccount", ACCOUNT.to_string()),
+                ("aws:SecureTransport", "true".to_string()),
+            ],
+        }
+    }
+}
+
+/// Whether a statement applies to a request.
+fn applies(statement: &Statement, request: &Request<'_>) -> bool {
     let principal = statement.principals.iter().any(|(kind, identifier)| {
-        (kind == "*" && identifier == "*") || (kind == "Service" && *identifier == delivery.service)
+        (kind == "*" && identifier == "*") || (kind == "Service" && identifier == request.service)
     });
     let action = statement
         .actions
         .iter()
-        .any(|granted| wildcard(&granted.to_lowercase(), &delivery.action.to_lowercase()));
+        .any(|granted| wildcard(&granted.to_lowercase(), &request.action.to_lowercase()));
     let resource = statement
         .resources
         .iter()
-        .any(|granted| wildcard(granted, &delivery.resource));
+        .any(|granted| wildcard(granted, request.resource));
     principal
         && action
         && resource
         && statement.conditions.iter().all(|(operator, key, values)| {
-            let value = match key.as_str() {
-                "aws:SourceArn" => delivery.source.as_str(),
-                "aws:SourceAccount" => ACCOUNT,
-                "aws:SecureTransport" => "true",
-                other => panic!("condition key {other} is not evaluated"),
+            let Some((_, value)) = request.context.iter().find(|(known, _)| known == key) else {
+                return false;
             };
             match operator.as_str() {
                 "ArnEquals" | "StringEquals" | "Bool" => {
@@ -1104,13 +1162,13 @@ fn applies(statement: &Statement, delivery: &Delivery) -> bool {
 
 /// IAM's decision for a resource policy: no denial applies and an
 /// allowance does.
-fn permitted(statements: &[Statement], delivery: &Delivery) -> bool {
+fn permitted(statements: &[Statement], request: &Request<'_>) -> bool {
     statements
         .iter()
-        .all(|statement| statement.allow || !applies(statement, delivery))
+        .all(|statement| statement.allow || !applies(statement, request))
         && statements
             .iter()
-            .any(|statement| statement.allow && applies(statement, delivery))
+            .any(|statement| statement.allow && applies(statement, request))
 }
 
 /// Checks one backend's resource policies against the deliveries: each is
@@ -1128,17 +1186,22 @@ fn evaluate_deliveries(
     for delivery in deliveries {
         let statements = policies.get(&delivery.resource).unwrap_or(&none);
         checked += 1;
-        if !permitted(statements, delivery) {
+        if !permitted(statements, &delivery.request()) {
             problems.push(format!(
                 "{backend}: {} may not {} on {} for {}",
                 delivery.service, delivery.action, delivery.resource, delivery.source
             ));
         }
         let stranger = Delivery {
-            source: format!("{}-not-this-one", delivery.source),
+            // Another resource of the same kind, in the same account: its
+            // name, after the last `:` or `/`, is not one of the system's.
+            source: format!(
+                "{}not-this-one",
+                &delivery.source[..=delivery.source.rfind([':', '/']).unwrap()]
+            ),
             ..delivery.clone()
         };
-        if permitted(statements, &stranger) {
+        if permitted(statements, &stranger.request()) {
             problems.push(format!(
                 "{backend}: {} may {} on {} for any source, {} included",
                 delivery.service, delivery.action, delivery.resource, stranger.source
@@ -2015,6 +2078,67 @@ fn every_delivery_is_allowed_for_its_source_alone() {
         checked >= 200,
         "only {checked} deliveries and statements checked"
     );
+}
+
+/// The system's key lets EventBridge and SNS use it to deliver to the
+/// encrypted queues and topics, as AWS sends their requests: EventBridge's
+/// without any `aws:Source*` key (the SNS Developer Guide says a condition
+/// on one is not supported for EventBridge), SNS's with its account and
+/// topic. The key policy asked EventBridge for `aws:SourceAccount`, so
+/// every delivery of a rule to an encrypted queue or topic was refused.
+#[test]
+fn the_key_lets_event_bridge_and_sns_deliver_encrypted_messages() {
+    let mut checked = 0;
+    for built in built() {
+        let region = built.system.region.value.clone();
+        let stack = Stack::new(&built.template, &region);
+        let key = format!("arn:aws:kms:{region}:{ACCOUNT}:key/{KEY_ID}");
+        for (backend, statements) in [
+            ("CloudFormation", stack.key_policy()),
+            (
+                "Terraform",
+                Configuration::new(&built.files, &region).key_policy(),
+            ),
+        ] {
+            let alarms = stack
+                .resources
+                .values()
+                .any(|resource| resource["Type"] == "AWS::CloudWatch::Alarm");
+            let cloudwatch = alarms.then_some(("cloudwatch.amazonaws.com", Vec::new()));
+            for (service, context) in [
+                ("events.amazonaws.com", Vec::new()),
+                (
+                    "sns.amazonaws.com",
+                    vec![
+                        ("aws:SourceAccount", ACCOUNT.to_string()),
+                        (
+                            "aws:SourceArn",
+                            format!("arn:aws:sns:{region}:{ACCOUNT}:topic"),
+                        ),
+                    ],
+                ),
+            ]
+            .into_iter()
+            .chain(cloudwatch)
+            {
+                for action in ["kms:GenerateDataKey", "kms:Decrypt"] {
+                    let request = Request {
+                        service,
+                        action,
+                        resource: &key,
+                        context: context.clone(),
+                    };
+                    assert!(
+                        permitted(&statements, &request),
+                        "{} ({backend}): the key refuses {action} to {service}",
+                        built.name
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked >= 40, "only {checked} requests checked");
 }
 
 /// The evaluator itself: IAM's wildcards, and a policy that allows more

@@ -81,6 +81,7 @@ fn terraform_kind(kind: &str, path: &str) -> Option<NameKind> {
         ("aws_schemas_schema", "name") => K::Schema,
         ("aws_sqs_queue", "name") => K::Queue,
         ("aws_sns_topic", "name") => K::Topic,
+        ("aws_cloudwatch_metric_alarm", "alarm_name") => K::Alarm,
         ("aws_kinesis_stream", "name") => K::Stream,
         ("aws_kinesis_stream_consumer", "name") => K::StreamConsumer,
         ("aws_dynamodb_table", "name") => K::Table,
@@ -142,6 +143,7 @@ fn cloudformation_kind(kind: &str, path: &str) -> Option<NameKind> {
         ("AWS::EventSchemas::Schema", "SchemaName") => K::Schema,
         ("AWS::SQS::Queue", "QueueName") => K::Queue,
         ("AWS::SNS::Topic", "TopicName") => K::Topic,
+        ("AWS::CloudWatch::Alarm", "AlarmName") => K::Alarm,
         ("AWS::Kinesis::Stream", "Name") => K::Stream,
         ("AWS::Kinesis::StreamConsumer", "ConsumerName") => K::StreamConsumer,
         ("AWS::DynamoDB::Table", "TableName") => K::Table,
@@ -187,6 +189,8 @@ fn cloudformation_kind(kind: &str, path: &str) -> Option<NameKind> {
 /// (its name is checked where it is given), the runtime's settings.
 fn cloudformation_not_a_name(kind: &str, path: &str) -> bool {
     matches!((kind, path), ("AWS::Lambda::Permission", "SourceArn"))
+        // The pattern of the system's alarm ARNs, `PREFIX-*`.
+        || (kind == "AWS::SNS::TopicPolicy" && path.ends_with("aws:SourceArn.[]"))
         || path.starts_with("Environment.")
         || path.starts_with("ContainerDefinitions.[].Environment.")
 }
@@ -815,6 +819,7 @@ fn witnesses() -> Vec<Witness> {
         witness(K::Queue, "queue", "P-", same, ""),
         witness(K::Queue, "fifo_queue", "P-", same, ".fifo"),
         witness(K::Topic, "topic", "P-", same, ""),
+        witness(K::Alarm, "function", "P-", same, "-errors"),
         witness(K::Topic, "fifo_topic", "P-", same, ".fifo"),
         witness(K::Stream, "stream", "P-", same, ""),
         witness(K::StreamConsumer, "reader", "", same, ""),

@@ -809,3 +809,162 @@ fn a_declared_firewall_rule_to_addresses_is_emitted() {
         "no CloudFormation rule for the declared opening"
     );
 }
+
+/// Whether the template has an alarm on `metric` whose dimension `name` is
+/// `value`, that fires above `threshold` (or below, for a desired count)
+/// and notifies a topic.
+fn alarmed(template: &Json, metric: &str, name: &str, value: &Json, threshold: &Json) -> bool {
+    template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|resource| resource["Type"] == "AWS::CloudWatch::Alarm")
+        .map(|resource| &resource["Properties"])
+        .any(|alarm| {
+            alarm["MetricName"] == metric
+                && alarm["Dimensions"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|dimension| dimension["Name"] == name && dimension["Value"] == *value)
+                && alarm["Threshold"] == *threshold
+                && alarm["AlarmActions"].as_array().is_some_and(|actions| {
+                    actions
+                        .iter()
+                        .any(|action| action.get("Ref").is_some_and(Json::is_string))
+                })
+                && alarm["OKActions"] == alarm["AlarmActions"]
+        })
+}
+
+/// What keeps a failure, read from the template: the dead-letter queue of
+/// every queue, rule target and function, and the failure destination of
+/// every stream mapping (the logical ids of the queues).
+fn failure_queues(template: &Json) -> BTreeSet<String> {
+    let mut queues = BTreeSet::new();
+    let mut add = |value: &Json| {
+        if let Some(id) = logical_id(value) {
+            queues.insert(id);
+        }
+    };
+    for resource in template["Resources"].as_object().unwrap().values() {
+        let properties = &resource["Properties"];
+        match resource["Type"].as_str().unwrap() {
+            "AWS::SQS::Queue" => add(&properties["RedrivePolicy"]["deadLetterTargetArn"]),
+            "AWS::Events::Rule" => {
+                for target in properties["Targets"].as_array().into_iter().flatten() {
+                    add(&target["DeadLetterConfig"]["Arn"]);
+                }
+            }
+            "AWS::Lambda::Function" => add(&properties["DeadLetterConfig"]["TargetArn"]),
+            "AWS::Lambda::EventSourceMapping" => {
+                add(&properties["DestinationConfig"]["OnFailure"]["Destination"]);
+            }
+            _ => {}
+        }
+    }
+    queues
+}
+
+/// Someone is told when something fails: in every example, every queue
+/// that keeps failures has an alarm on a visible message; every queue a
+/// function is fed from, an alarm on its oldest message; every function, on
+/// its errors and throttles (and on its iterator age when it reads a
+/// stream); every state machine, on failed and timed-out executions; every
+/// Fargate service, on running fewer tasks than its desired count — each
+/// notifying a topic when it fires and when it recovers. No alarm existed
+/// anywhere, not even on the dead-letter queues meshc creates.
+#[test]
+fn every_failure_and_backlog_raises_an_alarm() {
+    let mut checked = 0;
+    for (example, files) in examples() {
+        let template: Json = serde_json::from_str(&files["cloudformation/template.json"]).unwrap();
+        let zero = Json::from(0);
+        for queue in failure_queues(&template) {
+            assert!(
+                alarmed(
+                    &template,
+                    "ApproximateNumberOfMessagesVisible",
+                    "QueueName",
+                    &serde_json::json!({ "Fn::GetAtt": [queue, "QueueName"] }),
+                    &zero
+                ),
+                "{example}: nobody hears of what {queue} keeps"
+            );
+            checked += 1;
+        }
+        for (id, resource) in template["Resources"].as_object().unwrap() {
+            let properties = &resource["Properties"];
+            let reference = serde_json::json!({ "Ref": id });
+            let needed: Vec<(&str, &str, Json, Json)> = match resource["Type"].as_str().unwrap() {
+                "AWS::Lambda::Function" => vec![
+                    ("Errors", "FunctionName", reference, zero.clone()),
+                    (
+                        "Throttles",
+                        "FunctionName",
+                        serde_json::json!({ "Ref": id }),
+                        zero.clone(),
+                    ),
+                ],
+                "AWS::StepFunctions::StateMachine" => vec![
+                    (
+                        "ExecutionsFailed",
+                        "StateMachineArn",
+                        reference,
+                        zero.clone(),
+                    ),
+                    (
+                        "ExecutionsTimedOut",
+                        "StateMachineArn",
+                        serde_json::json!({ "Ref": id }),
+                        zero.clone(),
+                    ),
+                ],
+                "AWS::ECS::Service" => vec![(
+                    "RunningTaskCount",
+                    "ServiceName",
+                    serde_json::json!({ "Fn::GetAtt": [id, "Name"] }),
+                    properties["DesiredCount"].clone(),
+                )],
+                "AWS::Lambda::EventSourceMapping" => {
+                    let function = logical_id(&properties["FunctionName"]).unwrap();
+                    let source = logical_id(&properties["EventSourceArn"]).unwrap();
+                    if template["Resources"][&source]["Type"] == "AWS::SQS::Queue" {
+                        vec![(
+                            "ApproximateAgeOfOldestMessage",
+                            "QueueName",
+                            serde_json::json!({ "Fn::GetAtt": [source, "QueueName"] }),
+                            Json::Null,
+                        )]
+                    } else {
+                        vec![(
+                            "IteratorAge",
+                            "FunctionName",
+                            serde_json::json!({ "Ref": function }),
+                            Json::from(600_000),
+                        )]
+                    }
+                }
+                _ => Vec::new(),
+            };
+            for (metric, dimension, value, threshold) in needed {
+                let threshold = if threshold.is_null() {
+                    // Ten minutes, or half a shorter retention.
+                    let retention = template["Resources"][logical_id(&value).unwrap()]
+                        ["Properties"]["MessageRetentionPeriod"]
+                        .as_u64()
+                        .unwrap_or(345_600);
+                    Json::from(600.min(retention / 2))
+                } else {
+                    threshold
+                };
+                assert!(
+                    alarmed(&template, metric, dimension, &value, &threshold),
+                    "{example}: no alarm on {metric} of {id} above {threshold}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 60, "only {checked} alarms checked");
+}

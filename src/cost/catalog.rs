@@ -21,6 +21,7 @@ pub const HEADER: &str = "key,region,usd,unit,source,read,status,note";
 /// region must price (the database classes are keyed by engine and class,
 /// and checked separately).
 pub const REQUIRED_KEYS: &[&str] = &[
+    "cloudwatch.alarm.standard",
     "cloudwatch.logs.ingest",
     "cloudwatch.logs.vended",
     "dynamodb.on_demand.read_units",

@@ -202,7 +202,31 @@ pub(super) fn items(system: &System, graph: &Graph, catalog: &Catalog, hours: u6
     databases(&mut pricer);
     secrets(&mut pricer);
     sagas(&mut pricer);
+    alarms(&mut pricer);
     pricer.items
+}
+
+/// The system's alarms, each a standard-resolution alarm on one metric.
+fn alarms(pricer: &mut Pricer<'_>) {
+    let count = pricer.graph.alarms.alarms.len();
+    if count == 0 {
+        return;
+    }
+    let charges = vec![pricer.monthly(
+        "alarms",
+        "cloudwatch.alarm.standard",
+        Decimal::from_int(count as u64),
+        &format!("{count} alarms"),
+    )];
+    let span = pricer.system.name.span;
+    pricer.push(
+        "alarms".to_string(),
+        Concern::Observability,
+        "alarms".to_string(),
+        "aws_cloudwatch_metric_alarm",
+        span,
+        charges,
+    );
 }
 
 fn system_key(pricer: &mut Pricer<'_>) {

@@ -305,6 +305,10 @@ pub(crate) fn source_arns(
         .map(|arn| match arn {
             SourceArn::Rule(plan) => rule_arn(context, plan),
             SourceArn::Topic(topic) => topic_arn(context, topic),
+            SourceArn::Alarms => self::arn(
+                "cloudwatch",
+                &format!("alarm:{}-*", crate::model::aws_names::LONGEST_PREFIX),
+            ),
             SourceArn::TargetGroup(balancer, service) => {
                 target_group_arn(context, balancer, service)
             }
@@ -386,7 +390,9 @@ pub(crate) fn function_policy(
         // group.
         let arns = match permission.source {
             Source::LoadBalancer(balancer) => vec![target_group_arn(context, balancer, function)],
-            Source::Rule(_) | Source::Topic(_) => source_arns(context, rules, permission),
+            Source::Rule(_) | Source::Topic(_) | Source::Alarms => {
+                source_arns(context, rules, permission)
+            }
         };
         for source_arn in arns {
             statements.push(json!({

@@ -47,6 +47,7 @@ pub fn source_label(system: &System, graph: &Graph, source: Source) -> String {
             .get(topic.0)
             .map_or_else(String::new, |topic| topic.name.text.clone()),
         Source::LoadBalancer(balancer) => names::load_balancer(system, balancer),
+        Source::Alarms => "alarms".to_string(),
     }
 }
 
@@ -111,6 +112,8 @@ pub enum SourceArn<'a> {
     Rule(&'a RulePlan),
     Topic(TopicId),
     TargetGroup(LoadBalancerRef, ServiceId),
+    /// Every alarm of the system: `PREFIX-*`.
+    Alarms,
 }
 
 /// The ARNs a resource policy names for the source of a permission: each
@@ -133,6 +136,7 @@ pub fn source_arns<'a>(
             .flat_map(|plan| plan.targets.iter())
             .map(|target| SourceArn::TargetGroup(balancer, target.service))
             .collect(),
+        Source::Alarms => vec![SourceArn::Alarms],
     }
 }
 

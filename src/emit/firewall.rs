@@ -282,6 +282,40 @@ pub const KMS_LOGS: [&str; 6] = [
     "kms:ReEncryptTo",
 ];
 
+/// The key policy statements that let AWS services deliver messages to the
+/// system's encrypted queues and topics: (sid, service principals, whether
+/// the statement asks for `aws:SourceAccount`). EventBridge's requests to
+/// KMS carry no `aws:SourceAccount`, `aws:SourceArn` or `aws:SourceOrgID`:
+/// the SNS Developer Guide ("Enable compatibility between event sources
+/// from AWS services and encrypted topics") says such a condition is not
+/// supported for EventBridge, so a statement with one would fail every
+/// delivery of a rule to an encrypted target, which only the rule's
+/// `FailedInvocations` metric shows. Its grant is scoped by the principal,
+/// and by the queue and topic policies, which name each rule.
+pub const KEY_DELIVERIES: [(&str, &[&str], bool); 2] = [
+    (
+        "EventBridgeDeliversEncryptedEvents",
+        &["events.amazonaws.com"],
+        false,
+    ),
+    (
+        "ServicesDeliverEncryptedMessages",
+        &["sns.amazonaws.com"],
+        true,
+    ),
+];
+
+/// The key policy statement that lets the system's alarms notify their
+/// encrypted topic (SNS Developer Guide, "Enable compatibility between
+/// event sources from AWS services and encrypted topics", step 2, whose
+/// statement this is): without it CloudWatch cannot publish, and an alarm
+/// that fires tells no one. The topic's policy names the alarms.
+pub const KEY_ALARMS: (&str, &[&str], bool) = (
+    "CloudWatchNotifiesEncryptedAlarms",
+    &["cloudwatch.amazonaws.com"],
+    false,
+);
+
 /// The key policy statement a state machine encrypted with the system key
 /// needs for its logs to be delivered: (sid, actions, service principal).
 /// CloudWatch Logs' delivery service reads the encrypted execution data it

@@ -140,6 +140,41 @@ pub fn queue(system: &System, queue: QueueRef) -> String {
     }
 }
 
+/// The base name of an alarm: what it watches, then what it says
+/// (`notifications--dlq--dead-letters`, `inventory--errors`).
+pub fn alarm(system: &System, alarm: &crate::graph::alarms::Alarm) -> String {
+    format!("{}--{}", watched(system, alarm), alarm.suffix)
+}
+
+/// `PREFIX-WATCHED-SUFFIX`: the name of an alarm, which keeps what it says
+/// when what it watches has to be shortened.
+pub(crate) fn alarm_name(
+    context: &Context<'_>,
+    alarm: &crate::graph::alarms::Alarm,
+) -> PhysicalName {
+    framed(
+        context,
+        NameKind::Alarm,
+        vec![Part::Prefix, text("-")],
+        &physical(&watched(context.system, alarm)),
+        vec![text(&format!("-{}", alarm.suffix))],
+    )
+}
+
+/// The base name of what an alarm watches.
+fn watched(system: &System, alarm: &crate::graph::alarms::Alarm) -> String {
+    use crate::graph::alarms::Watched;
+    match alarm.watched {
+        Watched::Queue(id) => queue(system, id),
+        Watched::Function(id) | Watched::Tasks(id) => service(system, id),
+        Watched::Stream(id) => system.streams.get(id.0).map_or_else(
+            || format!("stream-{}", id.0),
+            |stream| stream.name.text.clone(),
+        ),
+        Watched::StateMachine(id) => saga(system, id),
+    }
+}
+
 pub fn saga(system: &System, id: SagaId) -> String {
     system
         .sagas

@@ -71,7 +71,7 @@ pub fn service_statement(
         "Principal": { "Service": permission.service },
         "Action": permission.actions,
         "Resource": [resource],
-        "Condition": { "ArnEquals": { "aws:SourceArn": sources } },
+        "Condition": { permission.source.arn_test(): { "aws:SourceArn": sources } },
     })
 }
 

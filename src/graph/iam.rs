@@ -142,6 +142,20 @@ pub enum Source {
     Topic(TopicId),
     /// A load balancer invoking a Lambda target.
     LoadBalancer(LoadBalancerRef),
+    /// The system's CloudWatch alarms notifying their topic (named by a
+    /// pattern: `PREFIX-*`).
+    Alarms,
+}
+
+impl Source {
+    /// The condition operator that compares `aws:SourceArn` with the
+    /// source's ARNs: `ArnLike` for the alarms, named by a pattern.
+    pub fn arn_test(self) -> &'static str {
+        match self {
+            Source::Alarms => "ArnLike",
+            Source::Rule(_) | Source::Topic(_) | Source::LoadBalancer(_) => "ArnEquals",
+        }
+    }
 }
 
 /// A resource-based permission: `service` may perform `actions` on
@@ -528,6 +542,7 @@ fn permissions(system: &System, graph: &Graph) -> Vec<Permission> {
             Source::Rule(_) => "events.amazonaws.com",
             Source::Topic(_) => "sns.amazonaws.com",
             Source::LoadBalancer(_) => "elasticloadbalancing.amazonaws.com",
+            Source::Alarms => "cloudwatch.amazonaws.com",
         };
         match (to, edge.kind) {
             (Node::Queue(queue), EdgeKind::Route) => add(Permission {
@@ -556,6 +571,14 @@ fn permissions(system: &System, graph: &Graph) -> Vec<Permission> {
             }
             _ => {}
         }
+    }
+    if let Some(super::alarms::AlarmTopic::Declared(topic)) = graph.alarms.topic {
+        add(Permission {
+            resource: Resource::Topic(topic),
+            service: "cloudwatch.amazonaws.com",
+            actions: vec!["sns:Publish"],
+            source: Source::Alarms,
+        });
     }
     for balancer in &graph.network.load_balancers {
         for target in &balancer.targets {

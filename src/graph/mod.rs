@@ -15,11 +15,13 @@
 //!   flows the security groups and NACLs;
 //! - `iam`: the grants of every principal (actions on resources);
 //! - `saga`: the plan of every saga, its compensations and, for a
-//!   choreographed one, its rules.
+//!   choreographed one, its rules;
+//! - `alarms`: what the operator is told about, and the topic that tells.
 //!
 //! A backend translates these; it decides nothing a second backend would
 //! have to decide again.
 
+pub mod alarms;
 mod build;
 pub mod iam;
 pub mod messaging;
@@ -186,6 +188,7 @@ pub struct Graph {
     /// `SagaId`).
     pub sagas: Vec<saga::SagaPlan>,
     pub network: network::Plan,
+    pub alarms: alarms::Plan,
     pub iam: iam::Plan,
 }
 
@@ -265,9 +268,11 @@ pub fn build(system: &System) -> Graph {
         nodes,
         sagas,
         network: network::Plan::default(),
+        alarms: alarms::Plan::default(),
         iam: iam::Plan::default(),
     };
     result.network = network::plan(system, &result);
+    result.alarms = alarms::plan(system, &result);
     result.iam = iam::plan(system, &result);
     result
 }

@@ -140,11 +140,12 @@ pub enum NameKind {
     WebAclMetric,
     SigningProfile,
     Repository,
+    Alarm,
     NameTag,
 }
 
 impl NameKind {
-    pub const ALL: [NameKind; 44] = [
+    pub const ALL: [NameKind; 45] = [
         NameKind::LoadBalancer,
         NameKind::TargetGroup,
         NameKind::IamRole,
@@ -188,6 +189,7 @@ impl NameKind {
         NameKind::WebAclMetric,
         NameKind::SigningProfile,
         NameKind::Repository,
+        NameKind::Alarm,
         NameKind::NameTag,
     ];
 
@@ -297,7 +299,7 @@ const RDS_IDENTIFIER: NameRule = NameRule {
 };
 
 /// The table: one row per kind of name meshc emits.
-pub const NAME_RULES: [NameRule; 44] = [
+pub const NAME_RULES: [NameRule; 45] = [
     NameRule {
         kind: NameKind::LoadBalancer,
         what: "load balancer name",
@@ -700,6 +702,14 @@ pub const NAME_RULES: [NameRule; 44] = [
         last: Edge::LetterOrDigit,
         lone_punctuation: true,
         source: "https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html",
+        ..BASE
+    },
+    NameRule {
+        kind: NameKind::Alarm,
+        what: "CloudWatch alarm name",
+        length: (1, 255),
+        punctuation: "_.-",
+        source: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html",
         ..BASE
     },
     NameRule {

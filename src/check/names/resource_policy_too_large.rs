@@ -88,6 +88,10 @@ fn source_site(system: &System, source: Source) -> Option<Site> {
             })
         }
         Source::LoadBalancer(balancer) => quotas::load_balancer(system, balancer),
+        Source::Alarms => Some(Site {
+            span: system.name.span,
+            text: format!("the alarms of system `{}`", system.name.text),
+        }),
     }
 }
 

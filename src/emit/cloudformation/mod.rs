@@ -23,6 +23,7 @@
 //! limits of a stack, or whose names fold to the same logical id, is an
 //! error diagnostic instead (M230, M231).
 
+mod alarms;
 mod data;
 mod iam;
 mod load_balancers;
@@ -617,6 +618,7 @@ fn translate(context: &Context<'_>) -> Template {
     messaging::streams(context, &mut template);
     data::data_stores(context, &mut template);
     sagas::sagas(context, &mut template);
+    alarms::alarms(context, &mut template);
     privatelink::private_links(context, &mut template);
     settings::outputs(context, &mut template);
     template.flush();

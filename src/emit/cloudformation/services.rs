@@ -224,13 +224,7 @@ fn add_fargate(
     // until its image tag is given: the repository is created by the same
     // stack, and a task that cannot pull its image would keep the create
     // waiting until the deployment circuit breaker failed it.
-    let replicas = Json::from(compute.replicas.value);
-    let desired = if compute.image.is_some() {
-        replicas
-    } else {
-        json!({ "Fn::If": [image_given(&name), replicas, 0] })
-    };
-    properties.insert("DesiredCount".into(), desired);
+    properties.insert("DesiredCount".into(), desired_count(&name, compute));
     properties.insert("LaunchType".into(), Json::from("FARGATE"));
     properties.insert("PlatformVersion".into(), Json::from("LATEST"));
     properties.insert("PropagateTags".into(), Json::from("SERVICE"));
@@ -573,4 +567,15 @@ fn add_source_mapping(template: &mut Template, context: &Context<'_>, mapping: &
             Json::Object(properties),
         )
         .note(&crate::emit::source_mapping_note(&service, mapping));
+}
+
+/// The tasks a Fargate service runs: none until the image tag of one whose
+/// image meshc's own repository holds is given.
+pub(super) fn desired_count(name: &str, compute: &crate::model::Fargate) -> Json {
+    let replicas = Json::from(compute.replicas.value);
+    if compute.image.is_some() {
+        replicas
+    } else {
+        json!({ "Fn::If": [image_given(name), replicas, 0] })
+    }
 }

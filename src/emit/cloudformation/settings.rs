@@ -166,18 +166,28 @@ pub(super) fn encryption(context: &Context<'_>, template: &mut Template) {
             },
         }),
     );
-    let mut delivery = statement(
-        "ServicesDeliverEncryptedMessages",
-        &["kms:Decrypt", "kms:GenerateDataKey"],
-        json!({ "Service": ["events.amazonaws.com", "sns.amazonaws.com"] }),
-    );
-    super::set(
-        &mut delivery,
-        "Condition",
-        json!({
-            "StringEquals": { "aws:SourceAccount": reference("AWS::AccountId") },
-        }),
-    );
+    let alarms = context.graph.alarms.topic.is_some();
+    let deliveries = crate::emit::firewall::KEY_DELIVERIES
+        .into_iter()
+        .chain(alarms.then_some(crate::emit::firewall::KEY_ALARMS))
+        .map(|(sid, services, account)| {
+            let mut delivery = statement(
+                sid,
+                &["kms:Decrypt", "kms:GenerateDataKey"],
+                json!({ "Service": services }),
+            );
+            if account {
+                super::set(
+                    &mut delivery,
+                    "Condition",
+                    json!({
+                        "StringEquals": { "aws:SourceAccount": reference("AWS::AccountId") },
+                    }),
+                );
+            }
+            delivery
+        })
+        .collect::<Vec<_>>();
     let mut statements = vec![
         statement(
             "AccountAdministers",
@@ -190,8 +200,8 @@ pub(super) fn encryption(context: &Context<'_>, template: &mut Template) {
             json!({ "AWS": account_root() }),
         ),
         logs,
-        delivery,
     ];
+    statements.extend(deliveries);
     if context.graph.state_machines().next().is_some() {
         let (sid, actions, service) = crate::emit::firewall::STATE_MACHINE_LOGS;
         statements.push(statement(sid, &actions, json!({ "Service": service })));
@@ -228,6 +238,13 @@ pub(super) fn encryption(context: &Context<'_>, template: &mut Template) {
 pub(super) fn outputs(context: &Context<'_>, template: &mut Template) {
     let system = context.system;
     let plan = &context.graph.network;
+    if context.graph.alarms.topic.is_some() {
+        template.output(
+            "AlarmTopicArn",
+            "The topic every alarm notifies: subscribe whoever should know.",
+            reference(&id(crate::graph::alarms::TOPIC_NAME, "Topic")),
+        );
+    }
     for service in &system.services {
         if let Compute::Fargate(fargate) = &service.compute {
             if fargate.image.is_none() {

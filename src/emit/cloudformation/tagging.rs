@@ -6,7 +6,7 @@
 //! Every type the backend emits has a row; `tests/deploy.rs` checks that.
 
 /// Each type the backend emits, and whether it takes `Tags`.
-pub const TAGGABLE: [(&str, bool); 65] = [
+pub const TAGGABLE: [(&str, bool); 66] = [
     ("AWS::DynamoDB::Table", true),
     ("AWS::EC2::EIP", true),
     ("AWS::EC2::FlowLog", true),
@@ -64,6 +64,7 @@ pub const TAGGABLE: [(&str, bool); 65] = [
     ("AWS::SSM::Parameter", false),
     ("AWS::SecretsManager::Secret", true),
     ("AWS::SNS::Topic", true),
+    ("AWS::CloudWatch::Alarm", true),
     ("AWS::SNS::TopicPolicy", false),
     ("AWS::SQS::Queue", true),
     ("AWS::SQS::QueuePolicy", false),

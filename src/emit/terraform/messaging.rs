@@ -312,6 +312,7 @@ fn source_arns(
                 "aws_lb_target_group.{}.arn",
                 names::target_group(system, balancer, service)
             )),
+            SourceArn::Alarms => super::alarms::alarm_arns(),
         })
         .collect()
 }
@@ -408,7 +409,7 @@ pub(super) fn queues(context: &Context<'_>) -> TfFile {
 }
 
 /// The statement that refuses requests not made over TLS.
-fn deny_insecure_transport(resources: Expression) -> Block {
+pub(super) fn deny_insecure_transport(resources: Expression) -> Block {
     Block::builder("statement")
         .add_attribute(("sid", "DenyInsecureTransport"))
         .add_attribute(("effect", "Deny"))
@@ -431,7 +432,7 @@ fn deny_insecure_transport(resources: Expression) -> Block {
 }
 
 /// A statement letting an AWS service act on a resource for one source.
-fn service_statement(
+pub(super) fn service_statement(
     sid: &str,
     permission: &Permission,
     resource_arn: Expression,
@@ -450,7 +451,7 @@ fn service_statement(
         )
         .add_block(
             Block::builder("condition")
-                .add_attribute(("test", "ArnEquals"))
+                .add_attribute(("test", permission.source.arn_test()))
                 .add_attribute(("variable", "aws:SourceArn"))
                 .add_attribute(("values", list(sources)))
                 .build(),

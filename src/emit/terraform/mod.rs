@@ -5,6 +5,7 @@
 //! the text what `terraform fmt` would make it. The backend reads the
 //! model, the network plan and the IAM plan; it derives nothing.
 
+mod alarms;
 mod data;
 mod iam;
 mod load_balancers;
@@ -32,7 +33,7 @@ type BuildFile = fn(&Context<'_>) -> TfFile;
 /// Every file the Terraform backend can write, in the order they are
 /// built, with the function that builds each. A file with no block is not
 /// written.
-const FILES: [(&str, BuildFile); 19] = [
+const FILES: [(&str, BuildFile); 20] = [
     ("versions.tf", settings::versions),
     ("variables.tf", settings::variables),
     ("encryption.tf", settings::encryption),
@@ -50,6 +51,7 @@ const FILES: [(&str, BuildFile); 19] = [
     ("streams.tf", messaging::streams),
     ("data.tf", data::data_stores),
     ("sagas.tf", sagas::sagas),
+    ("alarms.tf", alarms::alarms),
     ("privatelink.tf", privatelink::private_links),
     ("outputs.tf", settings::outputs),
 ];

@@ -117,7 +117,7 @@ const UNSET_TAG: &str = "unset";
 /// creates the repository, an image can be pushed only then, and a service
 /// that started at once would fail to pull it until the deployment circuit
 /// breaker gave up.
-fn desired_count(name: &str, compute: &Fargate) -> Expression {
+pub(super) fn desired_count(name: &str, compute: &Fargate) -> Expression {
     if compute.image.is_some() {
         return Expression::from(compute.replicas.value);
     }

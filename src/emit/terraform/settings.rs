@@ -365,19 +365,22 @@ pub(super) fn encryption(context: &Context<'_>) -> TfFile {
             )
             .add_block(logs_condition)
             .build(),
-        )
-        .add_block(
-            statement(
-                "ServicesDeliverEncryptedMessages",
-                &["kms:Decrypt", "kms:GenerateDataKey"],
-                principals(
-                    "Service",
-                    strings(["events.amazonaws.com", "sns.amazonaws.com"]),
-                ),
-            )
-            .add_block(account_condition)
-            .build(),
         );
+    let alarms = context.graph.alarms.topic.is_some();
+    for (sid, services, account) in crate::emit::firewall::KEY_DELIVERIES
+        .into_iter()
+        .chain(alarms.then_some(crate::emit::firewall::KEY_ALARMS))
+    {
+        let mut delivery = statement(
+            sid,
+            &["kms:Decrypt", "kms:GenerateDataKey"],
+            principals("Service", strings(services.iter())),
+        );
+        if account {
+            delivery = delivery.add_block(account_condition.clone());
+        }
+        document = document.add_block(delivery.build());
+    }
     if context.graph.state_machines().next().is_some() {
         document = document.add_block(
             statement(
@@ -426,6 +429,16 @@ pub(super) fn outputs(context: &Context<'_>) -> TfFile {
             .add_attribute(("value", value))
             .build()
     };
+    if context.graph.alarms.topic.is_some() {
+        file.add(output(
+            "alarm_topic_arn".to_string(),
+            "The topic every alarm notifies: subscribe whoever should know.".to_string(),
+            reference(&format!(
+                "aws_sns_topic.{}.arn",
+                crate::graph::alarms::TOPIC_NAME
+            )),
+        ));
+    }
     for (index, network) in system.networks.iter().enumerate() {
         let name = names::network(system, crate::model::NetworkId(index));
         file.add(output(
