@@ -898,25 +898,20 @@ fn every_failure_and_backlog_raises_an_alarm() {
             let reference = serde_json::json!({ "Ref": id });
             let needed: Vec<(&str, &str, Json, Json)> = match resource["Type"].as_str().unwrap() {
                 "AWS::Lambda::Function" => vec![
-                    ("Errors", "FunctionName", reference, zero.clone()),
-                    (
-                        "Throttles",
-                        "FunctionName",
-                        serde_json::json!({ "Ref": id }),
-                        zero.clone(),
-                    ),
+                    ("Errors", "FunctionName", reference.clone(), zero.clone()),
+                    ("Throttles", "FunctionName", reference.clone(), zero.clone()),
                 ],
                 "AWS::StepFunctions::StateMachine" => vec![
                     (
                         "ExecutionsFailed",
                         "StateMachineArn",
-                        reference,
+                        reference.clone(),
                         zero.clone(),
                     ),
                     (
                         "ExecutionsTimedOut",
                         "StateMachineArn",
-                        serde_json::json!({ "Ref": id }),
+                        reference.clone(),
                         zero.clone(),
                     ),
                 ],

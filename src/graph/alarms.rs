@@ -17,6 +17,7 @@
 //! (subscriptions to e-mail, chat or a pager are made outside the system).
 //! The thresholds are data, below, each with its reason.
 
+use super::iam::{Permission, Resource, Source};
 use super::{EdgeKind, Graph, Node, QueueRef, saga::SagaPlan};
 use crate::model::{Compute, Duration, Fargate, SagaMode, ServiceId, StreamId, System, TopicId};
 
@@ -110,6 +111,17 @@ impl Alarm {
     }
 }
 
+/// What lets the alarms publish to their topic, `resource` (CloudWatch,
+/// for the system's alarms).
+pub fn publish_permission(resource: Resource) -> Permission {
+    Permission {
+        resource,
+        service: "cloudwatch.amazonaws.com",
+        actions: vec!["sns:Publish"],
+        source: Source::Alarms,
+    }
+}
+
 /// The topic the alarms notify.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AlarmTopic {
@@ -161,12 +173,6 @@ fn keeps_failures(system: &System, queue: QueueRef) -> bool {
         | QueueRef::StreamFailures(_) => true,
         QueueRef::Inbox(_) | QueueRef::Commands(_) => false,
     }
-}
-
-fn service_name(system: &System, id: ServiceId) -> &str {
-    system
-        .service(id)
-        .map_or("", |service| service.name.text.as_str())
 }
 
 /// The alarms of a system, in a stable order: queues, streams, state
@@ -245,7 +251,7 @@ pub(super) fn plan(system: &System, graph: &Graph) -> Plan {
     }
     for (index, service) in system.services.iter().enumerate() {
         let id = ServiceId(index);
-        let name = service_name(system, id);
+        let name = service.name.text.as_str();
         match &service.compute {
             Compute::Lambda(_) => {
                 alarms.push(alarm(

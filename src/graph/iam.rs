@@ -573,12 +573,7 @@ fn permissions(system: &System, graph: &Graph) -> Vec<Permission> {
         }
     }
     if let Some(super::alarms::AlarmTopic::Declared(topic)) = graph.alarms.topic {
-        add(Permission {
-            resource: Resource::Topic(topic),
-            service: "cloudwatch.amazonaws.com",
-            actions: vec!["sns:Publish"],
-            source: Source::Alarms,
-        });
+        add(super::alarms::publish_permission(Resource::Topic(topic)));
     }
     for balancer in &graph.network.load_balancers {
         for target in &balancer.targets {

@@ -5,8 +5,9 @@ use serde_json::{Value as Json, json};
 
 use super::{Context, Template, attribute, aws_name, id, reference, references, sub};
 use crate::emit::{events, names, policies};
+use crate::graph::alarms::publish_permission;
 use crate::graph::alarms::{Alarm, AlarmTopic, TOPIC_NAME, Threshold, Watched};
-use crate::graph::iam::{Permission, Resource, Source};
+use crate::graph::iam::Resource;
 use crate::model::aws_names::NameKind;
 
 /// Every alarm of the system: `PREFIX-*` (for `aws:SourceArn`).
@@ -46,12 +47,8 @@ fn add_topic(context: &Context<'_>, template: &mut Template) -> String {
             "Where the system's alarms notify, when they fire and when they recover: subscribe whoever should know (docs/runtime.md, \"Alarms\"). Declare a topic named `alarms` to own it.",
         );
     let arn = reference(&topic_id);
-    let permission = Permission {
-        resource: Resource::Any,
-        service: "cloudwatch.amazonaws.com",
-        actions: vec!["sns:Publish"],
-        source: Source::Alarms,
-    };
+    // The topic meshc makes is not a resource of the IAM plan: any.
+    let permission = publish_permission(Resource::Any);
     let statements = [
         policies::deny_insecure_transport(&arn),
         policies::service_statement(
@@ -76,11 +73,6 @@ fn add_topic(context: &Context<'_>, template: &mut Template) -> String {
 fn add_alarm(context: &Context<'_>, template: &mut Template, alarm: &Alarm, topic: &Json) {
     let system = context.system;
     let base = names::alarm(system, alarm);
-    let service_name = |service: crate::model::ServiceId| {
-        system
-            .service(service)
-            .map_or_else(String::new, |service| service.name.text.clone())
-    };
     let dimension = |name: &str, value: Json| json!({ "Name": name, "Value": value });
     let dimensions = match alarm.watched {
         Watched::Queue(queue) => vec![dimension(
@@ -103,7 +95,10 @@ fn add_alarm(context: &Context<'_>, template: &mut Template, alarm: &Alarm, topi
             dimension("ClusterName", reference("SystemCluster")),
             dimension(
                 "ServiceName",
-                attribute(&id(&service_name(service), "Service"), "Name"),
+                attribute(
+                    &id(&references::service_name(system, service), "Service"),
+                    "Name",
+                ),
             ),
         ],
     };

@@ -13,7 +13,7 @@ use crate::model::{
     DataStore, DatabaseId, ParameterId, ServiceId, StreamId, System, TableId, TopicId,
 };
 
-fn service_name(system: &System, id: ServiceId) -> String {
+pub(super) fn service_name(system: &System, id: ServiceId) -> String {
     system
         .service(id)
         .map_or_else(String::new, |service| service.name.text.clone())

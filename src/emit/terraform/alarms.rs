@@ -7,8 +7,9 @@ use super::Context;
 use super::messaging::{deny_insecure_transport, service_statement};
 use super::writer::{TfFile, aws_name, list, object, reference, resource, template};
 use crate::emit::{events, names};
+use crate::graph::alarms::publish_permission;
 use crate::graph::alarms::{Alarm, AlarmTopic, TOPIC_NAME, Threshold, Watched};
-use crate::graph::iam::{Permission, Resource, Source};
+use crate::graph::iam::Resource;
 use crate::model::aws_names::NameKind;
 
 /// Every alarm of the system: `PREFIX-*` (for `aws:SourceArn`).
@@ -48,12 +49,8 @@ fn add_topic(file: &mut TfFile, context: &Context<'_>) {
         "Where the system's alarms notify, when they fire and when they recover: subscribe whoever should know (docs/runtime.md, \"Alarms\"). Declare a topic named `alarms` to own it.",
     );
     let arn = reference(&format!("aws_sns_topic.{TOPIC_NAME}.arn"));
-    let permission = Permission {
-        resource: Resource::Any,
-        service: "cloudwatch.amazonaws.com",
-        actions: vec!["sns:Publish"],
-        source: Source::Alarms,
-    };
+    // The topic meshc makes is not a resource of the IAM plan: any.
+    let permission = publish_permission(Resource::Any);
     let label = format!("{TOPIC_NAME}--topic");
     file.add(
         super::writer::data("aws_iam_policy_document", &label)
@@ -92,7 +89,7 @@ fn add_alarm(file: &mut TfFile, context: &Context<'_>, alarm: &Alarm, topic_arn:
             "FunctionName",
             reference(&format!(
                 "aws_lambda_function.{}.function_name",
-                service_label(context, service)
+                super::services::service_name(context, service)
             )),
         )],
         Watched::Stream(stream) => vec![(
@@ -118,7 +115,7 @@ fn add_alarm(file: &mut TfFile, context: &Context<'_>, alarm: &Alarm, topic_arn:
                 "ServiceName",
                 reference(&format!(
                     "aws_ecs_service.{}.name",
-                    service_label(context, service)
+                    super::services::service_name(context, service)
                 )),
             ),
         ],
@@ -150,11 +147,4 @@ fn add_alarm(file: &mut TfFile, context: &Context<'_>, alarm: &Alarm, topic_arn:
             .add_attribute(("ok_actions", list([topic_arn.clone()])))
             .build(),
     );
-}
-
-fn service_label(context: &Context<'_>, service: crate::model::ServiceId) -> String {
-    context
-        .system
-        .service(service)
-        .map_or_else(String::new, |service| service.name.text.clone())
 }

@@ -20,7 +20,7 @@ use crate::graph::{LoadBalancerRef, Node, QueueRef, runtime};
 use crate::model::aws_names::NameKind;
 use crate::model::{Architecture, Fargate, Lambda, Service, ServiceId};
 
-fn service_name(context: &Context<'_>, id: ServiceId) -> String {
+pub(super) fn service_name(context: &Context<'_>, id: ServiceId) -> String {
     context
         .system
         .service(id)
