@@ -17,9 +17,13 @@
 //! (subscriptions to e-mail, chat or a pager are made outside the system).
 //! The thresholds are data, below, each with its reason.
 
+use std::collections::BTreeSet;
+
 use super::iam::{Permission, Resource, Source};
 use super::{EdgeKind, Graph, Node, QueueRef, saga::SagaPlan};
-use crate::model::{Compute, Duration, Fargate, SagaMode, ServiceId, StreamId, System, TopicId};
+use crate::model::{
+    Compute, Duration, Fargate, QueueId, SagaMode, ServiceId, StreamId, System, TopicId,
+};
 
 /// The name of the topic the alarms notify.
 pub const TOPIC_NAME: &str = "alarms";
@@ -160,10 +164,11 @@ fn alarm(
     }
 }
 
-/// Whether a queue holds what something else could not process.
-fn keeps_failures(system: &System, queue: QueueRef) -> bool {
+/// Whether a queue holds what something else could not process
+/// (`declared`: the declared queues that do, read once).
+fn keeps_failures(declared: &BTreeSet<QueueId>, queue: QueueRef) -> bool {
     match queue {
-        QueueRef::Declared(id) => system.dead_letter_queues().contains(&id),
+        QueueRef::Declared(id) => declared.contains(&id),
         QueueRef::DeadLetter(_)
         | QueueRef::InboxDeadLetter(_)
         | QueueRef::Undelivered(_)
@@ -179,10 +184,11 @@ fn keeps_failures(system: &System, queue: QueueRef) -> bool {
 /// machines, then services in declaration order.
 pub(super) fn plan(system: &System, graph: &Graph) -> Plan {
     let mut alarms = Vec::new();
+    let dead_letters = system.dead_letter_queues();
     for settings in super::messaging::queues(system, graph) {
         let queue = settings.queue;
         let name = super::iam::queue_name(system, queue);
-        if keeps_failures(system, queue) {
+        if keeps_failures(&dead_letters, queue) {
             alarms.push(alarm(
                 Watched::Queue(queue),
                 "dead-letters",
