@@ -912,7 +912,7 @@ fn build_case(id: String, clause: Option<String>, subject: &Subject<'_>) -> Case
         "sns" => {
             let filter = subject.filter.unwrap();
             (
-                messaging::filter_policy(filter),
+                messaging::filter_policy(subject.system, Some(filter), None).unwrap_or_default(),
                 messaging::expressible(filter),
             )
         }

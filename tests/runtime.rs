@@ -963,3 +963,311 @@ fn every_failure_and_backlog_raises_an_alarm() {
     }
     assert!(checked >= 60, "only {checked} alarms checked");
 }
+
+// ---------------------------------------------------------------------------
+// SNS: what a subscription lets through, as SNS evaluates its filter policy.
+
+/// Whether one matcher of a filter policy accepts a value, as SNS compares
+/// them: exact strings and numbers, `numeric` ranges, `exists`. Anything
+/// else fails the test rather than passing unread.
+fn sns_matches(matcher: &Json, value: Option<&Json>) -> bool {
+    match (matcher, value) {
+        (Json::String(_) | Json::Number(_), Some(value)) => match value {
+            Json::Array(items) => items.contains(matcher),
+            value => value == matcher,
+        },
+        (Json::Object(rule), value) => {
+            if let Some(exists) = rule.get("exists") {
+                return exists.as_bool().unwrap() == value.is_some();
+            }
+            let Some(Json::Array(range)) = rule.get("numeric") else {
+                panic!("a matcher this test does not read: {matcher}");
+            };
+            let Some(number) = value.and_then(Json::as_f64) else {
+                return false;
+            };
+            range.chunks(2).all(|pair| {
+                let bound = pair[1].as_f64().unwrap();
+                match pair[0].as_str().unwrap() {
+                    "=" => (number - bound).abs() < f64::EPSILON,
+                    ">" => number > bound,
+                    ">=" => number >= bound,
+                    "<" => number < bound,
+                    "<=" => number <= bound,
+                    operator => panic!("numeric operator {operator}"),
+                }
+            })
+        }
+        _ => false,
+    }
+}
+
+/// Whether SNS delivers a message to a subscription: every key of the
+/// policy has a matching value in what the scope says it reads.
+fn sns_accepts(
+    scope: Option<&str>,
+    policy: Option<&Json>,
+    body: &Json,
+    attributes: &BTreeMap<String, Json>,
+) -> bool {
+    let Some(policy) = policy else {
+        return true;
+    };
+    policy.as_object().unwrap().iter().all(|(key, matchers)| {
+        let value = match scope {
+            Some("MessageBody") => body.get(key),
+            Some("MessageAttributes") => attributes.get(key),
+            other => panic!("filter policy scope {other:?}: SNS would read attributes by default"),
+        };
+        matchers
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|matcher| sns_matches(matcher, value))
+    })
+}
+
+/// The message attributes docs/runtime.md ("Publishing to a topic") tells
+/// a publisher to set, from its environment: `event`, the detail type, and
+/// each field `MESH_EVENT_<EVENT>_ATTRIBUTES` lists, copied from the
+/// document.
+fn contract_attributes(
+    environment: &BTreeMap<String, String>,
+    event: &str,
+    document: &Json,
+) -> BTreeMap<String, Json> {
+    let key = format!("MESH_EVENT_{}_", event.to_uppercase());
+    let Some(fields) = environment.get(&format!("{key}ATTRIBUTES")) else {
+        return BTreeMap::new();
+    };
+    let mut attributes = BTreeMap::new();
+    attributes.insert(
+        "event".to_string(),
+        Json::from(environment[&format!("{key}DETAIL_TYPE")].clone()),
+    );
+    for field in fields.split(',').filter(|field| !field.is_empty()) {
+        attributes.insert(field.to_string(), document[field].clone());
+    }
+    attributes
+}
+
+/// (topic, subscriber, scope, policy) of every subscription of a build,
+/// and the publisher's environment, in CloudFormation.
+type Subscriptions = Vec<(String, String, Option<String>, Option<Json>)>;
+
+fn cloudformation_subscriptions(
+    template: &Json,
+    publisher: &str,
+) -> (Subscriptions, BTreeMap<String, String>) {
+    let mut found = Vec::new();
+    let mut environment = BTreeMap::new();
+    for (id, resource) in template["Resources"].as_object().unwrap() {
+        let properties = &resource["Properties"];
+        if resource["Type"] == "AWS::SNS::Subscription" {
+            let endpoint = properties["Endpoint"]["Fn::GetAtt"][0]
+                .as_str()
+                .unwrap()
+                .to_string();
+            found.push((
+                logical_id(&properties["TopicArn"]).unwrap(),
+                endpoint,
+                properties["FilterPolicyScope"].as_str().map(str::to_string),
+                properties.get("FilterPolicy").cloned(),
+            ));
+        }
+        if resource["Type"] == "AWS::Lambda::Function" && id.as_str() == publisher {
+            for (name, value) in properties["Environment"]["Variables"].as_object().unwrap() {
+                if let Some(text) = value.as_str() {
+                    environment.insert(name.clone(), text.to_string());
+                }
+            }
+        }
+    }
+    (found, environment)
+}
+
+/// The same, in Terraform: `filter_policy = jsonencode({...})` read as the
+/// JSON it encodes.
+fn terraform_subscriptions(
+    files: &BTreeMap<String, String>,
+    publisher: &str,
+) -> (Subscriptions, BTreeMap<String, String>) {
+    let mut found = Vec::new();
+    let mut environment = BTreeMap::new();
+    for body in terraform_bodies(files) {
+        for block in body.blocks() {
+            let names = labels(block);
+            if names.first() == Some(&"aws_sns_topic_subscription") {
+                let policy = attribute(block.body(), "filter_policy").map(|policy| {
+                    let hcl::Expression::FuncCall(call) = policy else {
+                        panic!("filter_policy is not jsonencode(...)");
+                    };
+                    serde_json::to_value(hcl::Value::from(call.args[0].clone())).unwrap()
+                });
+                let scope = attribute(block.body(), "filter_policy_scope")
+                    .map(|scope| expression(scope).trim_matches('"').to_string());
+                found.push((
+                    label(&expression(attribute(block.body(), "topic_arn").unwrap())),
+                    label(&expression(attribute(block.body(), "endpoint").unwrap())),
+                    scope,
+                    policy,
+                ));
+            }
+            if names == ["aws_lambda_function", publisher] {
+                let variables = block
+                    .body()
+                    .blocks()
+                    .find(|inner| inner.identifier() == "environment")
+                    .and_then(|inner| attribute(inner.body(), "variables"))
+                    .unwrap();
+                let hcl::Expression::Object(variables) = variables else {
+                    panic!("environment variables are not an object");
+                };
+                for (name, value) in variables {
+                    if let hcl::Expression::String(text) = value {
+                        environment.insert(name.to_string(), text.clone());
+                    }
+                }
+            }
+        }
+    }
+    (found, environment)
+}
+
+/// A message published on a topic reaches exactly the subscribers that
+/// take it, in both backends, when published as docs/runtime.md says: a
+/// `consumes` of some of a topic's events receives those alone (on a topic
+/// filtering on attributes, by the `event` attribute; before, every event
+/// of the topic reached it), and a subscription's `where` tests what the
+/// topic's `filter_on` says. The expectations are worked by hand from
+/// tests/ui/pass/topic-filters.mesh.
+#[test]
+fn a_topic_delivers_each_event_to_exactly_the_subscribers_that_take_it() {
+    let path = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/ui/pass/topic-filters.mesh"
+    ));
+    let (_, files) = common::system_and_files(path);
+    let template: Json = serde_json::from_str(&files["cloudformation/template.json"]).unwrap();
+    // (event, document, the subscribers that must receive it)
+    let cases = [
+        (
+            "OrderPlaced",
+            serde_json::json!({ "orderId": "o-1", "status": "new", "total": 12.5 }),
+            vec!["billing"],
+        ),
+        (
+            "OrderPlaced",
+            serde_json::json!({ "orderId": "o-2", "status": "paid", "total": 12.5 }),
+            vec!["billing", "paid-orders"],
+        ),
+        (
+            "OrderPlaced",
+            serde_json::json!({ "orderId": "o-3", "status": "paid", "total": 0 }),
+            vec!["paid-orders"],
+        ),
+        (
+            "OrderShipped",
+            serde_json::json!({ "orderId": "o-1", "status": "shipped", "carrier": "ups" }),
+            vec!["shipping-inbox"],
+        ),
+        (
+            "ReceiptPrinted",
+            serde_json::json!({ "receiptId": "r-1", "medium": "paper" }),
+            vec!["receipt-log"],
+        ),
+        (
+            "ReceiptEmailed",
+            serde_json::json!({ "receiptId": "r-2", "medium": "email" }),
+            vec!["mailer", "receipt-log"],
+        ),
+    ];
+    let topic_of = |event: &str| {
+        if event.starts_with("Order") {
+            "orders"
+        } else {
+            "receipts"
+        }
+    };
+    let backends = [
+        (
+            "CloudFormation",
+            cloudformation_subscriptions(&template, "OrderFunction"),
+        ),
+        ("Terraform", terraform_subscriptions(&files, "order")),
+    ];
+    for (backend, (subscriptions, environment)) in backends {
+        assert_eq!(subscriptions.len(), 5, "{backend}: {subscriptions:?}");
+        assert!(
+            environment.contains_key("MESH_EVENT_ORDERPLACED_ATTRIBUTES"),
+            "{backend}: {environment:?}"
+        );
+        for (event, document, expected) in &cases {
+            let attributes = contract_attributes(&environment, event, document);
+            let mut received: Vec<String> = subscriptions
+                .iter()
+                .filter(|(topic, ..)| {
+                    let topic = topic.to_lowercase();
+                    topic.strip_suffix("topic").unwrap_or(&topic) == topic_of(event)
+                })
+                .filter(|(_, _, scope, policy)| {
+                    sns_accepts(scope.as_deref(), policy.as_ref(), document, &attributes)
+                })
+                .map(|(_, subscriber, ..)| {
+                    let name = subscriber.to_lowercase().replace('-', "");
+                    let name = name.strip_suffix("queue").unwrap_or(&name);
+                    name.strip_suffix("function").unwrap_or(name).to_string()
+                })
+                .collect();
+            received.sort();
+            let mut expected: Vec<String> =
+                expected.iter().map(|name| name.replace('-', "")).collect();
+            expected.sort();
+            assert_eq!(received, expected, "{backend}: {event} {document}");
+        }
+    }
+}
+
+/// The schema registry holds what a consumer receives: for an event on a
+/// topic or a stream, the published document (its fields at the top); for
+/// one on a bus, the EventBridge envelope with the fields as `detail`.
+/// Before, every event was registered as an EventBridge envelope.
+#[test]
+fn every_registered_schema_is_what_its_consumers_receive() {
+    let mut checked = 0;
+    for (example, system, _, template) in examples_with_systems() {
+        for event in &system.events {
+            let schema = template["Resources"]
+                .as_object()
+                .unwrap()
+                .values()
+                .find(|resource| {
+                    resource["Type"] == "AWS::EventSchemas::Schema"
+                        && resource["Properties"]["SchemaName"] == event.name.text.as_str()
+                })
+                .unwrap_or_else(|| panic!("{example}: no schema for {}", event.name.text));
+            let content: Json =
+                serde_json::from_str(schema["Properties"]["Content"].as_str().unwrap()).unwrap();
+            let document = match event.carrier.value {
+                meshc::model::Carrier::Topic(_) | meshc::model::Carrier::Stream(_) => &content,
+                _ => &content["properties"]["detail"],
+            };
+            let fields: BTreeSet<&str> = document["properties"]
+                .as_object()
+                .unwrap_or_else(|| {
+                    panic!("{example}: {} has no fields: {content}", event.name.text)
+                })
+                .keys()
+                .map(String::as_str)
+                .collect();
+            let declared: BTreeSet<&str> = event
+                .schema
+                .iter()
+                .map(|field| field.name.text.as_str())
+                .collect();
+            assert_eq!(fields, declared, "{example}: {}", event.name.text);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "only {checked} schemas checked");
+}

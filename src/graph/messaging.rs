@@ -16,9 +16,9 @@ use serde_json::{Map, Value as Json, json};
 
 use super::{BusRef, EdgeKind, Graph, Node, QueueRef, RuleRef};
 use crate::model::{
-    Carrier, Channel, Condition, Duration, EventId, EventSource, Filter, FilterValue, QueueId,
-    RuleTarget, Scalar, Schedule, ServiceId, Size, StreamId, SubscriptionTarget, System, TopicId,
-    defaults,
+    Carrier, Channel, Condition, Duration, EventId, EventSource, Filter, FilterScope, FilterValue,
+    QueueId, RuleTarget, Scalar, Schedule, ServiceId, Size, StreamId, SubscriptionTarget, System,
+    TopicId, defaults,
 };
 use crate::syntax::ast::CompareOp;
 
@@ -379,9 +379,32 @@ pub fn event_pattern(system: &System, events: &[EventId], filter: Option<&Filter
     Json::Object(pattern)
 }
 
-/// The SNS filter policy of a `where` clause, applied to the message body.
-pub fn filter_policy(filter: &Filter) -> Json {
-    content_filter(filter)
+/// The SNS filter policy of a subscription: its `where` clause, and, when
+/// it takes some of the events of a topic that filters on attributes, the
+/// names (`detail_type`) of those events in the `event` attribute. `None` when it lets
+/// every message through.
+pub fn filter_policy(
+    system: &System,
+    filter: Option<&Filter>,
+    events: Option<Vec<EventId>>,
+) -> Option<Json> {
+    let filter = filter.filter(|filter| !filter.conditions.is_empty());
+    if filter.is_none() && events.is_none() {
+        return None;
+    }
+    let mut policy = match filter.map(content_filter) {
+        Some(Json::Object(policy)) => policy,
+        _ => Map::new(),
+    };
+    if let Some(events) = events {
+        let names: Vec<Json> = events
+            .iter()
+            .filter_map(|event| system.event(*event))
+            .map(|event| json!(event.detail_type))
+            .collect();
+        policy.insert(EVENT_ATTRIBUTE.to_string(), Json::Array(names));
+    }
+    Some(Json::Object(policy))
 }
 
 // ---------------------------------------------------------------------------
@@ -934,9 +957,102 @@ pub struct SubscriptionPlan {
     /// A queue, or a Lambda function.
     pub target: Node,
     pub filter_policy: Option<Json>,
+    /// What the filter policy tests: the topic's `filter_on`.
+    pub scope: FilterScope,
     /// The `where` the filter policy is written from.
     pub filter_span: Option<crate::diagnostics::Span>,
     pub raw_delivery: bool,
+}
+
+/// SNS's `FilterPolicyScope` for a topic's `filter_on`.
+pub fn policy_scope(scope: FilterScope) -> &'static str {
+    match scope {
+        FilterScope::Body => "MessageBody",
+        FilterScope::Attributes => "MessageAttributes",
+    }
+}
+
+/// The message attribute that names the event of a message published on a
+/// topic that filters on attributes (docs/runtime.md).
+pub const EVENT_ATTRIBUTE: &str = "event";
+
+/// The fields of `event`'s documents that its publishers copy into message
+/// attributes on `topic`: those of its top-level fields that the topic's
+/// filter policies test, when it filters on attributes
+/// (`MESH_EVENT_<EVENT>_ATTRIBUTES`).
+pub fn attribute_fields(system: &System, topic: TopicId, event: EventId) -> Vec<String> {
+    let Some(event) = system.event(event) else {
+        return Vec::new();
+    };
+    let mut fields = BTreeSet::new();
+    for plan in subscriptions(system) {
+        if plan.topic != topic || plan.scope != FilterScope::Attributes {
+            continue;
+        }
+        if let Some(Json::Object(policy)) = &plan.filter_policy {
+            fields.extend(
+                policy
+                    .keys()
+                    .filter(|key| event.schema.iter().any(|field| field.name.text == **key))
+                    .cloned(),
+            );
+        }
+    }
+    fields.into_iter().collect()
+}
+
+/// The events a topic carries, by topic: those declared on it.
+pub fn topic_events(system: &System) -> BTreeMap<TopicId, Vec<EventId>> {
+    let mut carried: BTreeMap<TopicId, Vec<EventId>> = BTreeMap::new();
+    for (index, event) in system.events.iter().enumerate() {
+        if let Carrier::Topic(topic) = event.carrier.value {
+            carried.entry(topic).or_default().push(EventId(index));
+        }
+    }
+    carried
+}
+
+/// What a `consumes` takes from each topic: `None` for the whole topic
+/// (`consumes TOPIC`), or the events it names there.
+pub fn consumed_from_topics(
+    system: &System,
+    consume: &crate::model::Consume,
+) -> BTreeMap<TopicId, Option<Vec<EventId>>> {
+    let mut taken: BTreeMap<TopicId, Option<Vec<EventId>>> = BTreeMap::new();
+    for source in &consume.sources {
+        match source.value {
+            Channel::Topic(topic) => {
+                taken.insert(topic, None);
+            }
+            Channel::Event(event) => {
+                if let Some(Carrier::Topic(topic)) =
+                    system.event(event).map(|event| event.carrier.value)
+                {
+                    if let Some(events) = taken.entry(topic).or_insert(Some(Vec::new())) {
+                        if !events.contains(&event) {
+                            events.push(event);
+                        }
+                    }
+                }
+            }
+            Channel::Queue(_) | Channel::Stream(_) => {}
+        }
+    }
+    taken
+}
+
+/// The events named by a `consumes` of some of a topic's events, when the
+/// topic carries others too: the ones its subscription must let through.
+pub fn selected_events(
+    carried: &BTreeMap<TopicId, Vec<EventId>>,
+    topic: TopicId,
+    named: Option<&[EventId]>,
+) -> Option<Vec<EventId>> {
+    let named = named?;
+    let all = carried.get(&topic).map_or(&[][..], Vec::as_slice);
+    all.iter()
+        .any(|event| !named.contains(event))
+        .then(|| named.to_vec())
 }
 
 /// Every subscription of every topic, declared ones first.
@@ -950,10 +1066,11 @@ pub fn subscriptions(system: &System) -> Vec<SubscriptionPlan> {
             plans.push(plan);
         }
     };
-    let filter_policy = |filter: Option<&Filter>| {
-        filter
-            .filter(|filter| !filter.conditions.is_empty())
-            .map(self::filter_policy)
+    let scope_of = |topic: TopicId| {
+        system
+            .topics
+            .get(topic.0)
+            .map_or(FilterScope::Body, |topic| topic.filter_on.value)
     };
     for (index, topic) in system.topics.iter().enumerate() {
         for subscription in &topic.subscriptions {
@@ -964,25 +1081,25 @@ pub fn subscriptions(system: &System) -> Vec<SubscriptionPlan> {
             add(SubscriptionPlan {
                 topic: TopicId(index),
                 target,
-                filter_policy: filter_policy(subscription.filter.as_ref()),
+                filter_policy: filter_policy(system, subscription.filter.as_ref(), None),
+                scope: topic.filter_on.value,
                 filter_span: subscription.filter.as_ref().map(|filter| filter.span),
                 raw_delivery: subscription.raw_delivery,
             });
         }
     }
+    let carried = topic_events(system);
     for (index, service) in system.services.iter().enumerate() {
         let id = ServiceId(index);
         for consume in &service.consumes {
-            for source in &consume.sources {
-                let topic = match source.value {
-                    Channel::Topic(topic) => topic,
-                    Channel::Event(event) => {
-                        match system.event(event).map(|event| event.carrier.value) {
-                            Some(Carrier::Topic(topic)) => topic,
-                            _ => continue,
-                        }
-                    }
-                    Channel::Queue(_) | Channel::Stream(_) => continue,
+            for (topic, named) in consumed_from_topics(system, consume) {
+                let scope = scope_of(topic);
+                // Only attributes can tell one event from another: on a
+                // topic filtering the body, M411 reports a consumer that
+                // would receive events it does not name.
+                let selected = match scope {
+                    FilterScope::Attributes => selected_events(&carried, topic, named.as_deref()),
+                    FilterScope::Body => None,
                 };
                 let target = match consume.via {
                     Some(queue) => Node::Queue(QueueRef::Declared(queue.value)),
@@ -991,7 +1108,8 @@ pub fn subscriptions(system: &System) -> Vec<SubscriptionPlan> {
                 add(SubscriptionPlan {
                     topic,
                     target,
-                    filter_policy: filter_policy(consume.filter.as_ref()),
+                    filter_policy: filter_policy(system, consume.filter.as_ref(), selected),
+                    scope,
                     filter_span: consume.filter.as_ref().map(|filter| filter.span),
                     raw_delivery: true,
                 });

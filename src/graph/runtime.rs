@@ -194,6 +194,19 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
                             format!("{prefix}_TOPIC_ARN"),
                             vec![Value::TopicArn(topic)],
                         );
+                        let by_attributes = system.topics.get(topic.0).is_some_and(|topic| {
+                            topic.filter_on.value == crate::model::FilterScope::Attributes
+                        });
+                        if by_attributes {
+                            set(
+                                origin,
+                                format!("{prefix}_ATTRIBUTES"),
+                                literal(
+                                    super::messaging::attribute_fields(system, topic, event_id)
+                                        .join(","),
+                                ),
+                            );
+                        }
                     }
                     Carrier::Stream(stream) => {
                         set(

@@ -746,8 +746,19 @@ pub struct Topic {
     pub doc: Vec<String>,
     pub span: Span,
     pub fifo: Spanned<bool>,
+    /// What the `where` of its subscriptions test: `filter_on`.
+    pub filter_on: Spanned<FilterScope>,
     pub subscriptions: Vec<Subscription>,
     pub usage: Usage,
+}
+
+/// Where a topic's subscriptions find the fields their `where` tests: in
+/// the published document (SNS's `MessageBody` scope), or in message
+/// attributes the publisher sets (`MessageAttributes`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FilterScope {
+    Body,
+    Attributes,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

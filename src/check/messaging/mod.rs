@@ -13,11 +13,13 @@ pub mod event_never_consumed;
 pub mod event_never_published;
 pub mod event_received_twice;
 pub mod fifo_mismatch;
+pub mod filter_not_an_attribute;
 pub mod filter_not_expressible;
 pub mod filter_outside_schema;
 pub mod queue_never_fed;
 pub mod queue_without_dlq;
 pub mod too_many_rule_targets;
+pub mod topic_mixes_events;
 pub mod visibility_timeout_too_short;
 
 use std::collections::BTreeMap;

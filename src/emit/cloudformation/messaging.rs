@@ -470,7 +470,10 @@ fn add_subscription(
         properties.insert("RawMessageDelivery".into(), Json::from(true));
     }
     if let Some(policy) = &subscription.filter_policy {
-        properties.insert("FilterPolicyScope".into(), Json::from("MessageBody"));
+        properties.insert(
+            "FilterPolicyScope".into(),
+            Json::from(messaging::policy_scope(subscription.scope)),
+        );
         properties.insert("FilterPolicy".into(), policy.clone());
     }
     let label = format!("{topic}--{target}");

@@ -581,7 +581,10 @@ fn add_subscription(file: &mut TfFile, context: &Context<'_>, subscription: &Sub
     }
     if let Some(policy) = &subscription.filter_policy {
         block = block
-            .add_attribute(("filter_policy_scope", "MessageBody"))
+            .add_attribute((
+                "filter_policy_scope",
+                messaging::policy_scope(subscription.scope),
+            ))
             .add_attribute((
                 "filter_policy",
                 call("jsonencode", vec![json_expression(policy)]),

@@ -14,8 +14,8 @@ use crate::model::reader::{Reader, Setting};
 use crate::model::units::Duration;
 use crate::model::{
     Bus, Carrier, ComponentId, DeadLetter, Event, EventRule, EventSource, FieldDef, FieldType,
-    Queue, RuleTarget, Schedule, Spanned, Stream, StreamCapacity, Subscription, SubscriptionTarget,
-    Topic, Usage, defaults,
+    FilterScope, Queue, RuleTarget, Schedule, Spanned, Stream, StreamCapacity, Subscription,
+    SubscriptionTarget, Topic, Usage, defaults,
 };
 use crate::suggest;
 use crate::syntax::ast::{self, Block, Declaration, Item, TypeExpr, TypeExprKind, ValueKind};
@@ -522,12 +522,24 @@ impl Resolver<'_> {
             doc: doc_text(&declaration.doc),
             span: declaration.span,
             fifo: Spanned::new(false, declaration.name.span),
+            filter_on: Spanned::new(FilterScope::Body, declaration.name.span),
             subscriptions: Vec::new(),
             usage: Usage::default(),
         };
         if let Some(setting) = reader.take("fifo", self.diagnostics) {
             if let Some(fifo) = self.boolean(setting) {
                 topic.fifo = fifo;
+            }
+        }
+        if let Some(setting) = reader.take("filter_on", self.diagnostics) {
+            if let Some(scope) = self.choice(
+                setting,
+                &[
+                    ("body", FilterScope::Body),
+                    ("attributes", FilterScope::Attributes),
+                ],
+            ) {
+                topic.filter_on = scope;
             }
         }
         topic.usage = self.usage_of(&mut reader);

@@ -92,6 +92,26 @@ def saga_traffic(document):
     return isinstance(document, dict) and ("taskToken" in document or "execution" in document)
 
 
+def message_attributes(detail_type, fields, document):
+    """The SNS message attributes docs/runtime.md tells a publisher to set
+    on a topic that filters on attributes: `event`, the event's detail
+    type, and each listed field of the document, typed by its value."""
+    attributes = {"event": {"DataType": "String", "StringValue": detail_type}}
+    for field in filter(None, fields.split(",")):
+        if field not in document:
+            continue
+        value = document[field]
+        if isinstance(value, bool):
+            raise mesh.MeshError(f"field {field} is a boolean, which no attribute holds")
+        if isinstance(value, (int, float)):
+            attributes[field] = {"DataType": "Number", "StringValue": json.dumps(value)}
+        elif isinstance(value, list):
+            attributes[field] = {"DataType": "String.Array", "StringValue": json.dumps(value)}
+        else:
+            attributes[field] = {"DataType": "String", "StringValue": str(value)}
+    return attributes
+
+
 class Check:
     def __init__(self, system, template, deployment, emulator, prefix, full_template):
         self.system = system
@@ -185,8 +205,12 @@ class Check:
                 raise mesh.MeshError(f"PutEvents refused {event}: {entry}")
             return entry["EventId"]
         if carrier.startswith("topic_"):
+            extra = {}
+            if key + "ATTRIBUTES" in env:
+                extra["MessageAttributes"] = message_attributes(
+                    env[key + "DETAIL_TYPE"], env[key + "ATTRIBUTES"], document)
             answer = self.deployment.client("sns").publish(
-                TopicArn=env[key + "TOPIC_ARN"], Message=json.dumps(document))
+                TopicArn=env[key + "TOPIC_ARN"], Message=json.dumps(document), **extra)
             return answer["MessageId"]
         answer = self.deployment.client("kinesis").put_record(
             StreamName=env[key + "STREAM"], Data=json.dumps(document).encode(),

@@ -152,8 +152,14 @@ class System:
                             if target_attrs.get("style") != "dashed":
                                 found.append((target, clause, rule))
         elif carrier.startswith("topic_"):
+            # A topic's own subscriptions take every event it carries (the
+            # edge names none); a `consumes` takes the events it names.
             for target, attrs in self.graph.out(carrier):
-                clauses = [clause for _, clause in message_groups(attrs.get("label"))]
+                groups = message_groups(attrs.get("label"))
+                names = [name for name, _ in groups if name]
+                if names and event not in names:
+                    continue
+                clauses = [clause for name, clause in groups if name in (None, event)]
                 found.append((target, clauses[0] if clauses else None, carrier))
         elif carrier.startswith("stream_"):
             # A stream's consumers are event source mappings, which the
