@@ -914,7 +914,13 @@ impl Emitted {
                         found.kind == "aws_vpc_endpoint"
                             && found.attribute.as_deref() == Some("prefix_list_id")
                     })
-                    .map(|found| Peer::PrefixList(found.name));
+                    .map(|found| Peer::PrefixList(found.name))
+                    .or_else(|| {
+                        // A managed prefix list an `egress` names, by its id.
+                        tf.string(body, "prefix_list_id", None)
+                            .filter(|id| id.starts_with("pl-"))
+                            .map(Peer::PrefixList)
+                    });
                 let cidr = tf
                     .string(body, "cidr_ipv4", None)
                     .and_then(|text| text.parse().ok())
@@ -1355,8 +1361,13 @@ enum End {
     /// Any address of a VPC.
     Network { vpc: String },
     /// The addresses of a declared egress or firewall rule, seen from a
-    /// VPC: outside it (through NAT), or within it.
-    Block { vpc: String, cidr: Ipv4Net },
+    /// VPC: outside it (through NAT), or within it; an egress to a managed
+    /// prefix list is anywhere, with the list's id.
+    Block {
+        vpc: String,
+        cidr: Ipv4Net,
+        prefix_list: Option<String>,
+    },
 }
 
 impl fmt::Display for End {
@@ -1438,6 +1449,17 @@ fn end_of(
                 .to_string()
                 .parse()
                 .map_err(|_| format!("{cidr} is not a block"))?,
+            prefix_list: None,
+        }),
+        FlowEnd::PrefixList(egress) => Ok(End::Block {
+            vpc: network_of_other()?,
+            cidr: anywhere(),
+            prefix_list: Some(
+                egress
+                    .prefix_list(system)
+                    .ok_or("the egress names no prefix list")?
+                    .to_string(),
+            ),
         }),
     }
 }
@@ -1487,11 +1509,11 @@ fn relations_have_flows(system: &System, graph: &meshc::graph::Graph, failures: 
                 system,
                 &graph.network,
                 subnet.value,
-                egress.to.value,
+                egress.to.value.addresses(),
             )
             .is_ok();
             if routed {
-                expected.insert((me, Logical::Address(egress.to.value)));
+                expected.insert((me, Logical::Address(egress.to.value.addresses())));
             }
         }
         if let Some(expose) = &service.expose {
@@ -1632,9 +1654,13 @@ impl Needs<'_> {
                 prefix_list: None,
                 addresses: vec![self.vpc(vpc, flow)?],
             },
-            End::Block { vpc, cidr } => PeerSet {
+            End::Block {
+                vpc,
+                cidr,
+                prefix_list,
+            } => PeerSet {
                 group: None,
-                prefix_list: None,
+                prefix_list: prefix_list.clone(),
                 addresses: block_addresses(self.vpc(vpc, flow)?, *cidr),
             },
         })
@@ -1648,7 +1674,9 @@ impl Needs<'_> {
             },
             End::Outside { vpc, .. } => Side::Outside(outside(self.vpc(vpc, flow)?)),
             End::Network { vpc } => Side::Outside(vec![self.vpc(vpc, flow)?]),
-            End::Block { vpc, cidr } => Side::Outside(block_addresses(self.vpc(vpc, flow)?, *cidr)),
+            End::Block { vpc, cidr, .. } => {
+                Side::Outside(block_addresses(self.vpc(vpc, flow)?, *cidr))
+            }
         })
     }
 

@@ -709,14 +709,24 @@ fn examples_with_systems() -> Vec<(String, meshc::model::System, BTreeMap<String
 
 /// Every declared `egress` becomes the way out it needs, in both backends:
 /// an egress rule of the service's security group to the declared
-/// addresses and port (the examples' payment and notification services
-/// had none, behind NAT gateways they paid for), and, in Terraform, the
-/// network ACL entries out to the addresses and back on the ephemeral
-/// ports.
+/// addresses or managed prefix list and port (the examples' payment and
+/// notification services had none, behind NAT gateways they paid for; a
+/// prefix list could not be declared), and, in Terraform, the network ACL
+/// entries out to the addresses (anywhere, for a prefix list) and back on
+/// the ephemeral ports.
 #[test]
 fn every_declared_egress_leaves_through_its_security_group_and_acls() {
     let mut checked = 0;
-    for (path, system, files, template) in examples_with_systems() {
+    let mut prefix_lists = 0;
+    let mut systems = examples_with_systems();
+    let pass = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/ui/pass/egress.mesh"
+    ));
+    let (system, files) = common::system_and_files(pass);
+    let template: Json = serde_json::from_str(&files["cloudformation/template.json"]).unwrap();
+    systems.push((pass.display().to_string(), system, files, template));
+    for (path, system, files, template) in systems {
         let bodies = terraform_bodies(&files);
         let blocks: Vec<&hcl::Block> = bodies.iter().flat_map(hcl::Body::blocks).collect();
         let resources = template["Resources"].as_object().unwrap();
@@ -724,35 +734,56 @@ fn every_declared_egress_leaves_through_its_security_group_and_acls() {
             for egress in &service.egress {
                 let host = egress.host.as_ref().unwrap().value.clone();
                 let description = format!("{} reaches {host}", service.name.text);
-                let cidr = egress.to.value.to_string();
+                // The security group names the prefix list; the network
+                // ACLs, which cannot, open the port to anywhere.
+                let (terraform_peer, cloudformation_peer, peer) = match &egress.to.value {
+                    meshc::model::Destination::Addresses(cidr) => {
+                        ("cidr_ipv4", "CidrIp", cidr.to_string())
+                    }
+                    meshc::model::Destination::PrefixList(id) => {
+                        prefix_lists += 1;
+                        ("prefix_list_id", "DestinationPrefixListId", id.clone())
+                    }
+                };
+                let cidr = egress.to.value.addresses().to_string();
                 let port = i64::from(egress.port.value);
                 let terraform = blocks.iter().any(|block| {
                     labels(block).first() == Some(&"aws_vpc_security_group_egress_rule")
                         && attribute(block.body(), "description").map(expression)
                             == Some(format!("{description:?}"))
-                        && attribute(block.body(), "cidr_ipv4").map(expression)
-                            == Some(format!("{cidr:?}"))
+                        && attribute(block.body(), terraform_peer).map(expression)
+                            == Some(format!("{peer:?}"))
                         && number(attribute(block.body(), "from_port")) == Some(port)
                 });
                 assert!(terraform, "{path}: no Terraform rule for {description}");
                 let cloudformation = resources.values().any(|resource| {
                     resource["Type"] == "AWS::EC2::SecurityGroupEgress"
                         && resource["Properties"]["Description"] == description.as_str()
-                        && resource["Properties"]["CidrIp"] == cidr.as_str()
+                        && resource["Properties"][cloudformation_peer] == peer.as_str()
                         && resource["Properties"]["FromPort"] == port
                 });
                 assert!(
                     cloudformation,
                     "{path}: no CloudFormation rule for {description}"
                 );
-                let acl = |egress_side: bool, from: i64| {
+                // An entry lets the traffic through when its block holds
+                // the destination's and its ports the port (a wider entry,
+                // for another flow, serves this one too).
+                let destination: ipnet::Ipv4Net = cidr.parse().unwrap();
+                let acl = |egress_side: bool, port: i64| {
                     blocks.iter().any(|block| {
+                        let body = block.body();
+                        let block_of = attribute(body, "cidr_block")
+                            .map(expression)
+                            .and_then(|text| text.trim_matches('"').parse::<ipnet::Ipv4Net>().ok());
                         labels(block).first() == Some(&"aws_network_acl_rule")
-                            && attribute(block.body(), "egress").map(expression)
+                            && attribute(body, "egress").map(expression)
                                 == Some(egress_side.to_string())
-                            && attribute(block.body(), "cidr_block").map(expression)
-                                == Some(format!("{cidr:?}"))
-                            && number(attribute(block.body(), "from_port")) == Some(from)
+                            && attribute(body, "rule_action").map(expression)
+                                == Some("\"allow\"".to_string())
+                            && block_of.is_some_and(|block| block.contains(&destination))
+                            && number(attribute(body, "from_port")).is_some_and(|from| from <= port)
+                            && number(attribute(body, "to_port")).is_some_and(|to| to >= port)
                     })
                 };
                 assert!(
@@ -767,7 +798,11 @@ fn every_declared_egress_leaves_through_its_security_group_and_acls() {
             }
         }
     }
-    assert!(checked >= 3, "only {checked} egress destinations checked");
+    assert!(checked >= 6, "only {checked} egress destinations checked");
+    assert_eq!(
+        prefix_lists, 1,
+        "the prefix list of tests/ui/pass/egress.mesh"
+    );
 }
 
 /// A firewall rule to addresses that no relation needs is emitted as

@@ -41,6 +41,10 @@ pub fn peer_label(system: &System, peer: SgPeer) -> String {
         SgPeer::Group(group) => names::guarded(system, group),
         SgPeer::Cidr(cidr) => cidr_label(cidr),
         SgPeer::PrefixList(_, api) => format!("{}-prefix-list", api.mesh_name()),
+        SgPeer::Declared(egress) => egress
+            .prefix_list(system)
+            .unwrap_or("prefix-list")
+            .to_string(),
     }
 }
 
@@ -57,7 +61,9 @@ pub const PLACEHOLDER_EGRESS_CIDR: &str = "127.0.0.1/32";
 pub fn counted_rules(group: &SecurityGroup, inbound: bool) -> Vec<(Option<&SgRule>, usize)> {
     let weight = |rule: &SgRule| match rule.peer {
         SgPeer::PrefixList(_, api) => crate::model::aws_quotas::prefix_list_weight(api),
-        SgPeer::Group(_) | SgPeer::Cidr(_) => 1,
+        // A declared prefix list counts as its maximum entries, which only
+        // its owner knows: one here (docs/language.md says so).
+        SgPeer::Group(_) | SgPeer::Cidr(_) | SgPeer::Declared(_) => 1,
     };
     let rules = if inbound {
         &group.ingress

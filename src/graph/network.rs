@@ -14,9 +14,9 @@ use crate::diagnostics::Span;
 use crate::model::aws::{AwsService, EndpointKind};
 use crate::model::defaults;
 use crate::model::{
-    Channel, Cidr, ComponentId, Compute, DataStore, DatabaseId, FirewallPeer, FirewallRule,
-    LoadBalancerKind, NatMode, NetworkId, PortRange, Service, ServiceId, SubnetRef, System, Tier,
-    Via,
+    Channel, Cidr, ComponentId, Compute, DataStore, DatabaseId, Destination, FirewallPeer,
+    FirewallRule, LoadBalancerKind, NatMode, NetworkId, PortRange, Service, ServiceId, SubnetRef,
+    System, Tier, Via,
 };
 use crate::syntax::ast::{Direction, Protocol};
 
@@ -139,6 +139,26 @@ pub enum FlowEnd {
     /// Addresses a declared firewall rule names: a CIDR block, a subnet's
     /// block, or anywhere.
     Cidr(Cidr),
+    /// The managed prefix list an `egress` names.
+    PrefixList(EgressRef),
+}
+
+/// A service's declared `egress`: the service, and its place in the list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EgressRef {
+    pub service: ServiceId,
+    pub index: usize,
+}
+
+impl EgressRef {
+    /// The prefix list's id, when the egress names one.
+    pub fn prefix_list(self, system: &System) -> Option<&str> {
+        let egress = system.service(self.service)?.egress.get(self.index)?;
+        match &egress.to.value {
+            Destination::PrefixList(id) => Some(id),
+            Destination::Addresses(_) => None,
+        }
+    }
 }
 
 /// What a flow is for, in the terms the user wrote.
@@ -232,6 +252,8 @@ pub enum SgPeer {
     Cidr(Cidr),
     /// The prefix list of a gateway endpoint's AWS API.
     PrefixList(NetworkId, AwsService),
+    /// A managed prefix list an `egress` names.
+    Declared(EgressRef),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -1172,21 +1194,26 @@ fn flows(system: &System, plan: &Plan) -> Vec<Flow> {
                 _ => {}
             }
         }
-        for egress in &service.egress {
-            let Ok(nat_subnet) = route_out(system, plan, subnet, egress.to.value) else {
+        for (index, egress) in service.egress.iter().enumerate() {
+            let addresses = egress.to.value.addresses();
+            let Ok(nat_subnet) = route_out(system, plan, subnet, addresses) else {
                 continue;
             };
             let destination = egress
                 .host
                 .as_ref()
                 .map_or_else(|| egress.to.value.to_string(), |host| host.value.clone());
+            let end = match egress.to.value {
+                Destination::Addresses(cidr) => FlowEnd::Cidr(cidr),
+                Destination::PrefixList(_) => FlowEnd::PrefixList(EgressRef { service: id, index }),
+            };
             push(Flow {
                 source: me,
-                destination: FlowEnd::Cidr(egress.to.value),
+                destination: end,
                 protocol: Protocol::Tcp,
                 ports: PortRange::single(egress.port.value),
                 origin: component(id),
-                target: Logical::Address(egress.to.value),
+                target: Logical::Address(addresses),
                 source_subnet: Some(subnet),
                 destination_subnet: None,
                 nat_subnet,
@@ -1677,6 +1704,7 @@ fn security_groups(system: &System, plan: &Plan) -> Vec<SecurityGroup> {
                 FlowEnd::GatewayEndpoint(network, api) => SgPeer::PrefixList(network, api),
                 FlowEnd::Internet | FlowEnd::PublicApi(_) => SgPeer::Cidr(Cidr::anywhere()),
                 FlowEnd::Cidr(cidr) => SgPeer::Cidr(cidr),
+                FlowEnd::PrefixList(egress) => SgPeer::Declared(egress),
                 FlowEnd::Network(network) => SgPeer::Cidr(
                     plan.network(network)
                         .map_or(Cidr::anywhere(), |layout| layout.cidr),
@@ -1706,6 +1734,7 @@ fn security_groups(system: &System, plan: &Plan) -> Vec<SecurityGroup> {
                         .map_or(Cidr::anywhere(), |layout| layout.cidr),
                 ),
                 FlowEnd::GatewayEndpoint(network, api) => SgPeer::PrefixList(network, api),
+                FlowEnd::PrefixList(egress) => SgPeer::Declared(egress),
             };
             if let Some(group) = groups.get_mut(&destination) {
                 add_rule(
@@ -1728,7 +1757,12 @@ fn security_groups(system: &System, plan: &Plan) -> Vec<SecurityGroup> {
 /// The CIDR blocks a flow end occupies, for NACL entries.
 fn cidrs_of(plan: &Plan, end: FlowEnd, subnet: Option<SubnetRef>) -> Vec<Cidr> {
     match end {
-        FlowEnd::Internet | FlowEnd::PublicApi(_) | FlowEnd::GatewayEndpoint(..) => {
+        // A network ACL cannot name a prefix list: its entries open the
+        // port to anywhere, and the security group holds the list.
+        FlowEnd::Internet
+        | FlowEnd::PublicApi(_)
+        | FlowEnd::GatewayEndpoint(..)
+        | FlowEnd::PrefixList(_) => {
             vec![Cidr::anywhere()]
         }
         FlowEnd::Cidr(cidr) => vec![cidr],

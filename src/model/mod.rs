@@ -535,9 +535,37 @@ pub struct Service {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Egress {
     pub host: Option<Spanned<String>>,
-    pub to: Spanned<Cidr>,
+    pub to: Spanned<Destination>,
     pub port: Spanned<u16>,
     pub span: Span,
+}
+
+/// Where an `egress` goes: addresses, or a managed prefix list (`pl-...`),
+/// which a security group can name and a network ACL cannot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Destination {
+    Addresses(Cidr),
+    PrefixList(String),
+}
+
+impl Destination {
+    /// The addresses routes and network ACLs must let through: a prefix
+    /// list's entries are unknown until deploy time, so anywhere.
+    pub fn addresses(&self) -> Cidr {
+        match self {
+            Destination::Addresses(cidr) => *cidr,
+            Destination::PrefixList(_) => Cidr::anywhere(),
+        }
+    }
+}
+
+impl std::fmt::Display for Destination {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Destination::Addresses(cidr) => cidr.fmt(f),
+            Destination::PrefixList(id) => write!(f, "prefix list {id}"),
+        }
+    }
 }
 
 /// `{ actions = ["sns:Publish"]  resources = ["*"]  reason = "..." }`: an

@@ -23,7 +23,8 @@ declare_code! {
     /// Reports a value outside the range its kind of value allows anywhere:
     /// a port above 65535, an IPv4 octet above 255, a prefix length above
     /// 32, a CIDR block with host bits set, a negative size or duration, a
-    /// percentage above 100%.
+    /// percentage above 100%, a managed prefix list id that is not `pl-`
+    /// and 8 or 17 lower-case hexadecimal digits.
     ///
     /// ## Why is this bad?
     /// Such a value does not describe anything real: `10.0.0.0/33` is no

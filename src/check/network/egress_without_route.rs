@@ -93,7 +93,7 @@ impl Rule for EgressWithoutRoute {
                     system,
                     &context.graph.network,
                     subnet.value,
-                    egress.to.value,
+                    egress.to.value.addresses(),
                 ) {
                     let destination = egress
                         .host

@@ -122,6 +122,14 @@ fn add_rule(
             },
             reference(&super::settings::prefix_list(api.mesh_name())),
         ),
+        SgPeer::Declared(egress) => (
+            if ingress {
+                "SourcePrefixListId"
+            } else {
+                "DestinationPrefixListId"
+            },
+            Json::from(egress.prefix_list(system).unwrap_or_default()),
+        ),
     };
     properties.insert(peer_key.into(), peer);
     let resource = template.add(id(&label, suffix), &label, kind, Json::Object(properties));

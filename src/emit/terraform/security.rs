@@ -60,6 +60,10 @@ fn add_rule(
                 names::endpoint(context.system, network, api)
             )),
         )),
+        SgPeer::Declared(egress) => block.add_attribute((
+            "prefix_list_id",
+            egress.prefix_list(context.system).unwrap_or_default(),
+        )),
     };
     let index = file.add(block.build());
     // An internet-facing load balancer is meant to be reached from anywhere.

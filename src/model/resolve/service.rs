@@ -13,7 +13,7 @@ use crate::model::reader::{Reader, Setting};
 use crate::model::units::Duration;
 use crate::model::{
     Access, Architecture, Breaker, Call, Channel, Cidr, ComponentId, Compute, Condition, Consume,
-    DataStore, Egress, Expose, Fargate, Filter, FilterValue, IamStatement, Lambda,
+    DataStore, Destination, Egress, Expose, Fargate, Filter, FilterValue, IamStatement, Lambda,
     LoadBalancerKind, Name, Publish, Scalar, Service, Spanned, Usage, Use, Via, defaults,
 };
 use crate::suggest;
@@ -500,8 +500,8 @@ impl Resolver<'_> {
             .take("host", self.diagnostics)
             .and_then(|host| self.string(host));
         let to = match reader.take("to", self.diagnostics) {
-            Some(to) => self.cidr(to)?,
-            None => Spanned::new(Cidr::anywhere(), setting.span()),
+            Some(to) => self.destination(to)?,
+            None => Spanned::new(Destination::Addresses(Cidr::anywhere()), setting.span()),
         };
         let port = self
             .required(&mut reader, "port", "port = 443")
@@ -513,6 +513,32 @@ impl Resolver<'_> {
             port: port?,
             span: setting.span(),
         })
+    }
+
+    /// Where an `egress` goes: a CIDR block, or the id of a managed prefix
+    /// list (`"pl-0123456789abcdef0"`).
+    fn destination(&mut self, setting: Setting<'_>) -> Option<Spanned<Destination>> {
+        const EXAMPLE: &str = "\"pl-0123456789abcdef0\"";
+        if let ValueKind::String(text) = &setting.value.kind {
+            if is_prefix_list_id(text) {
+                return Some(Spanned::new(
+                    Destination::PrefixList(text.clone()),
+                    setting.value.span,
+                ));
+            }
+            self.diagnostics.push(value_out_of_range::diagnostic(
+                "prefix list id",
+                text,
+                setting.value.span,
+                "`pl-` and 8 or 17 lower-case hexadecimal digits",
+                &format!(
+                    "name the managed prefix list by its id, as in `to = {EXAMPLE}`, or write a CIDR block: `to = 203.0.113.0/24`"
+                ),
+            ));
+            return None;
+        }
+        self.cidr(setting)
+            .map(|cidr| Spanned::new(Destination::Addresses(cidr.value), cidr.span))
     }
 
     /// One hand-written IAM statement: explicit actions on explicit ARNs,
@@ -872,4 +898,15 @@ impl Resolver<'_> {
             }
         }
     }
+}
+
+/// `pl-` and 8 or 17 lower-case hexadecimal digits: a managed prefix list's
+/// id, as EC2 gives it.
+fn is_prefix_list_id(text: &str) -> bool {
+    text.strip_prefix("pl-").is_some_and(|digits| {
+        matches!(digits.len(), 8 | 17)
+            && digits
+                .bytes()
+                .all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte))
+    })
 }

@@ -88,6 +88,10 @@ def walk_ids(value, ids, found):
                 pass
 
 
+def canonical(document):
+    return json.dumps(document, sort_keys=True, separators=(",", ":"))
+
+
 def saga_traffic(document):
     return isinstance(document, dict) and ("taskToken" in document or "execution" in document)
 
@@ -247,7 +251,14 @@ class Check:
                             if saga_traffic(body):
                                 self.saga_messages += 1
                             else:
+                                before = len(found_here)
                                 walk_ids(body, ids, found_here)
+                                if len(found_here) == before:
+                                    # Raw delivery: the body is the document
+                                    # alone, without SNS's message id.
+                                    ident = self.raw_delivery(message["Body"], logical)
+                                    if ident:
+                                        found_here.append(ident)
                             sqs.delete_message(QueueUrl=physical, ReceiptHandle=message["ReceiptHandle"])
                         if len(messages) < 10:
                             break
@@ -309,7 +320,24 @@ class Check:
 
     # --------------------------------------------------------------- run
 
+    def raw_delivery(self, body, logical):
+        """The id of the published document a raw SNS delivery carries (the
+        first of equal documents this place has not been credited with),
+        or None when the body is no published document."""
+        try:
+            key = canonical(json.loads(body))
+        except ValueError:
+            return None
+        claimed = self.raw_claimed.setdefault(logical, set())
+        for ident in self.raw_documents.get(key, []):
+            if ident not in claimed:
+                claimed.add(ident)
+                return ident
+        return None
+
     def run(self, env):
+        self.raw_documents = {}  # canonical document -> ids published with it
+        self.raw_claimed = {}  # logical -> ids credited to raw deliveries there
         self.invocation_offset = self.emulator.invocations_since(0)[1]
         published = []  # (event, what, document, id, expected Counter of logical)
         unknown_nodes = set()
@@ -324,6 +352,8 @@ class Check:
                     expected[logical] += count
                 ident = self.publish(env, event, document)
                 published.append((event, what, document, ident, expected))
+                if self.system.events[event].startswith("topic_"):
+                    self.raw_documents.setdefault(canonical(document), []).append(ident)
         for node in sorted(unknown_nodes):
             self.problems.append(f"no deployed resource for the declared consumer {node}")
         ids = {ident for _, _, _, ident, _ in published}
