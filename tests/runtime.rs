@@ -1189,22 +1189,22 @@ fn a_topic_delivers_each_event_to_exactly_the_subscribers_that_take_it() {
         (
             "OrderPlaced",
             serde_json::json!({ "orderId": "o-1", "status": "new", "total": 12.5 }),
-            vec!["billing"],
+            vec!["billing", "tracker"],
         ),
         (
             "OrderPlaced",
             serde_json::json!({ "orderId": "o-2", "status": "paid", "total": 12.5 }),
-            vec!["billing", "paid-orders"],
+            vec!["billing", "paid-orders", "tracker"],
         ),
         (
             "OrderPlaced",
             serde_json::json!({ "orderId": "o-3", "status": "paid", "total": 0 }),
-            vec!["paid-orders"],
+            vec!["paid-orders", "tracker"],
         ),
         (
             "OrderShipped",
             serde_json::json!({ "orderId": "o-1", "status": "shipped", "carrier": "ups" }),
-            vec!["shipping-inbox"],
+            vec!["shipping-inbox", "tracker"],
         ),
         (
             "ReceiptPrinted",
@@ -1232,7 +1232,7 @@ fn a_topic_delivers_each_event_to_exactly_the_subscribers_that_take_it() {
         ("Terraform", terraform_subscriptions(&files, "order")),
     ];
     for (backend, (subscriptions, environment)) in backends {
-        assert_eq!(subscriptions.len(), 5, "{backend}: {subscriptions:?}");
+        assert_eq!(subscriptions.len(), 6, "{backend}: {subscriptions:?}");
         assert!(
             environment.contains_key("MESH_EVENT_ORDERPLACED_ATTRIBUTES"),
             "{backend}: {environment:?}"

@@ -381,8 +381,8 @@ pub fn event_pattern(system: &System, events: &[EventId], filter: Option<&Filter
 
 /// The SNS filter policy of a subscription: its `where` clause, and, when
 /// it takes some of the events of a topic that filters on attributes, the
-/// names (`detail_type`) of those events in the `event` attribute. `None` when it lets
-/// every message through.
+/// names (`detail_type`) of those events in the `event` attribute. `None`
+/// when it lets every message through.
 pub fn filter_policy(
     system: &System,
     filter: Option<&Filter>,
@@ -1058,12 +1058,33 @@ pub fn selected_events(
 /// Every subscription of every topic, declared ones first.
 pub fn subscriptions(system: &System) -> Vec<SubscriptionPlan> {
     let mut plans: Vec<SubscriptionPlan> = Vec::new();
+    // SNS keeps one subscription, with one filter policy, per topic and
+    // endpoint: a second relation to the same one widens the first when
+    // both only select events (`consumes A` and `consumes B`).
     let mut add = |plan: SubscriptionPlan| {
-        if !plans
-            .iter()
-            .any(|existing| existing.topic == plan.topic && existing.target == plan.target)
-        {
+        let Some(existing) = plans
+            .iter_mut()
+            .find(|existing| existing.topic == plan.topic && existing.target == plan.target)
+        else {
             plans.push(plan);
+            return;
+        };
+        if existing.filter_span.is_none() && plan.filter_span.is_none() {
+            existing.filter_policy = match (existing.filter_policy.take(), plan.filter_policy) {
+                (Some(Json::Object(mut first)), Some(Json::Object(second))) => {
+                    if let (Some(Json::Array(events)), Some(Json::Array(more))) =
+                        (first.get_mut(EVENT_ATTRIBUTE), second.get(EVENT_ATTRIBUTE))
+                    {
+                        for event in more {
+                            if !events.contains(event) {
+                                events.push(event.clone());
+                            }
+                        }
+                    }
+                    Some(Json::Object(first))
+                }
+                _ => None,
+            };
         }
     };
     let scope_of = |topic: TopicId| {
@@ -1095,7 +1116,7 @@ pub fn subscriptions(system: &System) -> Vec<SubscriptionPlan> {
             for (topic, named) in consumed_from_topics(system, consume) {
                 let scope = scope_of(topic);
                 // Only attributes can tell one event from another: on a
-                // topic filtering the body, M411 reports a consumer that
+                // topic filtering the body, M412 reports a consumer that
                 // would receive events it does not name.
                 let selected = match scope {
                     FilterScope::Attributes => selected_events(&carried, topic, named.as_deref()),

@@ -3,7 +3,8 @@ use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::graph::messaging::{consumed_from_topics, topic_events};
 use crate::model::{
-    Channel, Condition, Event, FieldDef, FieldType, Filter, FilterScope, FilterValue, Scalar,
+    Channel, Condition, Event, EventId, FieldDef, FieldType, Filter, FilterScope, FilterValue,
+    Scalar,
 };
 use crate::syntax::ast::CompareOp;
 
@@ -44,7 +45,9 @@ declare_rule! {
     /// ## What it does
     /// Reports a `consumes` of some of the events a topic carries, when
     /// the topic filters on the message body (the default) and nothing in
-    /// the `where` keeps the other events out.
+    /// the `where` keeps the other events out. An event the service
+    /// consumes by another relation, delivered to the same place, is not
+    /// one of the others.
     ///
     /// A `where` keeps an event out when one of its conditions tests a
     /// field that event does not have, or a value its field never takes
@@ -87,7 +90,24 @@ impl Rule for TopicMixesEvents {
         let system = context.system;
         let carried = topic_events(system);
         for service in &system.services {
+            // What the service takes from each topic at each endpoint (its
+            // function or inbox, or a `via` queue): SNS delivers one
+            // subscription there, so an event another of its relations
+            // consumes at the same place is one it expects.
+            let mut expected: std::collections::BTreeMap<_, Vec<EventId>> =
+                std::collections::BTreeMap::new();
             for consume in &service.consumes {
+                let via = consume.via.map(|queue| queue.value);
+                for (topic_id, named) in consumed_from_topics(system, consume) {
+                    let all = carried.get(&topic_id).cloned().unwrap_or_default();
+                    expected
+                        .entry((topic_id, via))
+                        .or_default()
+                        .extend(named.unwrap_or(all));
+                }
+            }
+            for consume in &service.consumes {
+                let via = consume.via.map(|queue| queue.value);
                 for (topic_id, named) in consumed_from_topics(system, consume) {
                     let (Some(named), Some(topic)) = (named, system.topics.get(topic_id.0)) else {
                         continue;
@@ -100,6 +120,11 @@ impl Rule for TopicMixesEvents {
                         .into_iter()
                         .flatten()
                         .filter(|event| !named.contains(event))
+                        .filter(|event| {
+                            !expected
+                                .get(&(topic_id, via))
+                                .is_some_and(|events| events.contains(event))
+                        })
                         .filter_map(|event| system.event(*event))
                         .filter(|event| !keeps_out(consume.filter.as_ref(), event))
                         .map(|event| (event.name.text.as_str(), event.name.span))
