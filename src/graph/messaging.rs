@@ -1001,13 +1001,16 @@ pub fn attribute_fields(system: &System, topic: TopicId, event: EventId) -> Vec<
     fields.into_iter().collect()
 }
 
-/// The events a topic carries, by topic: those declared on it.
-pub fn topic_events(system: &System) -> BTreeMap<TopicId, Vec<EventId>> {
-    let mut carried: BTreeMap<TopicId, Vec<EventId>> = BTreeMap::new();
+/// The events each topic and stream carries, by channel.
+pub fn carried(system: &System) -> BTreeMap<Channel, Vec<EventId>> {
+    let mut carried: BTreeMap<Channel, Vec<EventId>> = BTreeMap::new();
     for (index, event) in system.events.iter().enumerate() {
-        if let Carrier::Topic(topic) = event.carrier.value {
-            carried.entry(topic).or_default().push(EventId(index));
-        }
+        let channel = match event.carrier.value {
+            Carrier::Topic(topic) => Channel::Topic(topic),
+            Carrier::Stream(stream) => Channel::Stream(stream),
+            Carrier::DefaultBus | Carrier::Bus(_) => continue,
+        };
+        carried.entry(channel).or_default().push(EventId(index));
     }
     carried
 }
@@ -1044,12 +1047,14 @@ pub fn consumed_from_topics(
 /// The events named by a `consumes` of some of a topic's events, when the
 /// topic carries others too: the ones its subscription must let through.
 pub fn selected_events(
-    carried: &BTreeMap<TopicId, Vec<EventId>>,
+    carried: &BTreeMap<Channel, Vec<EventId>>,
     topic: TopicId,
     named: Option<&[EventId]>,
 ) -> Option<Vec<EventId>> {
     let named = named?;
-    let all = carried.get(&topic).map_or(&[][..], Vec::as_slice);
+    let all = carried
+        .get(&Channel::Topic(topic))
+        .map_or(&[][..], Vec::as_slice);
     all.iter()
         .any(|event| !named.contains(event))
         .then(|| named.to_vec())
@@ -1109,7 +1114,7 @@ pub fn subscriptions(system: &System) -> Vec<SubscriptionPlan> {
             });
         }
     }
-    let carried = topic_events(system);
+    let carried = carried(system);
     for (index, service) in system.services.iter().enumerate() {
         let id = ServiceId(index);
         for consume in &service.consumes {

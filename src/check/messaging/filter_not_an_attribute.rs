@@ -1,9 +1,9 @@
 //! M413 filter-not-an-attribute
-use super::topic_mixes_events::field_type;
+use super::filter_outside_schema::declared_type;
 use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
-use crate::graph::messaging::{EVENT_ATTRIBUTE, consumed_from_topics, topic_events};
-use crate::model::{Condition, Event, FieldType, Filter, FilterScope, Topic, TopicId};
+use crate::graph::messaging::{EVENT_ATTRIBUTE, carried, consumed_from_topics};
+use crate::model::{Channel, Condition, Event, FieldType, Filter, FilterScope, Topic, TopicId};
 
 /// Why a condition cannot be written on a message attribute.
 #[derive(Debug)]
@@ -89,9 +89,11 @@ declare_rule! {
 impl Rule for FilterNotAnAttribute {
     fn check(&self, context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let system = context.system;
-        let carried = topic_events(system);
+        let carried = carried(system);
         let events_of = |topic: TopicId, named: Option<&[crate::model::EventId]>| -> Vec<&Event> {
-            let all = carried.get(&topic).map_or(&[][..], Vec::as_slice);
+            let all = carried
+                .get(&Channel::Topic(topic))
+                .map_or(&[][..], Vec::as_slice);
             named
                 .unwrap_or(all)
                 .iter()
@@ -155,7 +157,7 @@ fn misfit<'a>(condition: &Condition, events: &[&'a Event]) -> Option<Misfit<'a>>
         .first()
         .is_some_and(|field| field == EVENT_ATTRIBUTE);
     events.iter().find_map(|event| {
-        let ty = field_type(&event.schema, &condition.field)?;
+        let ty = declared_type(&event.schema, &condition.field)?;
         if reserved {
             return Some(Misfit::Reserved);
         }

@@ -338,6 +338,15 @@ fn unlisted(ty: &FieldType) -> (&FieldType, bool) {
     (current, listed)
 }
 
+/// The declared type of the field at `path` (lists kept), when the schema
+/// has it.
+pub(crate) fn declared_type<'a>(schema: &'a [FieldDef], path: &[String]) -> Option<&'a FieldType> {
+    match lookup(schema, path) {
+        Lookup::Found { field, .. } => Some(&field.ty),
+        _ => None,
+    }
+}
+
 fn lookup<'a>(schema: &'a [FieldDef], path: &[String]) -> Lookup<'a> {
     let mut fields = schema;
     let mut always_present = true;

@@ -22,9 +22,8 @@ pub mod too_many_rule_targets;
 pub mod topic_mixes_events;
 pub mod visibility_timeout_too_short;
 
-use std::collections::BTreeMap;
-
 use crate::diagnostics::Span;
+pub(crate) use crate::graph::messaging::carried;
 use crate::model::{Carrier, Channel, Duration, EventId, EventSource, Filter, System, TopicId};
 
 /// One end of an event's journey, where the source says so: a sender or a
@@ -47,20 +46,6 @@ fn channel_text(system: &System, channel: Channel) -> String {
             name(system.streams.get(id.0).map(|s| &s.name))
         ),
     }
-}
-
-/// The events each topic and stream carries, by channel.
-pub(crate) fn carried(system: &System) -> BTreeMap<Channel, Vec<EventId>> {
-    let mut carried: BTreeMap<Channel, Vec<EventId>> = BTreeMap::new();
-    for (index, event) in system.events.iter().enumerate() {
-        let channel = match event.carrier.value {
-            Carrier::Topic(topic) => Channel::Topic(topic),
-            Carrier::Stream(stream) => Channel::Stream(stream),
-            Carrier::DefaultBus | Carrier::Bus(_) => continue,
-        };
-        carried.entry(channel).or_default().push(EventId(index));
-    }
-    carried
 }
 
 /// Who sends and who receives each event, gathered in one pass over the

@@ -1,10 +1,10 @@
 //! M412 topic-mixes-events
+use super::filter_outside_schema::declared_type;
 use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
-use crate::graph::messaging::{consumed_from_topics, topic_events};
+use crate::graph::messaging::{carried, consumed_from_topics};
 use crate::model::{
-    Channel, Condition, Event, EventId, FieldDef, FieldType, Filter, FilterScope, FilterValue,
-    Scalar,
+    Channel, Condition, Event, EventId, FieldType, Filter, FilterScope, FilterValue, Scalar,
 };
 use crate::syntax::ast::CompareOp;
 
@@ -88,7 +88,7 @@ declare_rule! {
 impl Rule for TopicMixesEvents {
     fn check(&self, context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let system = context.system;
-        let carried = topic_events(system);
+        let carried = carried(system);
         for service in &system.services {
             // What the service takes from each topic at each endpoint (its
             // function or inbox, or a `via` queue): SNS delivers one
@@ -99,7 +99,10 @@ impl Rule for TopicMixesEvents {
             for consume in &service.consumes {
                 let via = consume.via.map(|queue| queue.value);
                 for (topic_id, named) in consumed_from_topics(system, consume) {
-                    let all = carried.get(&topic_id).cloned().unwrap_or_default();
+                    let all = carried
+                        .get(&Channel::Topic(topic_id))
+                        .cloned()
+                        .unwrap_or_default();
                     expected
                         .entry((topic_id, via))
                         .or_default()
@@ -116,7 +119,7 @@ impl Rule for TopicMixesEvents {
                         continue;
                     }
                     let others: Vec<(&str, Span)> = carried
-                        .get(&topic_id)
+                        .get(&Channel::Topic(topic_id))
                         .into_iter()
                         .flatten()
                         .filter(|event| !named.contains(event))
@@ -168,7 +171,7 @@ fn refuses(condition: &Condition, event: &Event) -> bool {
     if condition.op == CompareOp::NotExists {
         return false;
     }
-    let Some(ty) = field_type(&event.schema, &condition.field) else {
+    let Some(ty) = declared_type(&event.schema, &condition.field) else {
         // Every other matcher needs the field to be there.
         return true;
     };
@@ -189,21 +192,4 @@ fn refuses(condition: &Condition, event: &Event) -> bool {
     !wanted
         .iter()
         .any(|value| values.iter().any(|allowed| allowed == value))
-}
-
-/// The type of the field at `path`, through objects and lists of objects.
-pub(crate) fn field_type<'a>(fields: &'a [FieldDef], path: &[String]) -> Option<&'a FieldType> {
-    let (first, rest) = path.split_first()?;
-    let field = fields.iter().find(|field| field.name.text == *first)?;
-    if rest.is_empty() {
-        return Some(&field.ty);
-    }
-    let mut ty = &field.ty;
-    while let FieldType::List(inner) = ty {
-        ty = inner;
-    }
-    match ty {
-        FieldType::Object(inner) => field_type(inner, rest),
-        _ => None,
-    }
 }
