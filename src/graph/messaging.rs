@@ -959,9 +959,121 @@ pub struct SubscriptionPlan {
     pub filter_policy: Option<Json>,
     /// What the filter policy tests: the topic's `filter_on`.
     pub scope: FilterScope,
-    /// The `where` the filter policy is written from.
-    pub filter_span: Option<crate::diagnostics::Span>,
+    /// The relations the subscription is written from, in declaration
+    /// order: SNS keeps one subscription per topic and endpoint.
+    pub relations: Vec<SubscribedBy>,
     pub raw_delivery: bool,
+}
+
+/// A relation a subscription is written from: a `subscribe` of a topic or
+/// a `consumes`, with its `where` when it has one.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SubscribedBy {
+    pub relation: crate::diagnostics::Span,
+    pub filter: Option<crate::diagnostics::Span>,
+}
+
+impl SubscriptionPlan {
+    /// Where the subscription's filter is written: each relation's `where`,
+    /// or the relation itself when it has none.
+    pub fn filter_sites(&self) -> impl Iterator<Item = crate::diagnostics::Span> + '_ {
+        self.relations
+            .iter()
+            .map(|relation| relation.filter.unwrap_or(relation.relation))
+    }
+}
+
+/// SNS's operator for a policy that accepts what any of several accepts.
+pub const OR_KEY: &str = "$or";
+
+/// The field names SNS does not accept inside an `$or` (Event Ruler's
+/// `RESERVED_FIELD_NAMES_IN_OR_RELATIONSHIP`, aws/event-ruler `Constants.java`;
+/// the SNS developer guide, "AND/OR logic"): a branch testing a field of
+/// one of these names makes the policy invalid.
+pub const RESERVED_IN_OR: &[&str] = &[
+    "equals",
+    "equals-ignore-case",
+    "prefix",
+    "suffix",
+    "anything-but",
+    "exists",
+    "wildcard",
+    "numeric",
+    "cidr",
+    "=",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "regex",
+    "not-wildcard",
+    "not-equals-ignore-case",
+    "date-after",
+    "date-on-or-after",
+    "date-before",
+    "date-on-or-before",
+    "in-date-range",
+    "ip-address-in-range",
+    "ip-address-not-in-range",
+];
+
+/// The alternatives a filter policy accepts: the branches of its `$or`
+/// when that is all it says, else the policy itself.
+pub fn alternatives(policy: &Json) -> Vec<&Map<String, Json>> {
+    match policy {
+        Json::Object(fields) => match fields.get(OR_KEY) {
+            Some(Json::Array(branches)) if fields.len() == 1 => {
+                branches.iter().filter_map(Json::as_object).collect()
+            }
+            _ => vec![fields],
+        },
+        _ => Vec::new(),
+    }
+}
+
+/// The filter policy of one subscription that two relations to it share:
+/// none when either takes everything; one list of events when they differ
+/// only in the events they name; else SNS's `$or` of both.
+fn either(first: Option<Json>, second: Option<Json>) -> Option<Json> {
+    let (Some(first), Some(second)) = (first, second) else {
+        return None;
+    };
+    if first == second {
+        return Some(first);
+    }
+    if let (Json::Object(mut joined), Json::Object(other)) = (first.clone(), &second) {
+        let apart_from_events = |map: &Map<String, Json>| {
+            map.iter()
+                .filter(|(key, _)| *key != EVENT_ATTRIBUTE)
+                .map(|(key, value)| (key.clone(), value.clone()))
+                .collect::<BTreeMap<_, _>>()
+        };
+        if apart_from_events(&joined) == apart_from_events(other) {
+            if let (Some(Json::Array(events)), Some(Json::Array(more))) =
+                (joined.get_mut(EVENT_ATTRIBUTE), other.get(EVENT_ATTRIBUTE))
+            {
+                for event in more {
+                    if !events.contains(event) {
+                        events.push(event.clone());
+                    }
+                }
+                return Some(Json::Object(joined));
+            }
+        }
+    }
+    let mut branches: Vec<Json> = Vec::new();
+    for branch in alternatives(&first)
+        .into_iter()
+        .chain(alternatives(&second))
+    {
+        let branch = Json::Object(branch.clone());
+        if !branches.contains(&branch) {
+            branches.push(branch);
+        }
+    }
+    let mut policy = serde_json::Map::new();
+    policy.insert(OR_KEY.to_string(), Json::Array(branches));
+    Some(Json::Object(policy))
 }
 
 /// SNS's `FilterPolicyScope` for a topic's `filter_on`.
@@ -989,9 +1101,9 @@ pub fn attribute_fields(system: &System, topic: TopicId, event: EventId) -> Vec<
         if plan.topic != topic || plan.scope != FilterScope::Attributes {
             continue;
         }
-        if let Some(Json::Object(policy)) = &plan.filter_policy {
+        for branch in plan.filter_policy.iter().flat_map(alternatives) {
             fields.extend(
-                policy
+                branch
                     .keys()
                     .filter(|key| event.schema.iter().any(|field| field.name.text == **key))
                     .cloned(),
@@ -1074,23 +1186,8 @@ pub fn subscriptions(system: &System) -> Vec<SubscriptionPlan> {
             plans.push(plan);
             return;
         };
-        if existing.filter_span.is_none() && plan.filter_span.is_none() {
-            existing.filter_policy = match (existing.filter_policy.take(), plan.filter_policy) {
-                (Some(Json::Object(mut first)), Some(Json::Object(second))) => {
-                    if let (Some(Json::Array(events)), Some(Json::Array(more))) =
-                        (first.get_mut(EVENT_ATTRIBUTE), second.get(EVENT_ATTRIBUTE))
-                    {
-                        for event in more {
-                            if !events.contains(event) {
-                                events.push(event.clone());
-                            }
-                        }
-                    }
-                    Some(Json::Object(first))
-                }
-                _ => None,
-            };
-        }
+        existing.filter_policy = either(existing.filter_policy.take(), plan.filter_policy);
+        existing.relations.extend(plan.relations);
     };
     let scope_of = |topic: TopicId| {
         system
@@ -1109,7 +1206,10 @@ pub fn subscriptions(system: &System) -> Vec<SubscriptionPlan> {
                 target,
                 filter_policy: filter_policy(system, subscription.filter.as_ref(), None),
                 scope: topic.filter_on.value,
-                filter_span: subscription.filter.as_ref().map(|filter| filter.span),
+                relations: vec![SubscribedBy {
+                    relation: subscription.span,
+                    filter: subscription.filter.as_ref().map(|filter| filter.span),
+                }],
                 raw_delivery: subscription.raw_delivery,
             });
         }
@@ -1136,7 +1236,10 @@ pub fn subscriptions(system: &System) -> Vec<SubscriptionPlan> {
                     target,
                     filter_policy: filter_policy(system, consume.filter.as_ref(), selected),
                     scope,
-                    filter_span: consume.filter.as_ref().map(|filter| filter.span),
+                    relations: vec![SubscribedBy {
+                        relation: consume.span,
+                        filter: consume.filter.as_ref().map(|filter| filter.span),
+                    }],
                     raw_delivery: true,
                 });
             }

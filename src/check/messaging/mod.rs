@@ -16,6 +16,7 @@ pub mod fifo_mismatch;
 pub mod filter_not_an_attribute;
 pub mod filter_not_expressible;
 pub mod filter_outside_schema;
+pub mod filters_not_joinable;
 pub mod queue_never_fed;
 pub mod queue_without_dlq;
 pub mod too_many_rule_targets;

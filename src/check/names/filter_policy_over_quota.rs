@@ -11,11 +11,12 @@ use crate::graph::messaging;
 use crate::model::TopicId;
 use crate::model::aws_quotas::{QuotaKind, quota};
 
-/// A `where` whose filter policy SNS refuses: `kind` says which limit,
-/// `value` how far it goes.
+/// A subscription whose filter policy SNS refuses: `kind` says which limit,
+/// `value` how far it goes; `sites` are the `where`s (or relations) it is
+/// written from, the last one reported first.
 pub fn diagnostic(
     topic: &str,
-    span: Span,
+    sites: &[Span],
     kind: QuotaKind,
     value: usize,
     region: &str,
@@ -34,20 +35,41 @@ pub fn diagnostic(
         ),
         _ => (
             format!("would have {value} combinations of values"),
-            format!("{value} combinations: the product of the lengths of its lists"),
+            if sites.len() > 1 {
+                format!(
+                    "{value} combinations: for each relation, the product of the lengths of its lists, added up"
+                )
+            } else {
+                format!("{value} combinations: the product of the lengths of its lists")
+            },
             "list fewer values (`starts_with` a shared prefix, or `!=` the few excluded ones), or split the consumer into two with half the values each",
         ),
     };
-    Diagnostic::new(
+    let Some((&last, earlier)) = sites.split_last() else {
+        unreachable!("a filter policy is written from at least one relation")
+    };
+    let mut diagnostic = Diagnostic::new(
         &FilterPolicyOverQuota::CODE,
         format!(
             "the filter policy of this subscription to topic `{topic}` {what}, more than the {} SNS allows",
             quotas::limit(row, region)
         ),
     )
-    .primary(span, label)
-    .help(format!("{instead}; {}", row.increase()))
-    .note(quotas::source_note(row))
+    .primary(last, label);
+    for site in earlier {
+        diagnostic = diagnostic.secondary(
+            *site,
+            "joined into the same policy: SNS keeps one subscription per topic and endpoint",
+        );
+    }
+    let instead = if sites.len() > 1 {
+        format!("{instead}, or deliver one of these relations to a queue of its own (`via`)")
+    } else {
+        instead.to_string()
+    };
+    diagnostic
+        .help(format!("{instead}; {}", row.increase()))
+        .note(quotas::source_note(row))
 }
 
 /// A topic with more filtered subscriptions than SNS allows.
@@ -69,26 +91,45 @@ pub fn too_many(topic: &str, span: Span, count: usize, over: Span, region: &str)
     .note(quotas::source_note(row))
 }
 
-/// The arrays of values of a filter policy: the keys that hold them, and
-/// the product of their lengths.
+/// The keys of a filter policy that hold values (the fields it tests; for
+/// an `$or`, those of its widest alternative), and its combinations of
+/// values: for each alternative the product of the lengths of its arrays,
+/// added up, as SNS counts an `$or`.
 fn keys_and_combinations(policy: &Json) -> (usize, usize) {
-    match policy {
-        Json::Array(values) => (1, values.len()),
-        Json::Object(fields) => fields.values().fold((0, 1), |(keys, product), value| {
-            let (inner_keys, inner_product) = keys_and_combinations(value);
-            (keys + inner_keys, product.saturating_mul(inner_product))
-        }),
-        _ => (0, 1),
+    fn walk(value: &Json, keys: &mut usize) -> usize {
+        match value {
+            Json::Array(values) => {
+                *keys += 1;
+                values.len()
+            }
+            Json::Object(fields) => fields.values().fold(1, |product, value| {
+                product.saturating_mul(walk(value, keys))
+            }),
+            _ => 1,
+        }
     }
+    messaging::alternatives(policy)
+        .into_iter()
+        .fold((0, 0usize), |(widest, sum), branch| {
+            let mut keys = 0;
+            let product = branch.values().fold(1usize, |product, value| {
+                product.saturating_mul(walk(value, &mut keys))
+            });
+            (widest.max(keys), sum.saturating_add(product))
+        })
 }
 
 declare_rule! {
     /// ## What it does
-    /// Reports a `where` on an SNS subscription whose filter policy SNS
-    /// refuses: more than 150 combinations of values (the product of the
-    /// number of values in each list), more than five fields tested, or
-    /// more than 256 KB; and a topic with more than 200 filtered
-    /// subscriptions, the default quota.
+    /// Reports an SNS subscription whose filter policy SNS refuses: more
+    /// than 150 combinations of values (the product of the number of values
+    /// in each list), more than five fields tested, or more than 256 KB;
+    /// and a topic with more than 200 filtered subscriptions, the default
+    /// quota. The relations delivered to one place (a function, or a
+    /// queue) from one topic share one subscription, whose policy joins
+    /// their filters with `$or`: its combinations are those of each
+    /// relation added up, and its fields those of the one that tests the
+    /// most.
     ///
     /// ## Why is this bad?
     /// `Subscribe` (or `SetSubscriptionAttributes`) fails with
@@ -135,12 +176,14 @@ impl Rule for FilterPolicyOverQuota {
         };
         let mut filtered: BTreeMap<TopicId, Vec<Span>> = BTreeMap::new();
         for subscription in messaging::subscriptions(system) {
-            let (Some(policy), Some(span)) =
-                (&subscription.filter_policy, subscription.filter_span)
-            else {
+            let Some(policy) = &subscription.filter_policy else {
                 continue;
             };
-            filtered.entry(subscription.topic).or_default().push(span);
+            let sites: Vec<Span> = subscription.filter_sites().collect();
+            let Some(&first) = sites.first() else {
+                continue;
+            };
+            filtered.entry(subscription.topic).or_default().push(first);
             let (keys, combinations) = keys_and_combinations(policy);
             let size = deployed::jsonencode_length(policy);
             for (kind, value) in [
@@ -151,7 +194,7 @@ impl Rule for FilterPolicyOverQuota {
                 if value > quota(kind).limit_in(region) {
                     out.push(diagnostic(
                         &topic_name(subscription.topic),
-                        span,
+                        &sites,
                         kind,
                         value,
                         region,
@@ -185,5 +228,14 @@ mod tests {
     fn combinations_multiply_the_lengths_of_the_lists() {
         let policy = json!({ "a": ["x", "y"], "b": { "c": [1, 2, 3] } });
         assert_eq!(keys_and_combinations(&policy), (2, 6));
+    }
+
+    #[test]
+    fn the_alternatives_of_an_or_add_up_and_the_widest_counts_its_keys() {
+        let policy = json!({ "$or": [
+            { "event": ["A"], "total": [1, 2, 3] },
+            { "event": ["B"], "carrier": ["ups", "dhl"], "b": { "c": [1, 2] } },
+        ] });
+        assert_eq!(keys_and_combinations(&policy), (3, 3 + 4));
     }
 }
