@@ -107,7 +107,7 @@ service order {
     health      = {P:health}
     certificate = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d"
   }
-  environment = { MODE = {S:env-value}  {S:env-key} = "x" }
+  environment = { MODE = {S:env-value} }
   uses orders (read_write)
   uses ledger
   publishes OrderCreated
@@ -173,7 +173,7 @@ const PAYLOADS: [&str; 14] = [
 ];
 
 /// The fields that reach at least one emitted file.
-const REACHING: [&str; 25] = [
+const REACHING: [&str; 24] = [
     "network",
     "subnet",
     "bus",
@@ -198,7 +198,8 @@ const REACHING: [&str; 25] = [
     "image",
     "health",
     "env-value",
-    "env-key",
+    // An environment variable's name carries no text of the user's: M223
+    // holds it to a letter, then letters, digits and `_`.
 ];
 
 /// The source with `payload` in every field, and the text each field must

@@ -369,8 +369,12 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
             literal(format!("{}.{}", system.name.text, service.name.text)),
         );
     }
-    for (name, value) in &service.environment {
-        set(None, name.clone(), literal(value.clone()));
+    for variable in &service.environment {
+        set(
+            None,
+            variable.name.text.clone(),
+            literal(variable.value.clone()),
+        );
     }
     settings.sort_by(|a, b| a.name.cmp(&b.name));
     settings.dedup_by(|a, b| a.name == b.name);

@@ -558,6 +558,43 @@ pub const HEALTH_CHECK_PATH: HttpPathRule = HttpPathRule {
 pub mod limits {
     use super::{Duration, Size};
 
+    /// The environment variables a Lambda runtime sets itself, whose keys
+    /// a function's configuration cannot set (Lambda developer guide,
+    /// "Defined runtime environment variables"; `UpdateFunctionConfiguration`
+    /// refuses them).
+    pub const LAMBDA_RESERVED_VARIABLES: &[&str] = &[
+        "_HANDLER",
+        "_X_AMZN_TRACE_ID",
+        "AWS_DEFAULT_REGION",
+        "AWS_REGION",
+        "AWS_EXECUTION_ENV",
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+        "AWS_LAMBDA_FUNCTION_VERSION",
+        "AWS_LAMBDA_INITIALIZATION_TYPE",
+        "AWS_LAMBDA_LOG_GROUP_NAME",
+        "AWS_LAMBDA_LOG_STREAM_NAME",
+        "AWS_ACCESS_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_LAMBDA_RUNTIME_API",
+        "LAMBDA_TASK_ROOT",
+        "LAMBDA_RUNTIME_DIR",
+        "TZ",
+    ];
+
+    /// Whether a key is one Lambda's `Environment.Variables` accepts:
+    /// `[a-zA-Z]([a-zA-Z0-9_])+` (Lambda API reference, `Environment`).
+    pub fn valid_variable_name(name: &str) -> bool {
+        let mut chars = name.chars();
+        chars
+            .next()
+            .is_some_and(|first| first.is_ascii_alphabetic())
+            && name.len() >= 2
+            && chars.all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+    }
+
     pub const LAMBDA_MEMORY: (Size, Size) = (Size::from_mib(128), Size::from_mib(10_240));
     pub const LAMBDA_TIMEOUT: (Duration, Duration) =
         (Duration::from_secs(1), Duration::from_mins(15));

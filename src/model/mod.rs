@@ -449,6 +449,13 @@ pub struct Consume {
     pub span: Span,
 }
 
+/// A variable of a service's `environment`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnvironmentVariable {
+    pub name: Name,
+    pub value: String,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Access {
     Read,
@@ -524,7 +531,9 @@ pub struct Service {
     /// What the service reaches outside the system (`egress = [{ ... }]`).
     pub egress: Vec<Egress>,
     pub log_retention: Spanned<Duration>,
-    pub environment: BTreeMap<String, String>,
+    /// The variables the service's code reads, as declared
+    /// (`environment = { NAME = "value" }`).
+    pub environment: Vec<EnvironmentVariable>,
     pub usage: Usage,
 }
 

@@ -177,6 +177,20 @@ impl fmt::Display for Money {
     }
 }
 
+impl Money {
+    /// The largest amount meshc reads: a trillion dollars, far below the
+    /// cents an `f64` holds exactly (2^53), so that no amount is rounded.
+    pub const MAX: f64 = 1e12;
+
+    /// Whether an amount as written is whole cents: at most two decimals
+    /// that are not zero (`1500.5` is, `1.005` is not).
+    pub fn in_cents(written: &str) -> bool {
+        written
+            .split_once('.')
+            .is_none_or(|(_, decimals)| decimals.trim_end_matches(['0', '_']).len() <= 2)
+    }
+}
+
 /// An IPv4 network: the address is the network address (no host bits).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Cidr(pub Ipv4Net);
@@ -383,6 +397,16 @@ pub fn port_range(text: &str) -> Result<PortRange, PortError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_are_whole_cents() {
+        for written in ["1500", "1500.5", "1500.50", "1_500.25", "0.10"] {
+            assert!(Money::in_cents(written), "{written}");
+        }
+        for written in ["1.005", "0.001", "12.3456"] {
+            assert!(!Money::in_cents(written), "{written}");
+        }
+    }
 
     #[test]
     fn durations_normalise_to_milliseconds() {

@@ -8,7 +8,7 @@ use super::resolve::Resolver;
 use super::units::{self, CidrError, PortError, QuantityError};
 use super::{Cidr, Duration, Money, PortRange, Size, Spanned};
 use crate::check::names::{
-    aws_limit, invalid_value, type_mismatch, unknown_unit, value_out_of_range,
+    aws_limit, duration_rounded, invalid_value, type_mismatch, unknown_unit, value_out_of_range,
 };
 use crate::diagnostics::Span;
 use crate::suggest;
@@ -316,7 +316,21 @@ impl Resolver<'_> {
             self.mismatch(setting, "an amount of money", "$1500");
             return None;
         };
-        units::parse_number(number).map(|value| Spanned::new(Money(value), setting.span()))
+        let value = units::parse_number(number)
+            .filter(|value| (0.0..=Money::MAX).contains(value) && Money::in_cents(number));
+        if value.is_none() {
+            self.diagnostics.push(value_out_of_range::diagnostic(
+                "sum of money",
+                &text_of(setting.value),
+                setting.span(),
+                "in dollars and cents, up to $1,000,000,000,000",
+                &format!(
+                    "write dollars with at most two decimals, such as `{} = $1500.50`",
+                    setting.key.text
+                ),
+            ));
+        }
+        value.map(|value| Spanned::new(Money(value), setting.span()))
     }
 
     pub(super) fn boolean(&mut self, setting: Setting<'_>) -> Option<Spanned<bool>> {
@@ -523,12 +537,15 @@ impl Resolver<'_> {
 
     /// Reports a duration outside AWS's bounds (inclusive); returns it all
     /// the same so that later errors can still be found.
+    /// Reports a duration outside `bounds`, and one AWS cannot hold in its
+    /// `unit` (a second, an hour, a day), which the emitters round up.
     pub(super) fn duration_within(
         &mut self,
         what: &str,
         key: &str,
         value: Spanned<Duration>,
         bounds: (Duration, Duration),
+        unit: Duration,
     ) {
         let (min, max) = bounds;
         if value.value < min || value.value > max {
@@ -540,7 +557,38 @@ impl Resolver<'_> {
                 &format!("{min} to {max}"),
                 &format!("{key} = {nearest}"),
             ));
+            return;
         }
+        self.whole(what, key, value, unit);
+    }
+
+    /// Reports a duration AWS cannot hold in its `unit`, which the emitters
+    /// round up.
+    pub(super) fn whole(
+        &mut self,
+        what: &str,
+        key: &str,
+        value: Spanned<Duration>,
+        unit: Duration,
+    ) {
+        let step = unit.as_millis().max(1);
+        if value.value.as_millis() % step == 0 {
+            return;
+        }
+        let rounded = Duration::from_millis(value.value.as_millis().div_ceil(step) * step);
+        let unit_name = match unit {
+            unit if unit == Duration::from_days(1) => "day",
+            unit if unit == Duration::from_hours(1) => "hour",
+            _ => "second",
+        };
+        self.diagnostics.push(duration_rounded::diagnostic(
+            what,
+            key,
+            &value.value.to_string(),
+            value.span,
+            unit_name,
+            &rounded.to_string(),
+        ));
     }
 
     pub(super) fn size_within(

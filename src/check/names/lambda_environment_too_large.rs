@@ -116,7 +116,11 @@ impl Rule for LambdaEnvironmentTooLarge {
             for variable in &variables {
                 match variable.origin {
                     Some(span) => *by_relation.entry(span).or_default() += weight(variable),
-                    None if service.environment.contains_key(&variable.name) => {
+                    None if service
+                        .environment
+                        .iter()
+                        .any(|declared| declared.name.text == variable.name) =>
+                    {
                         declared += weight(variable);
                     }
                     None => {}

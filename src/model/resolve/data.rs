@@ -321,6 +321,7 @@ impl Resolver<'_> {
                     "backup_retention",
                     retention,
                     limits::RDS_BACKUP_RETENTION,
+                    Duration::from_days(1),
                 );
                 database.backup_retention = retention;
             }

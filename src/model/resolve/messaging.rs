@@ -217,7 +217,14 @@ impl Resolver<'_> {
             bus.archive = match setting.value.kind {
                 ValueKind::Bool(true) => Some(Spanned::new(Duration::ZERO, setting.span())),
                 ValueKind::Bool(false) => None,
-                _ => self.duration(setting),
+                _ => self.duration(setting).inspect(|retention| {
+                    self.whole(
+                        "an EventBridge archive retention",
+                        "archive",
+                        *retention,
+                        Duration::from_days(1),
+                    );
+                }),
             };
         }
         bus.usage = self.usage_of(&mut reader);
@@ -308,6 +315,7 @@ impl Resolver<'_> {
                     "max_age",
                     age,
                     limits::EVENTBRIDGE_EVENT_AGE,
+                    Duration::from_secs(1),
                 );
                 rule.max_event_age = age;
             }
@@ -418,7 +426,7 @@ impl Resolver<'_> {
         for (key, what, bounds, slot) in durations {
             if let Some(setting) = reader.take(key, self.diagnostics) {
                 if let Some(duration) = self.duration(setting) {
-                    self.duration_within(what, key, duration, bounds);
+                    self.duration_within(what, key, duration, bounds, Duration::from_secs(1));
                     *slot = duration;
                 }
             }
@@ -498,6 +506,7 @@ impl Resolver<'_> {
                     "retention",
                     retention,
                     limits::SQS_RETENTION,
+                    Duration::from_secs(1),
                 );
                 dead_letter.retention = retention;
             }
@@ -634,6 +643,7 @@ impl Resolver<'_> {
                     "retention",
                     retention,
                     limits::KINESIS_RETENTION,
+                    Duration::from_hours(1),
                 );
                 stream.retention = retention;
             }

@@ -556,21 +556,43 @@ impl Resolver<'_> {
     }
 
     fn string_map(&mut self, setting: Setting<'_>) -> BTreeMap<String, String> {
+        self.string_entries(setting, "{ team = \"commerce\" }")
+            .into_iter()
+            .map(|(name, value)| (name.text, value))
+            .collect()
+    }
+
+    /// A service's `environment`: each variable with where its name is.
+    fn environment(&mut self, setting: Setting<'_>) -> Vec<crate::model::EnvironmentVariable> {
+        self.string_entries(setting, "{ LOG_LEVEL = \"info\" }")
+            .into_iter()
+            .map(|(name, value)| crate::model::EnvironmentVariable { name, value })
+            .collect()
+    }
+
+    /// The entries of an object of strings, each key with where it is.
+    fn string_entries(&mut self, setting: Setting<'_>, example: &str) -> Vec<(Name, String)> {
         let ValueKind::Object(entries) = &setting.value.kind else {
-            self.mismatch(setting, "an object of strings", "{ team = \"commerce\" }");
-            return BTreeMap::new();
+            self.mismatch(setting, "an object of strings", example);
+            return Vec::new();
         };
-        let mut map = BTreeMap::new();
+        let mut found = Vec::new();
         for entry in entries {
             let entry_setting = Setting {
                 key: &entry.key,
                 value: &entry.value,
             };
             if let Some(text) = self.string(entry_setting) {
-                map.insert(entry.key.text.clone(), text.value);
+                found.push((
+                    Name {
+                        text: entry.key.text.clone(),
+                        span: entry.key.span,
+                    },
+                    text.value,
+                ));
             }
         }
-        map
+        found
     }
 
     fn usage_of(&mut self, reader: &mut Reader<'_>) -> Usage {

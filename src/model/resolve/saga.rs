@@ -69,6 +69,7 @@ impl Resolver<'_> {
                     "timeout",
                     timeout,
                     limits::STATES_TIMEOUT,
+                    Duration::from_secs(1),
                 );
                 saga.timeout = Some(timeout);
             }
@@ -159,6 +160,7 @@ impl Resolver<'_> {
                     "timeout",
                     timeout,
                     limits::STATES_TIMEOUT,
+                    Duration::from_secs(1),
                 );
                 step.timeout = Some(timeout);
             }
@@ -201,6 +203,7 @@ impl Resolver<'_> {
                     "backoff",
                     backoff,
                     (Duration::from_secs(1), Duration::from_days(365)),
+                    Duration::from_secs(1),
                 );
                 retry.backoff = backoff;
             }
@@ -221,6 +224,14 @@ impl Resolver<'_> {
         }
         if let Some(max_delay) = reader.take("max_delay", self.diagnostics) {
             retry.max_delay = self.duration(max_delay);
+            if let Some(max_delay) = retry.max_delay {
+                self.whole(
+                    "a Step Functions retry delay",
+                    "max_delay",
+                    max_delay,
+                    Duration::from_secs(1),
+                );
+            }
         }
         if let Some(jitter) = reader.take("jitter", self.diagnostics) {
             retry.jitter = self.boolean(jitter).is_some_and(|flag| flag.value);

@@ -1,8 +1,6 @@
 //! Lowering services: compute, exposure, and the relations `calls`,
 //! `publishes`, `consumes` and `uses` with their `where` filters.
 
-use std::collections::BTreeMap;
-
 use super::{CHANNEL, DATA_STORE, QUEUE, Resolver, SERVICE, doc_text, name_of};
 use crate::check::names::{
     aws_limit, duplicate_name, invalid_fargate_size, invalid_value, value_out_of_range,
@@ -49,7 +47,7 @@ impl Resolver<'_> {
             iam: Vec::new(),
             egress: Vec::new(),
             log_retention: Spanned::new(defaults::LOG_RETENTION, span),
-            environment: BTreeMap::new(),
+            environment: Vec::new(),
             usage: Usage::default(),
         };
         if let Some(setting) = self.required(
@@ -95,7 +93,7 @@ impl Resolver<'_> {
             }
         }
         if let Some(setting) = reader.take("environment", self.diagnostics) {
-            service.environment = self.string_map(setting);
+            service.environment = self.environment(setting);
         }
         service.usage = self.usage_of(&mut reader);
         reader.finish(self.diagnostics);
@@ -298,6 +296,7 @@ impl Resolver<'_> {
                     "timeout",
                     timeout,
                     limits::LAMBDA_TIMEOUT,
+                    Duration::from_secs(1),
                 );
                 lambda.timeout = timeout;
             }
@@ -714,6 +713,7 @@ impl Resolver<'_> {
                     "batch_window",
                     window,
                     limits::LAMBDA_BATCH_WINDOW,
+                    Duration::from_secs(1),
                 );
                 Some(window)
             });
