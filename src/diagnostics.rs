@@ -366,8 +366,53 @@ impl fmt::Debug for MietteView<'_> {
 
 impl fmt::Display for MietteView<'_> {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str(&self.diagnostic.message)
+        formatter.write_str(&visible(&self.diagnostic.message))
     }
+}
+
+/// `text` with each control character but a line break or a tab written
+/// as the escape a `.mesh` string would use (`\r`, `\u{1b}`), so that text
+/// from a file reaches a terminal, a picture or a table as characters and
+/// never as a command to the terminal (a colour, a cursor move, a title).
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 8);
+    for ch in text.chars() {
+        match ch {
+            '\r' => shown.push_str("\\r"),
+            ch if hidden(ch) => {
+                let _ =
+                    fmt::Write::write_fmt(&mut shown, format_args!("\\u{{{:x}}}", u32::from(ch)));
+            }
+            ch => shown.push(ch),
+        }
+    }
+    std::borrow::Cow::Owned(shown)
+}
+
+fn hidden(ch: char) -> bool {
+    ch.is_control() && ch != '\n' && ch != '\t'
+}
+
+/// The source as a terminal may show it: each control character but a
+/// line break or a tab replaced by one of the same length in UTF-8 (`?`
+/// for a one-byte one, `¿` for a two-byte one), so that every span still
+/// points at its text.
+fn shown_source(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|ch| match ch {
+                ch if hidden(ch) && ch.len_utf8() == 1 => '?',
+                ch if hidden(ch) => '¿',
+                ch => ch,
+            })
+            .collect(),
+    )
 }
 
 impl std::error::Error for MietteView<'_> {}
@@ -388,7 +433,7 @@ impl miette::Diagnostic for MietteView<'_> {
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         self.help
             .as_ref()
-            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
+            .map(|help| Box::new(visible(help)) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -398,7 +443,7 @@ impl miette::Diagnostic for MietteView<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         let labels = self.diagnostic.labels.iter().map(|label| {
             let span = miette::SourceSpan::new(label.span.start().into(), label.span.len());
-            let message = (!label.message.is_empty()).then(|| label.message.clone());
+            let message = (!label.message.is_empty()).then(|| visible(&label.message).into_owned());
             if label.primary {
                 miette::LabeledSpan::new_primary_with_span(message, span)
             } else {
@@ -434,7 +479,9 @@ pub fn write_human(
         .with_width(style.width)
         .with_urls(false)
         .with_context_lines(1);
-    let source = Source::new(&file.name, &file.text);
+    let text = shown_source(&file.text);
+    let name = visible(&file.name);
+    let source = Source::new(&name, &text);
     let mut report = String::new();
     for diagnostic in diagnostics
         .iter()

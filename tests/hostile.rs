@@ -422,3 +422,56 @@ fn explain_states_the_limit() {
             .unwrap();
     assert!(language.contains(&format!("at most {MAX_NESTING} levels deep")));
 }
+
+/// Whether printed text holds a control character other than a line break
+/// or a tab: one a terminal would run (a colour, a cursor move, a title).
+fn holds_control(text: &str) -> Option<char> {
+    text.chars()
+        .find(|ch| ch.is_control() && *ch != '\n' && *ch != '\t')
+}
+
+/// Control characters from the file (raw in a comment, escaped in a
+/// string, in a message's text) reach neither the terminal nor a picture
+/// as such: before, `meshc check` copied an ESC of a comment into the
+/// report's source lines, and `meshc graph` one of a `where` into its
+/// labels.
+#[test]
+fn control_characters_of_a_file_are_shown_not_run() {
+    let dir = scratch("control");
+    let valid = "system shop { region = \"us-east-1\" }\n\
+        // \u{1b}[2J\u{1b}]0;pwned\u{7} a comment\n\
+        topic orders { }\n\
+        event OrderPlaced { topic = orders  schema { status: string } }\n\
+        service order { compute = lambda { runtime = \"python3.13\" }  publishes OrderPlaced }\n\
+        service audit {\n  compute = lambda { runtime = \"python3.13\" }\n  \
+        consumes OrderPlaced where status = \"\\u{1b}[31mred\\u{9b}0m\\nline\"\n  \
+        calls ghost  // \u{1b}[2J\u{1b}]0;pwned\u{7} erases the screen\n}\n";
+    std::fs::write(dir.join("valid.mesh"), valid).unwrap();
+    let check = meshc(&["check", "valid.mesh"], &dir);
+    assert_eq!(check.status.code(), Some(1), "{}", printed(&check));
+    let report = printed(&check);
+    assert!(report.contains("M201"), "{report}");
+    assert_eq!(holds_control(&report), None, "{report}");
+    std::fs::write(
+        dir.join("valid.mesh"),
+        valid.replace("  calls ghost", "  //"),
+    )
+    .unwrap();
+    for format in ["mermaid", "dot"] {
+        let graph = meshc(&["graph", "--format", format, "valid.mesh"], &dir);
+        assert_eq!(graph.status.code(), Some(0), "{}", printed(&graph));
+        let picture = String::from_utf8_lossy(&graph.stdout).into_owned();
+        assert!(picture.contains("u{1b}[31mred"), "{format}: {picture}");
+        assert_eq!(holds_control(&picture), None, "{format}: {picture}");
+    }
+    std::fs::write(
+        dir.join("region.mesh"),
+        "system shop { region = \"us-\\u{1b}]0;pwned\\u{7}east-1\" }\n",
+    )
+    .unwrap();
+    let region = meshc(&["check", "region.mesh"], &dir);
+    let report = printed(&region);
+    assert_eq!(region.status.code(), Some(1), "{report}");
+    assert!(report.contains("u{1b}]0;pwned"), "{report}");
+    assert_eq!(holds_control(&report), None, "{report}");
+}

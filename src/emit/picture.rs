@@ -1043,10 +1043,11 @@ fn indent(depth: usize) -> String {
     "    ".repeat(depth)
 }
 
-/// `text` with each character that `replacement` names replaced.
+/// `text` with each character that `replacement` names replaced, after
+/// control characters are written as escapes (`\u{1b}`).
 fn escape(text: &str, replacement: fn(char) -> Option<&'static str>) -> String {
     let mut escaped = String::with_capacity(text.len());
-    for ch in text.chars() {
+    for ch in crate::diagnostics::visible(text).chars() {
         match replacement(ch) {
             Some(replaced) => escaped.push_str(replaced),
             None => escaped.push(ch),
@@ -1072,6 +1073,7 @@ fn mermaid_text(text: &str) -> String {
         '&' => Some("#amp;"),
         '`' => Some("#96;"),
         ':' => Some("#58;"),
+        '\n' => Some("<br>"),
         _ => None,
     })
 }
@@ -1289,6 +1291,9 @@ mod tests {
             "a #quot;b#quot; #lt;c#gt; #amp; #35;d#58; #96;e#96;"
         );
         assert_eq!(dot_text(r#"a "b" \n"#), r#"a \"b\" \\n"#);
+        // A control character is shown as its escape, a line break as one.
+        assert_eq!(mermaid_text("a\u{1b}[31mb\nc"), "a\\u{1b}[31mb<br>c");
+        assert_eq!(dot_text("a\u{1b}[31mb\nc"), "a\\\\u{1b}[31mb\\nc");
         assert_eq!(
             dot_label(&["ends with \\".to_string()]),
             "\"ends with \\\\ \""
