@@ -197,6 +197,14 @@ fn classify(
         }
     }
 
+    if let Some((open, keyword)) = declaration_inside_block(source, offset, position) {
+        return FailureKind::UnclosedBlock {
+            open,
+            found: "the next declaration".to_string(),
+            found_span: keyword,
+        };
+    }
+
     let mut expected = describe_expected(positives, tokens);
     let hint = if found == "`;`" {
         Some(Hint::Semicolon)
@@ -506,13 +514,21 @@ fn unterminated_string_at(source: &str, position: usize) -> Option<Span> {
 }
 
 /// The `kind name` of the declaration starting at `offset`, if both words can
-/// be read.
+/// be read; a misspelt kind is read as the one M102 suggests (`servce
+/// users` declares `users`), so that no "unknown name" follows for it.
 pub(super) fn header(source: &str, offset: usize) -> Option<(DeclKind, Ident)> {
     let keyword_start = first_token(source, offset);
     let keyword = word_at(source, keyword_start)?;
     let kind = DeclKind::ALL
         .into_iter()
-        .find(|kind| kind.keyword() == keyword)?;
+        .find(|kind| kind.keyword() == keyword)
+        .or_else(|| {
+            let keywords = super::declaration_keywords();
+            let suggested = suggest::closest(keyword, keywords.iter().copied())?;
+            DeclKind::ALL
+                .into_iter()
+                .find(|kind| kind.keyword() == suggested)
+        })?;
     let after = keyword_start + keyword.len();
     let rest = source.get(after..)?;
     let name_start = after + (rest.len() - rest.trim_start().len());
@@ -600,6 +616,45 @@ fn first_token(source: &str, offset: usize) -> usize {
             return position;
         }
     }
+}
+
+/// The first line, after the failing declaration's own first one and up to
+/// the failure, that starts a declaration while a block is open: the block
+/// opened last before it was never closed (`service api {` swallowed into
+/// `service users {`, which fails later on a member `service` cannot
+/// have). Returns that block's `{` and the declaration's keyword. One pass
+/// over the text, whatever the number of lines.
+fn declaration_inside_block(source: &str, offset: usize, position: usize) -> Option<(Span, Span)> {
+    let declaration_start = first_token(source, offset);
+    let mut scan = Scan::default();
+    let mut scanned = offset;
+    let mut line_start = source
+        .get(declaration_start..)
+        .and_then(|rest| rest.find('\n'))
+        .map(|index| declaration_start + index + 1)?;
+    while line_start <= position && line_start < source.len() {
+        let line_end = source
+            .get(line_start..)
+            .and_then(|rest| rest.find('\n'))
+            .map_or(source.len(), |index| line_start + index + 1);
+        let line = source.get(line_start..line_end).unwrap_or("");
+        if is_declaration_start(line) {
+            scan.advance(source, scanned, line_start);
+            scanned = line_start;
+            if scan.comment_depth == 0 {
+                if let Some(&open) = scan.open_braces.last() {
+                    let keyword = first_token(source, line_start);
+                    let word = word_at(source, keyword).unwrap_or("");
+                    return Some((
+                        Span::new(open, open + 1),
+                        Span::new(keyword, keyword + word.len()),
+                    ));
+                }
+            }
+        }
+        line_start = line_end;
+    }
+    None
 }
 
 /// Whether the line containing `position` starts a declaration:
@@ -699,6 +754,15 @@ struct Scan {
 impl Scan {
     fn run(source: &str, from: usize, to: usize) -> Scan {
         let mut scan = Scan::default();
+        scan.advance(source, from, to);
+        scan
+    }
+
+    /// Continues the scan over `source[from..to]`, `from` being where the
+    /// last one stopped (a line start: strings and line comments end with
+    /// their line).
+    fn advance(&mut self, source: &str, from: usize, to: usize) {
+        let scan = self;
         let bytes = source.as_bytes();
         let to = to.min(bytes.len());
         let mut index = from;
@@ -758,6 +822,5 @@ impl Scan {
                 _ => index += 1,
             }
         }
-        scan
     }
 }
