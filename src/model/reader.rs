@@ -178,6 +178,15 @@ impl<'a> Reader<'a> {
             .map(|(_, filter)| *filter)
     }
 
+    /// Whether a setting not read yet looks like `key` misspelt: a limit
+    /// computed from `key`'s default would then report what the user never
+    /// wrote, before the misspelling (M203) that is the cause.
+    pub fn has_misspelling_of(&self, key: &str) -> bool {
+        self.settings.iter().any(|(setting, used)| {
+            !used && setting.key.text != key && suggest::closest(&setting.key.text, [key]).is_some()
+        })
+    }
+
     pub fn finish(self, diagnostics: &mut Vec<Diagnostic>) {
         let mut known: Vec<&str> = self.known_settings.clone();
         known.extend(self.known_blocks.iter().copied());

@@ -38,6 +38,9 @@ pub(super) fn describe(value: &Value) -> String {
         ValueKind::Cidr(text) => format!("the CIDR block `{text}`"),
         ValueKind::Ip(text) => format!("the address `{text}`"),
         ValueKind::PortRange(text) => format!("the port range `{text}`"),
+        ValueKind::Path(path) if path.segments.len() > 1 => {
+            format!("the dotted name `{}`", path.text())
+        }
         ValueKind::Path(path) => format!("the name `{}`", path.text()),
         ValueKind::List(_) => "a list".to_string(),
         ValueKind::Object(_) => "an object `{ ... }`".to_string(),
@@ -355,6 +358,15 @@ impl Resolver<'_> {
     pub(super) fn ident<'v>(&mut self, setting: Setting<'v>) -> Option<&'v Ident> {
         match &setting.value.kind {
             ValueKind::Path(path) if path.segments.len() == 1 => path.segments.first(),
+            ValueKind::Path(path) => {
+                // `main.app` for `app`: the last name is the one meant.
+                let last = path
+                    .segments
+                    .last()
+                    .map_or("name", |last| last.text.as_str());
+                self.mismatch(setting, "a single name", last);
+                None
+            }
             _ => {
                 self.mismatch(setting, "a name", "name");
                 None

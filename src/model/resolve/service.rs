@@ -208,7 +208,16 @@ impl Resolver<'_> {
             span,
         };
         let mut size_valid = true;
-        if let Some(setting) = reader.take("cpu", self.diagnostics) {
+        let cpu_setting = reader.take("cpu", self.diagnostics);
+        let memory_setting = reader.take("memory", self.diagnostics);
+        // A size from a default the user meant to override is no error of
+        // theirs: the misspelt key is (M203).
+        if (cpu_setting.is_none() && reader.has_misspelling_of("cpu"))
+            || (memory_setting.is_none() && reader.has_misspelling_of("memory"))
+        {
+            size_valid = false;
+        }
+        if let Some(setting) = cpu_setting {
             if let Some(cpu) = self.number(setting) {
                 let millicpu = (cpu.value * 1000.0).round().clamp(0.0, f64::from(u32::MAX)) as u32;
                 let known = aws::FARGATE_SIZES
@@ -235,7 +244,7 @@ impl Resolver<'_> {
                 }
             }
         }
-        if let Some(setting) = reader.take("memory", self.diagnostics) {
+        if let Some(setting) = memory_setting {
             if let Some(memory) = self.size(setting) {
                 fargate.memory = memory;
             }
