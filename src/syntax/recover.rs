@@ -166,7 +166,12 @@ fn classify(
     let expects_close = tokens.iter().any(|token| token == "}") || positives.is_empty();
     if let Some(&open) = scan.open_braces.last() {
         let at_end = position >= source.len();
-        if expects_close && (at_end || starts_declaration_line(source, position)) {
+        // A failure on the failing declaration's own first line (a
+        // declaration written on one line) is no sign of an unclosed block.
+        let own_line = !source
+            .get(first_token(source, offset)..position)
+            .is_some_and(|between| between.contains('\n'));
+        if expects_close && (at_end || (!own_line && starts_declaration_line(source, position))) {
             // The declarations after an open block are swallowed into it, so
             // the parser only fails at the end of the file: point at the
             // first of them if there is one, else at the last character.
@@ -208,6 +213,8 @@ fn classify(
     let mut expected = describe_expected(positives, tokens);
     let hint = if found == "`;`" {
         Some(Hint::Semicolon)
+    } else if found == "`,`" && tokens.iter().any(|token| token == "}") {
+        Some(Hint::Comma)
     } else if found == "`}`" && expects_declaration {
         expected = vec!["a declaration".to_string()];
         Some(Hint::StrayClosingBrace)

@@ -14,6 +14,8 @@ pub enum Hint {
     MissingEquals(String),
     /// A statement separator from another language.
     Semicolon,
+    /// `,` between the members of a block.
+    Comma,
     /// `key = value where ...` on an attribute that takes no filter.
     WhereOnAttribute(String),
 }
@@ -40,6 +42,7 @@ pub fn diagnostic(
         ),
         Some(Hint::MissingEquals(key)) => diagnostic.help(format!("an attribute is written `{key} = value`")),
         Some(Hint::Semicolon) => diagnostic.help("members are separated by new lines or spaces: remove the `;`"),
+        Some(Hint::Comma) => diagnostic.help("the members of a block are separated by new lines or spaces: remove the `,` (commas separate the items of a list and the entries of an object value, such as `tags`)"),
         Some(Hint::WhereOnAttribute(key)) => diagnostic.help(format!(
             "`where` filters a `consumes`, a `subscribe`, a rule's `matches` and a saga's `trigger`; `{key}` takes no filter"
         )),
