@@ -1031,6 +1031,13 @@ pub fn alternatives(policy: &Json) -> Vec<&Map<String, Json>> {
     }
 }
 
+/// A policy's keys and values but the event list.
+fn apart_from_events(map: &Map<String, Json>) -> BTreeMap<&String, &Json> {
+    map.iter()
+        .filter(|(key, _)| *key != EVENT_ATTRIBUTE)
+        .collect()
+}
+
 /// The filter policy of one subscription that two relations to it share:
 /// none when either takes everything; one list of events when they differ
 /// only in the events they name; else SNS's `$or` of both.
@@ -1041,22 +1048,19 @@ fn either(first: Option<Json>, second: Option<Json>) -> Option<Json> {
     if first == second {
         return Some(first);
     }
-    if let (Json::Object(mut joined), Json::Object(other)) = (first.clone(), &second) {
-        let apart_from_events = |map: &Map<String, Json>| {
-            map.iter()
-                .filter(|(key, _)| *key != EVENT_ATTRIBUTE)
-                .map(|(key, value)| (key.clone(), value.clone()))
-                .collect::<BTreeMap<_, _>>()
-        };
-        if apart_from_events(&joined) == apart_from_events(other) {
-            if let (Some(Json::Array(events)), Some(Json::Array(more))) =
-                (joined.get_mut(EVENT_ATTRIBUTE), other.get(EVENT_ATTRIBUTE))
-            {
+    if let (Json::Object(one), Json::Object(other)) = (&first, &second) {
+        if let (Some(Json::Array(events)), Some(Json::Array(more))) =
+            (one.get(EVENT_ATTRIBUTE), other.get(EVENT_ATTRIBUTE))
+        {
+            if apart_from_events(one) == apart_from_events(other) {
+                let mut events = events.clone();
                 for event in more {
                     if !events.contains(event) {
                         events.push(event.clone());
                     }
                 }
+                let mut joined = one.clone();
+                joined.insert(EVENT_ATTRIBUTE.to_string(), Json::Array(events));
                 return Some(Json::Object(joined));
             }
         }
@@ -1071,9 +1075,7 @@ fn either(first: Option<Json>, second: Option<Json>) -> Option<Json> {
             branches.push(branch);
         }
     }
-    let mut policy = serde_json::Map::new();
-    policy.insert(OR_KEY.to_string(), Json::Array(branches));
-    Some(Json::Object(policy))
+    Some(json!({ OR_KEY: branches }))
 }
 
 /// SNS's `FilterPolicyScope` for a topic's `filter_on`.

@@ -14,6 +14,10 @@ use crate::model::{
     System, TableId, TopicId, Via,
 };
 
+/// The prefix of every variable meshc sets (docs/runtime.md); a declared
+/// `environment` may not use it (M223).
+pub const PREFIX: &str = "MESH_";
+
 /// A value known only once the infrastructure exists, or a literal.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value {
@@ -89,10 +93,10 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
             origin,
         });
     };
-    set(None, "MESH_SYSTEM".to_string(), literal(&system.name.text));
+    set(None, format!("{PREFIX}SYSTEM"), literal(&system.name.text));
     set(
         None,
-        "MESH_SERVICE".to_string(),
+        format!("{PREFIX}SERVICE"),
         literal(&service.name.text),
     );
     for call in &service.calls {
@@ -100,7 +104,7 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
         let Some(callee) = system.service(call.target) else {
             continue;
         };
-        let prefix = format!("MESH_CALL_{}", key(&callee.name.text));
+        let prefix = format!("{PREFIX}CALL_{}", key(&callee.name.text));
         let port = callee.port.map_or(80, |port| port.value);
         let url = match call.via.value {
             Via::Invoke => None,
@@ -176,7 +180,7 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
                 let Some(event) = system.event(event_id) else {
                     continue;
                 };
-                let prefix = format!("MESH_EVENT_{}", key(&event.name.text));
+                let prefix = format!("{PREFIX}EVENT_{}", key(&event.name.text));
                 match event.carrier.value {
                     Carrier::DefaultBus => set(
                         origin,
@@ -231,7 +235,7 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
                     .map_or("", |queue| queue.name.text.as_str());
                 set(
                     origin,
-                    format!("MESH_QUEUE_{}_URL", key(name)),
+                    format!("{PREFIX}QUEUE_{}_URL", key(name)),
                     vec![Value::QueueUrl(QueueRef::Declared(queue))],
                 );
             }
@@ -242,7 +246,7 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
                     .map_or("", |topic| topic.name.text.as_str());
                 set(
                     origin,
-                    format!("MESH_TOPIC_{}_ARN", key(name)),
+                    format!("{PREFIX}TOPIC_{}_ARN", key(name)),
                     vec![Value::TopicArn(topic)],
                 );
             }
@@ -253,7 +257,7 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
                     .map_or("", |stream| stream.name.text.as_str());
                 set(
                     origin,
-                    format!("MESH_STREAM_{}_NAME", key(name)),
+                    format!("{PREFIX}STREAM_{}_NAME", key(name)),
                     vec![Value::StreamName(stream)],
                 );
             }
@@ -273,7 +277,7 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
                     let name = crate::graph::iam::queue_name(system, queue);
                     set(
                         origin,
-                        format!("MESH_CONSUME_{}_URL", key(&name)),
+                        format!("{PREFIX}CONSUME_{}_URL", key(&name)),
                         vec![Value::QueueUrl(queue)],
                     );
                 }
@@ -284,7 +288,7 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
                         .map_or("", |stream| stream.name.text.as_str());
                     set(
                         origin,
-                        format!("MESH_CONSUME_{}_STREAM", key(name)),
+                        format!("{PREFIX}CONSUME_{}_STREAM", key(name)),
                         vec![Value::StreamName(stream)],
                     );
                 }
@@ -302,7 +306,7 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
                     .map_or("", |table| table.name.text.as_str());
                 set(
                     origin,
-                    format!("MESH_TABLE_{}_NAME", key(name)),
+                    format!("{PREFIX}TABLE_{}_NAME", key(name)),
                     vec![Value::TableName(table)],
                 );
             }
@@ -313,12 +317,12 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
                     .map_or("", |database| database.name.text.as_str());
                 set(
                     origin,
-                    format!("MESH_DATABASE_{}_ENDPOINT", key(name)),
+                    format!("{PREFIX}DATABASE_{}_ENDPOINT", key(name)),
                     vec![Value::DatabaseEndpoint(database)],
                 );
                 set(
                     origin,
-                    format!("MESH_DATABASE_{}_SECRET_ARN", key(name)),
+                    format!("{PREFIX}DATABASE_{}_SECRET_ARN", key(name)),
                     vec![Value::DatabaseSecret(database)],
                 );
             }
@@ -337,7 +341,7 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
                 };
                 set(
                     origin,
-                    format!("MESH_{kind}_{}_{what}", key(name)),
+                    format!("{PREFIX}{kind}_{}_{what}", key(name)),
                     vec![value],
                 );
             }
@@ -361,7 +365,7 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
             .and_then(|trigger| system.event(trigger))
             .and_then(|event| super::build::bus_of(event.carrier.value))
             .unwrap_or(BusRef::Default);
-        let prefix = format!("MESH_SAGA_{}", key(&plan.name));
+        let prefix = format!("{PREFIX}SAGA_{}", key(&plan.name));
         set(origin, format!("{prefix}_BUS"), vec![Value::BusName(bus)]);
         set(
             origin,

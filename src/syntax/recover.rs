@@ -154,11 +154,10 @@ fn classify(
     }) && scan.open_braces.is_empty();
     if expects_declaration && position == first_token(source, offset) {
         if let Some(word) = word_at(source, position) {
-            let keywords = super::declaration_keywords();
             return FailureKind::UnknownDeclarationKind {
                 word: word.to_string(),
                 span: Span::new(position, position + word.len()),
-                suggestion: suggest::closest(word, keywords.iter().copied()),
+                suggestion: meant_keyword(word),
             };
         }
     }
@@ -530,11 +529,10 @@ pub(super) fn header(source: &str, offset: usize) -> Option<(DeclKind, Ident)> {
         .into_iter()
         .find(|kind| kind.keyword() == keyword)
         .or_else(|| {
-            let keywords = super::declaration_keywords();
-            let suggested = suggest::closest(keyword, keywords.iter().copied())?;
+            let meant = meant_keyword(keyword)?;
             DeclKind::ALL
                 .into_iter()
-                .find(|kind| kind.keyword() == suggested)
+                .find(|kind| kind.keyword() == meant)
         })?;
     let after = keyword_start + keyword.len();
     let rest = source.get(after..)?;
@@ -625,6 +623,21 @@ fn first_token(source: &str, offset: usize) -> usize {
     }
 }
 
+/// Where the line after the one holding `position` starts (the end of the
+/// text on the last line).
+fn next_line(source: &str, position: usize) -> usize {
+    source
+        .get(position..)
+        .and_then(|rest| rest.find('\n'))
+        .map_or(source.len(), |index| position + index + 1)
+}
+
+/// The declaration keyword M102 suggests for a misspelt one.
+fn meant_keyword(word: &str) -> Option<&'static str> {
+    let keywords = super::declaration_keywords();
+    suggest::closest(word, keywords.iter().copied())
+}
+
 /// The first line, after the failing declaration's own first one and up to
 /// the failure, that starts a declaration while a block is open: the block
 /// opened last before it was never closed (`service api {` swallowed into
@@ -635,15 +648,9 @@ fn declaration_inside_block(source: &str, offset: usize, position: usize) -> Opt
     let declaration_start = first_token(source, offset);
     let mut scan = Scan::default();
     let mut scanned = offset;
-    let mut line_start = source
-        .get(declaration_start..)
-        .and_then(|rest| rest.find('\n'))
-        .map(|index| declaration_start + index + 1)?;
+    let mut line_start = next_line(source, declaration_start);
     while line_start <= position && line_start < source.len() {
-        let line_end = source
-            .get(line_start..)
-            .and_then(|rest| rest.find('\n'))
-            .map_or(source.len(), |index| line_start + index + 1);
+        let line_end = next_line(source, line_start);
         let line = source.get(line_start..line_end).unwrap_or("");
         if is_declaration_start(line) {
             scan.advance(source, scanned, line_start);
@@ -712,10 +719,7 @@ pub(super) fn resume_point(source: &str, offset: usize, position: usize) -> Opti
     let mut line_start = failing_line_start;
     let mut in_block_comment = Scan::run(source, offset, failing_line_start).comment_depth > 0;
     while line_start < source.len() {
-        let line_end = source
-            .get(line_start..)
-            .and_then(|rest| rest.find('\n'))
-            .map_or(source.len(), |index| line_start + index + 1);
+        let line_end = next_line(source, line_start);
         let line = source.get(line_start..line_end).unwrap_or("");
         if !in_block_comment && line_start > declaration_start && is_declaration_start(line) {
             return Some(doc_comment_start(source, line_start).max(offset + 1));

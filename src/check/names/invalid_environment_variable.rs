@@ -1,11 +1,8 @@
 //! M223 invalid-environment-variable
 use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
+use crate::graph::runtime::PREFIX as MESHC_PREFIX;
 use crate::model::aws::limits::{LAMBDA_RESERVED_VARIABLES, valid_variable_name};
-
-/// The prefix of the variables meshc sets from the relations
-/// (docs/runtime.md).
-pub const MESHC_PREFIX: &str = "MESH_";
 
 /// Why a declared variable cannot be set.
 #[derive(Clone, Copy, Debug)]
