@@ -87,6 +87,11 @@ impl Candidates {
         index
     }
 
+    /// Every candidate, in the order given.
+    pub fn texts(&self) -> &[String] {
+        &self.texts
+    }
+
     /// The candidate closest to `word`, if one is close enough.
     pub fn closest(&self, word: &str) -> Option<&str> {
         let order = self.closest_order(word)?;

@@ -1,17 +1,70 @@
 //! M201 unknown-name
 use crate::diagnostics::{Diagnostic, Span};
 
+/// The most declared names a help line lists.
+const LISTED: usize = 8;
+
 /// `expected` names what the reference should be, without an article
-/// ("service", "event, queue, topic or stream").
-pub fn diagnostic(expected: &str, name: &str, span: Span, suggestion: Option<&str>) -> Diagnostic {
+/// ("service", "event, queue, topic or stream"); `suggestion` is the
+/// declared name it probably meant, and `declared` the names of the kinds
+/// it may refer to, which the help lists when nothing is close.
+pub fn diagnostic<S: AsRef<str>>(
+    expected: &str,
+    name: &str,
+    span: Span,
+    suggestion: Option<&str>,
+    declared: &[S],
+) -> Diagnostic {
+    let diagnostic = Diagnostic::new(&UnknownName::CODE, format!("unknown name `{name}`"))
+        .primary(span, format!("no {expected} is called `{name}`"));
+    let declare = format!("declare {} `{name}`", with_article(expected));
+    match (suggestion, declared) {
+        (Some(candidate), _) => diagnostic.help(format!("did you mean `{candidate}`?")),
+        (None, []) => diagnostic.help(format!("{declare}: the file declares none yet")),
+        (None, [only]) => diagnostic.help(format!(
+            "`{}` is the only name that fits here; refer to it, or {declare}",
+            only.as_ref()
+        )),
+        (None, names) => diagnostic.help(format!(
+            "the names that fit here are {}; refer to one of them, or {declare}",
+            listing(names)
+        )),
+    }
+}
+
+/// An unknown name where only built-in names are valid (the types of a
+/// schema field): the help lists them.
+pub fn builtin(
+    expected: &str,
+    name: &str,
+    span: Span,
+    suggestion: Option<&str>,
+    names: &[&str],
+) -> Diagnostic {
     let diagnostic = Diagnostic::new(&UnknownName::CODE, format!("unknown name `{name}`"))
         .primary(span, format!("no {expected} is called `{name}`"));
     match suggestion {
         Some(candidate) => diagnostic.help(format!("did you mean `{candidate}`?")),
         None => diagnostic.help(format!(
-            "declare {} `{name}`, or refer to one that exists",
-            with_article(expected)
+            "{} is one of {}",
+            with_article(expected),
+            listing(names).replace(" and ", " or ")
         )),
+    }
+}
+
+/// "`a`", "`a` and `b`", "`a`, `b` and `c`", "`a`, ..., `h` and 3 more".
+fn listing<S: AsRef<str>>(names: &[S]) -> String {
+    let quoted: Vec<String> = names
+        .iter()
+        .take(LISTED)
+        .map(|name| format!("`{}`", name.as_ref()))
+        .collect();
+    let more = names.len().saturating_sub(LISTED);
+    match (quoted.split_last(), more) {
+        (Some((last, rest)), 0) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        (Some((last, [])), 0) => last.clone(),
+        (_, more) => format!("{} and {more} more", quoted.join(", ")),
     }
 }
 

@@ -306,7 +306,8 @@ impl Resolver<'_> {
                 database.storage = storage;
             }
         }
-        if let Some(setting) = self.required(&mut reader, "subnet", "subnet = data") {
+        let example = self.subnet_example(&["isolated", "private"], "data");
+        if let Some(setting) = self.required(&mut reader, "subnet", &example) {
             database.subnet = self.subnet(setting);
         }
         if let Some(setting) = reader.take("multi_az", self.diagnostics) {

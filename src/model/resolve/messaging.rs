@@ -167,8 +167,9 @@ impl Resolver<'_> {
                 else {
                     let suggestion =
                         suggest::closest(&name.text, TYPES.iter().map(|(name, _)| *name));
-                    self.diagnostics.push(unknown_name::diagnostic(
-                        "type", &name.text, name.span, suggestion,
+                    let types = TYPES.map(|(name, _)| name);
+                    self.diagnostics.push(unknown_name::builtin(
+                        "type", &name.text, name.span, suggestion, &types,
                     ));
                     return None;
                 };

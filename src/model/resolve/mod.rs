@@ -44,6 +44,9 @@ pub(super) struct Resolver<'d> {
     /// than reported a second time.
     duplicates: BTreeMap<String, Vec<Entry>>,
     subnets: BTreeMap<String, (SubnetRef, Span)>,
+    /// Every subnet declared, in order, with its `tier` as written: what a
+    /// help line that asks for a subnet names.
+    subnet_tiers: Vec<(String, Option<String>)>,
     /// Names of declarations that did not parse: references to them are
     /// not reported again.
     unparsed: BTreeSet<String>,
@@ -116,6 +119,7 @@ pub(super) fn resolve(file: &ast::File, diagnostics: &mut Vec<Diagnostic>) -> Sy
         names: BTreeMap::new(),
         duplicates: BTreeMap::new(),
         subnets: BTreeMap::new(),
+        subnet_tiers: Vec::new(),
         unparsed: file
             .unparsed
             .iter()
@@ -226,10 +230,22 @@ impl Resolver<'_> {
             .members
             .iter()
             .filter_map(|member| match &member.item {
-                Item::Block(block) if block.keyword.text == "subnet" => block.name.as_ref(),
+                Item::Block(block) if block.keyword.text == "subnet" => {
+                    block.name.as_ref().map(|name| (name, block))
+                }
                 _ => None,
             });
-        for (index, name) in subnets.enumerate() {
+        for (index, (name, block)) in subnets.enumerate() {
+            let tier = block.members.iter().find_map(|member| match &member.item {
+                Item::Attribute(attribute) if attribute.key.text == "tier" => {
+                    match &attribute.value.kind {
+                        ValueKind::Path(path) => Some(path.text()),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            });
+            self.subnet_tiers.push((name.text.clone(), tier));
             if let Some(&(_, first)) = self.subnets.get(&name.text) {
                 self.diagnostics.push(duplicate_name::diagnostic(
                     "subnet", &name.text, first, name.span,
@@ -283,11 +299,16 @@ impl Resolver<'_> {
                 return None;
             }
             let suggestion = self.suggest_name(&text, expect);
+            let declared = self
+                .suggestions
+                .get(expect.text)
+                .map_or(&[][..], suggest::Candidates::texts);
             self.diagnostics.push(unknown_name::diagnostic(
                 expect.text,
                 &text,
                 path.span,
                 suggestion.as_deref(),
+                declared,
             ));
             return None;
         };
@@ -345,11 +366,16 @@ impl Resolver<'_> {
             return None;
         }
         let suggestion = self.suggest_subnet(&text);
+        let declared = self
+            .subnet_suggestions
+            .as_ref()
+            .map_or(&[][..], suggest::Candidates::texts);
         self.diagnostics.push(unknown_name::diagnostic(
             "subnet",
             &text,
             path.span,
             suggestion.as_deref(),
+            declared,
         ));
         None
     }
@@ -363,13 +389,34 @@ impl Resolver<'_> {
             return None;
         }
         let suggestion = self.suggest_subnet(&ident.text);
+        let declared = self
+            .subnet_suggestions
+            .as_ref()
+            .map_or(&[][..], suggest::Candidates::texts);
         self.diagnostics.push(unknown_name::diagnostic(
             "subnet",
             &ident.text,
             ident.span,
             suggestion.as_deref(),
+            declared,
         ));
         None
+    }
+
+    /// `subnet = NAME` for a help line: the first subnet declared in the
+    /// first of the `tiers` (in order of preference) that has one, else the
+    /// first subnet declared, else `subnet = NAME` with `fallback`.
+    fn subnet_example(&self, tiers: &[&str], fallback: &str) -> String {
+        let name = tiers
+            .iter()
+            .find_map(|tier| {
+                self.subnet_tiers
+                    .iter()
+                    .find(|(_, written)| written.as_deref() == Some(*tier))
+            })
+            .or_else(|| self.subnet_tiers.first())
+            .map_or(fallback, |(name, _)| name.as_str());
+        format!("subnet = {name}")
     }
 
     fn required<'a>(

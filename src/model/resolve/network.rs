@@ -215,7 +215,8 @@ impl Resolver<'_> {
             subnet: None,
             rules: Vec::new(),
         };
-        if let Some(setting) = self.required(&mut reader, "subnet", "subnet = app") {
+        let example = self.subnet_example(&[], "app");
+        if let Some(setting) = self.required(&mut reader, "subnet", &example) {
             nacl.subnet = self.subnet(setting);
         }
         reader.finish(self.diagnostics);

@@ -62,7 +62,8 @@ impl Resolver<'_> {
         // A Fargate task always runs in subnets of a VPC; a Lambda function
         // without a subnet runs outside any VPC.
         let subnet = if matches!(service.compute, Compute::Fargate(_)) {
-            self.required(&mut reader, "subnet", "subnet = app")
+            let example = self.subnet_example(&["private"], "app");
+            self.required(&mut reader, "subnet", &example)
         } else {
             reader.take("subnet", self.diagnostics)
         };
