@@ -168,14 +168,8 @@ fn findings(analysis: &meshc::Analysis) -> Vec<String> {
         .iter()
         .map(|diagnostic| {
             format!(
-                "{} {} {} in declaration {}: {}",
-                diagnostic.code.code,
-                diagnostic.severity.as_str(),
-                if diagnostic.is_active() {
-                    "active"
-                } else {
-                    "suppressed"
-                },
+                "{} in declaration {}: {}",
+                common::oracle::kind_of(diagnostic),
                 declaration_of(diagnostic),
                 diagnostic.message
             )

@@ -20,74 +20,15 @@ mod common;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-/// Analyses `source`, returning a description of what is wrong, if anything.
+/// Analyses and formats `source`, returning a description of what is
+/// wrong, if anything (see `common::oracle`).
 fn check_one(source: &str) -> Result<(), String> {
-    let analysis = catch_unwind(AssertUnwindSafe(|| meshc::analyze(source)))
-        .map_err(|_| "panicked".to_string())?;
-    for diagnostic in &analysis.diagnostics {
-        let Some(primary) = diagnostic.labels.first() else {
-            return Err(format!("{} has no label", diagnostic.code.code));
-        };
-        if !primary.primary {
-            return Err(format!(
-                "{} has no primary label first",
-                diagnostic.code.code
-            ));
-        }
-        for label in &diagnostic.labels {
-            let (start, end) = (label.span.start(), label.span.end());
-            if start > end
-                || end > source.len()
-                || !source.is_char_boundary(start)
-                || !source.is_char_boundary(end)
-            {
-                return Err(format!(
-                    "{} has a label outside the text: {start}..{end}",
-                    diagnostic.code.code
-                ));
-            }
-        }
-        if diagnostic.help.is_none() {
-            return Err(format!("{} has no help", diagnostic.code.code));
-        }
-    }
-    if analysis.system.is_none() && !analysis.has_errors() {
-        return Err("no system was produced, yet no error says why".to_string());
-    }
-    if analysis.system.is_some() != analysis.graph.is_some() {
-        return Err("a resolved system must have its graph".to_string());
-    }
-    // Rendering must not panic either.
-    let file = meshc::diagnostics::SourceFile {
-        name: "fuzz.mesh".to_string(),
-        text: source.to_string(),
-    };
     catch_unwind(AssertUnwindSafe(|| {
-        meshc::diagnostics::render_human(
-            &analysis.diagnostics,
-            &file,
-            meshc::diagnostics::HumanStyle::default(),
-        )
+        common::oracle::analysis_is_sound(source)
     }))
-    .map_err(|_| "rendering panicked".to_string())?;
+    .map_err(|_| "analysing panicked".to_string())??;
     let _formatted = catch_unwind(AssertUnwindSafe(|| meshc::fmt::format(source)))
         .map_err(|_| "formatting panicked".to_string())?;
-    // So must drawing the pictures of `meshc graph`, which it does for every
-    // file without errors.
-    if let (Some(system), Some(graph), false) = (
-        analysis.system.as_ref(),
-        analysis.graph.as_ref(),
-        analysis.has_errors(),
-    ) {
-        catch_unwind(AssertUnwindSafe(|| {
-            use meshc::emit::picture::{Detail, dot, mermaid};
-            for detail in [Detail::Components, Detail::Everything] {
-                mermaid(system, graph, detail);
-                dot(system, graph, detail);
-            }
-        }))
-        .map_err(|_| "drawing the pictures panicked".to_string())?;
-    }
     Ok(())
 }
 

@@ -8,6 +8,7 @@
 )]
 
 pub mod generated;
+pub mod oracle;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
