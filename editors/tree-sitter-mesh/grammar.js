@@ -38,12 +38,13 @@ const PREC = {
 };
 
 /**
- * A block `{ member* }` whose members are the given rules.
+ * A block `{ member* }` whose members are the given rules, each followed
+ * by an optional comma (as in mesh.pest).
  * @param {GrammarSymbols<string>} $
  * @param {RuleOrLiteral[]} members
  */
 function body($, members) {
-  return seq('{', repeat(choice(...members)), '}');
+  return seq('{', repeat(seq(choice(...members), optional(','))), '}');
 }
 
 /**

@@ -245,6 +245,16 @@ fn classify(
                 expected = vec!["`=`".to_string()];
                 Some(Hint::MissingEquals(key))
             }
+            Some(MemberHint::TargetsWithoutList {
+                keyword,
+                targets,
+                comma,
+            }) => {
+                found = "`,`".to_string();
+                found_span = comma;
+                expected = vec!["a list `[...]` for several targets".to_string()];
+                Some(Hint::TargetList(format!("{keyword} [{targets}]")))
+            }
             None => None,
         }
     };
@@ -376,6 +386,8 @@ fn describe_expected(positives: &[Rule], tokens: &[String]) -> Vec<String> {
     let opens_a_value = described
         .iter()
         .any(|text| *text == "a value" || *text == "a type");
+    let closes_braces = tokens.iter().any(|token| token == "}");
+    let closes_list = tokens.iter().any(|token| token == "]");
     let mut punctuation: Vec<String> = tokens
         .iter()
         .filter(|token| {
@@ -385,6 +397,9 @@ fn describe_expected(positives: &[Rule], tokens: &[String]) -> Vec<String> {
             )
         })
         .filter(|token| !(opens_a_value && matches!(token.as_str(), "\"" | "[" | "{")))
+        // The comma a member of a `{ }` may end with is never what is
+        // missing; a list's is (`[a b]`).
+        .filter(|token| !(token.as_str() == "," && closes_braces && !closes_list))
         .map(|token| format!("`{token}`"))
         .collect();
     punctuation.sort();
@@ -414,6 +429,13 @@ enum MemberHint {
     /// `timeout = 5m where ...`: a filter after an attribute that takes
     /// none (the parser then reads `where status` as a block header).
     WhereOnAttribute { key: String, span: Span },
+    /// `calls a, b`: several targets without brackets (the comma is read
+    /// as the end of the relation, and `b` as the start of a member).
+    TargetsWithoutList {
+        keyword: &'static str,
+        targets: String,
+        comma: Span,
+    },
 }
 
 /// Looks at the member the failure is in — the text since the last `{` or
@@ -461,6 +483,20 @@ fn member_hint(
             return Some(MemberHint::WhereOnAttribute {
                 key: (*key).to_string(),
                 span: Span::new(start, start + "where".len()),
+            });
+        }
+    }
+    if let (Some(keyword), Some(comma)) = (
+        RELATIONS.iter().find(|keyword| **keyword == first),
+        member.find(','),
+    ) {
+        let targets = member.get(member.find(first)? + first.len()..)?.trim();
+        if words.len() >= 3 && !targets.starts_with('[') {
+            let comma = member_start + comma;
+            return Some(MemberHint::TargetsWithoutList {
+                keyword,
+                targets: targets.to_string(),
+                comma: Span::new(comma, comma + 1),
             });
         }
     }

@@ -14,8 +14,11 @@ pub enum Hint {
     MissingEquals(String),
     /// A statement separator from another language.
     Semicolon,
-    /// `,` between the members of a block.
+    /// A `,` that follows no member or item.
     Comma,
+    /// `calls a, b`: several targets of a relation without brackets; the
+    /// relation as it should be written.
+    TargetList(String),
     /// `key = value where ...` on an attribute that takes no filter.
     WhereOnAttribute(String),
 }
@@ -42,7 +45,8 @@ pub fn diagnostic(
         ),
         Some(Hint::MissingEquals(key)) => diagnostic.help(format!("an attribute is written `{key} = value`")),
         Some(Hint::Semicolon) => diagnostic.help("members are separated by new lines or spaces: remove the `;`"),
-        Some(Hint::Comma) => diagnostic.help("the members of a block are separated by new lines or spaces: remove the `,` (commas separate the items of a list and the entries of an object value, such as `tags`)"),
+        Some(Hint::Comma) => diagnostic.help("a comma may follow a member of a block or an item of a list, once: remove this one"),
+        Some(Hint::TargetList(relation)) => diagnostic.help(format!("a relation to several targets lists them in brackets: `{relation}`")),
         Some(Hint::WhereOnAttribute(key)) => diagnostic.help(format!(
             "`where` filters a `consumes`, a `subscribe`, a rule's `matches` and a saga's `trigger`; `{key}` takes no filter"
         )),
