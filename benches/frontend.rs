@@ -17,7 +17,8 @@
 #[path = "../tests/common/generated.rs"]
 mod generated;
 use generated::{
-    choreographed_saga, generate, long_unknown_name, queues_in_another_layout, unknown_calls,
+    choreographed_saga, generate, long_unknown_name, queues_in_another_layout,
+    unclosed_block_comments, unknown_calls,
 };
 
 use std::time::{Duration, Instant};
@@ -284,7 +285,7 @@ fn hostile() {
     println!("|---|---:|---|---:|---:|");
     let dir = std::env::temp_dir().join(format!("meshc-bench-hostile-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
-    let cases: [(&str, String, &[&str]); 4] = [
+    let cases: [(&str, String, &[&str]); 5] = [
         (
             "a choreographed saga of 1,000 steps",
             choreographed_saga(1_000),
@@ -298,6 +299,11 @@ fn hostile() {
         (
             "a 20,000-character unknown name",
             long_unknown_name(20_000),
+            &["check"],
+        ),
+        (
+            "64 block comments left open",
+            unclosed_block_comments(64),
             &["check"],
         ),
         (

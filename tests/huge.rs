@@ -25,7 +25,8 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use common::generated::{
-    choreographed_saga, long_unknown_name, queues_in_another_layout, unknown_calls,
+    choreographed_saga, long_unknown_name, queues_in_another_layout, unclosed_block_comments,
+    unknown_calls,
 };
 
 fn scratch(name: &str) -> PathBuf {
@@ -190,6 +191,22 @@ fn a_twenty_thousand_character_unknown_name_is_located_in_linear_time() {
                 .filter(|(code, _, _)| code.starts_with("M2"))
                 .collect();
             assert_eq!(found, vec![("M201".to_string(), 14, 9)]);
+        },
+    );
+}
+
+#[test]
+fn unclosed_block_comments_are_located_in_linear_time() {
+    // 26 took minutes before a `/*` inside a comment was read only as a
+    // nested comment; 52 stays within the 64 levels comments may nest.
+    grows_linearly(
+        "unclosed-comments",
+        26,
+        unclosed_block_comments,
+        &["check", "--format", "json", "input.mesh"],
+        |_, _, output| {
+            assert_eq!(output.status.code(), Some(1));
+            assert_eq!(reported(output), vec![("M105".to_string(), 3, 1)]);
         },
     );
 }

@@ -135,3 +135,15 @@ pub fn queues_in_another_layout(count: usize) -> String {
     }
     text
 }
+
+/// A small system followed by `count` block comments opened on lines of
+/// their own and never closed (the fuzzer's first hang: each unclosed
+/// `/*` doubled the parser's work).
+pub fn unclosed_block_comments(count: usize) -> String {
+    let mut text =
+        String::from("system s { region = \"us-east-1\" }\nqueue jobs { visibility = 1m }\n");
+    for comment in 0..count {
+        let _ = writeln!(text, "/* note {comment}, left open");
+    }
+    text
+}
