@@ -190,7 +190,12 @@ fn a_twenty_thousand_character_unknown_name_is_located_in_linear_time() {
                 .into_iter()
                 .filter(|(code, _, _)| code.starts_with("M2"))
                 .collect();
-            assert_eq!(found, vec![("M201".to_string(), 14, 9)]);
+            // The declared name is over the length a name may have (M225);
+            // the call to the name one letter off is still located.
+            assert_eq!(
+                found,
+                vec![("M225".to_string(), 7, 9), ("M201".to_string(), 14, 9)]
+            );
         },
     );
 }

@@ -201,6 +201,7 @@ pub static CODES: &[&Code] = &[
     &names::hand_written_iam::HandWrittenIam::CODE,
     &names::invalid_environment_variable::InvalidEnvironmentVariable::CODE,
     &names::duration_rounded::DurationRounded::CODE,
+    &names::name_too_long::NameTooLong::CODE,
     &names::template_too_large::TemplateTooLarge::CODE,
     &names::logical_id_collision::LogicalIdCollision::CODE,
     &names::role_policy_too_large::RolePolicyTooLarge::CODE,

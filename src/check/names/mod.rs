@@ -25,6 +25,7 @@ pub mod load_balancer_over_quota;
 pub mod logical_id_collision;
 pub mod missing_attribute;
 pub mod missing_port;
+pub mod name_too_long;
 pub mod network_over_quota;
 pub mod quotas;
 pub mod resource_policy_too_large;

@@ -17,7 +17,8 @@ mod service;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::check::names::{
-    aws_limit, duplicate_name, missing_attribute, system_declaration, unknown_name, wrong_kind,
+    aws_limit, duplicate_name, missing_attribute, name_too_long, system_declaration, unknown_name,
+    wrong_kind,
 };
 use crate::diagnostics::{Diagnostic, Span};
 use crate::model::aws;
@@ -153,7 +154,47 @@ fn name_of(ident: &ast::Ident) -> Name {
 }
 
 impl Resolver<'_> {
+    /// Reports every declared name over the length a name may have: of a
+    /// declaration, and of the named blocks inside it at any depth. The
+    /// name is declared all the same, so that its references resolve.
+    fn check_name_lengths(&mut self, file: &ast::File) {
+        let too_long = |name: &ast::Ident| {
+            let chars = name.text.chars().count();
+            (chars > name_too_long::MAX_NAME_CHARS).then_some(chars)
+        };
+        for declaration in &file.declarations {
+            if let Some(chars) = too_long(&declaration.name) {
+                self.diagnostics.push(name_too_long::diagnostic(
+                    declaration.kind.keyword(),
+                    &declaration.name.text,
+                    chars,
+                    declaration.name.span,
+                ));
+            }
+            let mut members: Vec<&ast::Member> = declaration.members.iter().collect();
+            while let Some(member) = members.pop() {
+                let Item::Block(block) = &member.item else {
+                    continue;
+                };
+                if let Some((name, chars)) = block
+                    .name
+                    .as_ref()
+                    .and_then(|name| Some((name, too_long(name)?)))
+                {
+                    self.diagnostics.push(name_too_long::diagnostic(
+                        &block.keyword.text,
+                        &name.text,
+                        chars,
+                        name.span,
+                    ));
+                }
+                members.extend(&block.members);
+            }
+        }
+    }
+
     fn declare(&mut self, file: &ast::File) {
+        self.check_name_lengths(file);
         let mut counts: BTreeMap<DeclKind, usize> = BTreeMap::new();
         for declaration in &file.declarations {
             let count = counts.entry(declaration.kind).or_insert(0);
