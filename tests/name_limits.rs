@@ -933,6 +933,16 @@ fn base_of(witness: &Witness, length: usize) -> String {
     base
 }
 
+/// Whether a build of `source` writes nothing and reports `code`.
+fn refused_with(source: &str, code: &str) -> bool {
+    let file = SourceFile {
+        name: "generated.mesh".to_string(),
+        text: source.to_string(),
+    };
+    let output = meshc::compile(&file, &meshc::Options::default());
+    output.files.is_empty() && output.diagnostics.iter().any(|d| d.code.code == code)
+}
+
 #[test]
 fn every_row_is_enforced() {
     let witnesses = witnesses();
@@ -965,14 +975,8 @@ fn every_row_is_enforced() {
             let base = base_of(witness, length);
             let (source, unshortened, part) = witness_source(witness, &base);
             if over && !reachable {
-                let file = SourceFile {
-                    name: "generated.mesh".to_string(),
-                    text: source.clone(),
-                };
-                let output = meshc::compile(&file, &meshc::Options::default());
                 assert!(
-                    output.files.is_empty()
-                        && output.diagnostics.iter().any(|d| d.code.code == "M225"),
+                    refused_with(&source, "M225"),
                     "{:?}: a name over {MAX_NAME_CHARS} characters is M225",
                     witness.kind
                 );
@@ -989,14 +993,8 @@ fn every_row_is_enforced() {
                 }
             );
             if witness.kind == NameKind::TableIndex && over {
-                let file = SourceFile {
-                    name: "generated.mesh".to_string(),
-                    text: source.clone(),
-                };
-                let output = meshc::compile(&file, &meshc::Options::default());
                 assert!(
-                    output.files.is_empty()
-                        && output.diagnostics.iter().any(|d| d.code.code == "M209"),
+                    refused_with(&source, "M209"),
                     "{context}: an index name AWS refuses is M209"
                 );
                 continue;
