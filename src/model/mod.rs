@@ -261,6 +261,13 @@ pub enum Tier {
 }
 
 impl Tier {
+    pub const ALL: [Tier; 3] = [Tier::Public, Tier::Private, Tier::Isolated];
+
+    /// The tier a `tier = ...` value names.
+    pub fn named(text: &str) -> Option<Tier> {
+        Tier::ALL.into_iter().find(|tier| tier.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Tier::Public => "public",

@@ -15,11 +15,10 @@ pub fn diagnostic<S: AsRef<str>>(
     suggestion: Option<&str>,
     declared: &[S],
 ) -> Diagnostic {
-    let diagnostic = Diagnostic::new(&UnknownName::CODE, format!("unknown name `{name}`"))
-        .primary(span, format!("no {expected} is called `{name}`"));
+    let diagnostic = unknown(expected, name, span);
     let declare = format!("declare {} `{name}`", with_article(expected));
     match (suggestion, declared) {
-        (Some(candidate), _) => diagnostic.help(format!("did you mean `{candidate}`?")),
+        (Some(candidate), _) => did_you_mean(diagnostic, candidate),
         (None, []) => diagnostic.help(format!("{declare}: the file declares none yet")),
         (None, [only]) => diagnostic.help(format!(
             "`{}` is the only name that fits here; refer to it, or {declare}",
@@ -27,7 +26,7 @@ pub fn diagnostic<S: AsRef<str>>(
         )),
         (None, names) => diagnostic.help(format!(
             "the names that fit here are {}; refer to one of them, or {declare}",
-            listing(names)
+            listing(names, "and")
         )),
     }
 }
@@ -41,20 +40,30 @@ pub fn builtin(
     suggestion: Option<&str>,
     names: &[&str],
 ) -> Diagnostic {
-    let diagnostic = Diagnostic::new(&UnknownName::CODE, format!("unknown name `{name}`"))
-        .primary(span, format!("no {expected} is called `{name}`"));
+    let diagnostic = unknown(expected, name, span);
     match suggestion {
-        Some(candidate) => diagnostic.help(format!("did you mean `{candidate}`?")),
+        Some(candidate) => did_you_mean(diagnostic, candidate),
         None => diagnostic.help(format!(
             "{} is one of {}",
             with_article(expected),
-            listing(names).replace(" and ", " or ")
+            listing(names, "or")
         )),
     }
 }
 
-/// "`a`", "`a` and `b`", "`a`, `b` and `c`", "`a`, ..., `h` and 3 more".
-fn listing<S: AsRef<str>>(names: &[S]) -> String {
+/// The diagnostic of either kind of unknown name, before its help.
+fn unknown(expected: &str, name: &str, span: Span) -> Diagnostic {
+    Diagnostic::new(&UnknownName::CODE, format!("unknown name `{name}`"))
+        .primary(span, format!("no {expected} is called `{name}`"))
+}
+
+fn did_you_mean(diagnostic: Diagnostic, candidate: &str) -> Diagnostic {
+    diagnostic.help(format!("did you mean `{candidate}`?"))
+}
+
+/// "`a`", "`a` and `b`", "`a`, `b` and `c`", "`a`, ..., `h` and 3 more",
+/// with `conjunction` ("and", "or") before the last.
+fn listing<S: AsRef<str>>(names: &[S], conjunction: &str) -> String {
     let quoted: Vec<String> = names
         .iter()
         .take(LISTED)
@@ -62,9 +71,11 @@ fn listing<S: AsRef<str>>(names: &[S]) -> String {
         .collect();
     let more = names.len().saturating_sub(LISTED);
     match (quoted.split_last(), more) {
-        (Some((last, rest)), 0) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        (Some((last, rest)), 0) if !rest.is_empty() => {
+            format!("{} {conjunction} {last}", rest.join(", "))
+        }
         (Some((last, [])), 0) => last.clone(),
-        (_, more) => format!("{} and {more} more", quoted.join(", ")),
+        (_, more) => format!("{} {conjunction} {more} more", quoted.join(", ")),
     }
 }
 

@@ -11,7 +11,7 @@ use crate::model::reader::{Reader, Setting};
 use crate::model::units::Duration;
 use crate::model::{
     Billing, Bucket, Database, Engine, Index, Key, KeyType, Parameter, Projection, Secret, Spanned,
-    StreamView, Table, Usage, defaults,
+    StreamView, Table, Tier, Usage, defaults,
 };
 use crate::syntax::ast::{Block, Declaration, TypeExprKind, ValueKind};
 
@@ -306,7 +306,7 @@ impl Resolver<'_> {
                 database.storage = storage;
             }
         }
-        let example = self.subnet_example(&["isolated", "private"], "data");
+        let example = self.subnet_example(&[Tier::Isolated, Tier::Private], "data");
         if let Some(setting) = self.required(&mut reader, "subnet", &example) {
             database.subnet = self.subnet(setting);
         }

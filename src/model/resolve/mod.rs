@@ -25,7 +25,7 @@ use crate::model::aws;
 use crate::model::reader::{Reader, Setting};
 use crate::model::{
     Channel, ComponentId, DatabaseId, EventId, Name, NetworkId, QueueId, Service, ServiceId, Size,
-    Spanned, SubnetRef, System, Usage, Via,
+    Spanned, SubnetRef, System, Tier, Usage, Via,
 };
 use crate::suggest;
 use crate::syntax::ast::{self, Block, DeclKind, Declaration, DocLine, Item, Path, ValueKind};
@@ -45,9 +45,9 @@ pub(super) struct Resolver<'d> {
     /// than reported a second time.
     duplicates: BTreeMap<String, Vec<Entry>>,
     subnets: BTreeMap<String, (SubnetRef, Span)>,
-    /// Every subnet declared, in order, with its `tier` as written: what a
-    /// help line that asks for a subnet names.
-    subnet_tiers: Vec<(String, Option<String>)>,
+    /// Every subnet declared, in order, with its `tier` when it names one:
+    /// what a help line that asks for a subnet names.
+    subnet_tiers: Vec<(String, Option<Tier>)>,
     /// Names of declarations that did not parse: references to them are
     /// not reported again.
     unparsed: BTreeSet<String>,
@@ -280,7 +280,7 @@ impl Resolver<'_> {
             let tier = block.members.iter().find_map(|member| match &member.item {
                 Item::Attribute(attribute) if attribute.key.text == "tier" => {
                     match &attribute.value.kind {
-                        ValueKind::Path(path) => Some(path.text()),
+                        ValueKind::Path(path) => Tier::named(&path.text()),
                         _ => None,
                     }
                 }
@@ -447,13 +447,13 @@ impl Resolver<'_> {
     /// `subnet = NAME` for a help line: the first subnet declared in the
     /// first of the `tiers` (in order of preference) that has one, else the
     /// first subnet declared, else `subnet = NAME` with `fallback`.
-    fn subnet_example(&self, tiers: &[&str], fallback: &str) -> String {
+    fn subnet_example(&self, tiers: &[Tier], fallback: &str) -> String {
         let name = tiers
             .iter()
             .find_map(|tier| {
                 self.subnet_tiers
                     .iter()
-                    .find(|(_, written)| written.as_deref() == Some(*tier))
+                    .find(|(_, written)| *written == Some(*tier))
             })
             .or_else(|| self.subnet_tiers.first())
             .map_or(fallback, |(name, _)| name.as_str());

@@ -126,14 +126,7 @@ impl Resolver<'_> {
             ));
         }
         if let Some(setting) = self.required(&mut reader, "tier", "tier = private") {
-            if let Some(tier) = self.choice(
-                setting,
-                &[
-                    ("public", Tier::Public),
-                    ("private", Tier::Private),
-                    ("isolated", Tier::Isolated),
-                ],
-            ) {
+            if let Some(tier) = self.choice(setting, &Tier::ALL.map(|tier| (tier.as_str(), tier))) {
                 subnet.tier = tier;
             }
         }

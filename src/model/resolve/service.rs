@@ -12,7 +12,7 @@ use crate::model::units::Duration;
 use crate::model::{
     Access, Architecture, Breaker, Call, Channel, Cidr, ComponentId, Compute, Condition, Consume,
     DataStore, Destination, Egress, Expose, Fargate, Filter, FilterValue, IamStatement, Lambda,
-    LoadBalancerKind, Name, Publish, Scalar, Service, Spanned, Usage, Use, Via, defaults,
+    LoadBalancerKind, Name, Publish, Scalar, Service, Spanned, Tier, Usage, Use, Via, defaults,
 };
 use crate::suggest;
 use crate::syntax::ast::{
@@ -62,7 +62,7 @@ impl Resolver<'_> {
         // A Fargate task always runs in subnets of a VPC; a Lambda function
         // without a subnet runs outside any VPC.
         let subnet = if matches!(service.compute, Compute::Fargate(_)) {
-            let example = self.subnet_example(&["private"], "app");
+            let example = self.subnet_example(&[Tier::Private], "app");
             self.required(&mut reader, "subnet", &example)
         } else {
             reader.take("subnet", self.diagnostics)
