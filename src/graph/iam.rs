@@ -391,6 +391,7 @@ impl RoleDraft {
                 merged.push(grant);
             }
         }
+        merged.shrink_to_fit();
         Role {
             principal: self.principal,
             grants: merged,

@@ -274,5 +274,20 @@ pub fn build(system: &System) -> Graph {
     result.network = network::plan(system, &result);
     result.alarms = alarms::plan(system, &result);
     result.iam = iam::plan(system, &result);
+    shrink(&mut result);
     result
+}
+
+/// Gives back the room the plans' longest vectors grew into, which the
+/// checks and the backends would otherwise carry to the end.
+fn shrink(graph: &mut Graph) {
+    graph.network.flows.shrink_to_fit();
+    for group in &mut graph.network.security_groups {
+        group.ingress.shrink_to_fit();
+        group.egress.shrink_to_fit();
+    }
+    graph.network.security_groups.shrink_to_fit();
+    graph.alarms.alarms.shrink_to_fit();
+    graph.iam.roles.shrink_to_fit();
+    graph.iam.permissions.shrink_to_fit();
 }

@@ -189,9 +189,11 @@ pub(crate) struct Template {
     resources: Vec<(String, Resource)>,
     /// The resource added last, which its caller may still be configuring.
     pending: Option<(String, Resource)>,
-    /// Logical id → the base name it was made from, to find two names that
-    /// fold to the same id.
-    origins: BTreeMap<String, String>,
+    /// Every logical id added: the base name it was made from, to find two
+    /// names that fold to the same id, and, when measuring, its entry in
+    /// the `Resources` of the written template (a repeated id replaces the
+    /// entry of the first, as it does in the template).
+    ids: BTreeMap<String, Added>,
     /// (logical id, one base name, the other), each pair of names once.
     collisions: Vec<(String, String, String)>,
     outputs: Map<String, Json>,
@@ -203,10 +205,15 @@ pub(crate) struct Template {
     tags: Vec<(String, String)>,
     /// Every resource added, by type, repeats included.
     kinds: BTreeMap<&'static str, usize>,
-    /// When measuring: each logical id's entry in the `Resources` of the
-    /// written template, as its bytes indented and compact. A repeated id
-    /// replaces the entry of the first, as it does in the template.
-    measured: BTreeMap<String, EntrySize>,
+}
+
+/// What the template keeps of a logical id once its resource is added.
+#[derive(Debug)]
+struct Added {
+    /// The base name the id was made from.
+    origin: Box<str>,
+    /// When measuring, the bytes of its entry.
+    size: EntrySize,
 }
 
 /// The bytes of one entry `"id": value` of the template's `Resources`.
@@ -257,17 +264,25 @@ impl Template {
         kind: &'static str,
         properties: Json,
     ) -> &mut Resource {
-        if let Some(previous) = self.origins.get(&logical_id) {
+        if let Some(previous) = self.ids.get(&logical_id) {
+            let previous = &*previous.origin;
             let known = self
                 .collisions
                 .iter()
                 .any(|(_, first, second)| first == previous && second == origin);
             if previous != origin && !known {
-                self.collisions
-                    .push((logical_id.clone(), previous.clone(), origin.to_string()));
+                self.collisions.push((
+                    logical_id.clone(),
+                    previous.to_string(),
+                    origin.to_string(),
+                ));
             }
         } else {
-            self.origins.insert(logical_id.clone(), origin.to_string());
+            let added = Added {
+                origin: origin.into(),
+                size: EntrySize::default(),
+            };
+            self.ids.insert(logical_id.clone(), added);
         }
         self.flush();
         let (_, resource) = self.pending.insert((
@@ -301,7 +316,9 @@ impl Template {
             indented: 2 * 2 + key_indented + ": ".len() + indented,
             compact: key_compact + ":".len() + compact,
         };
-        self.measured.insert(logical_id, entry);
+        if let Some(added) = self.ids.get_mut(&logical_id) {
+            added.size = entry;
+        }
     }
 
     /// How many resources were added, repeats included.
@@ -674,8 +691,9 @@ fn refusals(context: &Context<'_>, template: Template) -> (Vec<Diagnostic>, Opti
 /// resources were measured: the rest of the template is written with an
 /// empty `Resources`, and the entries' bytes take the place of its `{}`.
 fn measured_size(mut template: Template, system: &System) -> usize {
-    let entries: Vec<EntrySize> = std::mem::take(&mut template.measured)
+    let entries: Vec<EntrySize> = std::mem::take(&mut template.ids)
         .into_values()
+        .map(|added| added.size)
         .collect();
     let skeleton = template.render(system);
     let mut indented = render_json(&skeleton).len();

@@ -139,7 +139,29 @@ pub(super) fn resolve(file: &ast::File, diagnostics: &mut Vec<Diagnostic>) -> Sy
         resolver.lower(declaration, &mut system);
     }
     resolver.finish(&mut system);
+    shrink(&mut system);
     system
+}
+
+/// Gives back the room the declarations' vectors grew into: up to half of
+/// each, which the later stages would otherwise carry to the end.
+fn shrink(system: &mut System) {
+    system.networks.shrink_to_fit();
+    system.services.shrink_to_fit();
+    system.events.shrink_to_fit();
+    system.buses.shrink_to_fit();
+    system.rules.shrink_to_fit();
+    system.queues.shrink_to_fit();
+    system.topics.shrink_to_fit();
+    system.streams.shrink_to_fit();
+    system.tables.shrink_to_fit();
+    system.databases.shrink_to_fit();
+    system.buckets.shrink_to_fit();
+    system.secrets.shrink_to_fit();
+    system.parameters.shrink_to_fit();
+    system.sagas.shrink_to_fit();
+    system.firewalls.shrink_to_fit();
+    system.nacls.shrink_to_fit();
 }
 
 fn doc_text(doc: &[DocLine]) -> Vec<String> {
