@@ -849,8 +849,9 @@ fn bus_consumers(consumes: usize) -> String {
     source
 }
 
-/// (statements, bytes) of the policy of the bus's undelivered queue.
-fn undelivered_policy(template: &Json) -> (usize, usize) {
+/// (statements, conditions, bytes) of the policy of the bus's undelivered
+/// queue.
+fn undelivered_policy(template: &Json) -> (usize, usize, usize) {
     let stack = Stack::new(template);
     let (_, policy) = stack
         .of_type("AWS::SQS::QueuePolicy")
@@ -860,48 +861,68 @@ fn undelivered_policy(template: &Json) -> (usize, usize) {
     let document = stack.resolve(&policy["Properties"]["PolicyDocument"]);
     (
         document["Statement"].as_array().unwrap().len(),
+        conditions(&document),
         compact_bytes(&document),
     )
 }
 
-#[test]
-fn m246_counts_the_statements_of_a_queue_policy() {
-    let limit = quota(QuotaKind::QueuePolicyStatements).limit_in("us-east-1");
-    let ((at, at_built), (over, over_built)) = boundary(limit, 1, |consumes| {
-        let built = cloudformation(&bus_consumers(consumes));
-        (undelivered_policy(&built.template()).0, built)
-    });
-    assert_eq!(at, limit);
-    assert!(
-        at_built
-            .messages("M246")
-            .iter()
-            .all(|message| !message.contains("undelivered")),
-        "{:?}",
-        at_built.messages("M246")
-    );
-    assert_eq!(over, limit + 1);
-    let messages: Vec<String> = over_built
-        .messages("M246")
-        .into_iter()
-        .filter(|message| message.contains("undelivered"))
-        .collect();
-    assert_eq!(messages.len(), 1, "{messages:?}");
-    assert!(says(&messages, over), "{messages:?}");
-    // The bytes the check counts are those of the written policy: it says
-    // them when they are over as well.
-    let (_, bytes) = undelivered_policy(&over_built.template());
-    let size_limit = quota(QuotaKind::QueuePolicySize).limit_in("us-east-1");
-    let notes: Vec<String> = over_built
-        .found("M246")
+/// The conditions of a policy: each key of each operator of a statement.
+fn conditions(document: &Json) -> usize {
+    document["Statement"]
+        .as_array()
+        .unwrap()
         .iter()
-        .filter_map(|diagnostic| diagnostic.note.clone())
-        .collect();
-    assert_eq!(
-        bytes > size_limit,
-        says(&notes, bytes),
-        "{bytes}: {notes:?}"
+        .filter_map(|statement| statement.get("Condition").and_then(Json::as_object))
+        .flat_map(|operators| operators.values())
+        .filter_map(Json::as_object)
+        .map(serde_json::Map::len)
+        .sum()
+}
+
+#[test]
+fn m246_measures_the_queue_policy_that_names_every_rule_of_a_bus() {
+    // However many rules deliver their failures to the bus's undelivered
+    // queue, its policy has two statements and two conditions (TLS, and
+    // EventBridge for every rule): one statement per rule went over SQS's
+    // 10 conditions at the tenth. Its bytes grow with the rules it names.
+    let statements = quota(QuotaKind::QueuePolicyStatements).limit_in("us-east-1");
+    let conditions = quota(QuotaKind::QueuePolicyConditions).limit_in("us-east-1");
+    let limit = quota(QuotaKind::QueuePolicySize).limit_in("us-east-1");
+    let ((at, at_built), (over, over_built)) = boundary(limit, 40, |consumes| {
+        let built = cloudformation(&bus_consumers(consumes));
+        let (statements, conditions, bytes) = undelivered_policy(&built.template());
+        assert_eq!((statements, conditions), (2, 2), "{consumes} rules");
+        (bytes, built)
+    });
+    assert!(statements > 2 && conditions > 2);
+    let undelivered = |built: &Built| -> Vec<String> {
+        built
+            .messages("M246")
+            .into_iter()
+            .filter(|message| message.contains("undelivered"))
+            .collect()
+    };
+    assert!(
+        undelivered(&at_built).is_empty(),
+        "{at}: {:?}",
+        undelivered(&at_built)
     );
+    let messages = undelivered(&over_built);
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    // The bytes the check counts are those of the written policy.
+    assert!(says(&messages, over), "{over}: {messages:?}");
+    // More than fifty rules fit: about 128 bytes each.
+    let rules = over_built
+        .template()
+        .pointer("/Resources")
+        .and_then(Json::as_object)
+        .map_or(0, |resources| {
+            resources
+                .values()
+                .filter(|resource| resource["Type"] == "AWS::Events::Rule")
+                .count()
+        });
+    assert!(rules > 50, "{rules} rules");
 }
 
 #[test]
@@ -1522,6 +1543,9 @@ fn measure_example(source: &str) -> BTreeMap<QuotaKind, (usize, String)> {
                 document["Statement"].as_array().unwrap().len(),
                 id,
             );
+            if kind == "AWS::SQS::QueuePolicy" {
+                record(QuotaKind::QueuePolicyConditions, conditions(&document), id);
+            }
             record(size, compact_bytes(&document), id);
         }
     }

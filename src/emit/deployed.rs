@@ -334,35 +334,22 @@ pub(crate) fn iam_size(document: &Json) -> usize {
 }
 
 /// The resource policy of a queue or topic, and the source of each
-/// statement (none for the TLS-only one).
+/// permission whose ARNs it lists, in their order.
 pub(crate) fn resource_policy(
     context: &Context<'_>,
     rules: &[RulePlan],
     resource: Resource,
-) -> (Json, Vec<Option<Source>>) {
+) -> (Json, Vec<Source>) {
     let resource_arn = Json::from(arns(context, resource).concat());
-    let statements = policies::resource_statements(
-        context.system,
-        context.graph,
-        resource,
-        &resource_arn,
-        |permission| {
+    let (statements, listed) =
+        policies::resource_statements(context.graph, resource, &resource_arn, |permission| {
             source_arns(context, rules, permission)
                 .into_iter()
                 .map(Json::from)
                 .collect()
-        },
-    );
-    let sources = statements
-        .iter()
-        .map(|statement| statement.source)
-        .collect();
-    let statements: Vec<Json> = statements
-        .into_iter()
-        .map(|statement| statement.statement)
-        .collect();
-    let document = policies::document(&statements);
-    (document, sources)
+        });
+    let sources = listed.iter().map(|permission| permission.source).collect();
+    (policies::document(&statements), sources)
 }
 
 /// The longest statement id of a Lambda permission: CloudFormation makes

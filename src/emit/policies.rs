@@ -12,7 +12,6 @@ use serde_json::{Value as Json, json};
 use crate::emit::{events, names};
 use crate::graph::Graph;
 use crate::graph::iam::{Grant, Permission, Resource, Role, Source};
-use crate::model::System;
 
 /// The statement of one grant of a role.
 pub fn grant_statement(grant: &Grant, index: usize, resources: &[Json]) -> Json {
@@ -75,43 +74,79 @@ pub fn service_statement(
     })
 }
 
-/// One statement of a queue's or topic's resource policy, and the source
-/// it lets act (none for the TLS-only statement).
+/// One allowing statement of a queue's or topic's resource policy: every
+/// permission on the resource of one AWS service, for the same actions
+/// tested the same way, whatever the number of rules or topics behind it.
+/// One statement per source would go over an SQS policy's 20 statements
+/// and 10 conditions at the tenth rule on a bus (its undelivered queue
+/// names every rule); listed in one condition, the sources are bounded by
+/// the policy's bytes alone (M246).
 #[derive(Clone, Debug)]
-pub struct ResourceStatement {
-    pub source: Option<Source>,
-    pub statement: Json,
+pub struct ServiceGrant<'a> {
+    pub sid: String,
+    /// The first permission: its service, actions and test are the
+    /// statement's.
+    pub first: &'a Permission,
+    /// Every permission of the statement, in the order of the plan.
+    pub permissions: Vec<&'a Permission>,
+}
+
+/// The allowing statements of the resource policy of a queue or topic, in
+/// the order of their first permission.
+pub fn service_grants(graph: &Graph, resource: Resource) -> Vec<ServiceGrant<'_>> {
+    let mut grants: Vec<ServiceGrant<'_>> = Vec::new();
+    for permission in graph.iam.permissions_on(resource) {
+        let same = |grant: &&mut ServiceGrant<'_>| {
+            grant.first.service == permission.service
+                && grant.first.actions == permission.actions
+                && grant.first.source.arn_test() == permission.source.arn_test()
+        };
+        match grants.iter_mut().find(same) {
+            Some(grant) => grant.permissions.push(permission),
+            None => grants.push(ServiceGrant {
+                sid: events::policy_sid("Allow", sources_label(permission.source)),
+                first: permission,
+                permissions: vec![permission],
+            }),
+        }
+    }
+    grants
+}
+
+/// What a statement of a resource policy lets act, for its id.
+fn sources_label(source: Source) -> &'static str {
+    match source {
+        Source::Rule(_) => "rules",
+        Source::Topic(_) => "topics",
+        Source::LoadBalancer(_) => "load-balancers",
+        Source::Alarms => "alarms",
+    }
 }
 
 /// The statements of the resource policy of a queue or topic: refusing
-/// requests without TLS, and one per permission on it whose source has an
-/// ARN (`sources` gives them).
-pub fn resource_statements(
-    system: &System,
-    graph: &Graph,
+/// requests without TLS, and one per [`ServiceGrant`] whose sources have
+/// an ARN (`sources` gives them); and the permissions whose ARNs each
+/// statement lists, in the order they are listed.
+pub fn resource_statements<'a>(
+    graph: &'a Graph,
     resource: Resource,
     arn: &Json,
     mut sources: impl FnMut(&Permission) -> Vec<Json>,
-) -> Vec<ResourceStatement> {
-    let mut statements = vec![ResourceStatement {
-        source: None,
-        statement: deny_insecure_transport(arn),
-    }];
-    for permission in graph.iam.permissions_on(resource) {
-        let arns = sources(permission);
-        if arns.is_empty() {
-            continue;
+) -> (Vec<Json>, Vec<&'a Permission>) {
+    let mut statements = vec![deny_insecure_transport(arn)];
+    let mut listed = Vec::new();
+    for grant in service_grants(graph, resource) {
+        let mut arns = Vec::new();
+        for permission in grant.permissions {
+            let before = arns.len();
+            arns.extend(sources(permission));
+            if arns.len() > before {
+                listed.push(permission);
+            }
         }
-        let label = events::source_label(system, graph, permission.source);
-        statements.push(ResourceStatement {
-            source: Some(permission.source),
-            statement: service_statement(
-                &events::policy_sid("Allow", &label),
-                permission,
-                arn,
-                &arns,
-            ),
-        });
+        if !arns.is_empty() {
+            statements.push(service_statement(&grant.sid, grant.first, arn, &arns));
+        }
     }
-    statements
+    (statements, listed)
 }

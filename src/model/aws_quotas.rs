@@ -46,6 +46,7 @@ pub enum QuotaKind {
     FilterPoliciesPerTopic,
     QueuePolicySize,
     QueuePolicyStatements,
+    QueuePolicyConditions,
     TopicPolicySize,
     TopicPolicyStatements,
     TargetGroupsPerAlb,
@@ -248,7 +249,7 @@ const ROW: Quota = Quota {
 };
 
 /// The table: one row per quota.
-pub const QUOTAS: [Quota; 43] = [
+pub const QUOTAS: [Quota; 44] = [
     // IAM.
     Quota {
         kind: QuotaKind::RolePolicySize,
@@ -555,7 +556,7 @@ pub const QUOTAS: [Quota; 43] = [
         value: 8_192,
         measure: Measure::Bytes,
         counts: "the bytes of the queue's policy",
-        bounds: "aws_sqs_queue_policy / AWS::SQS::QueuePolicy: the TLS-only statement and one statement per rule or topic that delivers to the queue (a bus's undelivered queue: one per rule on the bus)",
+        bounds: "aws_sqs_queue_policy / AWS::SQS::QueuePolicy: the TLS-only statement and one statement per AWS service that delivers to the queue, naming each of its rules or topics (a bus's undelivered queue: every rule on the bus, about 128 bytes each)",
         reach: Reach::Checked("M246"),
         source: SQS_POLICY,
         ..ROW
@@ -566,7 +567,21 @@ pub const QUOTAS: [Quota; 43] = [
         value: 20,
         counts: "the statements of the queue's policy",
         bounds: "aws_sqs_queue_policy / AWS::SQS::QueuePolicy",
-        reach: Reach::Checked("M246"),
+        reach: Reach::Bounded(
+            "a queue's policy has the TLS-only statement and one statement per AWS service that delivers to it (EventBridge, SNS): at most three",
+        ),
+        source: SQS_POLICY,
+        ..ROW
+    },
+    Quota {
+        kind: QuotaKind::QueuePolicyConditions,
+        what: "conditions of an SQS queue's policy",
+        value: 10,
+        counts: "the conditions of the queue's policy, one per statement",
+        bounds: "aws_sqs_queue_policy / AWS::SQS::QueuePolicy",
+        reach: Reach::Bounded(
+            "each statement of a queue's policy has one condition, and there are at most three statements: one statement per source would go over at the tenth source",
+        ),
         source: SQS_POLICY,
         ..ROW
     },
@@ -576,7 +591,7 @@ pub const QUOTAS: [Quota; 43] = [
         value: 30_720,
         measure: Measure::Bytes,
         counts: "the bytes of the topic's policy",
-        bounds: "aws_sns_topic_policy / AWS::SNS::TopicPolicy: the TLS-only statement and one statement per rule that delivers to the topic",
+        bounds: "aws_sns_topic_policy / AWS::SNS::TopicPolicy: the TLS-only statement and one statement per AWS service that delivers to the topic, naming each of its rules",
         reach: Reach::Checked("M246"),
         source: SNS_POLICY,
         ..ROW
@@ -587,7 +602,9 @@ pub const QUOTAS: [Quota; 43] = [
         value: 100,
         counts: "the statements of the topic's policy",
         bounds: "aws_sns_topic_policy / AWS::SNS::TopicPolicy",
-        reach: Reach::Checked("M246"),
+        reach: Reach::Bounded(
+            "a topic's policy has the TLS-only statement and one statement per AWS service that delivers to it (EventBridge, CloudWatch): at most three",
+        ),
         source: SNS_POLICY,
         ..ROW
     },

@@ -8,52 +8,32 @@ use crate::graph::messaging;
 use crate::model::aws_quotas::{QuotaKind, quota};
 use crate::model::{ServiceId, System, TopicId};
 
-/// `kind` is the limit gone over; `over` the declaration that adds the
-/// first statement over it; `also` the size, when it is over its limit too.
+/// `kind` is the limit gone over, by `value`; `sources` says how many
+/// sources the policy names; `over` the declaration that adds the last.
 pub fn diagnostic(
     owner: &Site,
     kind: QuotaKind,
     value: usize,
-    statements: usize,
+    sources: &str,
     region: &str,
     over: Option<&Site>,
-    also: Option<(QuotaKind, usize)>,
 ) -> Diagnostic {
     let row = quota(kind);
-    let (what, who) = match kind {
-        QuotaKind::QueuePolicyStatements => (
-            format!("have {value} statements"),
-            "SQS allows a queue's policy",
-        ),
-        QuotaKind::QueuePolicySize => (
-            format!("be {}", quotas::amount(row, value)),
-            "SQS allows a queue's policy",
-        ),
-        QuotaKind::TopicPolicyStatements => (
-            format!("have {value} statements"),
-            "SNS allows a topic's policy",
-        ),
-        QuotaKind::TopicPolicySize => (
-            format!("be {}", quotas::amount(row, value)),
-            "SNS allows a topic's policy",
-        ),
-        _ => (
-            format!("be {}", quotas::amount(row, value)),
-            "Lambda allows a function's policy",
-        ),
+    let who = match kind {
+        QuotaKind::QueuePolicySize => "SQS allows a queue's policy",
+        QuotaKind::TopicPolicySize => "SNS allows a topic's policy",
+        _ => "Lambda allows a function's policy",
     };
     let mut diagnostic = Diagnostic::new(
         &ResourcePolicyTooLarge::CODE,
         format!(
-            "the resource policy of {} would {what}, more than the {} {who}",
+            "the resource policy of {} would be {}, more than the {} {who}",
             owner.text,
+            quotas::amount(row, value),
             quotas::limit(row, region)
         ),
     )
-    .primary(
-        owner.span,
-        format!("{statements} statements, one for each source that delivers to it"),
-    );
+    .primary(owner.span, sources);
     if let Some(over) = over.filter(|over| over.span != owner.span) {
         diagnostic = diagnostic.secondary(over.span, format!("{} adds one", over.text));
     }
@@ -62,18 +42,7 @@ pub fn diagnostic(
             "deliver to it from fewer sources: move some events to another `bus` (each has its own undelivered queue), give a declared rule its own `dlq`, or consume through more queues; {}",
             row.increase()
         ))
-        .note(match also {
-            Some((also, also_value)) => {
-                let also_row = quota(also);
-                format!(
-                    "it would also be {}, more than the {} of a policy; {}",
-                    quotas::amount(also_row, also_value),
-                    quotas::limit(also_row, region),
-                    quotas::source_note(row)
-                )
-            }
-            None => quotas::source_note(row),
-        })
+        .note(quotas::source_note(row))
 }
 
 /// The declaration behind the source of a statement.
@@ -98,142 +67,167 @@ fn source_site(system: &System, source: Source) -> Option<Site> {
 declare_rule! {
     /// ## What it does
     /// Reports a queue, topic or Lambda function whose resource policy
-    /// would be over AWS's limits: an SQS queue's policy has at most 20
-    /// statements and 8,192 bytes, a topic's 100 statements and 30 KB, a
-    /// function's 20 KB. meshc writes one statement for each rule or topic
-    /// that delivers to a queue or topic, and Lambda keeps one for each
-    /// permission to invoke a function: the undelivered queue of a bus gets
-    /// a statement for every rule on the bus, a function one for every
-    /// `consumes` of events on a bus.
+    /// would be over AWS's limits: an SQS queue's policy has at most 8,192
+    /// bytes, a topic's 30 KB, a function's 20 KB. A queue's or topic's
+    /// policy has one statement per AWS service that delivers to it, which
+    /// names each of its rules or topics (about 128 bytes each), and Lambda
+    /// keeps one statement for each permission to invoke a function: the
+    /// undelivered queue of a bus names every rule on the bus, and a
+    /// function has a permission for every `consumes` of events on a bus.
     ///
     /// ## Why is this bad?
     /// `SetQueueAttributes`, `SetTopicAttributes` or `AddPermission` fails,
     /// and the deployment stops; AWS does not raise these limits.
     ///
     /// ## Example
-    /// Twenty rules on one bus (one for each `consumes`): with the TLS-only
-    /// statement, the bus's undelivered queue would have 21.
+    /// Eight services consuming eight events each, one `consumes` at a
+    /// time: 64 rules on one bus, which its undelivered queue's policy
+    /// names in about 8,700 bytes.
     /// ```mesh
     /// system shop { region = "us-east-1" }
     /// bus commerce { }
-    /// event E01 { bus = commerce  schema { id: string } }
-    /// event E02 { bus = commerce  schema { id: string } }
-    /// event E03 { bus = commerce  schema { id: string } }
-    /// event E04 { bus = commerce  schema { id: string } }
-    /// event E05 { bus = commerce  schema { id: string } }
-    /// event E06 { bus = commerce  schema { id: string } }
-    /// event E07 { bus = commerce  schema { id: string } }
-    /// event E08 { bus = commerce  schema { id: string } }
-    /// event E09 { bus = commerce  schema { id: string } }
-    /// event E10 { bus = commerce  schema { id: string } }
-    /// event E11 { bus = commerce  schema { id: string } }
-    /// event E12 { bus = commerce  schema { id: string } }
-    /// event E13 { bus = commerce  schema { id: string } }
-    /// event E14 { bus = commerce  schema { id: string } }
-    /// event E15 { bus = commerce  schema { id: string } }
-    /// event E16 { bus = commerce  schema { id: string } }
-    /// event E17 { bus = commerce  schema { id: string } }
-    /// event E18 { bus = commerce  schema { id: string } }
-    /// event E19 { bus = commerce  schema { id: string } }
-    /// event E20 { bus = commerce  schema { id: string } }
+    /// event E1 { bus = commerce  schema { id: string } }
+    /// event E2 { bus = commerce  schema { id: string } }
+    /// event E3 { bus = commerce  schema { id: string } }
+    /// event E4 { bus = commerce  schema { id: string } }
+    /// event E5 { bus = commerce  schema { id: string } }
+    /// event E6 { bus = commerce  schema { id: string } }
+    /// event E7 { bus = commerce  schema { id: string } }
+    /// event E8 { bus = commerce  schema { id: string } }
     /// service hub {
     ///   compute = lambda { runtime = "python3.13" }
-    ///   publishes [E01, E02, E03, E04, E05, E06, E07, E08, E09, E10, E11, E12, E13, E14, E15, E16, E17, E18, E19, E20]
+    ///   publishes [E1, E2, E3, E4, E5, E6, E7, E8]
     /// }
-    /// service audit {
+    /// service audit1 {
     ///   compute = lambda { runtime = "python3.13" }
-    ///   consumes E01  consumes E02  consumes E03  consumes E04  consumes E05
-    ///   consumes E06  consumes E07  consumes E08  consumes E09  consumes E10
-    ///   consumes E11  consumes E12  consumes E13  consumes E14  consumes E15
-    ///   consumes E16  consumes E17  consumes E18  consumes E19  consumes E20
+    ///   consumes E1  consumes E2  consumes E3  consumes E4  consumes E5  consumes E6  consumes E7  consumes E8
+    /// }
+    /// service audit2 {
+    ///   compute = lambda { runtime = "python3.13" }
+    ///   consumes E1  consumes E2  consumes E3  consumes E4  consumes E5  consumes E6  consumes E7  consumes E8
+    /// }
+    /// service audit3 {
+    ///   compute = lambda { runtime = "python3.13" }
+    ///   consumes E1  consumes E2  consumes E3  consumes E4  consumes E5  consumes E6  consumes E7  consumes E8
+    /// }
+    /// service audit4 {
+    ///   compute = lambda { runtime = "python3.13" }
+    ///   consumes E1  consumes E2  consumes E3  consumes E4  consumes E5  consumes E6  consumes E7  consumes E8
+    /// }
+    /// service audit5 {
+    ///   compute = lambda { runtime = "python3.13" }
+    ///   consumes E1  consumes E2  consumes E3  consumes E4  consumes E5  consumes E6  consumes E7  consumes E8
+    /// }
+    /// service audit6 {
+    ///   compute = lambda { runtime = "python3.13" }
+    ///   consumes E1  consumes E2  consumes E3  consumes E4  consumes E5  consumes E6  consumes E7  consumes E8
+    /// }
+    /// service audit7 {
+    ///   compute = lambda { runtime = "python3.13" }
+    ///   consumes E1  consumes E2  consumes E3  consumes E4  consumes E5  consumes E6  consumes E7  consumes E8
+    /// }
+    /// service audit8 {
+    ///   compute = lambda { runtime = "python3.13" }
+    ///   consumes E1  consumes E2  consumes E3  consumes E4  consumes E5  consumes E6  consumes E7  consumes E8
     /// }
     /// ```
     ///
-    /// Use instead: one `consumes` of every event.
+    /// Use instead: one `consumes` of every event, one rule a service.
     /// ```mesh
     /// system shop { region = "us-east-1" }
     /// bus commerce { }
-    /// event E01 { bus = commerce  schema { id: string } }
-    /// event E02 { bus = commerce  schema { id: string } }
-    /// event E03 { bus = commerce  schema { id: string } }
-    /// event E04 { bus = commerce  schema { id: string } }
-    /// event E05 { bus = commerce  schema { id: string } }
-    /// event E06 { bus = commerce  schema { id: string } }
-    /// event E07 { bus = commerce  schema { id: string } }
-    /// event E08 { bus = commerce  schema { id: string } }
-    /// event E09 { bus = commerce  schema { id: string } }
-    /// event E10 { bus = commerce  schema { id: string } }
-    /// event E11 { bus = commerce  schema { id: string } }
-    /// event E12 { bus = commerce  schema { id: string } }
-    /// event E13 { bus = commerce  schema { id: string } }
-    /// event E14 { bus = commerce  schema { id: string } }
-    /// event E15 { bus = commerce  schema { id: string } }
-    /// event E16 { bus = commerce  schema { id: string } }
-    /// event E17 { bus = commerce  schema { id: string } }
-    /// event E18 { bus = commerce  schema { id: string } }
-    /// event E19 { bus = commerce  schema { id: string } }
-    /// event E20 { bus = commerce  schema { id: string } }
+    /// event E1 { bus = commerce  schema { id: string } }
+    /// event E2 { bus = commerce  schema { id: string } }
+    /// event E3 { bus = commerce  schema { id: string } }
+    /// event E4 { bus = commerce  schema { id: string } }
+    /// event E5 { bus = commerce  schema { id: string } }
+    /// event E6 { bus = commerce  schema { id: string } }
+    /// event E7 { bus = commerce  schema { id: string } }
+    /// event E8 { bus = commerce  schema { id: string } }
     /// service hub {
     ///   compute = lambda { runtime = "python3.13" }
-    ///   publishes [E01, E02, E03, E04, E05, E06, E07, E08, E09, E10, E11, E12, E13, E14, E15, E16, E17, E18, E19, E20]
+    ///   publishes [E1, E2, E3, E4, E5, E6, E7, E8]
     /// }
-    /// service audit {
+    /// service audit1 {
     ///   compute = lambda { runtime = "python3.13" }
-    ///   consumes [E01, E02, E03, E04, E05, E06, E07, E08, E09, E10, E11, E12, E13, E14, E15, E16, E17, E18, E19, E20]
+    ///   consumes [E1, E2, E3, E4, E5, E6, E7, E8]
+    /// }
+    /// service audit2 {
+    ///   compute = lambda { runtime = "python3.13" }
+    ///   consumes [E1, E2, E3, E4, E5, E6, E7, E8]
+    /// }
+    /// service audit3 {
+    ///   compute = lambda { runtime = "python3.13" }
+    ///   consumes [E1, E2, E3, E4, E5, E6, E7, E8]
+    /// }
+    /// service audit4 {
+    ///   compute = lambda { runtime = "python3.13" }
+    ///   consumes [E1, E2, E3, E4, E5, E6, E7, E8]
+    /// }
+    /// service audit5 {
+    ///   compute = lambda { runtime = "python3.13" }
+    ///   consumes [E1, E2, E3, E4, E5, E6, E7, E8]
+    /// }
+    /// service audit6 {
+    ///   compute = lambda { runtime = "python3.13" }
+    ///   consumes [E1, E2, E3, E4, E5, E6, E7, E8]
+    /// }
+    /// service audit7 {
+    ///   compute = lambda { runtime = "python3.13" }
+    ///   consumes [E1, E2, E3, E4, E5, E6, E7, E8]
+    /// }
+    /// service audit8 {
+    ///   compute = lambda { runtime = "python3.13" }
+    ///   consumes [E1, E2, E3, E4, E5, E6, E7, E8]
     /// }
     /// ```
     ResourcePolicyTooLarge, code = M246, slug = "resource-policy-too-large", severity = Error,
 }
 
-/// Checks one document against its two limits.
-#[allow(clippy::too_many_arguments)] // One policy is all of these.
+/// One resource policy as AWS would store it.
+struct Policy {
+    /// What `bytes` counts, and the bytes.
+    size: (QuotaKind, usize),
+    /// The source of each permission the policy names, in its order.
+    sources: Vec<Source>,
+    /// What the sources are, for the primary label.
+    label: String,
+}
+
+/// Checks one document against its limit of bytes (its statements and
+/// conditions are bounded: one statement per AWS service). The declaration
+/// behind the last source it names is the one that goes over.
 fn check_policy(
     system: &System,
     out: &mut Vec<Diagnostic>,
     owner: Option<Site>,
     region: &str,
-    sizes: (QuotaKind, usize),
-    statements: Option<(QuotaKind, usize)>,
-    sources: &[Option<Source>],
+    policy: &Policy,
 ) {
-    let Some(owner) = owner else {
+    let (kind, size) = policy.size;
+    let Some(owner) = owner.filter(|_| size > quota(kind).limit_in(region)) else {
         return;
     };
-    let count = sources.len();
-    let (size_kind, size) = sizes;
-    let mut over: Vec<(QuotaKind, usize, Option<Site>)> = Vec::new();
-    if let Some((kind, _)) = statements {
-        let limit = quota(kind).limit_in(region);
-        if count > limit {
-            let site = sources
-                .get(limit)
-                .copied()
-                .flatten()
-                .and_then(|source| source_site(system, source));
-            over.push((kind, count, site));
-        }
-    }
-    if size > quota(size_kind).limit_in(region) {
-        let site = sources
-            .iter()
-            .rev()
-            .find_map(|source| source.and_then(|source| source_site(system, source)));
-        over.push((size_kind, size, site));
-    }
-    // One finding per policy: the statements when there are too many, with
-    // its size too when that is also over.
-    let mut over = over.into_iter();
-    if let Some((kind, value, site)) = over.next() {
-        let also = over.next().map(|(also, also_value, _)| (also, also_value));
-        out.push(diagnostic(
-            &owner,
-            kind,
-            value,
-            count,
-            region,
-            site.as_ref(),
-            also,
-        ));
+    let site = policy
+        .sources
+        .iter()
+        .rev()
+        .find_map(|source| source_site(system, *source));
+    out.push(diagnostic(
+        &owner,
+        kind,
+        size,
+        &policy.label,
+        region,
+        site.as_ref(),
+    ));
+}
+
+/// "N sources deliver to it", for a queue's or topic's policy.
+fn delivering(sources: &[Source]) -> String {
+    match sources.len() {
+        1 => "1 source delivers to it, named in its policy".to_string(),
+        count => format!("{count} sources deliver to it, each named in its policy"),
     }
 }
 
@@ -247,50 +241,51 @@ impl Rule for ResourcePolicyTooLarge {
         for settings in messaging::queues(system, graph) {
             let (document, sources) =
                 deployed::resource_policy(&emit, &rules, Resource::Queue(settings.queue));
+            let policy = Policy {
+                size: (QuotaKind::QueuePolicySize, deployed::bytes(&document)),
+                label: delivering(&sources),
+                sources,
+            };
             check_policy(
                 system,
                 out,
                 quotas::queue(system, settings.queue),
                 region,
-                (QuotaKind::QueuePolicySize, deployed::bytes(&document)),
-                Some((QuotaKind::QueuePolicyStatements, sources.len())),
-                &sources,
+                &policy,
             );
         }
         for (index, topic) in system.topics.iter().enumerate() {
             let (document, sources) =
                 deployed::resource_policy(&emit, &rules, Resource::Topic(TopicId(index)));
-            check_policy(
-                system,
-                out,
-                Some(Site {
-                    span: topic.name.span,
-                    text: format!("topic `{}`", topic.name.text),
-                }),
-                region,
-                (QuotaKind::TopicPolicySize, deployed::bytes(&document)),
-                Some((QuotaKind::TopicPolicyStatements, sources.len())),
-                &sources,
-            );
+            let policy = Policy {
+                size: (QuotaKind::TopicPolicySize, deployed::bytes(&document)),
+                label: delivering(&sources),
+                sources,
+            };
+            let owner = Site {
+                span: topic.name.span,
+                text: format!("topic `{}`", topic.name.text),
+            };
+            check_policy(system, out, Some(owner), region, &policy);
         }
         for (index, service) in system.services.iter().enumerate() {
             if !service.is_lambda() {
                 continue;
             }
             let (document, sources) = deployed::function_policy(&emit, &rules, ServiceId(index));
-            let sources: Vec<Option<Source>> = sources.into_iter().map(Some).collect();
-            check_policy(
-                system,
-                out,
-                Some(Site {
-                    span: service.name.span,
-                    text: format!("Lambda function `{}`", service.name.text),
-                }),
-                region,
-                (QuotaKind::LambdaPolicySize, deployed::bytes(&document)),
-                None,
-                &sources,
-            );
+            let policy = Policy {
+                size: (QuotaKind::LambdaPolicySize, deployed::bytes(&document)),
+                label: format!(
+                    "{} statements, one for each permission to invoke it",
+                    sources.len()
+                ),
+                sources,
+            };
+            let owner = Site {
+                span: service.name.span,
+                text: format!("Lambda function `{}`", service.name.text),
+            };
+            check_policy(system, out, Some(owner), region, &policy);
         }
     }
 }

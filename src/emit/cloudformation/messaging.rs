@@ -353,12 +353,10 @@ fn policy_statements(
     resource: Resource,
     arn: &Json,
 ) -> Vec<Json> {
-    policies::resource_statements(context.system, context.graph, resource, arn, |permission| {
+    policies::resource_statements(context.graph, resource, arn, |permission| {
         source_arns(context, rules, permission)
     })
-    .into_iter()
-    .map(|statement| statement.statement)
-    .collect()
+    .0
 }
 
 fn add_queue_policy(

@@ -5,14 +5,14 @@
 //! subscription and resource policy comes from the graph's messaging and
 //! IAM plans.
 
-use hcl::{Block, Expression};
+use hcl::{Block, Expression, structure::BlockBuilder};
 
 use super::Context;
 use super::references::queue_arn;
 use super::services::json_expression;
 use super::writer::{TfFile, aws_name, call, list, physical_name, reference, resource};
 use crate::emit::events::SourceArn;
-use crate::emit::{events, json_schema, names};
+use crate::emit::{events, json_schema, names, policies};
 use crate::graph::iam::{Permission, Principal, Resource};
 use crate::graph::messaging::{self, RulePlan, SubscriptionPlan};
 use crate::graph::{BusRef, Node, QueueRef};
@@ -459,27 +459,44 @@ pub(super) fn service_statement(
         .build()
 }
 
+/// The allowing statements of a queue's or topic's policy document
+/// (`policies::service_grants`), and how many there are.
+fn add_service_statements(
+    mut document: BlockBuilder,
+    context: &Context<'_>,
+    rules: &[RulePlan],
+    resource: Resource,
+    arn: &Expression,
+) -> (BlockBuilder, usize) {
+    let mut added = 0;
+    for grant in policies::service_grants(context.graph, resource) {
+        let sources: Vec<Expression> = grant
+            .permissions
+            .iter()
+            .flat_map(|permission| source_arns(context, rules, permission))
+            .collect();
+        if sources.is_empty() {
+            continue;
+        }
+        document = document.add_block(service_statement(
+            &grant.sid,
+            grant.first,
+            arn.clone(),
+            sources,
+        ));
+        added += 1;
+    }
+    (document, added)
+}
+
 fn add_queue_policy(file: &mut TfFile, context: &Context<'_>, rules: &[RulePlan], queue: QueueRef) {
     let system = context.system;
     let label = names::queue(system, queue);
     let arn = queue_arn(context, queue);
-    let mut document = super::writer::data("aws_iam_policy_document", &format!("{label}--queue"))
+    let document = super::writer::data("aws_iam_policy_document", &format!("{label}--queue"))
         .add_block(deny_insecure_transport(list([arn.clone()])));
-    let mut grants = 0;
-    for permission in context.graph.iam.permissions_on(Resource::Queue(queue)) {
-        let sources = source_arns(context, rules, permission);
-        if sources.is_empty() {
-            continue;
-        }
-        let source = events::source_label(context.system, context.graph, permission.source);
-        document = document.add_block(service_statement(
-            &events::policy_sid("Allow", &source),
-            permission,
-            arn.clone(),
-            sources,
-        ));
-        grants += 1;
-    }
+    let (document, grants) =
+        add_service_statements(document, context, rules, Resource::Queue(queue), &arn);
     let index = file.add(document.build());
     file.note_above(
         index,
@@ -526,22 +543,10 @@ pub(super) fn topics(context: &Context<'_>) -> TfFile {
             file.note_above(topic_index, &topic.doc.join("\n"));
         }
         let arn = reference(&format!("aws_sns_topic.{name}.arn"));
-        let mut document =
-            super::writer::data("aws_iam_policy_document", &format!("{name}--topic"))
-                .add_block(deny_insecure_transport(list([arn.clone()])));
-        for permission in context.graph.iam.permissions_on(Resource::Topic(id)) {
-            let sources = source_arns(context, &rules, permission);
-            if sources.is_empty() {
-                continue;
-            }
-            let source = events::source_label(context.system, context.graph, permission.source);
-            document = document.add_block(service_statement(
-                &events::policy_sid("Allow", &source),
-                permission,
-                arn.clone(),
-                sources,
-            ));
-        }
+        let document = super::writer::data("aws_iam_policy_document", &format!("{name}--topic"))
+            .add_block(deny_insecure_transport(list([arn.clone()])));
+        let (document, _) =
+            add_service_statements(document, context, &rules, Resource::Topic(id), &arn);
         file.add(document.build());
         file.add(
             resource("aws_sns_topic_policy", name)
