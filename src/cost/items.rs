@@ -882,7 +882,7 @@ fn topics(pricer: &mut Pricer<'_>) {
 fn queues(pricer: &mut Pricer<'_>) {
     let system = pricer.system;
     let dead_letter = system.dead_letter_queues();
-    for settings in crate::graph::messaging::queues(system, pricer.graph) {
+    for settings in &pricer.graph.messaging.queues {
         let (group, label, span) = match settings.queue {
             QueueRef::Declared(id) => {
                 let Some(queue) = system.queue(id) else {

@@ -69,7 +69,7 @@ pub fn policy_sid(prefix: &str, label: &str) -> String {
 /// queue of its targets (a rule that starts a state machine acts on it
 /// through a role, but its failed deliveries still go to its dead-letter
 /// queue, whose policy must allow it). `rules` are the plans of
-/// `graph::messaging::rules`, in the order of their rules, so the copies of
+/// the graph's `messaging.rules`, in the order of their rules, so the copies of
 /// one rule are found by a binary search rather than a scan per policy.
 pub fn source_rules(
     rules: &[RulePlan],

@@ -185,7 +185,7 @@ fn keeps_failures(declared: &BTreeSet<QueueId>, queue: QueueRef) -> bool {
 pub(super) fn plan(system: &System, graph: &Graph) -> Plan {
     let mut alarms = Vec::new();
     let dead_letters = system.dead_letter_queues();
-    for settings in super::messaging::queues(system, graph) {
+    for settings in &graph.messaging.queues {
         let queue = settings.queue;
         let name = super::iam::queue_name(system, queue);
         if keeps_failures(&dead_letters, queue) {

@@ -463,7 +463,7 @@ pub(super) fn plan(system: &System, graph: &Graph) -> Plan {
             roles.push(flow_logs.finish());
         }
     }
-    for rule in super::messaging::rules(system, graph) {
+    for rule in &graph.messaging.rules {
         let streams: Vec<Resource> = rule
             .targets
             .iter()

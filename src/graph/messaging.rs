@@ -601,8 +601,31 @@ pub fn queue_settings(system: &System, queue: QueueRef) -> QueueSettings {
     }
 }
 
+/// What the messaging of a system becomes, derived once with the graph:
+/// its queues, EventBridge rules and topic subscriptions, which the
+/// checks, the backends and the price read.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Plan {
+    /// Every EventBridge rule, by rule and then bus.
+    pub rules: Vec<RulePlan>,
+    /// Every queue of the graph, in a stable order.
+    pub queues: Vec<QueueSettings>,
+    /// Every subscription of every topic, declared ones first.
+    pub subscriptions: Vec<SubscriptionPlan>,
+}
+
+/// The messaging plan of a graph whose nodes, edges and saga plans are
+/// built.
+pub(super) fn plan(system: &System, graph: &Graph) -> Plan {
+    Plan {
+        rules: rules(system, graph),
+        queues: queues(system, graph),
+        subscriptions: subscriptions(system),
+    }
+}
+
 /// Every queue of the graph, in a stable order.
-pub fn queues(system: &System, graph: &Graph) -> Vec<QueueSettings> {
+fn queues(system: &System, graph: &Graph) -> Vec<QueueSettings> {
     let mut queues: Vec<QueueRef> = graph
         .graph
         .node_weights()
@@ -674,7 +697,7 @@ pub fn delivery_target(system: &System, service: ServiceId) -> Node {
 /// match events of), the rule behind each `consumes` of events on a bus, and
 /// the rule that starts each saga; in the order of their `RuleRef`, so that
 /// the copies of one rule are next to each other.
-pub fn rules(system: &System, graph: &Graph) -> Vec<RulePlan> {
+fn rules(system: &System, graph: &Graph) -> Vec<RulePlan> {
     let mut rules = Vec::new();
     let mut nodes: Vec<RuleRef> = graph
         .graph
@@ -1175,7 +1198,7 @@ pub fn selected_events(
 }
 
 /// Every subscription of every topic, declared ones first.
-pub fn subscriptions(system: &System) -> Vec<SubscriptionPlan> {
+fn subscriptions(system: &System) -> Vec<SubscriptionPlan> {
     let mut plans: Vec<SubscriptionPlan> = Vec::new();
     // SNS keeps one subscription, with one filter policy, per topic and
     // endpoint: a second relation to the same one widens the first when

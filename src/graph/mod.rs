@@ -187,6 +187,7 @@ pub struct Graph {
     /// The plan of every saga, in declaration order (so indexed by
     /// `SagaId`).
     pub sagas: Vec<saga::SagaPlan>,
+    pub messaging: messaging::Plan,
     pub network: network::Plan,
     pub alarms: alarms::Plan,
     pub iam: iam::Plan,
@@ -267,10 +268,12 @@ pub fn build(system: &System) -> Graph {
         graph,
         nodes,
         sagas,
+        messaging: messaging::Plan::default(),
         network: network::Plan::default(),
         alarms: alarms::Plan::default(),
         iam: iam::Plan::default(),
     };
+    result.messaging = messaging::plan(system, &result);
     result.network = network::plan(system, &result);
     result.alarms = alarms::plan(system, &result);
     result.iam = iam::plan(system, &result);

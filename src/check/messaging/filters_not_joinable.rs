@@ -3,7 +3,7 @@ use serde_json::{Map, Value as Json};
 
 use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
-use crate::graph::messaging::{RESERVED_IN_OR, alternatives, subscriptions};
+use crate::graph::messaging::{RESERVED_IN_OR, alternatives};
 
 /// `sites` are the `where`s (or relations) joined into one policy, the
 /// last one reported first.
@@ -92,7 +92,7 @@ declare_rule! {
 impl Rule for FiltersNotJoinable {
     fn check(&self, context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let system = context.system;
-        for subscription in subscriptions(system) {
+        for subscription in &context.graph.messaging.subscriptions {
             let Some(policy) = &subscription.filter_policy else {
                 continue;
             };

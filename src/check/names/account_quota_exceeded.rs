@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 use super::quotas::{self, Site};
 use crate::check::{Context, Rule};
 use crate::diagnostics::Diagnostic;
-use crate::graph::messaging;
 use crate::graph::{BusRef, LoadBalancerRef};
 use crate::model::aws::EndpointKind;
 use crate::model::aws_quotas::{QuotaKind, quota};
@@ -185,7 +184,7 @@ impl Rule for AccountQuotaExceeded {
             report(out, &system_site, kind, &items, region);
         }
         let mut by_bus: BTreeMap<BusRef, Vec<(Option<Site>, usize)>> = BTreeMap::new();
-        for rule in messaging::rules(system, graph) {
+        for rule in &graph.messaging.rules {
             by_bus
                 .entry(rule.bus)
                 .or_default()

@@ -4,7 +4,6 @@ use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::emit::deployed;
 use crate::graph::RuleRef;
-use crate::graph::messaging;
 use crate::model::System;
 use crate::model::aws_quotas::{QuotaKind, quota};
 
@@ -114,7 +113,7 @@ impl Rule for EventPatternTooLarge {
         let region = system.region.value.as_str();
         let limit = quota(QuotaKind::EventPatternSize).limit_in(region);
         let mut reported = Vec::new();
-        for rule in messaging::rules(system, context.graph) {
+        for rule in &context.graph.messaging.rules {
             let Some(pattern) = &rule.pattern else {
                 continue;
             };

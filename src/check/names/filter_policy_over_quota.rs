@@ -175,7 +175,7 @@ impl Rule for FilterPolicyOverQuota {
                 .map_or_else(String::new, |topic| topic.name.text.clone())
         };
         let mut filtered: BTreeMap<TopicId, Vec<Span>> = BTreeMap::new();
-        for subscription in messaging::subscriptions(system) {
+        for subscription in &context.graph.messaging.subscriptions {
             let Some(policy) = &subscription.filter_policy else {
                 continue;
             };

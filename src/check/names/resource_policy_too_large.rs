@@ -4,7 +4,6 @@ use crate::check::{Context, Rule};
 use crate::diagnostics::Diagnostic;
 use crate::emit::deployed;
 use crate::graph::iam::{Resource, Source};
-use crate::graph::messaging;
 use crate::model::aws_quotas::{QuotaKind, quota};
 use crate::model::{ServiceId, System, TopicId};
 
@@ -237,10 +236,10 @@ impl Rule for ResourcePolicyTooLarge {
         let graph = context.graph;
         let region = system.region.value.as_str();
         let emit = crate::emit::Context::new(system, graph);
-        let rules = messaging::rules(system, graph);
-        for settings in messaging::queues(system, graph) {
+        let rules = &graph.messaging.rules;
+        for settings in &graph.messaging.queues {
             let (document, sources) =
-                deployed::resource_policy(&emit, &rules, Resource::Queue(settings.queue));
+                deployed::resource_policy(&emit, rules, Resource::Queue(settings.queue));
             let policy = Policy {
                 size: (QuotaKind::QueuePolicySize, deployed::bytes(&document)),
                 label: delivering(&sources),
@@ -256,7 +255,7 @@ impl Rule for ResourcePolicyTooLarge {
         }
         for (index, topic) in system.topics.iter().enumerate() {
             let (document, sources) =
-                deployed::resource_policy(&emit, &rules, Resource::Topic(TopicId(index)));
+                deployed::resource_policy(&emit, rules, Resource::Topic(TopicId(index)));
             let policy = Policy {
                 size: (QuotaKind::TopicPolicySize, deployed::bytes(&document)),
                 label: delivering(&sources),
@@ -272,7 +271,7 @@ impl Rule for ResourcePolicyTooLarge {
             if !service.is_lambda() {
                 continue;
             }
-            let (document, sources) = deployed::function_policy(&emit, &rules, ServiceId(index));
+            let (document, sources) = deployed::function_policy(&emit, rules, ServiceId(index));
             let policy = Policy {
                 size: (QuotaKind::LambdaPolicySize, deployed::bytes(&document)),
                 label: format!(

@@ -81,13 +81,13 @@ pub(super) fn events(context: &Context<'_>, template: &mut Template) {
             );
         }
     }
-    let rules = messaging::rules(system, context.graph);
-    for rule in &rules {
+    let rules = &context.graph.messaging.rules;
+    for rule in rules {
         add_rule(template, context, rule);
     }
     for permission in &context.graph.iam.permissions {
         if let Resource::Function(_) = permission.resource {
-            add_function_permission(template, context, &rules, permission);
+            add_function_permission(template, context, rules, permission);
         }
     }
 }
@@ -287,8 +287,8 @@ fn add_function_permission(
 
 pub(super) fn queues(context: &Context<'_>, template: &mut Template) {
     let system = context.system;
-    let rules = messaging::rules(system, context.graph);
-    for settings in messaging::queues(system, context.graph) {
+    let rules = &context.graph.messaging.rules;
+    for settings in &context.graph.messaging.queues {
         let label = names::queue(system, settings.queue);
         let mut properties = Map::new();
         properties.insert(
@@ -342,7 +342,7 @@ pub(super) fn queues(context: &Context<'_>, template: &mut Template) {
                 Json::Object(properties),
             )
             .note(&settings.purpose);
-        add_queue_policy(template, context, &rules, settings.queue);
+        add_queue_policy(template, context, rules, settings.queue);
     }
 }
 
@@ -396,7 +396,7 @@ fn add_queue_policy(
 
 pub(super) fn topics(context: &Context<'_>, template: &mut Template) {
     let system = context.system;
-    let rules = messaging::rules(system, context.graph);
+    let rules = &context.graph.messaging.rules;
     for (index, topic) in system.topics.iter().enumerate() {
         let topic_id = TopicId(index);
         let name = topic.name.text.as_str();
@@ -421,7 +421,7 @@ pub(super) fn topics(context: &Context<'_>, template: &mut Template) {
         }
         let statements = policy_statements(
             context,
-            &rules,
+            rules,
             Resource::Topic(topic_id),
             &reference(&references::topic(system, topic_id)),
         );
@@ -435,8 +435,8 @@ pub(super) fn topics(context: &Context<'_>, template: &mut Template) {
             }),
         );
     }
-    for subscription in messaging::subscriptions(system) {
-        add_subscription(template, context, &subscription);
+    for subscription in &context.graph.messaging.subscriptions {
+        add_subscription(template, context, subscription);
     }
 }
 

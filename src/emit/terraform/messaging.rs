@@ -120,13 +120,13 @@ pub(super) fn events(context: &Context<'_>) -> TfFile {
             );
         }
     }
-    let rules = messaging::rules(system, context.graph);
-    for rule in &rules {
+    let rules = &context.graph.messaging.rules;
+    for rule in rules {
         add_rule(&mut file, context, rule);
     }
     for permission in &context.graph.iam.permissions {
         if let Resource::Function(_) = permission.resource {
-            add_function_permission(&mut file, context, &rules, permission);
+            add_function_permission(&mut file, context, rules, permission);
         }
     }
     file
@@ -359,8 +359,8 @@ fn seconds(duration: Duration) -> u64 {
 pub(super) fn queues(context: &Context<'_>) -> TfFile {
     let system = context.system;
     let mut file = TfFile::new(context);
-    let rules = messaging::rules(system, context.graph);
-    for settings in messaging::queues(system, context.graph) {
+    let rules = &context.graph.messaging.rules;
+    for settings in &context.graph.messaging.queues {
         let label = names::queue(system, settings.queue);
         let physical = physical_name(&names::queue_name(context, settings.queue, settings.fifo));
         let mut block = resource("aws_sqs_queue", &label).add_attribute(("name", physical));
@@ -403,7 +403,7 @@ pub(super) fn queues(context: &Context<'_>) -> TfFile {
                     .build(),
             );
         }
-        add_queue_policy(&mut file, context, &rules, settings.queue);
+        add_queue_policy(&mut file, context, rules, settings.queue);
     }
     file
 }
@@ -526,7 +526,7 @@ fn add_queue_policy(file: &mut TfFile, context: &Context<'_>, rules: &[RulePlan]
 pub(super) fn topics(context: &Context<'_>) -> TfFile {
     let system = context.system;
     let mut file = TfFile::new(context);
-    let rules = messaging::rules(system, context.graph);
+    let rules = &context.graph.messaging.rules;
     for (index, topic) in system.topics.iter().enumerate() {
         let id = TopicId(index);
         let name = topic.name.text.as_str();
@@ -546,7 +546,7 @@ pub(super) fn topics(context: &Context<'_>) -> TfFile {
         let document = super::writer::data("aws_iam_policy_document", &format!("{name}--topic"))
             .add_block(deny_insecure_transport(list([arn.clone()])));
         let (document, _) =
-            add_service_statements(document, context, &rules, Resource::Topic(id), &arn);
+            add_service_statements(document, context, rules, Resource::Topic(id), &arn);
         file.add(document.build());
         file.add(
             resource("aws_sns_topic_policy", name)
@@ -558,8 +558,8 @@ pub(super) fn topics(context: &Context<'_>) -> TfFile {
                 .build(),
         );
     }
-    for subscription in messaging::subscriptions(system) {
-        add_subscription(&mut file, context, &subscription);
+    for subscription in &context.graph.messaging.subscriptions {
+        add_subscription(&mut file, context, subscription);
     }
     file
 }
