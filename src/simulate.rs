@@ -12,6 +12,7 @@
 use serde_json::Value as Json;
 
 use crate::emit::asl;
+use crate::graph::Graph;
 use crate::graph::saga::{self, Invocation, Outcome, Runs, SagaEvent, SagaPlan};
 use crate::model::{SagaMode, System};
 
@@ -64,13 +65,15 @@ impl std::fmt::Display for SimulateError {
     }
 }
 
-/// Simulates saga `name` of a resolved system, with step `failing` failing.
+/// Simulates saga `name` of a resolved system and its graph, with step
+/// `failing` failing.
 pub fn simulate(
     system: &System,
+    graph: &Graph,
     name: &str,
     failing: Option<&str>,
 ) -> Result<Simulation, SimulateError> {
-    let plans = saga::plans(system);
+    let plans = &graph.sagas;
     let Some(plan) = plans.iter().find(|plan| plan.name == name) else {
         let names = plans.iter().map(|plan| plan.name.as_str());
         return Err(SimulateError::UnknownSaga(

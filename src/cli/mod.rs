@@ -725,7 +725,8 @@ fn simulate(path: &Path, saga: &str, fail: Option<&str>) -> ExitCode {
         color: Color::Auto,
         deny_warnings: false,
     };
-    let Some(system) = analysis.system.as_ref().filter(|_| !analysis.has_errors()) else {
+    let resolved = analysis.system.as_ref().zip(analysis.graph.as_ref());
+    let Some((system, graph)) = resolved.filter(|_| !analysis.has_errors()) else {
         report(&[(source, analysis.diagnostics)], &args);
         errln!(
             "error: {} has errors; fix them to simulate its sagas",
@@ -733,7 +734,7 @@ fn simulate(path: &Path, saga: &str, fail: Option<&str>) -> ExitCode {
         );
         return ExitCode::from(1);
     };
-    match crate::simulate::simulate(system, saga, fail) {
+    match crate::simulate::simulate(system, graph, saga, fail) {
         Ok(simulation) => {
             out!("{}", simulation.render());
             ExitCode::SUCCESS

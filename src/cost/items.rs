@@ -1276,7 +1276,8 @@ fn secrets(pricer: &mut Pricer<'_>) {
 
 fn sagas(pricer: &mut Pricer<'_>) {
     let system = pricer.system;
-    for plan in crate::graph::saga::plans(system) {
+    let graph = pricer.graph;
+    for plan in &graph.sagas {
         if plan.mode != SagaMode::Orchestrated {
             continue;
         }
@@ -1286,7 +1287,7 @@ fn sagas(pricer: &mut Pricer<'_>) {
         let name = &saga.name.text;
         // The states of the happy path, read from the state machine meshc
         // emits: each one entered is a transition.
-        let states = crate::simulate::simulate(system, name, None)
+        let states = crate::simulate::simulate(system, graph, name, None)
             .map_or(0, |simulation| simulation.visits.len() as u64);
         let executions = pricer.relations.saga_executions(plan.saga);
         let transitions = executions.known().map(|runs| {
