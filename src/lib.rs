@@ -28,6 +28,9 @@
 //! - [`cost`] prices what the backends emit, from an embedded, dated price
 //!   catalog and the `usage` declared on components and relations; the M6xx
 //!   checks read its estimate.
+//! - [`vocabulary`] holds the closed sets of words every stage reads (a
+//!   filter's operators; a network rule's action, direction and protocol),
+//!   so that the model keeps no type of the AST.
 //! - [`diagnostics`] carries findings and renders them for people (miette),
 //!   and for machines (JSON, SARIF 2.1.0).
 //! - [`cli`] is the command line: the only module that touches files.
@@ -37,7 +40,9 @@
 //! **Invariant:** only `syntax` names pest; no later stage sees a pest pair.
 //!
 //! **Invariant:** `check` and `emit` read `System` (and the graph derived from
-//! it), never the AST.
+//! it), never the AST; the model keeps no type of the AST (the words both
+//! share are the [`vocabulary`]'s). `tests/tidy.rs` holds every stage after
+//! the model to it, the suppressions read from the tree's comments aside.
 //!
 //! **Invariant:** only `cli` does IO. [`compile`] returns files in memory,
 //! as a `BTreeMap` from relative path to contents; `cli::output` writes them
@@ -77,6 +82,7 @@ pub mod model;
 pub mod simulate;
 pub mod suggest;
 pub mod syntax;
+pub mod vocabulary;
 
 use std::collections::BTreeMap;
 

@@ -58,6 +58,41 @@ fn every_module_opens_with_a_doc_comment() {
     );
 }
 
+/// The stages after the model read `System` and its graph, never the AST
+/// (`src/lib.rs`): no file of theirs names `syntax::ast`. The checks'
+/// suppressions are read from the comments of the tree, before the model.
+#[test]
+fn no_stage_after_the_model_names_the_ast() {
+    let mut naming = Vec::new();
+    for stage in ["check", "emit", "graph", "cost"] {
+        for path in rust_files(&root().join("src").join(stage)) {
+            if path.ends_with("check/suppress.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            if text.contains("syntax::ast") || text.contains("ast::") {
+                naming.push(path.display().to_string());
+            }
+        }
+    }
+    let simulate = std::fs::read_to_string(root().join("src/simulate.rs")).unwrap();
+    if simulate.contains("ast::") {
+        naming.push("src/simulate.rs".to_string());
+    }
+    assert!(naming.is_empty(), "files that name the AST: {naming:?}");
+    // Nor does the model keep one of its types: the words every stage reads
+    // are the vocabulary's.
+    let model = std::fs::read_to_string(root().join("src/model/mod.rs")).unwrap();
+    let kept: Vec<&str> = model
+        .lines()
+        .filter(|line| {
+            let line = line.trim_start();
+            line.starts_with("pub ") && !line.starts_with("pub fn ") && line.contains("ast::")
+        })
+        .collect();
+    assert!(kept.is_empty(), "model fields of AST types: {kept:?}");
+}
+
 #[test]
 fn codes_are_registered_once_and_in_order() {
     let codes: Vec<&str> = check::CODES.iter().map(|code| code.code).collect();

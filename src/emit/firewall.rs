@@ -8,7 +8,7 @@
 use crate::emit::names;
 use crate::graph::network::{Guarded, NaclPlan, Plan, SecurityGroup, SgPeer, SgRule, SubnetLayout};
 use crate::model::{Cidr, NaclPeer, PortRange, System};
-use crate::syntax::ast::{Direction, Protocol, RuleAction};
+use crate::vocabulary::{Direction, Protocol, RuleAction};
 
 /// `tcp`, `udp`, `icmp` or `-1`, as the AWS provider writes protocols.
 pub fn protocol_name(protocol: Protocol) -> &'static str {

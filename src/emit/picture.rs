@@ -30,7 +30,7 @@ use crate::model::{
     Compute, EventId, Filter, FilterValue, LoadBalancerKind, SagaMode, Scalar, Schedule, ServiceId,
     SubnetRef, System,
 };
-use crate::syntax::ast::CompareOp;
+use crate::vocabulary::CompareOp;
 
 /// How much of the graph a picture shows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

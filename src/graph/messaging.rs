@@ -20,7 +20,7 @@ use crate::model::{
     QueueId, RuleTarget, Scalar, Schedule, ServiceId, Size, StreamId, SubscriptionTarget, System,
     TopicId, defaults,
 };
-use crate::syntax::ast::CompareOp;
+use crate::vocabulary::CompareOp;
 
 fn scalar(value: &Scalar) -> Json {
     match value {

@@ -18,7 +18,7 @@ use crate::model::{
     FirewallRule, LoadBalancerKind, NatMode, NetworkId, PortRange, Service, ServiceId, SubnetRef,
     System, Tier, Via,
 };
-use crate::syntax::ast::{Direction, Protocol};
+use crate::vocabulary::{Direction, Protocol};
 
 /// The addresses of one subnet group: one subnet per zone.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -28,6 +28,7 @@ pub use units::{Cidr, Duration, Money, PortRange, Size};
 
 use crate::diagnostics::{Diagnostic, Span};
 use crate::syntax::ast;
+use crate::vocabulary::{CompareOp, Direction, Protocol, RuleAction};
 
 /// Resolves a parsed file into a `System`, pushing every M2xx diagnostic.
 pub fn resolve(file: &ast::File, diagnostics: &mut Vec<Diagnostic>) -> System {
@@ -686,7 +687,7 @@ pub struct Condition {
     /// The field path in the event's schema, `["items", "productId"]`.
     pub field: Vec<String>,
     pub field_span: Span,
-    pub op: ast::CompareOp,
+    pub op: CompareOp,
     pub value: FilterValue,
     pub value_span: Option<Span>,
     pub span: Span,
@@ -1051,8 +1052,8 @@ pub enum FirewallPeer {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirewallRule {
-    pub direction: ast::Direction,
-    pub protocol: ast::Protocol,
+    pub direction: Direction,
+    pub protocol: Protocol,
     pub ports: Option<Spanned<PortRange>>,
     pub peer: Spanned<FirewallPeer>,
     pub span: Span,
@@ -1069,9 +1070,9 @@ pub struct Firewall {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct NaclRule {
-    pub action: ast::RuleAction,
-    pub direction: ast::Direction,
-    pub protocol: ast::Protocol,
+    pub action: RuleAction,
+    pub direction: Direction,
+    pub protocol: Protocol,
     pub ports: Option<Spanned<PortRange>>,
     pub peer: Spanned<NaclPeer>,
     pub span: Span,

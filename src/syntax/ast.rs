@@ -6,6 +6,7 @@
 //! attribute exists, or a name refers to anything, is decided in `model`.
 
 use crate::diagnostics::Span;
+pub use crate::vocabulary::{CompareOp, Direction, Protocol, RuleAction};
 
 /// A whole source file.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -228,41 +229,6 @@ pub struct Filter {
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CompareOp {
-    Eq,
-    NotEq,
-    Lt,
-    LtEq,
-    Gt,
-    GtEq,
-    In,
-    NotIn,
-    StartsWith,
-    EndsWith,
-    Exists,
-    NotExists,
-}
-
-impl CompareOp {
-    pub fn text(self) -> &'static str {
-        match self {
-            CompareOp::Eq => "=",
-            CompareOp::NotEq => "!=",
-            CompareOp::Lt => "<",
-            CompareOp::LtEq => "<=",
-            CompareOp::Gt => ">",
-            CompareOp::GtEq => ">=",
-            CompareOp::In => "in",
-            CompareOp::NotIn => "not in",
-            CompareOp::StartsWith => "starts_with",
-            CompareOp::EndsWith => "ends_with",
-            CompareOp::Exists => "exists",
-            CompareOp::NotExists => "not exists",
-        }
-    }
-}
-
 #[derive(Clone, Debug, PartialEq)]
 pub struct Condition {
     pub field: Path,
@@ -271,37 +237,6 @@ pub struct Condition {
     /// Absent for `exists` and `not exists`.
     pub value: Option<Value>,
     pub span: Span,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RuleAction {
-    Allow,
-    Deny,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Direction {
-    In,
-    Out,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Protocol {
-    Tcp,
-    Udp,
-    Icmp,
-    All,
-}
-
-impl Protocol {
-    pub fn text(self) -> &'static str {
-        match self {
-            Protocol::Tcp => "tcp",
-            Protocol::Udp => "udp",
-            Protocol::Icmp => "icmp",
-            Protocol::All => "all",
-        }
-    }
 }
 
 /// The other end of a network rule.

@@ -4,7 +4,7 @@ use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::graph::messaging::{condition_expressible, conflicts};
 use crate::model::{Condition, FilterValue, Scalar};
-use crate::syntax::ast::CompareOp;
+use crate::vocabulary::CompareOp;
 
 /// `kind` names what the filter becomes; `help` says what to write.
 pub fn diagnostic(

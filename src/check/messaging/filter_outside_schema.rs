@@ -3,7 +3,7 @@ use super::filter_sites;
 use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::model::{Condition, Event, FieldDef, FieldType, FilterValue, Scalar};
-use crate::syntax::ast::CompareOp;
+use crate::vocabulary::CompareOp;
 
 /// A `"pending" | "confirmed"` list of enum values, for messages.
 fn alternatives(values: &[String]) -> String {

@@ -6,7 +6,7 @@ use crate::graph::messaging::{carried, consumed_from_topics};
 use crate::model::{
     Channel, Condition, Event, EventId, FieldType, Filter, FilterScope, FilterValue, Scalar,
 };
-use crate::syntax::ast::CompareOp;
+use crate::vocabulary::CompareOp;
 
 /// `others` are the events the topic carries that the consumer does not
 /// name, each with where it is declared.

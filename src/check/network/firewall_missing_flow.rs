@@ -5,7 +5,7 @@ use super::{
 use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::graph::network::Logical;
-use crate::syntax::ast::Direction;
+use crate::vocabulary::Direction;
 
 /// `rule` is the mesh rule that would allow the flow.
 pub fn diagnostic(

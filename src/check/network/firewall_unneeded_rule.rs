@@ -3,7 +3,7 @@ use super::rules_no_relation_needs;
 use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::model::FirewallPeer;
-use crate::syntax::ast::Direction;
+use crate::vocabulary::Direction;
 
 pub fn diagnostic(firewall: &str, span: Span) -> Diagnostic {
     Diagnostic::new(

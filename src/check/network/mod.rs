@@ -24,7 +24,7 @@ pub mod store_outside_reach;
 
 use crate::graph::network::{Guarded, Logical, Plan};
 use crate::model::{Cidr, ComponentId, PortRange, SubnetRef, System, Tier};
-use crate::syntax::ast::Protocol;
+use crate::vocabulary::Protocol;
 
 /// `app`, for messages.
 pub(crate) fn subnet_name(system: &System, subnet: SubnetRef) -> String {

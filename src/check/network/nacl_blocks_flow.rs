@@ -3,7 +3,7 @@ use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::graph::network::{NaclEntry, Plan, SubnetLayout, Verdict, evaluate};
 use crate::model::{Cidr, Nacl, NaclPeer, PortRange};
-use crate::syntax::ast::{Direction, Protocol, RuleAction};
+use crate::vocabulary::{Direction, Protocol, RuleAction};
 
 /// `blocker` is the span of the rule that blocks, or of the NACL's name
 /// when no rule matches and the implicit deny does; `rule` is the mesh rule

@@ -4,7 +4,7 @@ use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::graph::network::decide;
 use crate::model::{Cidr, PortRange};
-use crate::syntax::ast::{Direction, Protocol};
+use crate::vocabulary::{Direction, Protocol};
 
 pub fn diagnostic(nacl: &str, span: Span) -> Diagnostic {
     Diagnostic::new(

@@ -3,7 +3,7 @@ use super::is_public;
 use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::model::{Cidr, FirewallPeer};
-use crate::syntax::ast::Direction;
+use crate::vocabulary::Direction;
 
 pub fn diagnostic(component: &str, span: Span) -> Diagnostic {
     Diagnostic::new(

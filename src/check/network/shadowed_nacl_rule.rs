@@ -2,7 +2,7 @@
 use super::nacl_blocks_flow::rules_of;
 use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
-use crate::syntax::ast::{Direction, Protocol};
+use crate::vocabulary::{Direction, Protocol};
 
 pub fn diagnostic(nacl: &str, span: Span, earlier: Span, same_action: bool) -> Diagnostic {
     let effect = if same_action {

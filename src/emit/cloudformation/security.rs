@@ -21,7 +21,7 @@ use crate::emit::firewall::{
 use crate::emit::names;
 use crate::graph::network::{Guarded, SgPeer, SgRule};
 use crate::model::aws_names::NameKind;
-use crate::syntax::ast::Protocol;
+use crate::vocabulary::Protocol;
 
 /// The protocol number CloudFormation's NACL entries take.
 fn protocol_number(protocol: Protocol) -> i64 {

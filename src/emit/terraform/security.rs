@@ -11,7 +11,7 @@ use crate::emit::firewall::{
 use crate::emit::names;
 use crate::graph::network::{Guarded, SgPeer, SgRule};
 use crate::model::aws_names::NameKind;
-use crate::syntax::ast::Protocol;
+use crate::vocabulary::Protocol;
 
 fn add_rule(
     file: &mut TfFile,
