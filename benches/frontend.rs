@@ -350,8 +350,122 @@ fn analysis() {
     println!("\nScaling: {}", ratios.join("; "));
 }
 
+/// The instruction counts the regression gate holds, one `case count` per
+/// line, measured on this benchmark's meshc binary.
+const BASELINE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/instructions.txt");
+
+/// How much a count may grow over its baseline before the gate fails.
+const GROWTH: f64 = 1.10;
+
+/// The instructions meshc executes with `args`, counted by valgrind's
+/// callgrind, which counts a repeated run exactly, unlike a clock; or why
+/// they could not be counted.
+fn instructions(args: &[&str]) -> Result<u64, String> {
+    let output = std::process::Command::new("valgrind")
+        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+        .arg(env!("CARGO_BIN_EXE_meshc"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .output()
+        .map_err(|error| format!("valgrind does not run ({error}): apt-get install valgrind"))?;
+    let report = String::from_utf8_lossy(&output.stderr);
+    report
+        .lines()
+        .find_map(|line| {
+            let (_, count) = line.split_once("Collected : ")?;
+            count.trim().parse().ok()
+        })
+        .ok_or_else(|| format!("callgrind counted nothing:\n{report}"))
+}
+
+/// The regression gate: the instructions of building the shop and of
+/// checking 200 generated services, against `benches/instructions.txt`.
+/// Exits with 1 when one grew by more than 10 %; with
+/// `MESHC_INSTRUCTIONS_UPDATE=1` writes the counts as the new baseline.
+/// Only run when named: `cargo bench --bench frontend -- instructions`.
+fn instructions_gate() {
+    let dir = std::env::temp_dir().join(format!("meshc-bench-gate-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let generated = dir.join("generated.mesh");
+    assert!(
+        std::fs::write(&generated, generate(200)).is_ok(),
+        "the generated system is not written"
+    );
+    let shop = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/shop.mesh");
+    let out = dir.join("out");
+    let out = out.to_string_lossy();
+    let generated = generated.to_string_lossy();
+    let cases: [(&str, Vec<&str>); 3] = [
+        ("build-shop", vec!["build", shop, "--out", &out]),
+        ("rebuild-shop", vec!["build", shop, "--out", &out]),
+        (
+            "check-200-services",
+            vec!["check", "--format", "json", &generated],
+        ),
+    ];
+    let baseline: std::collections::BTreeMap<String, u64> = std::fs::read_to_string(BASELINE)
+        .unwrap_or_default()
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| {
+            let (case, count) = line.split_once(' ')?;
+            Some((case.to_string(), count.trim().parse().ok()?))
+        })
+        .collect();
+    println!(
+        "\nInstructions executed, counted by callgrind (gate: at most {GROWTH:.2}× the baseline in benches/instructions.txt)\n"
+    );
+    println!("| case | instructions | baseline | ratio | |");
+    println!("|---|---:|---:|---:|---|");
+    let mut counted = Vec::new();
+    let mut failed = false;
+    for (case, args) in &cases {
+        let count = match instructions(args) {
+            Ok(count) => count,
+            Err(why) => {
+                println!("| {case} | | | | {why} |");
+                failed = true;
+                continue;
+            }
+        };
+        counted.push(format!("{case} {count}"));
+        let Some(&base) = baseline.get(*case) else {
+            println!("| {case} | {count} | none | | no baseline |");
+            failed = true;
+            continue;
+        };
+        let ratio = count as f64 / base as f64;
+        let verdict = if ratio > GROWTH {
+            failed = true;
+            "grew: fails the gate"
+        } else if ratio < 1.0 / GROWTH {
+            "shrank: lower the baseline"
+        } else {
+            "ok"
+        };
+        println!("| {case} | {count} | {base} | {ratio:.3} | {verdict} |");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    if std::env::var_os("MESHC_INSTRUCTIONS_UPDATE").is_some() {
+        let text = format!(
+            "# Instructions meshc executes per case, counted by callgrind on the\n# benchmark's binary: `MESHC_INSTRUCTIONS_UPDATE=1 cargo bench --bench\n# frontend -- instructions` rewrites them.\n{}\n",
+            counted.join("\n")
+        );
+        assert!(
+            std::fs::write(BASELINE, text).is_ok(),
+            "the baseline is not written"
+        );
+        println!("\nbaseline written to benches/instructions.txt");
+    } else if failed {
+        println!("\nthe instruction gate failed: see the rows above");
+        std::process::exit(1);
+    }
+}
+
 /// Every table, or those named: `cargo bench --bench frontend -- memory
-/// hostile` (analysis, reports, builds, memory, hostile).
+/// hostile` (analysis, reports, builds, memory, hostile; `instructions`,
+/// the regression gate, only when named).
 fn main() {
     if std::env::var_os(MEASURE).is_some() {
         measure(std::env::args_os().skip(1).collect());
@@ -373,5 +487,9 @@ fn main() {
         if named.is_empty() || named.iter().any(|wanted| wanted == name) {
             table();
         }
+    }
+    // The gate runs only when named: `.ci/run` runs it as its own step.
+    if named.iter().any(|wanted| wanted == "instructions") {
+        instructions_gate();
     }
 }
