@@ -9,9 +9,7 @@
 //! action publishes its outcome event, and the rule that matches it runs
 //! next.
 
-use serde_json::Value as Json;
-
-use crate::emit::asl;
+use crate::emit::asl::{self, Call, Machine, State, Task};
 use crate::graph::Graph;
 use crate::graph::saga::{self, Invocation, Outcome, Runs, SagaEvent, SagaPlan};
 use crate::model::{SagaMode, System};
@@ -94,9 +92,9 @@ pub fn simulate(
         SagaMode::Orchestrated => {
             // The walk reads states, not the machine's `Comment`: either
             // filler gives the same path.
-            let definition = asl::definition(system, plan, asl::Filler::Templatefile);
+            let machine = asl::machine(system, plan, asl::Filler::Templatefile);
             let failing_state = failing.map(asl::step_state);
-            let visits = walk(&definition, failing_state.as_deref())?;
+            let visits = walk(&machine, failing_state.as_deref())?;
             let end = match visits.last().map(|visit| visit.kind.as_str()) {
                 Some("Succeed") => "The execution succeeds.".to_string(),
                 _ => format!(
@@ -119,101 +117,71 @@ pub fn simulate(
     }
 }
 
-fn text<'a>(state: &'a Json, key: &str) -> Option<&'a str> {
-    state.get(key).and_then(Json::as_str)
-}
-
 /// How many attempts a task's retry allows, the first included.
-fn attempts(state: &Json) -> u64 {
-    state
-        .get("Retry")
-        .and_then(Json::as_array)
-        .and_then(|rules| rules.first())
-        .and_then(|rule| rule.get("MaxAttempts"))
-        .and_then(Json::as_u64)
-        .map_or(1, |retries| retries + 1)
+fn attempts(task: &Task) -> u64 {
+    task.retry
+        .as_ref()
+        .map_or(1, |retry| u64::from(retry.max_attempts) + 1)
 }
 
-fn what(state: &Json) -> String {
-    let comment = text(state, "Comment").unwrap_or("");
-    let resource = text(state, "Resource").unwrap_or("");
-    let via = if resource.contains(":lambda:invoke") {
-        " (Lambda)"
-    } else if resource.contains("waitForTaskToken") {
-        " (command queue, waits for the task token)"
-    } else if resource.contains(":sqs:sendMessage") {
-        " (dead-letter queue)"
-    } else {
-        ""
-    };
-    match text(state, "Type") {
-        Some("Task") if via == " (dead-letter queue)" => {
-            "sends the execution's state to the dead-letter queue".to_string()
-        }
-        Some("Task") => format!("{comment}{via}"),
-        Some("Pass") => "keeps the input as `event`".to_string(),
-        Some("Fail") => text(state, "Error").map_or_else(
-            || "fails with the step's error".to_string(),
-            |error| format!("fails with {error}"),
-        ),
-        Some("Succeed") => "succeeds".to_string(),
-        _ => comment.to_string(),
+/// The kind of a state, as the States Language names it.
+fn kind(state: &State) -> &'static str {
+    match state {
+        State::Start { .. } => "Pass",
+        State::Task(_) => "Task",
+        State::Fail(_) => "Fail",
+        State::Succeed => "Succeed",
     }
 }
 
-/// Walks a Step Functions definition from `StartAt`: every state succeeds
-/// except `failing`, which fails after its retries and follows its first
-/// `Catch`.
-pub fn walk(definition: &Json, failing: Option<&str>) -> Result<Vec<Visit>, SimulateError> {
-    let states = definition
-        .get("States")
-        .and_then(Json::as_object)
-        .ok_or_else(|| SimulateError::Definition("the definition has no States".to_string()))?;
-    let mut current = text(definition, "StartAt")
-        .ok_or_else(|| SimulateError::Definition("the definition has no StartAt".to_string()))?
-        .to_string();
+fn what(state: &State) -> String {
+    match state {
+        State::Start { .. } => "keeps the input as `event`".to_string(),
+        State::Task(task) => match task.call {
+            Call::DeadLetter => "sends the execution's state to the dead-letter queue".to_string(),
+            Call::Lambda => format!("{} (Lambda)", task.comment),
+            Call::Commands => format!("{} (command queue, waits for the task token)", task.comment),
+        },
+        State::Fail(fail) => fail.error().map_or_else(
+            || "fails with the step's error".to_string(),
+            |error| format!("fails with {error}"),
+        ),
+        State::Succeed => "succeeds".to_string(),
+    }
+}
+
+/// Walks a state machine from its start: every state succeeds except
+/// `failing`, which fails after its retries and follows its `Catch`.
+pub fn walk(machine: &Machine, failing: Option<&str>) -> Result<Vec<Visit>, SimulateError> {
+    let mut current = asl::START.to_string();
     let mut visits = Vec::new();
-    for _ in 0..=states.len() * 2 {
-        let state = states.get(&current).ok_or_else(|| {
+    for _ in 0..=machine.states.len() * 2 {
+        let state = machine.state(&current).ok_or_else(|| {
             SimulateError::Definition(format!("no state `{current}` in the definition"))
         })?;
-        let kind = text(state, "Type").unwrap_or("").to_string();
         let fails = failing == Some(current.as_str());
-        let outcome = match kind.as_str() {
-            "Fail" | "Succeed" => String::new(),
-            _ if fails => format!(
+        let outcome = match state {
+            State::Fail(_) | State::Succeed => String::new(),
+            State::Task(task) if fails => format!(
                 "fails after {} attempt{}",
-                attempts(state),
-                if attempts(state) == 1 { "" } else { "s" }
+                attempts(task),
+                if attempts(task) == 1 { "" } else { "s" }
             ),
+            _ if fails => "fails after 1 attempt".to_string(),
             _ => "completes".to_string(),
         };
         visits.push(Visit {
             state: current.clone(),
-            kind: kind.clone(),
+            kind: kind(state).to_string(),
             what: what(state),
             outcome,
         });
-        if kind == "Fail"
-            || kind == "Succeed"
-            || state.get("End").and_then(Json::as_bool) == Some(true)
-        {
-            return Ok(visits);
-        }
-        let next = if fails {
-            state
-                .get("Catch")
-                .and_then(Json::as_array)
-                .and_then(|catches| catches.first())
-                .and_then(|catch| text(catch, "Next"))
-        } else {
-            text(state, "Next")
+        current = match state {
+            State::Fail(_) | State::Succeed => return Ok(visits),
+            State::Start { next } => next.clone(),
+            State::Task(task) if fails => task.catch.0.clone(),
+            State::Task(task) => task.next.clone(),
         };
-        current = next
-            .ok_or_else(|| {
-                SimulateError::Definition(format!("state `{current}` says nowhere to go"))
-            })?
-            .to_string();
     }
     Err(SimulateError::Definition(
         "the definition loops".to_string(),

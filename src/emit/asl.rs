@@ -17,6 +17,10 @@
 //! `TimeoutSeconds` is a backstop that also covers the steps after the
 //! pivot and the compensations (`SagaPlan::execution_limit`).
 //!
+//! The machine is built typed ([`Machine`]): `meshc simulate` walks it and
+//! the price counts the states of its path without failures, and
+//! [`Machine::to_json`] writes it, so that neither reads JSON by its keys.
+//!
 //! ARNs and queue URLs are `${placeholders}`: Terraform fills them with
 //! `templatefile`, CloudFormation with `DefinitionSubstitutions`, so one
 //! definition serves both. What the user wrote (a saga's doc comment, its
@@ -171,43 +175,220 @@ fn seconds(duration: crate::model::Duration) -> u64 {
     duration.as_secs_ceil().max(1)
 }
 
-fn retry(policy: &RetryPolicy) -> Option<Json> {
-    if policy.attempts <= 1 {
-        return None;
-    }
-    let mut rule = Map::new();
-    rule.insert("ErrorEquals".to_string(), json!(["States.ALL"]));
-    rule.insert(
-        "IntervalSeconds".to_string(),
-        json!(seconds(policy.interval)),
-    );
-    rule.insert("MaxAttempts".to_string(), json!(policy.attempts - 1));
-    rule.insert("BackoffRate".to_string(), json!(policy.rate));
-    if let Some(delay) = policy.max_delay {
-        rule.insert("MaxDelaySeconds".to_string(), json!(seconds(delay)));
-    }
-    if policy.jitter {
-        rule.insert("JitterStrategy".to_string(), json!("FULL"));
-    }
-    Some(json!([Json::Object(rule)]))
+/// A state machine of the Amazon States Language, typed: what `simulate`
+/// walks and the price counts, and what [`Machine::to_json`] writes. It
+/// starts at [`START`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Machine {
+    pub comment: String,
+    /// The machine's own `TimeoutSeconds`.
+    pub timeout: Option<u64>,
+    /// Every state by name, in the order they are written.
+    pub states: Vec<(String, State)>,
 }
 
-/// The task that runs an action. `result`: where its output goes.
+/// One state of a [`Machine`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum State {
+    /// Keeps the input as `event`, with empty `results`, then goes to
+    /// `next`.
+    Start {
+        next: String,
+    },
+    Task(Box<Task>),
+    Fail(Fail),
+    Succeed,
+}
+
+/// What a task calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Call {
+    /// A Lambda function, synchronously.
+    Lambda,
+    /// A message with a task token on a Fargate service's command queue,
+    /// waited for.
+    Commands,
+    /// A message with the execution's state on the saga's dead-letter
+    /// queue.
+    DeadLetter,
+}
+
+impl Call {
+    fn resource(self) -> &'static str {
+        match self {
+            Call::Lambda => "arn:aws:states:::lambda:invoke",
+            Call::Commands => "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            Call::DeadLetter => "arn:aws:states:::sqs:sendMessage",
+        }
+    }
+}
+
+/// A `Task` state: every one has a timeout, catches every error and goes
+/// on to `next` when it succeeds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Task {
+    pub comment: String,
+    pub call: Call,
+    /// Its `Parameters`, placeholders included.
+    pub parameters: Json,
+    /// Its `ResultSelector`, for a Lambda function's payload.
+    pub result_selector: Option<Json>,
+    /// Where its output goes; `None` discards it.
+    pub result_path: Option<String>,
+    pub timeout_seconds: u64,
+    pub retry: Option<Retry>,
+    /// Where every error goes, and where in the state it is kept.
+    pub catch: (String, String),
+    pub next: String,
+}
+
+/// The one retrier of a task, for every error.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Retry {
+    pub interval_seconds: u64,
+    /// Retries after the first attempt.
+    pub max_attempts: u32,
+    pub backoff_rate: f64,
+    pub max_delay_seconds: Option<u64>,
+    pub jitter: bool,
+}
+
+/// A `Fail` state.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fail {
+    /// A step failed and what was done before it was undone: the step's
+    /// error.
+    Undone,
+    /// Nothing could undo or finish the execution: `SagaNeedsAttention`.
+    NeedsAttention { cause: String },
+}
+
+impl Fail {
+    /// The error the execution fails with, when the state names it.
+    pub fn error(&self) -> Option<&'static str> {
+        match self {
+            Fail::Undone => None,
+            Fail::NeedsAttention { .. } => Some("SagaNeedsAttention"),
+        }
+    }
+}
+
+impl Machine {
+    /// The state named `name`.
+    pub fn state(&self, name: &str) -> Option<&State> {
+        self.states
+            .iter()
+            .find(|(state, _)| state == name)
+            .map(|(_, state)| state)
+    }
+
+    /// The definition, as Step Functions reads it.
+    pub fn to_json(&self) -> Json {
+        let mut states = Map::new();
+        for (name, state) in &self.states {
+            states.insert(name.clone(), state.to_json());
+        }
+        let mut machine = Map::new();
+        machine.insert("Comment".to_string(), json!(self.comment));
+        machine.insert("StartAt".to_string(), json!(START));
+        if let Some(timeout) = self.timeout {
+            machine.insert("TimeoutSeconds".to_string(), json!(timeout));
+        }
+        machine.insert("States".to_string(), Json::Object(states));
+        Json::Object(machine)
+    }
+}
+
+impl State {
+    fn to_json(&self) -> Json {
+        match self {
+            State::Start { next } => json!({
+                "Type": "Pass",
+                "Comment": "Keeps the input as `event`; each step's output goes to `results`.",
+                "Parameters": { "event.$": "$", "results": {} },
+                "Next": next,
+            }),
+            State::Task(task) => task.to_json(),
+            State::Fail(Fail::Undone) => json!({
+                "Type": "Fail",
+                "Comment": "A step failed; what was done before it has been undone.",
+                "ErrorPath": "$.error.Error",
+                "CausePath": "$.error.Cause",
+            }),
+            State::Fail(fail @ Fail::NeedsAttention { cause }) => json!({
+                "Type": "Fail",
+                "Error": fail.error(),
+                "Cause": cause,
+            }),
+            State::Succeed => json!({ "Type": "Succeed" }),
+        }
+    }
+}
+
+impl Task {
+    fn to_json(&self) -> Json {
+        let mut state = Map::new();
+        state.insert("Type".to_string(), json!("Task"));
+        state.insert("Comment".to_string(), json!(self.comment));
+        state.insert("Resource".to_string(), json!(self.call.resource()));
+        state.insert("Parameters".to_string(), self.parameters.clone());
+        if let Some(selector) = &self.result_selector {
+            state.insert("ResultSelector".to_string(), selector.clone());
+        }
+        state.insert(
+            "ResultPath".to_string(),
+            self.result_path
+                .as_ref()
+                .map_or(Json::Null, |path| json!(path)),
+        );
+        state.insert("TimeoutSeconds".to_string(), json!(self.timeout_seconds));
+        if let Some(retry) = &self.retry {
+            let mut rule = Map::new();
+            rule.insert("ErrorEquals".to_string(), json!(["States.ALL"]));
+            rule.insert("IntervalSeconds".to_string(), json!(retry.interval_seconds));
+            rule.insert("MaxAttempts".to_string(), json!(retry.max_attempts));
+            rule.insert("BackoffRate".to_string(), json!(retry.backoff_rate));
+            if let Some(delay) = retry.max_delay_seconds {
+                rule.insert("MaxDelaySeconds".to_string(), json!(delay));
+            }
+            if retry.jitter {
+                rule.insert("JitterStrategy".to_string(), json!("FULL"));
+            }
+            state.insert("Retry".to_string(), json!([Json::Object(rule)]));
+        }
+        let (next, result) = &self.catch;
+        state.insert(
+            "Catch".to_string(),
+            json!([{ "ErrorEquals": ["States.ALL"], "ResultPath": result, "Next": next }]),
+        );
+        state.insert("Next".to_string(), json!(self.next));
+        Json::Object(state)
+    }
+}
+
+fn retry(policy: &RetryPolicy) -> Option<Retry> {
+    (policy.attempts > 1).then(|| Retry {
+        interval_seconds: seconds(policy.interval),
+        max_attempts: policy.attempts - 1,
+        backoff_rate: policy.rate,
+        max_delay_seconds: policy.max_delay.map(seconds),
+        jitter: policy.jitter,
+    })
+}
+
+/// The task that runs an action. `result`: where its output goes;
+/// `catch`: where its errors go, and where they are kept.
 fn task(
     system: &System,
     plan: &SagaPlan,
     action: &Action,
     result: Option<String>,
-) -> Map<String, Json> {
+    catch: (String, &str),
+    next: String,
+) -> State {
     let service = system
         .service(action.service)
         .map_or("", |service| service.name.text.as_str());
-    let mut state = Map::new();
-    state.insert("Type".to_string(), json!("Task"));
-    state.insert(
-        "Comment".to_string(),
-        json!(format!("{service}.{}", action.operation)),
-    );
     let message = json!({
         "saga": plan.name,
         "operation": action.operation,
@@ -215,35 +396,22 @@ fn task(
         "event.$": "$.event",
         "results.$": "$.results",
     });
-    match action.invocation {
-        Invocation::Function(function) => {
-            state.insert(
-                "Resource".to_string(),
-                json!("arn:aws:states:::lambda:invoke"),
-            );
-            state.insert(
-                "Parameters".to_string(),
-                json!({
-                    "FunctionName": format!("${{{}}}", placeholder_name(system, Placeholder::FunctionArn(function))),
-                    "Payload": message,
-                }),
-            );
-            state.insert(
-                "ResultSelector".to_string(),
-                json!({ "output.$": "$.Payload" }),
-            );
-        }
+    let (call, parameters, result_selector) = match action.invocation {
+        Invocation::Function(function) => (
+            Call::Lambda,
+            json!({
+                "FunctionName": format!("${{{}}}", placeholder_name(system, Placeholder::FunctionArn(function))),
+                "Payload": message,
+            }),
+            Some(json!({ "output.$": "$.Payload" })),
+        ),
         Invocation::Commands(receiver) => {
             let mut body = message;
             if let Json::Object(entries) = &mut body {
                 entries.insert("taskToken.$".to_string(), json!("$$.Task.Token"));
             }
-            state.insert(
-                "Resource".to_string(),
-                json!("arn:aws:states:::sqs:sendMessage.waitForTaskToken"),
-            );
-            state.insert(
-                "Parameters".to_string(),
+            (
+                Call::Commands,
                 json!({
                     "QueueUrl": format!(
                         "${{{}}}",
@@ -251,22 +419,21 @@ fn task(
                     ),
                     "MessageBody": body,
                 }),
-            );
+                None,
+            )
         }
-    }
-    state.insert(
-        "ResultPath".to_string(),
-        result.map_or(Json::Null, |path| json!(path)),
-    );
-    state.insert("TimeoutSeconds".to_string(), json!(seconds(action.timeout)));
-    if let Some(retry) = retry(&action.retry) {
-        state.insert("Retry".to_string(), retry);
-    }
-    state
-}
-
-fn catch(next: &str, result: &str) -> Json {
-    json!([{ "ErrorEquals": ["States.ALL"], "ResultPath": result, "Next": next }])
+    };
+    State::Task(Box::new(Task {
+        comment: format!("{service}.{}", action.operation),
+        call,
+        parameters,
+        result_selector,
+        result_path: result,
+        timeout_seconds: seconds(action.timeout),
+        retry: retry(&action.retry),
+        catch: (catch.0, catch.1.to_string()),
+        next,
+    }))
 }
 
 /// Where the compensation chain that starts with the undo of `from` goes
@@ -304,38 +471,27 @@ fn on_step_failure(plan: &SagaPlan, failed: usize) -> String {
 }
 
 /// The state machine of an orchestrated saga, for `filler` to fill.
-pub fn definition(system: &System, plan: &SagaPlan, filler: Filler) -> Json {
-    let mut states = Map::new();
+pub fn machine(system: &System, plan: &SagaPlan, filler: Filler) -> Machine {
+    let mut states = Vec::new();
     let first = plan
         .steps
         .first()
         .map_or_else(|| SUCCEEDED.to_string(), |step| step_state(&step.name));
-    states.insert(
-        START.to_string(),
-        json!({
-            "Type": "Pass",
-            "Comment": "Keeps the input as `event`; each step's output goes to `results`.",
-            "Parameters": { "event.$": "$", "results": {} },
-            "Next": first,
-        }),
-    );
+    states.push((START.to_string(), State::Start { next: first }));
     for (index, step) in plan.steps.iter().enumerate() {
-        let mut state = task(
-            system,
-            plan,
-            &step.action,
-            Some(format!("$.results.{}", step.name)),
-        );
-        state.insert(
-            "Catch".to_string(),
-            catch(&on_step_failure(plan, index), "$.error"),
-        );
         let next = plan
             .steps
             .get(index + 1)
             .map_or_else(|| SUCCEEDED.to_string(), |next| step_state(&next.name));
-        state.insert("Next".to_string(), json!(next));
-        states.insert(step_state(&step.name), Json::Object(state));
+        let state = task(
+            system,
+            plan,
+            &step.action,
+            Some(format!("$.results.{}", step.name)),
+            (on_step_failure(plan, index), "$.error"),
+            next,
+        );
+        states.push((step_state(&step.name), state));
     }
     for (index, step) in plan.steps.iter().enumerate() {
         let Some(undo) = &step.undo else {
@@ -344,63 +500,54 @@ pub fn definition(system: &System, plan: &SagaPlan, filler: Filler) -> Json {
         if step.after_pivot {
             continue;
         }
-        let mut state = task(system, plan, undo, None);
-        state.insert(
-            "Catch".to_string(),
-            catch(KEEP_STATE, "$.compensationError"),
+        let state = task(
+            system,
+            plan,
+            undo,
+            None,
+            (KEEP_STATE.to_string(), "$.compensationError"),
+            after_undo(plan, index),
         );
-        state.insert("Next".to_string(), json!(after_undo(plan, index)));
-        states.insert(undo_state(&step.name), Json::Object(state));
+        states.push((undo_state(&step.name), state));
     }
     if let Some(handler) = &plan.on_failure {
-        let mut state = task(system, plan, handler, None);
-        state.insert(
-            "Catch".to_string(),
-            catch(KEEP_STATE, "$.compensationError"),
+        let state = task(
+            system,
+            plan,
+            handler,
+            None,
+            (KEEP_STATE.to_string(), "$.compensationError"),
+            FAILED.to_string(),
         );
-        state.insert("Next".to_string(), json!(FAILED));
-        states.insert(ON_FAILURE.to_string(), Json::Object(state));
+        states.push((ON_FAILURE.to_string(), state));
     }
-    states.insert(
-        KEEP_STATE.to_string(),
-        json!({
-            "Type": "Task",
-            "Comment": "The execution could not be compensated or finished: its state goes to the saga's dead-letter queue.",
-            "Resource": "arn:aws:states:::sqs:sendMessage",
-            "Parameters": {
-                "QueueUrl": format!("${{{}}}", placeholder_name(system, Placeholder::QueueUrl(plan.dead_letter))),
-                "MessageBody": {
-                    "saga": plan.name,
-                    "execution.$": "$$.Execution.Id",
-                    "state.$": "$",
-                },
+    let keep = Task {
+        comment: "The execution could not be compensated or finished: its state goes to the saga's dead-letter queue.".to_string(),
+        call: Call::DeadLetter,
+        parameters: json!({
+            "QueueUrl": format!("${{{}}}", placeholder_name(system, Placeholder::QueueUrl(plan.dead_letter))),
+            "MessageBody": {
+                "saga": plan.name,
+                "execution.$": "$$.Execution.Id",
+                "state.$": "$",
             },
-            "ResultPath": Json::Null,
-            "TimeoutSeconds": seconds(crate::graph::saga::DEAD_LETTER_SEND_TIMEOUT),
-            "Retry": retry(&RetryPolicy::PERSISTENT),
-            "Catch": [{ "ErrorEquals": ["States.ALL"], "ResultPath": "$.deadLetterError", "Next": NEEDS_ATTENTION }],
-            "Next": NEEDS_ATTENTION,
         }),
-    );
-    states.insert(
+        result_selector: None,
+        result_path: None,
+        timeout_seconds: seconds(crate::graph::saga::DEAD_LETTER_SEND_TIMEOUT),
+        retry: retry(&RetryPolicy::PERSISTENT),
+        catch: (NEEDS_ATTENTION.to_string(), "$.deadLetterError".to_string()),
+        next: NEEDS_ATTENTION.to_string(),
+    };
+    states.push((KEEP_STATE.to_string(), State::Task(Box::new(keep))));
+    states.push((
         NEEDS_ATTENTION.to_string(),
-        json!({
-            "Type": "Fail",
-            "Error": "SagaNeedsAttention",
-            "Cause": format!("Saga {} could not undo or finish what it started; the execution's state is in its dead-letter queue.", plan.name),
+        State::Fail(Fail::NeedsAttention {
+            cause: format!("Saga {} could not undo or finish what it started; the execution's state is in its dead-letter queue.", plan.name),
         }),
-    );
-    states.insert(
-        FAILED.to_string(),
-        json!({
-            "Type": "Fail",
-            "Comment": "A step failed; what was done before it has been undone.",
-            "ErrorPath": "$.error.Error",
-            "CausePath": "$.error.Cause",
-        }),
-    );
-    states.insert(SUCCEEDED.to_string(), json!({ "Type": "Succeed" }));
-    let mut machine = Map::new();
+    ));
+    states.push((FAILED.to_string(), State::Fail(Fail::Undone)));
+    states.push((SUCCEEDED.to_string(), State::Succeed));
     let comment = system
         .sagas
         .get(plan.saga.0)
@@ -409,13 +556,17 @@ pub fn definition(system: &System, plan: &SagaPlan, filler: Filler) -> Json {
             || format!("The saga {} of system {}.", plan.name, system.name.text),
             |doc| filler.literal(&doc, &placeholders(system, plan)),
         );
-    machine.insert("Comment".to_string(), json!(comment));
-    machine.insert("StartAt".to_string(), json!(START));
-    if let Some(limit) = plan.execution_limit() {
-        machine.insert("TimeoutSeconds".to_string(), json!(seconds(limit)));
+    Machine {
+        comment,
+        timeout: plan.execution_limit().map(seconds),
+        states,
     }
-    machine.insert("States".to_string(), Json::Object(states));
-    Json::Object(machine)
+}
+
+/// The definition of an orchestrated saga's state machine, for `filler` to
+/// fill.
+pub fn definition(system: &System, plan: &SagaPlan, filler: Filler) -> Json {
+    machine(system, plan, filler).to_json()
 }
 
 /// The definition file of every orchestrated saga, by path: the template
