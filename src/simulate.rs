@@ -9,7 +9,7 @@
 //! action publishes its outcome event, and the rule that matches it runs
 //! next.
 
-use crate::emit::asl::{self, Call, Machine, State, Task};
+use crate::emit::asl::{self, Call, Machine, State};
 use crate::graph::Graph;
 use crate::graph::saga::{self, Invocation, Outcome, Runs, SagaEvent, SagaPlan};
 use crate::model::{SagaMode, System};
@@ -117,20 +117,15 @@ pub fn simulate(
     }
 }
 
-/// How many attempts a task's retry allows, the first included.
-fn attempts(task: &Task) -> u64 {
-    task.retry
-        .as_ref()
-        .map_or(1, |retry| u64::from(retry.max_attempts) + 1)
-}
-
-/// The kind of a state, as the States Language names it.
-fn kind(state: &State) -> &'static str {
+/// How many attempts a state allows before it fails, the first included:
+/// a task's retries, and one for any other.
+fn attempts(state: &State) -> u64 {
     match state {
-        State::Start { .. } => "Pass",
-        State::Task(_) => "Task",
-        State::Fail(_) => "Fail",
-        State::Succeed => "Succeed",
+        State::Task(task) => task
+            .retry
+            .as_ref()
+            .map_or(1, |retry| u64::from(retry.max_attempts) + 1),
+        _ => 1,
     }
 }
 
@@ -162,17 +157,16 @@ pub fn walk(machine: &Machine, failing: Option<&str>) -> Result<Vec<Visit>, Simu
         let fails = failing == Some(current.as_str());
         let outcome = match state {
             State::Fail(_) | State::Succeed => String::new(),
-            State::Task(task) if fails => format!(
+            _ if fails => format!(
                 "fails after {} attempt{}",
-                attempts(task),
-                if attempts(task) == 1 { "" } else { "s" }
+                attempts(state),
+                if attempts(state) == 1 { "" } else { "s" }
             ),
-            _ if fails => "fails after 1 attempt".to_string(),
             _ => "completes".to_string(),
         };
         visits.push(Visit {
             state: current.clone(),
-            kind: kind(state).to_string(),
+            kind: state.kind().to_string(),
             what: what(state),
             outcome,
         });

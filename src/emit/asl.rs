@@ -300,27 +300,37 @@ impl Machine {
 }
 
 impl State {
+    /// Its `Type`, as the States Language names it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            State::Start { .. } => "Pass",
+            State::Task(_) => "Task",
+            State::Fail(_) => "Fail",
+            State::Succeed => "Succeed",
+        }
+    }
+
     fn to_json(&self) -> Json {
         match self {
             State::Start { next } => json!({
-                "Type": "Pass",
+                "Type": self.kind(),
                 "Comment": "Keeps the input as `event`; each step's output goes to `results`.",
                 "Parameters": { "event.$": "$", "results": {} },
                 "Next": next,
             }),
             State::Task(task) => task.to_json(),
             State::Fail(Fail::Undone) => json!({
-                "Type": "Fail",
+                "Type": self.kind(),
                 "Comment": "A step failed; what was done before it has been undone.",
                 "ErrorPath": "$.error.Error",
                 "CausePath": "$.error.Cause",
             }),
             State::Fail(fail @ Fail::NeedsAttention { cause }) => json!({
-                "Type": "Fail",
+                "Type": self.kind(),
                 "Error": fail.error(),
                 "Cause": cause,
             }),
-            State::Succeed => json!({ "Type": "Succeed" }),
+            State::Succeed => json!({ "Type": self.kind() }),
         }
     }
 }

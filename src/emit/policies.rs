@@ -74,13 +74,8 @@ pub fn service_statement(
     })
 }
 
-/// One allowing statement of a queue's or topic's resource policy: every
-/// permission on the resource of one AWS service, for the same actions
-/// tested the same way, whatever the number of rules or topics behind it.
-/// One statement per source would go over an SQS policy's 20 statements
-/// and 10 conditions at the tenth rule on a bus (its undelivered queue
-/// names every rule); listed in one condition, the sources are bounded by
-/// the policy's bytes alone (M246).
+/// One allowing statement of a queue's or topic's resource policy, as the
+/// IAM plan groups them (`iam::Plan::statements_on`), with its id.
 #[derive(Clone, Debug)]
 pub struct ServiceGrant<'a> {
     pub sid: String,
@@ -94,23 +89,18 @@ pub struct ServiceGrant<'a> {
 /// The allowing statements of the resource policy of a queue or topic, in
 /// the order of their first permission.
 pub fn service_grants(graph: &Graph, resource: Resource) -> Vec<ServiceGrant<'_>> {
-    let mut grants: Vec<ServiceGrant<'_>> = Vec::new();
-    for permission in graph.iam.permissions_on(resource) {
-        let same = |grant: &&mut ServiceGrant<'_>| {
-            grant.first.service == permission.service
-                && grant.first.actions == permission.actions
-                && grant.first.source.arn_test() == permission.source.arn_test()
-        };
-        match grants.iter_mut().find(same) {
-            Some(grant) => grant.permissions.push(permission),
-            None => grants.push(ServiceGrant {
-                sid: events::policy_sid("Allow", sources_label(permission.source)),
-                first: permission,
-                permissions: vec![permission],
-            }),
-        }
-    }
-    grants
+    graph
+        .iam
+        .statements_on(resource)
+        .filter_map(|permissions| {
+            let first = *permissions.first()?;
+            Some(ServiceGrant {
+                sid: events::policy_sid("Allow", sources_label(first.source)),
+                first,
+                permissions,
+            })
+        })
+        .collect()
 }
 
 /// What a statement of a resource policy lets act, for its id.

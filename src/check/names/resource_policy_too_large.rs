@@ -189,8 +189,6 @@ struct Policy {
     size: (QuotaKind, usize),
     /// The source of each permission the policy names, in its order.
     sources: Vec<Source>,
-    /// What the sources are, for the primary label.
-    label: String,
 }
 
 /// Checks one document against its limit of bytes (its statements and
@@ -212,22 +210,23 @@ fn check_policy(
         .iter()
         .rev()
         .find_map(|source| source_site(system, *source));
+    // A queue's or topic's policy names its sources in one statement per
+    // AWS service; Lambda keeps a statement per permission.
+    let label = match (kind, policy.sources.len()) {
+        (QuotaKind::LambdaPolicySize, count) => {
+            format!("{count} statements, one for each permission to invoke it")
+        }
+        (_, 1) => "1 source delivers to it, named in its policy".to_string(),
+        (_, count) => format!("{count} sources deliver to it, each named in its policy"),
+    };
     out.push(diagnostic(
         &owner,
         kind,
         size,
-        &policy.label,
+        &label,
         region,
         site.as_ref(),
     ));
-}
-
-/// "N sources deliver to it", for a queue's or topic's policy.
-fn delivering(sources: &[Source]) -> String {
-    match sources.len() {
-        1 => "1 source delivers to it, named in its policy".to_string(),
-        count => format!("{count} sources deliver to it, each named in its policy"),
-    }
 }
 
 impl Rule for ResourcePolicyTooLarge {
@@ -242,7 +241,6 @@ impl Rule for ResourcePolicyTooLarge {
                 deployed::resource_policy(&emit, rules, Resource::Queue(settings.queue));
             let policy = Policy {
                 size: (QuotaKind::QueuePolicySize, deployed::bytes(&document)),
-                label: delivering(&sources),
                 sources,
             };
             check_policy(
@@ -258,7 +256,6 @@ impl Rule for ResourcePolicyTooLarge {
                 deployed::resource_policy(&emit, rules, Resource::Topic(TopicId(index)));
             let policy = Policy {
                 size: (QuotaKind::TopicPolicySize, deployed::bytes(&document)),
-                label: delivering(&sources),
                 sources,
             };
             let owner = Site {
@@ -274,10 +271,6 @@ impl Rule for ResourcePolicyTooLarge {
             let (document, sources) = deployed::function_policy(&emit, rules, ServiceId(index));
             let policy = Policy {
                 size: (QuotaKind::LambdaPolicySize, deployed::bytes(&document)),
-                label: format!(
-                    "{} statements, one for each permission to invoke it",
-                    sources.len()
-                ),
                 sources,
             };
             let owner = Site {
