@@ -291,6 +291,48 @@ fn nested_object_types_get_one_located_m110_from_every_command() {
     at_the_limit(&SHAPES[1]);
 }
 
+/// An event type nested to the limit is written like any other: laid out,
+/// with its comments. The Terraform writer used to print each file, parse
+/// it back with hcl-edit to lay it out, and when that parser gave up on the
+/// depth, wrote the unformatted text instead, comments dropped and the
+/// whole schema on one line.
+#[test]
+fn a_type_nested_to_the_limit_is_written_laid_out_with_its_comments() {
+    let shape = &SHAPES[1];
+    let depth = shape.at_the_limit();
+    let source = meshc::diagnostics::SourceFile {
+        name: "limit.mesh".to_string(),
+        text: shape.text(depth),
+    };
+    let options = meshc::Options {
+        target: meshc::Target::Terraform,
+    };
+    let output = meshc::compile(&source, &options);
+    let events = output
+        .files
+        .get("terraform/events.tf")
+        .unwrap_or_else(|| panic!("no events.tf: {:?}", output.files.keys()));
+    assert!(
+        events.contains("# The schema of every event, so that producers and consumers"),
+        "{events}"
+    );
+    let schema = events
+        .lines()
+        .skip_while(|line| !line.trim_start().starts_with("content"))
+        .collect::<Vec<_>>();
+    assert_eq!(
+        schema.first(),
+        Some(&"  content = jsonencode({"),
+        "{events}"
+    );
+    // One line for each level's `type`, opening and closing.
+    assert!(schema.len() > 3 * depth, "{} lines", schema.len());
+    assert!(
+        events.contains("  name        = \"${var.name_prefix}-events\""),
+        "{events}"
+    );
+}
+
 #[test]
 fn nested_objects_in_tags_get_one_located_m110_from_every_command() {
     too_deep(&SHAPES[2]);

@@ -1,13 +1,15 @@
 //! The Terraform backend: HCL for the hashicorp/aws provider (~> 6.0),
 //! in files grouped by concern under `out/terraform/`.
 //!
-//! Every resource is built with hcl-rs; the layout pass in `hcl.rs` makes
-//! the text what `terraform fmt` would make it. The backend reads the
+//! Every resource is built with hcl-rs's builders (`writer`); `layout`
+//! writes the blocks in one pass, laid out as `terraform fmt` lays them
+//! out. The backend reads the
 //! model, the network plan and the IAM plan; it derives nothing.
 
 mod alarms;
 mod data;
 mod iam;
+mod layout;
 mod load_balancers;
 mod messaging;
 mod network;
@@ -29,6 +31,9 @@ use writer::TfFile;
 
 /// Builds one file of the configuration.
 type BuildFile = fn(&Context<'_>) -> TfFile;
+
+/// The file of outputs, built last: it names resources of every other file.
+const OUTPUTS: &str = "outputs.tf";
 
 /// Every file the Terraform backend can write, in the order they are
 /// built, with the function that builds each. A file with no block is not
@@ -53,7 +58,7 @@ const FILES: [(&str, BuildFile); 20] = [
     ("sagas.tf", sagas::sagas),
     ("alarms.tf", alarms::alarms),
     ("privatelink.tf", privatelink::private_links),
-    ("outputs.tf", settings::outputs),
+    (OUTPUTS, settings::outputs),
 ];
 
 /// Whether `name` is the name of a file this backend can write.
@@ -79,22 +84,21 @@ pub fn emit(
     graph: &Graph,
 ) -> Result<BTreeMap<String, String>, Vec<crate::diagnostics::Diagnostic>> {
     let context = Context::new(system, graph);
-    let mut built: Vec<(&str, TfFile)> = FILES
-        .iter()
-        .map(|(name, build)| (*name, build(&context)))
-        .collect();
-    let emitted: Vec<(String, String)> = built
-        .iter()
-        .flat_map(|(_, file)| file.resources())
-        .map(|(kind, name)| (kind.to_string(), name.to_string()))
-        .collect();
-    if let Some((_, outputs)) = built.iter_mut().find(|(name, _)| *name == "outputs.tf") {
-        settings::extension_outputs(outputs, &emitted);
-    }
+    // Each file is built, written and dropped before the next is built, so
+    // that the blocks of one file at most are held at a time.
+    let mut emitted: Vec<(String, String)> = Vec::new();
     let mut files = BTreeMap::new();
-    for (name, file) in built {
+    for (name, build) in &FILES {
+        let mut file = build(&context);
+        if *name == OUTPUTS {
+            settings::extension_outputs(&mut file, &emitted);
+        }
+        emitted.extend(
+            file.resources()
+                .map(|(kind, name)| (kind.to_string(), name.to_string())),
+        );
         if !file.is_empty() {
-            files.insert(name.to_string(), file.render());
+            files.insert((*name).to_string(), file.render());
         }
     }
     let problems = context.name_diagnostics();
@@ -102,5 +106,16 @@ pub fn emit(
         Ok(files)
     } else {
         Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_outputs_are_built_after_every_resource() {
+        assert_eq!(
+            super::FILES.last().map(|(name, _)| *name),
+            Some(super::OUTPUTS)
+        );
     }
 }
