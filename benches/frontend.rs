@@ -117,6 +117,82 @@ fn builds() {
     );
 }
 
+/// This process's CPU time so far.
+fn cpu_time() -> Duration {
+    usage(nix::sys::resource::UsageWho::RUSAGE_SELF).0
+}
+
+/// The median CPU time of `runs` runs of `work`.
+fn median_cpu(runs: usize, mut work: impl FnMut()) -> Duration {
+    median(
+        (0..runs)
+            .map(|_| {
+                let start = cpu_time();
+                work();
+                cpu_time().saturating_sub(start)
+            })
+            .collect(),
+    )
+}
+
+/// The Terraform backend alone, from an analysed system to its files,
+/// against a floor measured in the same run: writing the same bytes from
+/// pre-rendered strings (each file's blocks, as separate strings, copied
+/// into a new file of the same name).
+fn emission() {
+    println!(
+        "
+Terraform emission (meshc::emit::emit, --target terraform) against the floor of writing the same bytes from pre-rendered blocks: CPU time, median of several runs\n"
+    );
+    println!("| services | emitted MiB | blocks | emission | floor | emission / floor |");
+    println!("|---:|---:|---:|---:|---:|---:|");
+    for services in [500, 1000, 5000] {
+        let analysis = meshc::analyze(&generate(services));
+        let (Some(system), Some(graph)) = (&analysis.system, &analysis.graph) else {
+            println!("| {services} | the generated system did not analyse | | | | |");
+            continue;
+        };
+        let target = meshc::Target::Terraform;
+        let Ok(files) = meshc::emit::emit(system, graph, target) else {
+            println!("| {services} | the generated system did not emit | | | | |");
+            continue;
+        };
+        let runs = if services >= 5000 { 3 } else { 7 };
+        let emission = median_cpu(runs, || {
+            std::hint::black_box(meshc::emit::emit(
+                std::hint::black_box(system),
+                graph,
+                target,
+            ))
+            .ok();
+        });
+        let pieces: Vec<(&String, Vec<&str>)> = files
+            .iter()
+            .map(|(name, text)| (name, text.split_inclusive("\n\n").collect()))
+            .collect();
+        let floor = median_cpu(runs, || {
+            let mut written = std::collections::BTreeMap::new();
+            for (name, blocks) in std::hint::black_box(&pieces) {
+                let mut text = String::new();
+                for block in blocks {
+                    text.push_str(block);
+                }
+                written.insert((*name).clone(), text);
+            }
+            std::hint::black_box(written);
+        });
+        let bytes: usize = files.values().map(String::len).sum();
+        let blocks: usize = pieces.iter().map(|(_, blocks)| blocks.len()).sum();
+        println!(
+            "| {services} | {:.1} | {blocks} | {:.1} ms | {:.1} ms | {:.1} |",
+            bytes as f64 / (1024.0 * 1024.0),
+            emission.as_secs_f64() * 1000.0,
+            floor.as_secs_f64() * 1000.0,
+            emission.as_secs_f64() / floor.as_secs_f64().max(1e-9),
+        );
+    }
+}
+
 /// The human report of `meshc check`: every generated service after the
 /// first calls the one before with too short a timeout (M217), so the report
 /// has one warning per service, spread over the whole file.
@@ -166,8 +242,13 @@ const MEASURE: &str = "MESHC_BENCH_MEASURE";
 /// The children's CPU time and largest peak memory, as the kernel accounts
 /// them for the processes this one waited for.
 fn children() -> (Duration, u64) {
-    let Ok(usage) = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)
-    else {
+    usage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)
+}
+
+/// The CPU time (user and system) and peak memory the kernel accounts to
+/// `who`.
+fn usage(who: nix::sys::resource::UsageWho) -> (Duration, u64) {
+    let Ok(usage) = nix::sys::resource::getrusage(who) else {
         return (Duration::ZERO, 0);
     };
     let seconds = |time: nix::sys::time::TimeVal| {
@@ -464,7 +545,7 @@ fn instructions_gate() {
 }
 
 /// Every table, or those named: `cargo bench --bench frontend -- memory
-/// hostile` (analysis, reports, builds, memory, hostile; `instructions`,
+/// hostile` (analysis, reports, builds, emission, memory, hostile; `instructions`,
 /// the regression gate, only when named).
 fn main() {
     if std::env::var_os(MEASURE).is_some() {
@@ -476,10 +557,11 @@ fn main() {
         .skip(1)
         .filter(|argument| !argument.starts_with("--"))
         .collect();
-    let tables: [(&str, fn()); 5] = [
+    let tables: [(&str, fn()); 6] = [
         ("analysis", analysis),
         ("reports", reports),
         ("builds", builds),
+        ("emission", emission),
         ("memory", memory),
         ("hostile", hostile),
     ];
