@@ -309,3 +309,27 @@ fn both_backends_name_the_same_aws_resources() {
         }
     }
 }
+
+/// A documentation comment of several lines on a database is its resource's
+/// comment, line for line, as on any other declaration. The Terraform
+/// backend used to join a database's lines with a newline and four spaces,
+/// which indented every line after the first inside the comment.
+#[test]
+fn a_database_documented_over_lines_is_commented_line_for_line() {
+    let shop = std::fs::read_to_string("examples/shop.mesh").unwrap();
+    let text = shop.replace(
+        "/// Payments ledger.\n",
+        "/// Payments ledger.\n/// Kept seven years.\n",
+    );
+    assert_ne!(text, shop, "the shop's database comment moved");
+    let source = meshc::diagnostics::SourceFile {
+        name: "shop.mesh".to_string(),
+        text,
+    };
+    let files = meshc::compile(&source, &meshc::Options::default()).files;
+    let data = &files["terraform/data.tf"];
+    assert!(
+        data.contains("# Payments ledger.\n# Kept seven years.\n# Its master password"),
+        "{data}"
+    );
+}

@@ -10,6 +10,7 @@ pub mod events;
 pub mod firewall;
 pub mod json_schema;
 pub mod names;
+pub mod notes;
 pub mod ordering;
 pub mod picture;
 pub mod policies;

@@ -365,12 +365,7 @@ fn add_database(
     let secret = json!({ "KmsKeyId": reference(super::settings::KEY) });
     let protection = template.deletion_protection(database.deletion_protection);
     let logical = references::database(system, database_id);
-    let mut note = if database.doc.is_empty() {
-        format!("The database {name}.")
-    } else {
-        database.doc.join(" ")
-    };
-    note.push_str(" Its master password lives in Secrets Manager, rotated by RDS; services connect over TLS with the secret or with IAM authentication.");
+    let note = crate::emit::notes::database(database).join(" ");
     if aurora {
         template
             .add(

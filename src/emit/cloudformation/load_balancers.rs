@@ -95,8 +95,6 @@ fn attributes(pairs: &[(&str, Json)]) -> Json {
 fn add_alb(template: &mut Template, context: &Context<'_>, balancer: &LoadBalancer) {
     let system = context.system;
     let name = names::load_balancer(system, balancer.id);
-    let network = names::network(system, balancer.network);
-    let served = names::services(system, balancer.targets.iter().map(|target| target.service));
     let protection = template.deletion_protection_attribute();
     let resource = template.add(
         id(&name, "LoadBalancer"),
@@ -117,15 +115,9 @@ fn add_alb(template: &mut Template, context: &Context<'_>, balancer: &LoadBalanc
             ]),
         }),
     );
-    resource.depends_on(BUCKET_POLICY).note(&format!(
-        "The {} load balancer of network {network}, in front of {}.",
-        if balancer.public {
-            "internet-facing"
-        } else {
-            "internal"
-        },
-        served.join(", ")
-    ));
+    resource
+        .depends_on(BUCKET_POLICY)
+        .note(&crate::emit::notes::load_balancer(system, balancer));
     if balancer.public {
         let plain = balancer.listeners.iter().any(|listener| {
             listener.protocol == ListenerProtocol::Http && !listener.redirect_to_https

@@ -38,15 +38,13 @@ pub(super) fn alarms(context: &Context<'_>) -> TfFile {
 /// The topic named `alarms` meshc makes: encrypted with the system key,
 /// over TLS only, and published to by the system's alarms alone.
 fn add_topic(file: &mut TfFile, context: &Context<'_>) {
-    let index = file.add(
+    file.add(
         resource("aws_sns_topic", TOPIC_NAME)
             .add_attribute(("name", aws_name(context, NameKind::Topic, TOPIC_NAME)))
             .add_attribute(("kms_master_key_id", reference("aws_kms_key.system.arn")))
             .build(),
     );
-    file.note_above(
-        index,
-        "Where the system's alarms notify, when they fire and when they recover: subscribe whoever should know (docs/runtime.md, \"Alarms\"). Declare a topic named `alarms` to own it.",
+    file.note_above("Where the system's alarms notify, when they fire and when they recover: subscribe whoever should know (docs/runtime.md, \"Alarms\"). Declare a topic named `alarms` to own it.",
     );
     let arn = reference(&format!("aws_sns_topic.{TOPIC_NAME}.arn"));
     // The topic meshc makes is not a resource of the IAM plan: any.

@@ -48,17 +48,17 @@ pub(super) fn data_stores(context: &Context<'_>) -> TfFile {
 fn add_bucket(file: &mut TfFile, context: &Context<'_>, bucket: &Bucket) {
     let label = bucket.name.text.as_str();
     let own = |attribute: &str| reference(&format!("aws_s3_bucket.{label}.{attribute}"));
-    let index = file.add(
+    file.add(
         resource("aws_s3_bucket", label)
             .add_attribute(("bucket", physical_name(&names::bucket(context, label))))
             .add_attribute(("force_destroy", !bucket.deletion_protection))
             .build(),
     );
     if !bucket.doc.is_empty() {
-        file.note_above(index, &bucket.doc.join(" "));
+        file.note_above(&bucket.doc.join(" "));
     }
     for (check, why) in datastores::BUCKET_SKIPS {
-        file.note_inside(index, &format!("#checkov:skip={check}:{why}"));
+        file.note_inside(&format!("#checkov:skip={check}:{why}"));
     }
     add_bucket_closure(file, label);
     file.add(
@@ -211,14 +211,14 @@ fn add_secret(file: &mut TfFile, context: &Context<'_>, secret: &Secret) {
     if !secret.doc.is_empty() {
         block = block.add_attribute(("description", secret.doc.join(" ")));
     }
-    let index = file.add(
+    file.add(
         block
             .add_attribute(("kms_key_id", reference("aws_kms_key.system.arn")))
             .add_attribute(("recovery_window_in_days", datastores::SECRET_RECOVERY_DAYS))
             .build(),
     );
     let (check, why) = datastores::SECRET_ROTATION_SKIP;
-    file.note_inside(index, &format!("#checkov:skip={check}:{why}"));
+    file.note_inside(&format!("#checkov:skip={check}:{why}"));
 }
 
 /// A declared parameter: a `String` in the standard tier, in the system's
@@ -230,7 +230,7 @@ fn add_parameter(file: &mut TfFile, context: &Context<'_>, parameter: &Parameter
     if !parameter.doc.is_empty() {
         block = block.add_attribute(("description", parameter.doc.join(" ")));
     }
-    let index = file.add(
+    file.add(
         block
             .add_attribute(("type", "String"))
             .add_attribute(("tier", "Standard"))
@@ -238,7 +238,7 @@ fn add_parameter(file: &mut TfFile, context: &Context<'_>, parameter: &Parameter
             .build(),
     );
     let (check, why) = datastores::PARAMETER_ENCRYPTION_SKIP;
-    file.note_inside(index, &format!("#checkov:skip={check}:{why}"));
+    file.note_inside(&format!("#checkov:skip={check}:{why}"));
 }
 
 fn add_table(file: &mut TfFile, context: &Context<'_>, table: &Table) {
@@ -326,19 +326,16 @@ fn add_table(file: &mut TfFile, context: &Context<'_>, table: &Table) {
                 .build(),
         );
     }
-    let index = file.add(block.build());
+    file.add(block.build());
     if !table.doc.is_empty() {
-        file.note_above(index, &table.doc.join("\n"));
+        file.note_above(&table.doc.join("\n"));
     }
     if provisioned.is_some() {
-        file.note_inside(
-            index,
-            "#checkov:skip=CKV2_AWS_16:the capacity is the table's declared provisioned billing; scaling it is left to the team that declared it",
+        file.note_inside("#checkov:skip=CKV2_AWS_16:the capacity is the table's declared provisioned billing; scaling it is left to the team that declared it",
         );
     }
     if !table.point_in_time_recovery.value {
         file.note_inside(
-            index,
             "#checkov:skip=CKV_AWS_28:point_in_time_recovery = false is declared for this table",
         );
     }
@@ -410,7 +407,8 @@ fn add_database(file: &mut TfFile, context: &Context<'_>, id: DatabaseId, databa
             .add_attribute(("engine", engine.as_str()))
             .add_attribute(("engine_version", version.as_str()))
     };
-    let index = if aurora {
+    let note = crate::emit::notes::database(database).join("\n");
+    if aurora {
         let cluster = common(resource("aws_rds_cluster", name))
             .add_attribute((
                 "cluster_identifier",
@@ -451,7 +449,8 @@ fn add_database(file: &mut TfFile, context: &Context<'_>, id: DatabaseId, databa
                 strings(datastores::log_exports(engine)),
             ))
             .build();
-        let index = file.add(cluster);
+        file.add(cluster);
+        file.note_above(&note);
         let instances: u64 = if database.multi_az.value { 2 } else { 1 };
         let instance = resource("aws_rds_cluster_instance", name)
             .add_attribute(("count", instances))
@@ -487,7 +486,6 @@ fn add_database(file: &mut TfFile, context: &Context<'_>, id: DatabaseId, databa
             ))
             .build();
         file.add(instance);
-        index
     } else {
         let storage = database.storage.value.as_gib_ceil();
         let instance = common(resource("aws_db_instance", name))
@@ -545,24 +543,12 @@ fn add_database(file: &mut TfFile, context: &Context<'_>, id: DatabaseId, databa
                 reference("aws_kms_key.system.arn"),
             ))
             .build();
-        file.add(instance)
-    };
-    let mut note = if database.doc.is_empty() {
-        format!("The database {name}.")
-    } else {
-        {
-            database.doc.join(
-                "
-    ",
-            )
+        file.add(instance);
+        file.note_above(&note);
+        if !database.multi_az.value {
+            file.note_inside(
+                "#checkov:skip=CKV_AWS_157:multi_az is not declared for this database; a standby doubles its price",
+            );
         }
-    };
-    note.push_str("\nIts master password lives in Secrets Manager, rotated by RDS; services connect over TLS\nwith the secret or with IAM authentication.");
-    file.note_above(index, &note);
-    if !database.multi_az.value && !aurora {
-        file.note_inside(
-            index,
-            "#checkov:skip=CKV_AWS_157:multi_az is not declared for this database; a standby doubles its price",
-        );
     }
 }

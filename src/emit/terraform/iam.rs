@@ -180,16 +180,13 @@ fn add_role(file: &mut TfFile, context: &Context<'_>, role: &Role) {
             wildcard_notes.push((index, format!("Resource \"*\": {reason}.")));
         }
     }
-    let document_index = file.add(document.build());
-    file.note_above(
-        document_index,
-        &format!(
-            "What {} may do, and nothing more.",
-            names::role_description(context.system, context.graph, role.principal).to_lowercase()
-        ),
-    );
+    file.add(document.build());
+    file.note_above(&format!(
+        "What {} may do, and nothing more.",
+        names::role_description(context.system, context.graph, role.principal).to_lowercase()
+    ));
     for (statement, note) in wildcard_notes {
-        file.note_nested(document_index, &[("statement", statement)], &note);
+        file.note_nested(&[("statement", statement)], &note);
     }
     // A statement written by hand on `*` is shown by `meshc check` (M222)
     // with its reason; checkov is told the same reason.
@@ -199,13 +196,10 @@ fn add_role(file: &mut TfFile, context: &Context<'_>, role: &Role) {
         .find(|grant| grant.written && grant.wildcard.is_some())
     {
         for check in ["CKV_AWS_111", "CKV_AWS_356"] {
-            file.note_inside(
-                document_index,
-                &format!(
-                    "#checkov:skip={check}:written by hand in `iam` (M222): {}",
-                    grant.why
-                ),
-            );
+            file.note_inside(&format!(
+                "#checkov:skip={check}:written by hand in `iam` (M222): {}",
+                grant.why
+            ));
         }
     }
     file.add(

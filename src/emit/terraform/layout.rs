@@ -27,42 +27,40 @@ const WIDTH: usize = 100;
 /// A comment to write on a block of a file.
 #[derive(Debug)]
 pub(super) struct Note {
-    /// The top-level block.
-    pub block: usize,
-    /// Nested blocks below it: identifier and occurrence.
+    /// Nested blocks below the block: identifier and occurrence.
     pub path: Vec<(String, usize)>,
     /// As the first line inside the block, rather than above it.
     pub inside: bool,
     pub text: String,
 }
 
-/// The text of `blocks`, with `notes` on them.
-pub(super) fn write(blocks: &[Block], notes: &[Note]) -> String {
-    let mut by_block: Vec<&Note> = notes.iter().collect();
-    by_block.sort_by_key(|note| note.block);
-    let mut writer = Writer {
-        out: String::with_capacity(blocks.len() * 512),
-        spare: Spare::default(),
-    };
-    let mut path = Vec::new();
-    for (index, block) in blocks.iter().enumerate() {
-        if index > 0 {
-            writer.out.push('\n');
-        }
-        let first = by_block.partition_point(|note| note.block < index);
-        let end = by_block.partition_point(|note| note.block <= index);
-        writer.block(block, 0, &mut path, by_block.get(first..end).unwrap_or(&[]));
-    }
-    if !writer.out.ends_with('\n') {
-        writer.out.push('\n');
-    }
-    writer.out
-}
-
-/// Where the text goes, and the buffers it is laid out in.
-struct Writer {
+/// Writes a file's blocks one after the other, each with its comments.
+#[derive(Default)]
+pub(super) struct Writer {
     out: String,
     spare: Spare,
+}
+
+impl Writer {
+    /// Writes a top-level block, after a blank line unless it is the
+    /// file's first.
+    pub fn write(&mut self, block: &Block, notes: &[Note]) {
+        if !self.out.is_empty() {
+            self.out.push('\n');
+        }
+        let notes: Vec<&Note> = notes.iter().collect();
+        self.block(block, 0, &mut Vec::new(), &notes);
+    }
+
+    /// The file's text, holding no more memory than its bytes: the files
+    /// of a build are held together until they are written.
+    pub fn finish(mut self) -> String {
+        if !self.out.ends_with('\n') {
+            self.out.push('\n');
+        }
+        self.out.shrink_to_fit();
+        self.out
+    }
 }
 
 /// What the `=` of one entry is padded to: its key's width, and whether

@@ -82,9 +82,8 @@ fn add_alb(file: &mut TfFile, context: &Context<'_>, balancer: &LoadBalancer) {
     let system = context.system;
     let name = names::load_balancer(system, balancer.id);
     let subnet = names::subnet(system, balancer.subnet);
-    let network = names::network(system, balancer.network);
     let security_group = names::guarded(system, Guarded::LoadBalancer(balancer.id));
-    let index = file.add(
+    file.add(
         resource("aws_lb", &name)
             .add_attribute(("name", aws_name(context, NameKind::LoadBalancer, &name)))
             .add_attribute(("internal", !balancer.public))
@@ -112,33 +111,17 @@ fn add_alb(file: &mut TfFile, context: &Context<'_>, balancer: &LoadBalancer) {
             .build(),
     );
     if balancer.public {
-        file.note_inside(
-            index,
-            "#checkov:skip=CKV2_AWS_76:the web ACL has AWSManagedRulesKnownBadInputsRuleSet, the rules against Log4j; the anonymous IP list checkov also asks for would turn away customers behind VPNs",
+        file.note_inside("#checkov:skip=CKV2_AWS_76:the web ACL has AWSManagedRulesKnownBadInputsRuleSet, the rules against Log4j; the anonymous IP list checkov also asks for would turn away customers behind VPNs",
         );
         let plain = balancer.listeners.iter().any(|listener| {
             listener.protocol == ListenerProtocol::Http && !listener.redirect_to_https
         });
         if plain {
-            file.note_inside(
-                index,
-                "#checkov:skip=CKV2_AWS_20:no certificate is declared in `expose`, so port 80 serves plain HTTP (meshc check warns); declare `certificate` to serve HTTPS and redirect HTTP",
+            file.note_inside("#checkov:skip=CKV2_AWS_20:no certificate is declared in `expose`, so port 80 serves plain HTTP (meshc check warns); declare `certificate` to serve HTTPS and redirect HTTP",
             );
         }
     }
-    let served = names::services(system, balancer.targets.iter().map(|target| target.service));
-    file.note_above(
-        index,
-        &format!(
-            "The {} load balancer of network {network}, in front of {}.",
-            if balancer.public {
-                "internet-facing"
-            } else {
-                "internal"
-            },
-            served.join(", ")
-        ),
-    );
+    file.note_above(&crate::emit::notes::load_balancer(system, balancer));
     for target in &balancer.targets {
         add_target_group(file, context, balancer, target);
     }
@@ -181,11 +164,11 @@ fn add_alb(file: &mut TfFile, context: &Context<'_>, balancer: &LoadBalancer) {
         } else {
             block.add_block(default_action(context, balancer))
         };
-        let index = file.add(block.build());
+        file.add(block.build());
         if listener.protocol == ListenerProtocol::Http && !listener.redirect_to_https {
             let why = "no certificate is declared in `expose`, so this listener serves plain HTTP (meshc check warns); declare `certificate` to serve HTTPS and redirect HTTP";
-            file.note_inside(index, &format!("#checkov:skip=CKV_AWS_2:{why}"));
-            file.note_inside(index, &format!("#checkov:skip=CKV_AWS_103:{why}"));
+            file.note_inside(&format!("#checkov:skip=CKV_AWS_2:{why}"));
+            file.note_inside(&format!("#checkov:skip=CKV_AWS_103:{why}"));
         }
         let serving = match listener.protocol {
             ListenerProtocol::Https => true,
@@ -345,7 +328,7 @@ fn add_target_group(
         );
         return;
     }
-    let index = file.add(
+    file.add(
         resource("aws_lb_target_group", &label)
             .add_attribute(("name", physical))
             .add_attribute(("port", target.port))
@@ -356,9 +339,7 @@ fn add_target_group(
             .add_blocks(health_check(&target.health, false))
             .build(),
     );
-    file.note_inside(
-        index,
-        "#checkov:skip=CKV_AWS_378:TLS ends at the load balancer; the targets sit in private subnets that only its security group reaches",
+    file.note_inside("#checkov:skip=CKV_AWS_378:TLS ends at the load balancer; the targets sit in private subnets that only its security group reaches",
     );
 }
 
@@ -391,7 +372,7 @@ pub(super) fn add_nlb(file: &mut TfFile, context: &Context<'_>, balancer: &LoadB
             "off",
         ));
     }
-    let index = file.add(
+    file.add(
         block
             .add_attribute(("enable_cross_zone_load_balancing", true))
             .add_attribute(("enable_deletion_protection", true))
@@ -400,9 +381,7 @@ pub(super) fn add_nlb(file: &mut TfFile, context: &Context<'_>, balancer: &LoadB
     let served = system
         .service(target.service)
         .map_or("", |service| service.name.text.as_str());
-    file.note_above(
-        index,
-        &if balancer.endpoint_service {
+    file.note_above(&if balancer.endpoint_service {
             format!(
                 "The network load balancer that offers {served} over PrivateLink. Its security group does not\nfilter PrivateLink traffic: the endpoint service decides who may connect."
             )
@@ -413,9 +392,7 @@ pub(super) fn add_nlb(file: &mut TfFile, context: &Context<'_>, balancer: &LoadB
             )
         },
     );
-    file.note_inside(
-        index,
-        "#checkov:skip=CKV_AWS_91:a network load balancer logs TLS listeners only, and this one forwards TCP to a service that logs its own requests",
+    file.note_inside("#checkov:skip=CKV_AWS_91:a network load balancer logs TLS listeners only, and this one forwards TCP to a service that logs its own requests",
     );
     file.add(
         resource("aws_lb_target_group", &name)
@@ -495,10 +472,8 @@ fn add_web_acl(file: &mut TfFile, context: &Context<'_>, balancer: &LoadBalancer
         acl = acl.add_block(managed_rule(rule, index as u64 + 1));
     }
     acl = acl.add_block(visibility(aws_name(context, NameKind::WebAclMetric, &name)));
-    let index = file.add(acl.build());
-    file.note_above(
-        index,
-        "The web ACL of the internet-facing load balancer: AWS's common rules, known bad inputs\n(Log4Shell among them) and Amazon's IP reputation list.",
+    file.add(acl.build());
+    file.note_above("The web ACL of the internet-facing load balancer: AWS's common rules, known bad inputs\n(Log4Shell among them) and Amazon's IP reputation list.",
     );
     file.add(
         resource("aws_wafv2_web_acl_association", &name)
@@ -541,12 +516,12 @@ fn add_web_acl(file: &mut TfFile, context: &Context<'_>, balancer: &LoadBalancer
 fn add_log_bucket(file: &mut TfFile, context: &Context<'_>) {
     let region = context.system.region.value.as_str();
     let label = "access-logs";
-    let bucket = file.add(
+    file.add(
         resource("aws_s3_bucket", label)
             .add_attribute(("bucket", physical_name(&names::access_log_bucket(context))))
             .build(),
     );
-    file.note_above(bucket, "Where the load balancers write their access logs.");
+    file.note_above("Where the load balancers write their access logs.");
     for (check, why) in [
         (
             "CKV_AWS_18",
@@ -565,7 +540,7 @@ fn add_log_bucket(file: &mut TfFile, context: &Context<'_>) {
             "nothing processes new log files as they arrive; they are read when needed",
         ),
     ] {
-        file.note_inside(bucket, &format!("#checkov:skip={check}:{why}"));
+        file.note_inside(&format!("#checkov:skip={check}:{why}"));
     }
     super::data::add_bucket_closure(file, label);
     file.add(

@@ -45,7 +45,7 @@ pub(super) fn events(context: &Context<'_>) -> TfFile {
     let mut file = TfFile::new(context);
     for bus in &system.buses {
         let name = bus.name.text.as_str();
-        let index = file.add(
+        file.add(
             resource("aws_cloudwatch_event_bus", name)
                 .add_attribute(("name", aws_name(context, NameKind::EventBus, name)))
                 .add_attribute((
@@ -58,7 +58,7 @@ pub(super) fn events(context: &Context<'_>) -> TfFile {
                 ))
                 .build(),
         );
-        file.note_above(index, &format!("The bus {name}."));
+        file.note_above(&format!("The bus {name}."));
         if let Some(retention) = bus.archive {
             file.add(
                 resource("aws_cloudwatch_event_archive", name)
@@ -77,7 +77,7 @@ pub(super) fn events(context: &Context<'_>) -> TfFile {
         }
     }
     if !system.events.is_empty() {
-        let registry = file.add(
+        file.add(
             resource("aws_schemas_registry", "events")
                 .add_attribute((
                     "name",
@@ -90,7 +90,6 @@ pub(super) fn events(context: &Context<'_>) -> TfFile {
                 .build(),
         );
         file.note_above(
-            registry,
             "The schema of every event, so that producers and consumers can generate code from it.",
         );
         for (index, event) in system.events.iter().enumerate() {
@@ -381,8 +380,8 @@ pub(super) fn queues(context: &Context<'_>) -> TfFile {
         block = block
             .add_attribute(("kms_master_key_id", reference("aws_kms_key.system.arn")))
             .add_attribute(("kms_data_key_reuse_period_seconds", 300));
-        let index = file.add(block.build());
-        file.note_above(index, &settings.purpose);
+        file.add(block.build());
+        file.note_above(&settings.purpose);
         if let Some((dead_letter, receives)) = settings.redrive {
             file.add(
                 resource("aws_sqs_queue_redrive_policy", &label)
@@ -497,10 +496,8 @@ fn add_queue_policy(file: &mut TfFile, context: &Context<'_>, rules: &[RulePlan]
         .add_block(deny_insecure_transport(list([arn.clone()])));
     let (document, grants) =
         add_service_statements(document, context, rules, Resource::Queue(queue), &arn);
-    let index = file.add(document.build());
-    file.note_above(
-        index,
-        &if grants == 0 {
+    file.add(document.build());
+    file.note_above(&if grants == 0 {
             format!("Who may use {label}: IAM principals of the account, over TLS only.")
         } else {
             format!("Who may use {label}: IAM principals of the account, and the AWS services that deliver to it, over TLS only.")
@@ -538,9 +535,9 @@ pub(super) fn topics(context: &Context<'_>) -> TfFile {
                 .add_attribute(("content_based_deduplication", true));
         }
         block = block.add_attribute(("kms_master_key_id", reference("aws_kms_key.system.arn")));
-        let topic_index = file.add(block.build());
+        file.add(block.build());
         if !topic.doc.is_empty() {
-            file.note_above(topic_index, &topic.doc.join("\n"));
+            file.note_above(&topic.doc.join("\n"));
         }
         let arn = reference(&format!("aws_sns_topic.{name}.arn"));
         let document = super::writer::data("aws_iam_policy_document", &format!("{name}--topic"))
@@ -628,9 +625,9 @@ pub(super) fn streams(context: &Context<'_>) -> TfFile {
             )
             .add_attribute(("encryption_type", "KMS"))
             .add_attribute(("kms_key_id", reference("aws_kms_key.system.arn")));
-        let stream_index = file.add(block.build());
+        file.add(block.build());
         if !stream.doc.is_empty() {
-            file.note_above(stream_index, &stream.doc.join("\n"));
+            file.note_above(&stream.doc.join("\n"));
         }
         if messaging::enhanced_fan_out(context.graph, id) {
             for reader in messaging::stream_readers(context.graph, id) {
@@ -638,7 +635,7 @@ pub(super) fn streams(context: &Context<'_>) -> TfFile {
                     continue;
                 };
                 let service = service.name.text.as_str();
-                let consumer = file.add(
+                file.add(
                     resource("aws_kinesis_stream_consumer", &format!("{name}--{service}"))
                         .add_attribute((
                             "name",
@@ -650,9 +647,7 @@ pub(super) fn streams(context: &Context<'_>) -> TfFile {
                         ))
                         .build(),
                 );
-                file.note_above(
-                    consumer,
-                    &format!("{service} reads {name} through its own enhanced fan-out consumer: several services read it."),
+                file.note_above(&format!("{service} reads {name} through its own enhanced fan-out consumer: several services read it."),
                 );
             }
         }

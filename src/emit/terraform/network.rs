@@ -42,7 +42,7 @@ pub(super) fn network(context: &Context<'_>) -> TfFile {
             continue;
         };
         let name = names::network(system, layout.network);
-        let vpc = file.add(
+        file.add(
             resource("aws_vpc", &name)
                 .add_attribute(("cidr_block", layout.cidr.to_string()))
                 .add_attribute(("enable_dns_support", true))
@@ -54,7 +54,7 @@ pub(super) fn network(context: &Context<'_>) -> TfFile {
                 .build(),
         );
         if !network.doc.is_empty() {
-            file.note_above(vpc, &network.doc.join("\n"));
+            file.note_above(&network.doc.join("\n"));
         }
         // The default security group of a VPC is attached to anything
         // created without one; it allows nothing.
@@ -98,7 +98,7 @@ pub(super) fn network(context: &Context<'_>) -> TfFile {
 fn add_subnet(file: &mut TfFile, context: &Context<'_>, subnet: &SubnetLayout, network: &str) {
     let system = context.system;
     let name = names::subnet(system, subnet.subnet);
-    let block = file.add(
+    file.add(
         resource("aws_subnet", &name)
             .add_attribute(("count", subnet.zones.len()))
             .add_attribute(("vpc_id", reference(&format!("aws_vpc.{network}.id"))))
@@ -131,7 +131,7 @@ fn add_subnet(file: &mut TfFile, context: &Context<'_>, subnet: &SubnetLayout, n
         .map(|declared| declared.doc.join("\n"))
         .unwrap_or_default();
     if !doc.is_empty() {
-        file.note_above(block, &doc);
+        file.note_above(&doc);
     }
 }
 
@@ -380,8 +380,8 @@ pub(super) fn endpoints(context: &Context<'_>) -> TfFile {
                             .build()
                     }
                 };
-                let index = file.add(block);
-                file.note_above(index, &why);
+                file.add(block);
+                file.note_above(&why);
             }
         }
     }

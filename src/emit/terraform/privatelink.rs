@@ -58,7 +58,7 @@ pub(super) fn private_links(context: &Context<'_>) -> TfFile {
         let network = names::network(system, link.network);
         let subnet = names::subnet(system, link.subnet);
         let callers = names::services(system, link.callers.iter().copied());
-        let endpoint = file.add(
+        file.add(
             resource("aws_vpc_endpoint", &group)
                 .add_attribute(("vpc_id", reference(&format!("aws_vpc.{network}.id"))))
                 .add_attribute((
@@ -81,13 +81,10 @@ pub(super) fn private_links(context: &Context<'_>) -> TfFile {
                 ))
                 .build(),
         );
-        file.note_above(
-            endpoint,
-            &format!(
-                "Where {} reach {callee} over PrivateLink.",
-                callers.join(" and ")
-            ),
-        );
+        file.note_above(&format!(
+            "Where {} reach {callee} over PrivateLink.",
+            callers.join(" and ")
+        ));
         file.add(
             resource("aws_vpc_endpoint_connection_accepter", &group)
                 .add_attribute((

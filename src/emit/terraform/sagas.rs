@@ -60,7 +60,7 @@ pub(super) fn sagas(context: &Context<'_>) -> TfFile {
             ],
         );
         let role = names::role(system, context.graph, Principal::Saga(plan.saga));
-        let index = file.add(
+        file.add(
             resource("aws_sfn_state_machine", name)
                 .add_attribute(("name", aws_name(context, NameKind::StateMachine, name)))
                 .add_attribute(("type", "STANDARD"))
@@ -97,9 +97,7 @@ pub(super) fn sagas(context: &Context<'_>) -> TfFile {
                 ))
                 .build(),
         );
-        file.note_above(
-            index,
-            &format!(
+        file.note_above(&format!(
                 "The saga {name}: run `meshc simulate` to see the path an execution takes when a step fails."
             ),
         );

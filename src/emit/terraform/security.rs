@@ -65,10 +65,10 @@ fn add_rule(
             egress.prefix_list(context.system).unwrap_or_default(),
         )),
     };
-    let index = file.add(block.build());
+    file.add(block.build());
     // An internet-facing load balancer is meant to be reached from anywhere.
     if let Some(reason) = open_port_80_reason(&context.graph.network, owner, ingress, rule) {
-        file.note_inside(index, &format!("#checkov:skip=CKV_AWS_260:{reason}"));
+        file.note_inside(&format!("#checkov:skip=CKV_AWS_260:{reason}"));
     }
 }
 
@@ -78,7 +78,7 @@ pub(super) fn security_groups(context: &Context<'_>) -> TfFile {
     for group in &context.graph.network.security_groups {
         let name = names::guarded(system, group.owner);
         let network = names::network(system, group.network);
-        let index = file.add(
+        file.add(
             resource("aws_security_group", &name)
                 .add_attribute(("name", aws_name(context, NameKind::SecurityGroup, &name)))
                 .add_attribute((
@@ -93,7 +93,7 @@ pub(super) fn security_groups(context: &Context<'_>) -> TfFile {
                 .build(),
         );
         if group.ingress.is_empty() && group.egress.is_empty() {
-            file.note_above(index, "No flow reaches or leaves this component over the network: the group allows nothing.");
+            file.note_above("No flow reaches or leaves this component over the network: the group allows nothing.");
         }
         for rule in &group.ingress {
             add_rule(&mut file, context, group.owner, &name, rule, true);
@@ -105,7 +105,7 @@ pub(super) fn security_groups(context: &Context<'_>) -> TfFile {
     file
 }
 
-fn nacl_rule(file: &mut TfFile, nacl: &str, line: &NaclLine) -> usize {
+fn nacl_rule(file: &mut TfFile, nacl: &str, line: &NaclLine) {
     let direction = if line.egress { "out" } else { "in" };
     let mut block = resource(
         "aws_network_acl_rule",
@@ -133,7 +133,7 @@ fn nacl_rule(file: &mut TfFile, nacl: &str, line: &NaclLine) -> usize {
         }
         Protocol::All => {}
     }
-    file.add(block.build())
+    file.add(block.build());
 }
 
 pub(super) fn nacls(context: &Context<'_>) -> TfFile {
@@ -145,7 +145,7 @@ pub(super) fn nacls(context: &Context<'_>) -> TfFile {
         let network = names::network(system, nacl.subnet.network);
         let declared = nacl.declared.and_then(|index| system.nacls.get(index));
         let name = declared.map_or_else(|| subnet.clone(), |declared| declared.name.text.clone());
-        let index = file.add(
+        file.add(
             resource("aws_network_acl", &name)
                 .add_attribute(("vpc_id", reference(&format!("aws_vpc.{network}.id"))))
                 .add_attribute((
@@ -159,13 +159,10 @@ pub(super) fn nacls(context: &Context<'_>) -> TfFile {
                 .build(),
         );
         let (lines, reason) = if let Some(declared) = declared {
-            file.note_above(
-                index,
-                &format!(
-                    "As declared in `nacl {}`, which allows every flow of the subnets.",
-                    declared.name.text
-                ),
-            );
+            file.note_above(&format!(
+                "As declared in `nacl {}`, which allows every flow of the subnets.",
+                declared.name.text
+            ));
             let reason = format!(
                 "declared in nacl {}, which meshc checks against the flows of the system; the stateful security groups admit no inbound connections on this port",
                 declared.name.text
@@ -173,7 +170,6 @@ pub(super) fn nacls(context: &Context<'_>) -> TfFile {
             (declared_lines(plan, declared), reason)
         } else {
             file.note_above(
-                index,
                 "Exactly the requests and replies of the flows that enter or leave these subnets.",
             );
             (
@@ -182,9 +178,9 @@ pub(super) fn nacls(context: &Context<'_>) -> TfFile {
             )
         };
         for line in &lines {
-            let rule_index = nacl_rule(&mut file, &name, line);
+            nacl_rule(&mut file, &name, line);
             for check in line.open_port_checks() {
-                file.note_inside(rule_index, &format!("#checkov:skip={check}:{reason}"));
+                file.note_inside(&format!("#checkov:skip={check}:{reason}"));
             }
         }
     }

@@ -37,7 +37,7 @@ fn architecture(architecture: Architecture) -> &'static str {
 /// A log group with the declared retention, encrypted with the system key.
 fn log_group(file: &mut TfFile, label: &str, name: Expression, service: &Service) {
     let days = service.log_retention.value.as_days_ceil();
-    let index = file.add(
+    file.add(
         resource("aws_cloudwatch_log_group", label)
             .add_attribute(("name", name))
             .add_attribute(("retention_in_days", days))
@@ -45,9 +45,7 @@ fn log_group(file: &mut TfFile, label: &str, name: Expression, service: &Service
             .build(),
     );
     if days < 365 {
-        file.note_inside(
-            index,
-            &format!(
+        file.note_inside(&format!(
                 "#checkov:skip=CKV_AWS_338:the retention is the service's declared log_retention of {days} days"
             ),
         );
@@ -73,7 +71,7 @@ pub(super) fn services(context: &Context<'_>) -> TfFile {
     if fargate.is_empty() {
         return file;
     }
-    let cluster = file.add(
+    file.add(
         resource("aws_ecs_cluster", "system")
             .add_attribute(("name", physical_name(&names::cluster(context))))
             .add_block(
@@ -84,10 +82,10 @@ pub(super) fn services(context: &Context<'_>) -> TfFile {
             )
             .build(),
     );
-    file.note_above(cluster, "The cluster the Fargate services run in.");
+    file.note_above("The cluster the Fargate services run in.");
     for network in context.namespaces() {
         let name = names::network(system, network);
-        let index = file.add(
+        file.add(
             resource("aws_service_discovery_private_dns_namespace", &name)
                 .add_attribute(("name", physical_name(&names::namespace(context, &name))))
                 .add_attribute((
@@ -98,7 +96,6 @@ pub(super) fn services(context: &Context<'_>) -> TfFile {
                 .build(),
         );
         file.note_above(
-            index,
             "Service Connect (`via = mesh`) and DNS (`via = dns`) names of the network.",
         );
     }
@@ -154,7 +151,7 @@ fn add_fargate(
     let image = if let Some(image) = &compute.image {
         Expression::from(image.as_str())
     } else {
-        let repository = file.add(
+        file.add(
             resource("aws_ecr_repository", &name)
                 .add_attribute(("name", physical_name(&names::repository(context, &name))))
                 .add_attribute(("image_tag_mutability", "IMMUTABLE"))
@@ -171,10 +168,9 @@ fn add_fargate(
                 )
                 .build(),
         );
-        file.note_above(
-            repository,
-            &format!("The images of {name}: tags never move, every push is scanned."),
-        );
+        file.note_above(&format!(
+            "The images of {name}: tags never move, every push is scanned."
+        ));
         let policy = serde_json::json!({
             "rules": [{
                 "rulePriority": 1,
@@ -263,7 +259,7 @@ fn add_fargate(
         context.graph,
         crate::graph::iam::Principal::TaskExecution(id),
     );
-    let task = file.add(
+    file.add(
         resource("aws_ecs_task_definition", &name)
             .add_attribute(("family", aws_name(context, NameKind::TaskFamily, &name)))
             .add_attribute(("requires_compatibilities", strings(["FARGATE"])))
@@ -300,9 +296,7 @@ fn add_fargate(
             ))
             .build(),
     );
-    file.note_above(
-        task,
-        &format!(
+    file.note_above(&format!(
             "The task of {name}. Its MESH_* environment tells the code where its queues, tables and\ncallees are, and the timeout, retries and circuit breaker of each call."
         ),
     );
@@ -467,15 +461,12 @@ fn add_fargate(
     if !depends.is_empty() {
         ecs = ecs.add_attribute(("depends_on", list(depends)));
     }
-    let index = file.add(ecs.build());
-    file.note_above(
-        index,
-        &format!(
-            "{name}: {} task{} in the private subnets, rolled back when a deployment fails.",
-            compute.replicas.value,
-            if compute.replicas.value == 1 { "" } else { "s" }
-        ),
-    );
+    file.add(ecs.build());
+    file.note_above(&format!(
+        "{name}: {} task{} in the private subnets, rolled back when a deployment fails.",
+        compute.replicas.value,
+        if compute.replicas.value == 1 { "" } else { "s" }
+    ));
 }
 
 /// A JSON value as an HCL expression (for `jsonencode`).
@@ -508,7 +499,7 @@ pub(super) fn functions(context: &Context<'_>) -> TfFile {
     if lambdas.is_empty() {
         return file;
     }
-    let profile = file.add(
+    file.add(
         resource("aws_signer_signing_profile", "functions")
             .add_attribute((
                 "name_prefix",
@@ -530,9 +521,7 @@ pub(super) fn functions(context: &Context<'_>) -> TfFile {
             .add_attribute(("platform_id", "AWSLambda-SHA384-ECDSA"))
             .build(),
     );
-    file.note_above(
-        profile,
-        "Lambda code signing: packages signed with this profile are trusted. Unsigned packages are\ndeployed with a warning until untrusted_artifact_on_deployment is set to Enforce.",
+    file.note_above("Lambda code signing: packages signed with this profile are trusted. Unsigned packages are\ndeployed with a warning until untrusted_artifact_on_deployment is set to Enforce.",
     );
     file.add(
         resource("aws_lambda_code_signing_config", "functions")
@@ -704,33 +693,23 @@ fn add_function(
         &[crate::emit::ordering::assumes(Principal::Service(id))],
     ));
     function = function.add_attribute(("depends_on", list(depends)));
-    let index = file.add(function.build());
-    file.note_above(
-        index,
-        &format!(
-            "{name}: its MESH_* environment tells the code where its queues, tables and callees are."
-        ),
-    );
+    file.add(function.build());
+    file.note_above(&format!(
+        "{name}: its MESH_* environment tells the code where its queues, tables and callees are."
+    ));
     if lambda.reserved_concurrency.is_none() {
-        file.note_inside(
-            index,
-            "#checkov:skip=CKV_AWS_115:no reserved_concurrency is declared; reserving some would take it from the account's shared pool",
+        file.note_inside("#checkov:skip=CKV_AWS_115:no reserved_concurrency is declared; reserving some would take it from the account's shared pool",
         );
     }
     if service.subnet.is_none() {
-        file.note_inside(
-            index,
-            "#checkov:skip=CKV_AWS_117:the service declares no subnet: it reaches only AWS APIs, which it does without a VPC",
+        file.note_inside("#checkov:skip=CKV_AWS_117:the service declares no subnet: it reaches only AWS APIs, which it does without a VPC",
         );
     }
     if !asynchronous {
-        file.note_inside(
-            index,
-            &format!(
-                "#checkov:skip=CKV_AWS_116:{}",
-                crate::emit::SYNCHRONOUS_FUNCTION
-            ),
-        );
+        file.note_inside(&format!(
+            "#checkov:skip=CKV_AWS_116:{}",
+            crate::emit::SYNCHRONOUS_FUNCTION
+        ));
     }
 }
 
@@ -817,6 +796,6 @@ fn add_source_mapping(file: &mut TfFile, context: &Context<'_>, mapping: &Source
                 .build(),
         );
     }
-    let index = file.add(block.build());
-    file.note_above(index, &crate::emit::source_mapping_note(&service, mapping));
+    file.add(block.build());
+    file.note_above(&crate::emit::source_mapping_note(&service, mapping));
 }

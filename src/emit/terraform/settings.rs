@@ -394,11 +394,8 @@ pub(super) fn encryption(context: &Context<'_>) -> TfFile {
             .build(),
         );
     }
-    let index = file.add(document.build());
-    file.note_above(
-        index,
-        "In a key policy, the resource \"*\" means this key and no other.",
-    );
+    file.add(document.build());
+    file.note_above("In a key policy, the resource \"*\" means this key and no other.");
     for (check, what) in [
         (
             "CKV_AWS_109",
@@ -413,7 +410,7 @@ pub(super) fn encryption(context: &Context<'_>) -> TfFile {
             "a key policy can only name its own key as \"*\"",
         ),
     ] {
-        file.note_inside(index, &format!("#checkov:skip={check}:{what}"));
+        file.note_inside(&format!("#checkov:skip={check}:{what}"));
     }
     file
 }

@@ -5,13 +5,18 @@
 use hcl::expr::{FuncCall, TemplateExpr, Traversal, TraversalOperator, Variable};
 use hcl::{Block, BlockBuilder, Expression, Identifier, Object, ObjectKey};
 
-use super::layout::Note;
+use super::layout::{Note, Writer};
 
-/// One `.tf` file being built.
-#[derive(Debug, Default)]
+/// One `.tf` file being built. A block is written as soon as the next is
+/// added (comments go on the last block added), so that a file holds one
+/// block's tree at a time, whatever its size.
+#[derive(Default)]
 pub(super) struct TfFile {
-    blocks: Vec<Block>,
-    notes: Vec<Note>,
+    /// The last block added, and its comments: not written yet.
+    last: Option<(Block, Vec<Note>)>,
+    writer: Writer,
+    /// The type and name of each `resource` block, in order.
+    resources: Vec<(String, String)>,
     /// How many blocks were added.
     added: usize,
     /// Whether the blocks are dropped as they are added: the file is built
@@ -27,56 +32,51 @@ impl TfFile {
         }
     }
 
-    /// Adds a block and returns its index, for notes.
-    pub fn add(&mut self, block: Block) -> usize {
+    /// Adds a block, and writes the one before it.
+    pub fn add(&mut self, block: Block) {
         self.added += 1;
-        if !self.measuring {
-            self.blocks.push(block);
-        }
-        self.added - 1
-    }
-
-    /// A `# comment` line (or several) above a block.
-    pub fn note_above(&mut self, block: usize, text: &str) {
         if self.measuring {
             return;
         }
-        self.notes.push(Note {
-            block,
-            path: Vec::new(),
-            inside: false,
-            text: text.to_string(),
-        });
+        if let [kind, name] = block.labels() {
+            if block.identifier() == "resource" {
+                self.resources
+                    .push((kind.as_str().to_string(), name.as_str().to_string()));
+            }
+        }
+        if let Some((previous, notes)) = self.last.replace((block, Vec::new())) {
+            self.writer.write(&previous, &notes);
+        }
     }
 
-    /// A comment as the first line inside a block, where checkov looks for
-    /// `#checkov:skip=...`.
-    pub fn note_inside(&mut self, block: usize, text: &str) {
-        if self.measuring {
-            return;
+    fn note(&mut self, path: &[(&str, usize)], inside: bool, text: &str) {
+        if let Some((_, notes)) = &mut self.last {
+            notes.push(Note {
+                path: path
+                    .iter()
+                    .map(|(ident, index)| ((*ident).to_string(), *index))
+                    .collect(),
+                inside,
+                text: text.to_string(),
+            });
         }
-        self.notes.push(Note {
-            block,
-            path: Vec::new(),
-            inside: true,
-            text: text.to_string(),
-        });
     }
 
-    /// A comment above a nested block, found by identifier and occurrence.
-    pub fn note_nested(&mut self, block: usize, path: &[(&str, usize)], text: &str) {
-        if self.measuring {
-            return;
-        }
-        self.notes.push(Note {
-            block,
-            path: path
-                .iter()
-                .map(|(ident, index)| ((*ident).to_string(), *index))
-                .collect(),
-            inside: false,
-            text: text.to_string(),
-        });
+    /// A `# comment` line (or several) above the last block added.
+    pub fn note_above(&mut self, text: &str) {
+        self.note(&[], false, text);
+    }
+
+    /// A comment as the first line inside the last block added, where
+    /// checkov looks for `#checkov:skip=...`.
+    pub fn note_inside(&mut self, text: &str) {
+        self.note(&[], true, text);
+    }
+
+    /// A comment above a block nested in the last block added, found by
+    /// identifier and occurrence.
+    pub fn note_nested(&mut self, path: &[(&str, usize)], text: &str) {
+        self.note(path, false, text);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -85,17 +85,17 @@ impl TfFile {
 
     /// The type and name of each `resource` block, in order.
     pub fn resources(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.blocks.iter().filter_map(|block| match block.labels() {
-            [kind, name] if block.identifier() == "resource" => {
-                Some((kind.as_str(), name.as_str()))
-            }
-            _ => None,
-        })
+        self.resources
+            .iter()
+            .map(|(kind, name)| (kind.as_str(), name.as_str()))
     }
 
     /// The file's text, laid out as `terraform fmt` lays it out.
-    pub fn render(self) -> String {
-        super::layout::write(&self.blocks, &self.notes)
+    pub fn render(mut self) -> String {
+        if let Some((block, notes)) = self.last.take() {
+            self.writer.write(&block, &notes);
+        }
+        self.writer.finish()
     }
 }
 
