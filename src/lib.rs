@@ -15,7 +15,7 @@
 //!   a byte span on every node, reporting every syntax error of a file.
 //! - [`model`] resolves names, normalises units, checks values against AWS
 //!   limits and applies secure defaults, producing one [`model::System`].
-//! - [`check`] holds every diagnostic code, one file each, with the wording
+//! - [`check`](mod@check) holds every diagnostic code, one file each, with the wording
 //!   of its diagnostic and the explanation `meshc explain` prints. The AWS
 //!   quota checks (M240–M249) measure the text the backends would write,
 //!   rendered by `emit::deployed` from the same plans, against the table of
@@ -49,7 +49,11 @@
 //! into the output directory, replacing only the files meshc wrote there
 //! before (its manifest says which), through a journal, so that a failed or
 //! killed build never leaves a half-written output and never touches a file
-//! of the user's.
+//! of the user's. What a build holds is its analysis and the text of its
+//! files: the Terraform backend writes each block as text as soon as the
+//! next one is built (`emit::terraform::layout`, one pass, laid out as
+//! `terraform fmt` lays it out, nothing printed to be parsed again), so that
+//! one block's tree at most is alive at a time.
 //!
 //! **Invariant:** stages push diagnostics to an explicitly passed
 //! `&mut Vec<Diagnostic>` and carry on after an error: a file's errors are

@@ -2,7 +2,7 @@
 //! Mermaid flowchart or a Graphviz DOT digraph (`meshc graph`).
 //!
 //! A picture translates the graph and decides nothing. Both formats are
-//! drawn from one [`Picture`]: the components as nodes shaped by kind, the
+//! drawn from one `Picture`: the components as nodes shaped by kind, the
 //! relations as labelled edges (parallel edges of one kind between two
 //! components merged into one), and each network as a cluster holding a
 //! cluster per subnet, with the components that run there.

@@ -137,7 +137,7 @@ pub struct SagaPlan {
     /// failure handler or a step after the pivot still fails after its
     /// retries.
     pub dead_letter: QueueRef,
-    /// The rules of a choreographed saga (see [`choreography`]); empty for
+    /// The rules of a choreographed saga (see `choreography`); empty for
     /// an orchestrated one.
     pub choreography: Vec<ChoreographyRule>,
     /// Every service the saga runs an operation of, with how, each once,
