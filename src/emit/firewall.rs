@@ -6,9 +6,9 @@
 //! the system key's policy.
 
 use crate::emit::names;
-use crate::graph::network::{Guarded, NaclPlan, Plan, SecurityGroup, SgPeer, SgRule, SubnetLayout};
-use crate::model::{Cidr, NaclPeer, PortRange, System};
-use crate::vocabulary::{Direction, Protocol, RuleAction};
+use crate::graph::network::{Guarded, Plan, SecurityGroup, SgPeer, SgRule};
+use crate::model::{Cidr, PortRange, System};
+use crate::vocabulary::Protocol;
 
 /// `tcp`, `udp`, `icmp` or `-1`, as the AWS provider writes protocols.
 pub fn protocol_name(protocol: Protocol) -> &'static str {
@@ -112,94 +112,11 @@ pub fn description(text: &str) -> String {
     cleaned.chars().take(255).collect()
 }
 
-/// One NACL rule to emit.
-#[derive(Clone, Copy, Debug)]
-pub struct NaclLine {
-    pub number: u16,
-    pub egress: bool,
-    pub allow: bool,
-    pub protocol: Protocol,
-    pub ports: PortRange,
-    pub cidr: Cidr,
-    /// What needs the entry: the declared rule, or the relation behind
-    /// the first flow it serves.
-    pub origin: Option<crate::diagnostics::Span>,
-}
+pub use crate::graph::network::NaclLine;
 
 /// Why an entry with an ingress from anywhere on the ephemeral ports is
 /// acceptable, for the checkov rules that flag ports 20, 21, 22 and 3389.
 pub const EPHEMERAL_FROM_ANYWHERE: &str = "replies to connections the subnet opens (NAT, gateway endpoints) arrive on the ephemeral ports from any address; NACLs are stateless and cannot match replies, and the stateful security groups admit no such inbound connections";
-
-/// The rules of a declared `nacl`, numbered in the order written; a rule
-/// naming a subnet becomes one rule per block of it.
-pub fn declared_lines(
-    plan: &crate::graph::network::Plan,
-    declared: &crate::model::Nacl,
-) -> Vec<NaclLine> {
-    let mut lines = Vec::new();
-    for (egress, direction) in [(false, Direction::In), (true, Direction::Out)] {
-        let mut number = 100u16;
-        for rule in declared
-            .rules
-            .iter()
-            .filter(|rule| rule.direction == direction)
-        {
-            let cidrs = match rule.peer.value {
-                NaclPeer::Cidr(cidr) => vec![cidr],
-                NaclPeer::Subnet(subnet) => plan
-                    .subnet(subnet)
-                    .map(SubnetLayout::cidrs)
-                    .unwrap_or_default(),
-            };
-            for cidr in cidrs {
-                lines.push(NaclLine {
-                    number,
-                    egress,
-                    allow: rule.action == RuleAction::Allow,
-                    protocol: rule.protocol,
-                    ports: rule.ports.map_or(PortRange::ALL, |ports| ports.value),
-                    cidr,
-                    origin: Some(rule.span),
-                });
-                number = number.saturating_add(10);
-            }
-        }
-    }
-    lines
-}
-
-/// The derived entries of a subnet group's NACL.
-pub fn derived_lines(plan: &Plan, nacl: &NaclPlan) -> Vec<NaclLine> {
-    let entries = nacl
-        .ingress
-        .iter()
-        .map(|entry| (entry, false))
-        .chain(nacl.egress.iter().map(|entry| (entry, true)));
-    entries
-        .map(|(entry, egress)| NaclLine {
-            number: entry.number,
-            egress,
-            allow: true,
-            protocol: entry.protocol,
-            ports: entry.ports,
-            cidr: entry.cidr,
-            origin: entry
-                .flows
-                .first()
-                .and_then(|flow| plan.flows.get(*flow))
-                .map(|flow| flow.span),
-        })
-        .collect()
-}
-
-/// The entries a subnet group's NACL is emitted with: those of its
-/// declared `nacl`, or the derived ones.
-pub fn emitted_lines(system: &System, plan: &Plan, nacl: &NaclPlan) -> Vec<NaclLine> {
-    match nacl.declared.and_then(|index| system.nacls.get(index)) {
-        Some(declared) => declared_lines(plan, declared),
-        None => derived_lines(plan, nacl),
-    }
-}
 
 /// The checkov checks that flag a NACL entry allowing a port from anywhere:
 /// (check, port).

@@ -382,9 +382,65 @@ pub struct Plan {
     pub flows: Vec<Flow>,
     pub security_groups: Vec<SecurityGroup>,
     pub nacls: Vec<NaclPlan>,
+    /// The rules of each declared `nacl` (by its index in the system) as
+    /// AWS holds them: numbered in the order written, a rule naming a
+    /// subnet group one rule per block of it.
+    pub declared_nacls: Vec<Vec<NaclLine>>,
+}
+
+/// One entry of a network ACL as it is emitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NaclLine {
+    pub number: u16,
+    pub egress: bool,
+    pub allow: bool,
+    pub protocol: Protocol,
+    pub ports: PortRange,
+    pub cidr: Cidr,
+    /// What needs the entry: the declared rule, or the relation behind
+    /// the first flow it serves.
+    pub origin: Option<Span>,
 }
 
 impl Plan {
+    /// The rules of the declared `nacl` of index `declared`, as emitted.
+    pub fn declared_lines(&self, declared: usize) -> &[NaclLine] {
+        self.declared_nacls.get(declared).map_or(&[], Vec::as_slice)
+    }
+
+    /// The derived entries of a subnet group's NACL, as emitted.
+    pub fn derived_lines(&self, nacl: &NaclPlan) -> Vec<NaclLine> {
+        let entries = nacl
+            .ingress
+            .iter()
+            .map(|entry| (entry, false))
+            .chain(nacl.egress.iter().map(|entry| (entry, true)));
+        entries
+            .map(|(entry, egress)| NaclLine {
+                number: entry.number,
+                egress,
+                allow: true,
+                protocol: entry.protocol,
+                ports: entry.ports,
+                cidr: entry.cidr,
+                origin: entry
+                    .flows
+                    .first()
+                    .and_then(|flow| self.flows.get(*flow))
+                    .map(|flow| flow.span),
+            })
+            .collect()
+    }
+
+    /// The entries a subnet group's NACL is emitted with: those of its
+    /// declared `nacl`, or the derived ones.
+    pub fn emitted_lines(&self, nacl: &NaclPlan) -> Vec<NaclLine> {
+        match nacl.declared {
+            Some(declared) => self.declared_lines(declared).to_vec(),
+            None => self.derived_lines(nacl),
+        }
+    }
+
     pub fn network(&self, network: NetworkId) -> Option<&NetworkLayout> {
         self.networks
             .iter()
@@ -448,7 +504,47 @@ pub(super) fn plan(system: &System, graph: &Graph) -> Plan {
     plan.flows = flows(system, &plan);
     plan.security_groups = security_groups(system, &plan);
     plan.nacls = nacls(system, &plan);
+    plan.declared_nacls = system
+        .nacls
+        .iter()
+        .map(|declared| declared_lines(&plan, declared))
+        .collect();
     plan
+}
+
+/// The rules of a declared `nacl`, numbered in the order written in each
+/// direction; a rule naming a subnet group becomes one rule per block of it.
+fn declared_lines(plan: &Plan, declared: &crate::model::Nacl) -> Vec<NaclLine> {
+    let mut lines = Vec::new();
+    for (egress, direction) in [(false, Direction::In), (true, Direction::Out)] {
+        let mut number = 100u16;
+        for rule in declared
+            .rules
+            .iter()
+            .filter(|rule| rule.direction == direction)
+        {
+            let cidrs = match rule.peer.value {
+                crate::model::NaclPeer::Cidr(cidr) => vec![cidr],
+                crate::model::NaclPeer::Subnet(subnet) => plan
+                    .subnet(subnet)
+                    .map(SubnetLayout::cidrs)
+                    .unwrap_or_default(),
+            };
+            for cidr in cidrs {
+                lines.push(NaclLine {
+                    number,
+                    egress,
+                    allow: rule.action == crate::vocabulary::RuleAction::Allow,
+                    protocol: rule.protocol,
+                    ports: rule.ports.map_or(PortRange::ALL, |ports| ports.value),
+                    cidr,
+                    origin: Some(rule.span),
+                });
+                number = number.saturating_add(10);
+            }
+        }
+    }
+    lines
 }
 
 /// Addresses: explicit `cidrs` are taken as written; the other subnet

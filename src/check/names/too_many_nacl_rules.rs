@@ -2,7 +2,6 @@
 use super::quotas::{self, Site};
 use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
-use crate::emit::firewall;
 use crate::model::aws_quotas::{QuotaKind, quota};
 
 /// `over` is what needs the first rule over the limit.
@@ -133,7 +132,7 @@ impl Rule for TooManyNaclRules {
         let limit = quota(QuotaKind::NaclRules).limit_in(region);
         for nacl in &plan.nacls {
             let declared = nacl.declared.and_then(|index| system.nacls.get(index));
-            let lines = firewall::emitted_lines(system, plan, nacl);
+            let lines = plan.emitted_lines(nacl);
             let acl = if let Some(declared) = declared {
                 Site {
                     span: declared.name.span,

@@ -1,9 +1,9 @@
 //! M307 nacl-blocks-flow
 use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
-use crate::graph::network::{NaclEntry, Plan, SubnetLayout, Verdict, evaluate};
-use crate::model::{Cidr, Nacl, NaclPeer, PortRange};
-use crate::vocabulary::{Direction, Protocol, RuleAction};
+use crate::graph::network::{NaclEntry, Plan, Verdict, evaluate};
+use crate::model::{Cidr, Nacl, PortRange};
+use crate::vocabulary::{Direction, Protocol};
 
 /// `blocker` is the span of the rule that blocks, or of the NACL's name
 /// when no rule matches and the implicit deny does; `rule` is the mesh rule
@@ -85,33 +85,28 @@ declare_rule! {
     NaclBlocksFlow, code = M307, slug = "nacl-blocks-flow", severity = Error,
 }
 
-/// The declared rules of one direction, as `(allow, protocol, ports,
-/// cidr, span)`; a rule naming a subnet stands for one rule per block of it.
+/// The rules of the declared `nacl` of index `declared` in one direction,
+/// as `(allow, protocol, ports, cidr, span)`: as the graph expanded them, a
+/// rule naming a subnet one rule per block of it.
 pub(crate) fn rules_of(
+    plan: &Plan,
+    declared: usize,
     nacl: &Nacl,
     direction: Direction,
-    plan: &Plan,
 ) -> Vec<(bool, Protocol, PortRange, Cidr, Span)> {
-    let mut rules = Vec::new();
-    for rule in nacl.rules.iter().filter(|rule| rule.direction == direction) {
-        let cidrs = match rule.peer.value {
-            NaclPeer::Cidr(cidr) => vec![cidr],
-            NaclPeer::Subnet(subnet) => plan
-                .subnet(subnet)
-                .map(SubnetLayout::cidrs)
-                .unwrap_or_default(),
-        };
-        for cidr in cidrs {
-            rules.push((
-                rule.action == RuleAction::Allow,
-                rule.protocol,
-                rule.ports.map_or(PortRange::ALL, |ports| ports.value),
-                cidr,
-                rule.span,
-            ));
-        }
-    }
-    rules
+    plan.declared_lines(declared)
+        .iter()
+        .filter(|line| line.egress == (direction == Direction::Out))
+        .map(|line| {
+            (
+                line.allow,
+                line.protocol,
+                line.ports,
+                line.cidr,
+                line.origin.unwrap_or(nacl.name.span),
+            )
+        })
+        .collect()
 }
 
 impl Rule for NaclBlocksFlow {
@@ -119,14 +114,17 @@ impl Rule for NaclBlocksFlow {
         let system = context.system;
         let plan = &context.graph.network;
         for nacl_plan in &plan.nacls {
-            let Some(nacl) = nacl_plan.declared.and_then(|index| system.nacls.get(index)) else {
+            let Some((declared, nacl)) = nacl_plan
+                .declared
+                .and_then(|index| Some((index, system.nacls.get(index)?)))
+            else {
                 continue;
             };
             for (direction, entries) in [
                 (Direction::In, &nacl_plan.ingress),
                 (Direction::Out, &nacl_plan.egress),
             ] {
-                let rules = rules_of(nacl, direction, plan);
+                let rules = rules_of(plan, declared, nacl, direction);
                 let ordered: Vec<(bool, Protocol, PortRange, Cidr)> = rules
                     .iter()
                     .map(|(allow, protocol, ports, cidr, _)| (*allow, *protocol, *ports, *cidr))

@@ -65,14 +65,17 @@ impl Rule for NaclUnneededRule {
         let system = context.system;
         let plan = &context.graph.network;
         for nacl_plan in &plan.nacls {
-            let Some(nacl) = nacl_plan.declared.and_then(|index| system.nacls.get(index)) else {
+            let Some((declared, nacl)) = nacl_plan
+                .declared
+                .and_then(|index| Some((index, system.nacls.get(index)?)))
+            else {
                 continue;
             };
             for (direction, entries) in [
                 (Direction::In, &nacl_plan.ingress),
                 (Direction::Out, &nacl_plan.egress),
             ] {
-                let rules = rules_of(nacl, direction, plan);
+                let rules = rules_of(plan, declared, nacl, direction);
                 let ordered: Vec<(bool, Protocol, PortRange, Cidr)> = rules
                     .iter()
                     .map(|(allow, protocol, ports, cidr, _)| (*allow, *protocol, *ports, *cidr))

@@ -56,9 +56,9 @@ declare_rule! {
 
 impl Rule for ShadowedNaclRule {
     fn check(&self, context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for nacl in &context.system.nacls {
+        for (declared, nacl) in context.system.nacls.iter().enumerate() {
             for direction in [Direction::In, Direction::Out] {
-                let rules = rules_of(nacl, direction, &context.graph.network);
+                let rules = rules_of(&context.graph.network, declared, nacl, direction);
                 let mut reported = Vec::new();
                 for (position, later) in rules.iter().enumerate() {
                     if reported.contains(&later.4) {

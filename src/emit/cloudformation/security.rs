@@ -15,8 +15,8 @@ use serde_json::{Map, Value as Json, json};
 
 use super::{Context, Template, attribute, aws_name, id, name_tags, reference, references};
 use crate::emit::firewall::{
-    EPHEMERAL_FROM_ANYWHERE, NaclLine, PLACEHOLDER_EGRESS_CIDR, declared_lines, derived_lines,
-    description, group_description, open_port_80_reason, peer_label, ports_label, protocol_name,
+    EPHEMERAL_FROM_ANYWHERE, NaclLine, PLACEHOLDER_EGRESS_CIDR, description, group_description,
+    open_port_80_reason, peer_label, ports_label, protocol_name,
 };
 use crate::emit::names;
 use crate::graph::network::{Guarded, SgPeer, SgRule};
@@ -205,13 +205,13 @@ pub(super) fn nacls(context: &Context<'_>, template: &mut Template) {
                 "declared in nacl {}, which meshc checks against the flows of the system; the stateful security groups admit no inbound connections on this port",
                 declared.name.text
             );
-            (declared_lines(plan, declared), reason)
+            (plan.emitted_lines(nacl), reason)
         } else {
             acl.note(
                 "Exactly the requests and replies of the flows that enter or leave these subnets.",
             );
             (
-                derived_lines(plan, nacl),
+                plan.emitted_lines(nacl),
                 EPHEMERAL_FROM_ANYWHERE.to_string(),
             )
         };

@@ -5,8 +5,8 @@
 use super::Context;
 use super::writer::{TfFile, aws_name, object, reference, resource};
 use crate::emit::firewall::{
-    EPHEMERAL_FROM_ANYWHERE, NaclLine, declared_lines, derived_lines, description,
-    group_description, open_port_80_reason, peer_label, ports_label, protocol_name,
+    EPHEMERAL_FROM_ANYWHERE, NaclLine, description, group_description, open_port_80_reason,
+    peer_label, ports_label, protocol_name,
 };
 use crate::emit::names;
 use crate::graph::network::{Guarded, SgPeer, SgRule};
@@ -167,13 +167,13 @@ pub(super) fn nacls(context: &Context<'_>) -> TfFile {
                 "declared in nacl {}, which meshc checks against the flows of the system; the stateful security groups admit no inbound connections on this port",
                 declared.name.text
             );
-            (declared_lines(plan, declared), reason)
+            (plan.emitted_lines(nacl), reason)
         } else {
             file.note_above(
                 "Exactly the requests and replies of the flows that enter or leave these subnets.",
             );
             (
-                derived_lines(plan, nacl),
+                plan.emitted_lines(nacl),
                 EPHEMERAL_FROM_ANYWHERE.to_string(),
             )
         };
