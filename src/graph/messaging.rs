@@ -612,15 +612,19 @@ pub struct Plan {
     pub queues: Vec<QueueSettings>,
     /// Every subscription of every topic, declared ones first.
     pub subscriptions: Vec<SubscriptionPlan>,
+    /// The events each topic and stream carries, by channel.
+    pub carried: BTreeMap<Channel, Vec<EventId>>,
 }
 
 /// The messaging plan of a graph whose nodes, edges and saga plans are
 /// built.
 pub(super) fn plan(system: &System, graph: &Graph) -> Plan {
+    let carried = carried(system);
     Plan {
         rules: rules(system, graph),
         queues: queues(system, graph),
-        subscriptions: subscriptions(system),
+        subscriptions: subscriptions(system, &carried),
+        carried,
     }
 }
 
@@ -1117,12 +1121,17 @@ pub const EVENT_ATTRIBUTE: &str = "event";
 /// attributes on `topic`: those of its top-level fields that the topic's
 /// filter policies test, when it filters on attributes
 /// (`MESH_EVENT_<EVENT>_ATTRIBUTES`).
-pub fn attribute_fields(system: &System, topic: TopicId, event: EventId) -> Vec<String> {
+pub fn attribute_fields(
+    system: &System,
+    subscriptions: &[SubscriptionPlan],
+    topic: TopicId,
+    event: EventId,
+) -> Vec<String> {
     let Some(event) = system.event(event) else {
         return Vec::new();
     };
     let mut fields = BTreeSet::new();
-    for plan in subscriptions(system) {
+    for plan in subscriptions {
         if plan.topic != topic || plan.scope != FilterScope::Attributes {
             continue;
         }
@@ -1139,7 +1148,7 @@ pub fn attribute_fields(system: &System, topic: TopicId, event: EventId) -> Vec<
 }
 
 /// The events each topic and stream carries, by channel.
-pub fn carried(system: &System) -> BTreeMap<Channel, Vec<EventId>> {
+fn carried(system: &System) -> BTreeMap<Channel, Vec<EventId>> {
     let mut carried: BTreeMap<Channel, Vec<EventId>> = BTreeMap::new();
     for (index, event) in system.events.iter().enumerate() {
         let channel = match event.carrier.value {
@@ -1198,7 +1207,10 @@ pub fn selected_events(
 }
 
 /// Every subscription of every topic, declared ones first.
-fn subscriptions(system: &System) -> Vec<SubscriptionPlan> {
+fn subscriptions(
+    system: &System,
+    carried: &BTreeMap<Channel, Vec<EventId>>,
+) -> Vec<SubscriptionPlan> {
     let mut plans: Vec<SubscriptionPlan> = Vec::new();
     // SNS keeps one subscription, with one filter policy, per topic and
     // endpoint: a second relation to the same one widens the first when
@@ -1239,7 +1251,6 @@ fn subscriptions(system: &System) -> Vec<SubscriptionPlan> {
             });
         }
     }
-    let carried = carried(system);
     for (index, service) in system.services.iter().enumerate() {
         let id = ServiceId(index);
         for consume in &service.consumes {
@@ -1249,7 +1260,7 @@ fn subscriptions(system: &System) -> Vec<SubscriptionPlan> {
                 // topic filtering the body, M412 reports a consumer that
                 // would receive events it does not name.
                 let selected = match scope {
-                    FilterScope::Attributes => selected_events(&carried, topic, named.as_deref()),
+                    FilterScope::Attributes => selected_events(carried, topic, named.as_deref()),
                     FilterScope::Body => None,
                 };
                 let target = match consume.via {

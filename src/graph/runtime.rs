@@ -206,8 +206,13 @@ pub fn environment(system: &System, graph: &Graph, id: ServiceId) -> Vec<Setting
                                 origin,
                                 format!("{prefix}_ATTRIBUTES"),
                                 literal(
-                                    super::messaging::attribute_fields(system, topic, event_id)
-                                        .join(","),
+                                    super::messaging::attribute_fields(
+                                        system,
+                                        &graph.messaging.subscriptions,
+                                        topic,
+                                        event_id,
+                                    )
+                                    .join(","),
                                 ),
                             );
                         }

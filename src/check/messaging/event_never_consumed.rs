@@ -74,7 +74,7 @@ declare_rule! {
 impl Rule for EventNeverConsumed {
     fn check(&self, context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let system = context.system;
-        let traffic = Traffic::of(system);
+        let traffic = Traffic::of(system, &context.graph.messaging.carried);
         for (index, event) in system.events.iter().enumerate() {
             let id = EventId(index);
             let senders = traffic.senders(id);

@@ -108,10 +108,10 @@ declare_rule! {
 impl Rule for EventReceivedTwice {
     fn check(&self, context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let system = context.system;
-        let carried = super::carried(system);
+        let carried = &context.graph.messaging.carried;
         two_sagas(system, out);
-        consume_and_saga(system, &carried, out);
-        two_consumes(system, &carried, out);
+        consume_and_saga(system, carried, out);
+        two_consumes(system, carried, out);
     }
 }
 

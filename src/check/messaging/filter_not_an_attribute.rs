@@ -2,7 +2,7 @@
 use super::filter_outside_schema::declared_type;
 use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
-use crate::graph::messaging::{EVENT_ATTRIBUTE, carried, consumed_from_topics};
+use crate::graph::messaging::{EVENT_ATTRIBUTE, consumed_from_topics};
 use crate::model::{Channel, Condition, Event, FieldType, Filter, FilterScope, Topic, TopicId};
 
 /// Why a condition cannot be written on a message attribute.
@@ -89,7 +89,7 @@ declare_rule! {
 impl Rule for FilterNotAnAttribute {
     fn check(&self, context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let system = context.system;
-        let carried = carried(system);
+        let carried = &context.graph.messaging.carried;
         let events_of = |topic: TopicId, named: Option<&[crate::model::EventId]>| -> Vec<&Event> {
             let all = carried
                 .get(&Channel::Topic(topic))

@@ -157,7 +157,7 @@ declare_rule! {
 
 impl Rule for FilterNotExpressible {
     fn check(&self, context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for site in filter_sites(context.system) {
+        for site in filter_sites(context.system, &context.graph.messaging.carried) {
             for condition in &site.filter.conditions {
                 if !condition_expressible(condition) {
                     let field = condition.field.join(".");

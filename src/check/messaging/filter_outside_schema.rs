@@ -605,7 +605,7 @@ fn value_diagnostic(
 impl Rule for FilterOutsideSchema {
     fn check(&self, context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let system = context.system;
-        for site in filter_sites(system) {
+        for site in filter_sites(system, &context.graph.messaging.carried) {
             let events: Vec<&Event> = site
                 .events
                 .iter()

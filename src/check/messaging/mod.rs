@@ -23,8 +23,9 @@ pub mod too_many_rule_targets;
 pub mod topic_mixes_events;
 pub mod visibility_timeout_too_short;
 
+use std::collections::BTreeMap;
+
 use crate::diagnostics::Span;
-pub(crate) use crate::graph::messaging::carried;
 use crate::model::{Carrier, Channel, Duration, EventId, EventSource, Filter, System, TopicId};
 
 /// One end of an event's journey, where the source says so: a sender or a
@@ -66,8 +67,7 @@ pub(crate) struct Traffic {
 }
 
 impl Traffic {
-    pub fn of(system: &System) -> Traffic {
-        let carried = carried(system);
+    pub fn of(system: &System, carried: &BTreeMap<Channel, Vec<EventId>>) -> Traffic {
         let count = system.events.len();
         let mut traffic = Traffic {
             senders: vec![Vec::new(); count],
@@ -217,8 +217,10 @@ pub(crate) struct FilterSite<'a> {
 
 /// Every `where` clause of the system, once each (a subscription of
 /// several queues shares one clause), in source order.
-pub(crate) fn filter_sites(system: &System) -> Vec<FilterSite<'_>> {
-    let carried = carried(system);
+pub(crate) fn filter_sites<'a>(
+    system: &'a System,
+    carried: &BTreeMap<Channel, Vec<EventId>>,
+) -> Vec<FilterSite<'a>> {
     let events_on = |channel: Channel| carried.get(&channel).cloned().unwrap_or_default();
     let mut sites: Vec<FilterSite<'_>> = Vec::new();
     for service in &system.services {

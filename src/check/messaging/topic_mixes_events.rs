@@ -2,7 +2,7 @@
 use super::filter_outside_schema::declared_type;
 use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
-use crate::graph::messaging::{carried, consumed_from_topics};
+use crate::graph::messaging::consumed_from_topics;
 use crate::model::{
     Channel, Condition, Event, EventId, FieldType, Filter, FilterScope, FilterValue, Scalar,
 };
@@ -88,7 +88,7 @@ declare_rule! {
 impl Rule for TopicMixesEvents {
     fn check(&self, context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let system = context.system;
-        let carried = carried(system);
+        let carried = &context.graph.messaging.carried;
         for service in &system.services {
             // What the service takes from each topic at each endpoint (its
             // function or inbox, or a `via` queue): SNS delivers one

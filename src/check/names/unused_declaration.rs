@@ -1,7 +1,7 @@
 //! M220 unused-declaration
 use std::collections::BTreeSet;
 
-use crate::check::messaging::{Traffic, carried};
+use crate::check::messaging::Traffic;
 use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::graph::{BusRef, EdgeKind, Node, QueueRef};
@@ -98,8 +98,8 @@ impl Rule for UnusedDeclaration {
     fn check(&self, context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let system = context.system;
         let used = used_nodes(context);
-        let traffic = Traffic::of(system);
-        let carried = carried(system);
+        let carried = &context.graph.messaging.carried;
+        let traffic = Traffic::of(system, carried);
         for (index, event) in system.events.iter().enumerate() {
             let id = EventId(index);
             if !traffic.senders(id).is_empty() || !traffic.receivers(id).is_empty() {
