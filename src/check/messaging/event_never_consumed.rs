@@ -1,5 +1,5 @@
 //! M402 event-never-consumed
-use super::{End, Traffic};
+use super::End;
 use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::model::{Carrier, EventId, EventSource};
@@ -74,7 +74,7 @@ declare_rule! {
 impl Rule for EventNeverConsumed {
     fn check(&self, context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let system = context.system;
-        let traffic = Traffic::of(system, &context.graph.messaging.carried);
+        let traffic = &context.graph.messaging.traffic;
         for (index, event) in system.events.iter().enumerate() {
             let id = EventId(index);
             let senders = traffic.senders(id);

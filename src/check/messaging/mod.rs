@@ -4,9 +4,9 @@
 //! dead-letter queues, topics and rules are configured the way SQS, SNS,
 //! EventBridge and Lambda accept and recommend.
 //!
-//! The helpers here answer, from the resolved model, the questions several
-//! rules share: who sends an event, who receives it, and which events a
-//! filter applies to.
+//! Who sends and who receives each event is derived once, in the graph
+//! (`graph::messaging::Traffic`); the helpers here answer the other
+//! question several rules share: which events a filter applies to.
 
 pub mod dlq_retention_too_short;
 pub mod event_never_consumed;
@@ -25,160 +25,9 @@ pub mod visibility_timeout_too_short;
 
 use std::collections::BTreeMap;
 
-use crate::diagnostics::Span;
-use crate::model::{Carrier, Channel, Duration, EventId, EventSource, Filter, System, TopicId};
+use crate::model::{Carrier, Channel, Duration, EventId, Filter, System, TopicId};
 
-/// One end of an event's journey, where the source says so: a sender or a
-/// receiver, with the label a diagnostic puts there.
-#[derive(Clone, Debug)]
-pub struct End {
-    pub span: Span,
-    pub label: String,
-}
-
-/// "topic `orders`", for labels.
-fn channel_text(system: &System, channel: Channel) -> String {
-    let name = |id: Option<&crate::model::Name>| id.map_or_else(String::new, |n| n.text.clone());
-    match channel {
-        Channel::Event(id) => format!("event `{}`", name(system.event(id).map(|e| &e.name))),
-        Channel::Queue(id) => format!("queue `{}`", name(system.queue(id).map(|q| &q.name))),
-        Channel::Topic(id) => format!("topic `{}`", name(system.topics.get(id.0).map(|t| &t.name))),
-        Channel::Stream(id) => format!(
-            "stream `{}`",
-            name(system.streams.get(id.0).map(|s| &s.name))
-        ),
-    }
-}
-
-/// Who sends and who receives each event, gathered in one pass over the
-/// system.
-///
-/// Senders are the services that publish an event or write to its topic or
-/// stream, and the world outside the system when its `source` is a text
-/// (`source = "aws.s3"`). Receivers are the services that consume it (or its
-/// topic or stream), the rules that match it, the subscriptions of its
-/// topic and the sagas it starts.
-#[derive(Debug, Default)]
-pub(crate) struct Traffic {
-    /// Indexed by `EventId`.
-    senders: Vec<Vec<End>>,
-    /// Indexed by `EventId`.
-    receivers: Vec<Vec<End>>,
-}
-
-impl Traffic {
-    pub fn of(system: &System, carried: &BTreeMap<Channel, Vec<EventId>>) -> Traffic {
-        let count = system.events.len();
-        let mut traffic = Traffic {
-            senders: vec![Vec::new(); count],
-            receivers: vec![Vec::new(); count],
-        };
-        // The events a relation to a channel is about, and whether they are
-        // reached through their carrier rather than named.
-        let events_of = |channel: Channel| -> (Vec<EventId>, bool) {
-            match channel {
-                Channel::Event(id) => (vec![id], false),
-                Channel::Topic(_) | Channel::Stream(_) => {
-                    (carried.get(&channel).cloned().unwrap_or_default(), true)
-                }
-                Channel::Queue(_) => (Vec::new(), false),
-            }
-        };
-        for service in &system.services {
-            let name = &service.name.text;
-            for publish in &service.publishes {
-                let (events, through_carrier) = events_of(publish.target);
-                let label = if through_carrier {
-                    format!(
-                        "`{name}` publishes to its {}",
-                        channel_text(system, publish.target)
-                    )
-                } else {
-                    format!("published by `{name}`")
-                };
-                for event in events {
-                    traffic.send(event, publish.target_span, &label);
-                }
-            }
-            for consume in &service.consumes {
-                for source in &consume.sources {
-                    let (events, through_carrier) = events_of(source.value);
-                    let label = if through_carrier {
-                        format!(
-                            "`{name}` consumes its {}",
-                            channel_text(system, source.value)
-                        )
-                    } else {
-                        format!("consumed by `{name}`")
-                    };
-                    for event in events {
-                        traffic.receive(event, source.span, &label);
-                    }
-                }
-            }
-        }
-        for (index, event) in system.events.iter().enumerate() {
-            if let Some(source) = &event.source {
-                if let EventSource::Text(text) = &source.value {
-                    let label = format!("sent by `{text}`, outside the system");
-                    traffic.send(EventId(index), source.span, &label);
-                }
-            }
-        }
-        for rule in &system.rules {
-            let label = format!("matched by rule `{}`", rule.name.text);
-            for matched in &rule.matches {
-                traffic.receive(matched.value, matched.span, &label);
-            }
-        }
-        for (index, topic) in system.topics.iter().enumerate() {
-            let events = carried
-                .get(&Channel::Topic(TopicId(index)))
-                .map_or(&[][..], Vec::as_slice);
-            let label = format!("subscribed to its topic `{}`", topic.name.text);
-            for subscription in &topic.subscriptions {
-                for &event in events {
-                    traffic.receive(event, subscription.target.span, &label);
-                }
-            }
-        }
-        for saga in &system.sagas {
-            if let Some(trigger) = saga.trigger {
-                let label = format!("starts saga `{}`", saga.name.text);
-                traffic.receive(trigger.value, trigger.span, &label);
-            }
-        }
-        traffic
-    }
-
-    fn send(&mut self, event: EventId, span: Span, label: &str) {
-        if let Some(ends) = self.senders.get_mut(event.0) {
-            ends.push(End {
-                span,
-                label: label.to_string(),
-            });
-        }
-    }
-
-    fn receive(&mut self, event: EventId, span: Span, label: &str) {
-        if let Some(ends) = self.receivers.get_mut(event.0) {
-            ends.push(End {
-                span,
-                label: label.to_string(),
-            });
-        }
-    }
-
-    /// Who sends an event.
-    pub fn senders(&self, event: EventId) -> &[End] {
-        self.senders.get(event.0).map_or(&[], Vec::as_slice)
-    }
-
-    /// Who receives an event.
-    pub fn receivers(&self, event: EventId) -> &[End] {
-        self.receivers.get(event.0).map_or(&[], Vec::as_slice)
-    }
-}
+pub(crate) use crate::graph::messaging::End;
 
 /// What a `where` clause filters, and so what its pattern is made for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

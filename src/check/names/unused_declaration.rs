@@ -1,7 +1,6 @@
 //! M220 unused-declaration
 use std::collections::BTreeSet;
 
-use crate::check::messaging::Traffic;
 use crate::check::{Context, Rule};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::graph::{BusRef, EdgeKind, Node, QueueRef};
@@ -99,7 +98,7 @@ impl Rule for UnusedDeclaration {
         let system = context.system;
         let used = used_nodes(context);
         let carried = &context.graph.messaging.carried;
-        let traffic = Traffic::of(system, carried);
+        let traffic = &context.graph.messaging.traffic;
         for (index, event) in system.events.iter().enumerate() {
             let id = EventId(index);
             if !traffic.senders(id).is_empty() || !traffic.receivers(id).is_empty() {
