@@ -48,8 +48,7 @@ impl Writer {
         if !self.out.is_empty() {
             self.out.push('\n');
         }
-        let notes: Vec<&Note> = notes.iter().collect();
-        self.block(block, 0, &mut Vec::new(), &notes);
+        self.block(block, 0, &mut Vec::new(), notes);
     }
 
     /// The file's text, holding no more memory than its bytes: the files
@@ -61,26 +60,16 @@ impl Writer {
         self.out.shrink_to_fit();
         self.out
     }
-}
 
-/// What the `=` of one entry is padded to: its key's width, and whether
-/// its value spans lines (which ends a run).
-struct Entry {
-    key: std::ops::Range<usize>,
-    value: std::ops::Range<usize>,
-    over_lines: bool,
-}
-
-impl Writer {
     fn block<'a>(
         &mut self,
         block: &'a Block,
         indent: usize,
         path: &mut Vec<(&'a str, usize)>,
-        notes: &[&Note],
+        notes: &[Note],
     ) {
         let here =
-            |note: &&&Note| {
+            |note: &&Note| {
                 note.path.len() == path.len()
                     && note.path.iter().zip(path.iter()).all(
                         |((ident, index), (at, occurrence))| ident == at && index == occurrence,
@@ -118,48 +107,39 @@ impl Writer {
         block: &'a Block,
         indent: usize,
         path: &mut Vec<(&'a str, usize)>,
-        notes: &[&Note],
+        notes: &[Note],
     ) {
         let (mut values, mut run) = self.spare.take();
         // The blocks met so far, to find a nested block's comments by its
         // occurrence: only in a block that has comments.
         let mut seen: Vec<&'a str> = Vec::new();
-        let mut previous_was_block = false;
-        let mut first = true;
+        // What came before: none, an attribute (false) or a block (true). A
+        // blank line separates a block from what is next to it.
+        let mut previous: Option<bool> = None;
         for structure in block.body() {
             match structure {
                 Structure::Attribute(attribute) => {
-                    if previous_was_block {
+                    if previous == Some(true) {
                         self.out.push('\n');
                     }
-                    previous_was_block = false;
-                    let key: &str = attribute.key();
-                    let mark = values.len();
-                    values.push_str(key);
-                    let key_range = mark..values.len();
-                    let start = indent + key.len() + 3;
-                    let value_mark = values.len();
-                    value(
+                    previous = Some(false);
+                    let key = attribute.key();
+                    entry(
                         &mut values,
+                        &mut run,
                         &mut self.spare,
+                        |text| text.push_str(key),
                         attribute.expr(),
                         indent,
-                        start,
                     );
-                    let over_lines = spans_lines(&values, value_mark);
-                    run.push(Entry {
-                        key: key_range,
-                        value: value_mark..values.len(),
-                        over_lines,
-                    });
                 }
                 Structure::Block(nested) => {
                     flush(&mut self.out, &values, &mut run, indent);
                     values.clear();
-                    if !first {
+                    if previous.is_some() {
                         self.out.push('\n');
                     }
-                    previous_was_block = true;
+                    previous = Some(true);
                     let identifier = nested.identifier();
                     let mut occurrence = 0;
                     if !notes.is_empty() {
@@ -171,11 +151,41 @@ impl Writer {
                     path.pop();
                 }
             }
-            first = false;
         }
         flush(&mut self.out, &values, &mut run, indent);
         self.spare.give(values, run);
     }
+}
+
+/// What the `=` of one entry is padded to: its key's width, and whether
+/// its value spans lines (which ends a run).
+struct Entry {
+    key: std::ops::Range<usize>,
+    value: std::ops::Range<usize>,
+    over_lines: bool,
+}
+
+/// Lays out one `key = value` entry at `indent` into `text`, to be written
+/// by `flush` once the padding of its run is known.
+fn entry(
+    text: &mut String,
+    entries: &mut Vec<Entry>,
+    spare: &mut Spare,
+    key: impl FnOnce(&mut String),
+    expression: &Expression,
+    indent: usize,
+) {
+    let mark = text.len();
+    key(text);
+    let key_range = mark..text.len();
+    let start = indent + key_range.len() + 3;
+    let value_mark = text.len();
+    value(text, spare, expression, indent, start);
+    entries.push(Entry {
+        key: key_range,
+        value: value_mark..text.len(),
+        over_lines: spans_lines(text, value_mark),
+    });
 }
 
 /// Buffers to lay out a body's or an object's entries in before their
@@ -340,19 +350,15 @@ fn object_over_lines(
     }
     out.push_str("{\n");
     let (mut text, mut entries) = spare.take();
-    for (key, entry) in object {
-        let mark = text.len();
-        object_key(&mut text, key);
-        let key_range = mark..text.len();
-        let start = indent + 2 + key_range.len() + 3;
-        let value_mark = text.len();
-        value(&mut text, spare, entry, indent + 2, start);
-        let over_lines = spans_lines(&text, value_mark);
-        entries.push(Entry {
-            key: key_range,
-            value: value_mark..text.len(),
-            over_lines,
-        });
+    for (key, item) in object {
+        entry(
+            &mut text,
+            &mut entries,
+            spare,
+            |text| object_key(text, key),
+            item,
+            indent + 2,
+        );
     }
     flush(out, &text, &mut entries, indent + 2);
     spare.give(text, entries);

@@ -93,10 +93,7 @@ pub fn emit(
         if *name == OUTPUTS {
             settings::extension_outputs(&mut file, &emitted);
         }
-        emitted.extend(
-            file.resources()
-                .map(|(kind, name)| (kind.to_string(), name.to_string())),
-        );
+        emitted.append(&mut file.take_resources());
         if !file.is_empty() {
             files.insert((*name).to_string(), file.render());
         }

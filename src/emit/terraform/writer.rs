@@ -83,11 +83,10 @@ impl TfFile {
         self.added == 0
     }
 
-    /// The type and name of each `resource` block, in order.
-    pub fn resources(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.resources
-            .iter()
-            .map(|(kind, name)| (kind.as_str(), name.as_str()))
+    /// The type and name of each `resource` block added, in order, taken
+    /// out of the file.
+    pub fn take_resources(&mut self) -> Vec<(String, String)> {
+        std::mem::take(&mut self.resources)
     }
 
     /// The file's text, laid out as `terraform fmt` lays it out.
