@@ -3,7 +3,7 @@
 //! them, a CloudFormation `Metadata` note is one paragraph).
 
 use crate::graph::network::LoadBalancer;
-use crate::model::{Database, System};
+use crate::model::{Database, Nacl, System};
 
 /// The comment on a database: its documentation (or its name), then where
 /// its password lives.
@@ -36,4 +36,27 @@ pub fn load_balancer(system: &System, balancer: &LoadBalancer) -> String {
         super::names::network(system, balancer.network),
         served.join(", ")
     )
+}
+
+/// The comment on a subnet group's NACL, and why its entries that checkov
+/// flags for a port open from anywhere are acceptable: as its declared
+/// `nacl` says, or exactly what the flows need.
+pub fn nacl(declared: Option<&Nacl>) -> (String, String) {
+    match declared {
+        Some(declared) => (
+            format!(
+                "As declared in `nacl {}`, which allows every flow of the subnets.",
+                declared.name.text
+            ),
+            format!(
+                "declared in nacl {}, which meshc checks against the flows of the system; the stateful security groups admit no inbound connections on this port",
+                declared.name.text
+            ),
+        ),
+        None => (
+            "Exactly the requests and replies of the flows that enter or leave these subnets."
+                .to_string(),
+            super::firewall::EPHEMERAL_FROM_ANYWHERE.to_string(),
+        ),
+    }
 }

@@ -15,8 +15,8 @@ use serde_json::{Map, Value as Json, json};
 
 use super::{Context, Template, attribute, aws_name, id, name_tags, reference, references};
 use crate::emit::firewall::{
-    EPHEMERAL_FROM_ANYWHERE, NaclLine, PLACEHOLDER_EGRESS_CIDR, description, group_description,
-    open_port_80_reason, peer_label, ports_label, protocol_name,
+    NaclLine, PLACEHOLDER_EGRESS_CIDR, description, group_description, open_port_80_reason,
+    peer_label, ports_label, protocol_name,
 };
 use crate::emit::names;
 use crate::graph::network::{Guarded, SgPeer, SgRule};
@@ -196,25 +196,9 @@ pub(super) fn nacls(context: &Context<'_>, template: &mut Template) {
                 "Tags": name_tags(aws_name(context, NameKind::NameTag, &name), &[]),
             }),
         );
-        let (lines, reason) = if let Some(declared) = declared {
-            acl.note(&format!(
-                "As declared in `nacl {}`, which allows every flow of the subnets.",
-                declared.name.text
-            ));
-            let reason = format!(
-                "declared in nacl {}, which meshc checks against the flows of the system; the stateful security groups admit no inbound connections on this port",
-                declared.name.text
-            );
-            (plan.emitted_lines(nacl), reason)
-        } else {
-            acl.note(
-                "Exactly the requests and replies of the flows that enter or leave these subnets.",
-            );
-            (
-                plan.emitted_lines(nacl),
-                EPHEMERAL_FROM_ANYWHERE.to_string(),
-            )
-        };
+        let (note, reason) = crate::emit::notes::nacl(declared);
+        acl.note(&note);
+        let lines = plan.emitted_lines(nacl);
         let zones = plan
             .subnet(nacl.subnet)
             .map_or(0, |layout| layout.zones.len());

@@ -5,8 +5,8 @@
 use super::Context;
 use super::writer::{TfFile, aws_name, object, reference, resource};
 use crate::emit::firewall::{
-    EPHEMERAL_FROM_ANYWHERE, NaclLine, description, group_description, open_port_80_reason,
-    peer_label, ports_label, protocol_name,
+    NaclLine, description, group_description, open_port_80_reason, peer_label, ports_label,
+    protocol_name,
 };
 use crate::emit::names;
 use crate::graph::network::{Guarded, SgPeer, SgRule};
@@ -158,25 +158,9 @@ pub(super) fn nacls(context: &Context<'_>) -> TfFile {
                 ))
                 .build(),
         );
-        let (lines, reason) = if let Some(declared) = declared {
-            file.note_above(&format!(
-                "As declared in `nacl {}`, which allows every flow of the subnets.",
-                declared.name.text
-            ));
-            let reason = format!(
-                "declared in nacl {}, which meshc checks against the flows of the system; the stateful security groups admit no inbound connections on this port",
-                declared.name.text
-            );
-            (plan.emitted_lines(nacl), reason)
-        } else {
-            file.note_above(
-                "Exactly the requests and replies of the flows that enter or leave these subnets.",
-            );
-            (
-                plan.emitted_lines(nacl),
-                EPHEMERAL_FROM_ANYWHERE.to_string(),
-            )
-        };
+        let (note, reason) = crate::emit::notes::nacl(declared);
+        file.note_above(&note);
+        let lines = plan.emitted_lines(nacl);
         for line in &lines {
             nacl_rule(&mut file, &name, line);
             for check in line.open_port_checks() {
