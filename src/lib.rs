@@ -23,8 +23,11 @@
 //! - [`fmt`] prints the AST of a file back in the canonical layout, with
 //!   every comment in its place.
 //! - [`emit`] translates the system and its graph, deciding nothing: the
-//!   Terraform and Step Functions files of `meshc build`, and the Mermaid
-//!   and DOT pictures of `meshc graph`.
+//!   Terraform, CloudFormation and Step Functions files of `meshc build`,
+//!   and the Mermaid and DOT pictures of `meshc graph`. Its neutral
+//!   infrastructure model (`emit::infra`) builds a concern's AWS resources
+//!   once; the Terraform and CloudFormation backends spell them (concerns
+//!   move there one at a time).
 //! - [`cost`] prices what the backends emit, from an embedded, dated price
 //!   catalog and the `usage` declared on components and relations; the M6xx
 //!   checks read its estimate.
@@ -68,7 +71,11 @@
 //! of the source.
 //!
 //! **Invariant:** no input makes meshc panic: `unwrap`, `expect`, indexing
-//! and `panic!` are denied outside tests.
+//! and `panic!` are denied outside tests. An inconsistency meshc finds in
+//! its own model while writing (an id that names nothing) is an internal
+//! error diagnostic (M001) and no file, never a silent placeholder (the
+//! empty-name fallbacks left in the concerns each backend still builds go
+//! as they move to `emit::infra`).
 //!
 //! **Invariant:** every AWS name is formed once, by `emit::names`, from
 //! parts whose declaration part is fitted to its kind's row of

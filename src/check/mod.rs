@@ -1,7 +1,8 @@
 //! Stage 4, checks — and the registry of every diagnostic code.
 //!
 //! Every code meshc can emit is declared in a file of its own under this
-//! module, grouped in folders by family (`syntax/` M1xx, `names/` M2xx, ...).
+//! module, grouped in folders by family (`internal/` M0xx, `syntax/` M1xx,
+//! `names/` M2xx, ...).
 //! The file holds the code's documentation (which `meshc explain` prints),
 //! and the constructor of its diagnostic, so that its wording lives in one
 //! place. Codes found while parsing (M1xx) or resolving (most of M2xx) are
@@ -59,6 +60,7 @@ macro_rules! declare_rule {
 }
 
 pub mod cost;
+pub mod internal;
 pub mod messaging;
 pub mod names;
 pub mod network;
@@ -166,6 +168,7 @@ pub fn run(system: &System, graph: &Graph, diagnostics: &mut Vec<Diagnostic>) {
 
 /// Every registered code, sorted by code.
 pub static CODES: &[&Code] = &[
+    &internal::internal_error::InternalError::CODE,
     &syntax::syntax_error::SyntaxError::CODE,
     &syntax::unknown_declaration_kind::UnknownDeclarationKind::CODE,
     &syntax::unclosed_block::UnclosedBlock::CODE,

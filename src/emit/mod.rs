@@ -8,6 +8,7 @@ pub mod datastores;
 pub mod deployed;
 pub mod events;
 pub mod firewall;
+pub(crate) mod infra;
 pub mod json_schema;
 pub mod names;
 pub mod notes;
@@ -22,6 +23,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::graph::Graph;
 use crate::model::{Compute, Fargate, Lambda, NetworkId, Service, ServiceId, System, Via};
 
+/// What a backend could not translate (`Context::diagnostics`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Problem {
+    Name(String),
+    Internal(String),
+}
+
 /// What every part of an infrastructure backend reads: the system, its
 /// graph, and the calls indexed once.
 #[derive(Debug)]
@@ -30,10 +38,11 @@ pub(crate) struct Context<'a> {
     pub graph: &'a Graph,
     /// Every (callee, way it is called) of the system's calls.
     pub calls: BTreeSet<(ServiceId, &'static str)>,
-    /// Why a physical name could not be made to fit AWS's rules (which the
-    /// design of `names` rules out): a backend that finds any refuses to
-    /// write its files.
-    name_problems: RefCell<BTreeSet<String>>,
+    /// What a backend could not translate, which the design rules out: a
+    /// physical name that could not be made to fit AWS's rules, or an
+    /// inconsistency in meshc's own model. A backend that finds any
+    /// refuses to write its files.
+    problems: RefCell<BTreeSet<Problem>>,
     /// Whether the backend only looks for what its target refuses (for
     /// `meshc check`): each resource is built, measured and dropped, and
     /// no file is rendered.
@@ -52,7 +61,7 @@ impl<'a> Context<'a> {
             system,
             graph,
             calls,
-            name_problems: RefCell::new(BTreeSet::new()),
+            problems: RefCell::new(BTreeSet::new()),
             measuring: false,
         }
     }
@@ -67,15 +76,32 @@ impl<'a> Context<'a> {
 
     /// Logs a physical name that could not be made to fit.
     pub fn name_problem(&self, problem: String) {
-        self.name_problems.borrow_mut().insert(problem);
+        self.problems.borrow_mut().insert(Problem::Name(problem));
     }
 
-    /// The name problems logged so far, as M209 diagnostics.
-    pub fn name_diagnostics(&self) -> Vec<crate::diagnostics::Diagnostic> {
-        self.name_problems
+    /// Logs an inconsistency in meshc's own model: an id that names
+    /// nothing, a value the model rules out. The caller writes a
+    /// placeholder, which no file will hold: the backend refuses to write.
+    pub fn internal(&self, problem: String) {
+        self.problems
+            .borrow_mut()
+            .insert(Problem::Internal(problem));
+    }
+
+    /// The problems logged so far, as diagnostics: M209 for a name, M001
+    /// for an inconsistency.
+    pub fn diagnostics(&self) -> Vec<crate::diagnostics::Diagnostic> {
+        self.problems
             .borrow()
             .iter()
-            .map(|problem| crate::check::names::aws_limit::name_diagnostic(self.system, problem))
+            .map(|problem| match problem {
+                Problem::Name(problem) => {
+                    crate::check::names::aws_limit::name_diagnostic(self.system, problem)
+                }
+                Problem::Internal(problem) => {
+                    crate::check::internal::internal_error::diagnostic(self.system, problem)
+                }
+            })
             .collect()
     }
 

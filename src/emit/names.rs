@@ -354,6 +354,9 @@ pub enum Part {
     AccountId,
     /// The region the system is deployed to.
     Region,
+    /// The partition of that region (`aws`, `aws-cn`, `aws-us-gov`), in an
+    /// ARN.
+    Partition,
     /// The index of a counted resource (its zone).
     Index,
 }
@@ -408,6 +411,9 @@ impl PhysicalName {
     }
 }
 
+/// The longest partition a name may be deployed in.
+const LONGEST_PARTITION: &str = "aws-us-gov";
+
 /// The name with every deploy-time part at its longest: what the limits
 /// are checked against.
 fn longest(parts: &[Part]) -> String {
@@ -418,6 +424,7 @@ fn longest(parts: &[Part]) -> String {
             Part::Prefix => aws_names::LONGEST_PREFIX,
             Part::AccountId => aws_names::ACCOUNT_ID,
             Part::Region => aws_names::LONGEST_REGION,
+            Part::Partition => LONGEST_PARTITION,
             Part::Index => aws_names::LONGEST_INDEX,
         })
         .collect()
@@ -746,7 +753,7 @@ mod tests {
             panic!("the system resolves");
         };
         let context = Context::new(system, graph);
-        assert!(context.name_diagnostics().is_empty());
+        assert!(context.diagnostics().is_empty());
         let name = framed(
             &context,
             NameKind::LogGroup,
@@ -758,7 +765,7 @@ mod tests {
             name.parts,
             vec![Part::Text(format!("{}x", "a".repeat(600)))]
         );
-        let diagnostics = context.name_diagnostics();
+        let diagnostics = context.diagnostics();
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].code.code, "M209");
         assert!(diagnostics[0].is_error());

@@ -441,9 +441,10 @@ fn add_web_acl(template: &mut Template, context: &Context<'_>, balancer: &LoadBa
         }),
     );
     let log_group = super::log_group(
+        context,
         template,
         &format!("{name}--waf"),
-        physical_name(context, &names::web_acl_log_group(context, &name)),
+        names::web_acl_log_group(context, &name),
         365,
     );
     template.add(

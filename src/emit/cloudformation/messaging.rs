@@ -253,7 +253,7 @@ fn source_arns(context: &Context<'_>, rules: &[RulePlan], permission: &Permissio
                 &names::target_group(system, balancer, service),
                 "TargetGroup",
             )),
-            SourceArn::Alarms => super::alarms::alarm_arns(),
+            SourceArn::Alarms => super::alarms::alarm_arns(context),
         })
         .collect()
 }

@@ -26,6 +26,7 @@
 mod alarms;
 mod data;
 mod iam;
+mod infra;
 mod load_balancers;
 mod messaging;
 mod network;
@@ -489,33 +490,60 @@ pub(crate) fn physical_name(
     context: &Context<'_>,
     name: &crate::emit::names::PhysicalName,
 ) -> Json {
+    written(context, &name.parts, || {
+        format!("{:?} name {:?}", name.kind, name.parts)
+    })
+}
+
+/// A text of deploy-time parts in the template (an ARN pattern).
+pub(crate) fn interpolated(context: &Context<'_>, parts: &[crate::emit::names::Part]) -> Json {
+    written(context, parts, || format!("text {parts:?}"))
+}
+
+/// Deploy-time parts, `what` for an error: a string, a `Fn::Sub`, or a
+/// `Ref` to the prefix parameter.
+fn written(
+    context: &Context<'_>,
+    parts: &[crate::emit::names::Part],
+    what: impl Fn() -> String,
+) -> Json {
     use crate::emit::names::Part;
-    if let [Part::Prefix] = name.parts.as_slice() {
+    if let [Part::Prefix] = parts {
         return reference("NamePrefix");
     }
-    if let Some(literal) = name.literal() {
-        return Json::from(literal);
+    let text = parts_text(context, parts, what);
+    if parts.iter().all(|part| matches!(part, Part::Text(_))) {
+        return Json::from(text);
     }
-    sub(&sub_text(context, name))
+    sub(&text)
 }
 
 /// A physical name as the text of a `Fn::Sub`, to write inside another
-/// (an ARN). A zone index left in the name is an internal error: a
-/// template unrolls every counted resource.
+/// (an ARN).
 pub(crate) fn sub_text(context: &Context<'_>, name: &crate::emit::names::PhysicalName) -> String {
+    parts_text(context, &name.parts, || {
+        format!("{:?} name {:?}", name.kind, name.parts)
+    })
+}
+
+/// Deploy-time parts as the text of a `Fn::Sub`. A zone index left in
+/// them is an internal error: a template unrolls every counted resource.
+fn parts_text(
+    context: &Context<'_>,
+    parts: &[crate::emit::names::Part],
+    what: impl Fn() -> String,
+) -> String {
     use crate::emit::names::Part;
-    name.parts
+    parts
         .iter()
         .map(|part| match part {
             Part::Text(text) => text.clone(),
             Part::Prefix => "${NamePrefix}".to_string(),
             Part::AccountId => "${AWS::AccountId}".to_string(),
             Part::Region => "${AWS::Region}".to_string(),
+            Part::Partition => "${AWS::Partition}".to_string(),
             Part::Index => {
-                context.name_problem(format!(
-                    "the {:?} name {:?} has no zone in the template",
-                    name.kind, name.parts
-                ));
+                context.name_problem(format!("the {} has no zone in the template", what()));
                 String::new()
             }
         })
@@ -573,22 +601,18 @@ pub(crate) fn key_arn() -> Json {
 }
 
 /// A log group with a retention, encrypted with the system key.
-pub(crate) fn log_group(template: &mut Template, base: &str, name: Json, days: u64) -> String {
-    let logical = id(base, "LogGroup");
-    let group = template.add(logical.clone(), base, "AWS::Logs::LogGroup", {
-        let mut properties = Map::new();
-        properties.insert("LogGroupName".into(), name);
-        properties.insert("RetentionInDays".into(), Json::from(days));
-        properties.insert("KmsKeyId".into(), key_arn());
-        Json::Object(properties)
-    });
-    if days < 365 {
-        group.skip(
-            "CKV_AWS_338",
-            &format!("the retention is the service's declared log_retention of {days} days"),
-        );
-    }
-    logical
+pub(crate) fn log_group(
+    context: &Context<'_>,
+    template: &mut Template,
+    base: &str,
+    name: crate::emit::names::PhysicalName,
+    days: u64,
+) -> String {
+    infra::add(
+        context,
+        template,
+        &crate::emit::infra::logs::log_group(base, name, days),
+    )
 }
 
 /// The template of a system, or the diagnostics that say why CloudFormation
@@ -646,7 +670,7 @@ fn translate(context: &Context<'_>) -> Template {
 /// limits of a stack), and the template's text unless it was measured.
 fn refusals(context: &Context<'_>, template: Template) -> (Vec<Diagnostic>, Option<String>) {
     let system = context.system;
-    let mut diagnostics = context.name_diagnostics();
+    let mut diagnostics = context.diagnostics();
     for (logical_id, first, second) in &template.collisions {
         diagnostics.push(logical_id_collision::diagnostic(
             system, logical_id, first, second,

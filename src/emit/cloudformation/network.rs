@@ -229,9 +229,10 @@ fn add_flow_logs(
 ) {
     let group = format!("{network}--flow-logs");
     let log_group = super::log_group(
+        context,
         template,
         &group,
-        physical_name(context, &names::flow_log_group(context, network)),
+        names::flow_log_group(context, network),
         365,
     );
     template

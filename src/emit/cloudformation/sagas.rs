@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use super::{Context, Template, attribute, aws_name, id, physical_name, reference, references};
+use super::{Context, Template, attribute, aws_name, id, reference, references};
 use crate::emit::asl::{self, Filler, Placeholder};
 use crate::emit::names;
 use crate::graph::iam::Principal;
@@ -27,9 +27,10 @@ pub(super) fn sagas(context: &Context<'_>, template: &mut Template) {
     for plan in context.graph.state_machines() {
         let name = plan.name.as_str();
         let log_group = super::log_group(
+            context,
             template,
             &format!("{name}--saga"),
-            physical_name(context, &names::state_machine_log_group(context, name)),
+            names::state_machine_log_group(context, name),
             365,
         );
         let substitutions: Map<String, Json> = asl::placeholders(system, plan)

@@ -75,9 +75,10 @@ fn add_fargate(
     let plan = &context.graph.network;
     let name = service.name.text.clone();
     let log_group = super::log_group(
+        context,
         template,
         &name,
-        physical_name(context, &names::task_log_group(context, &name)),
+        names::task_log_group(context, &name),
         service.log_retention.value.as_days_ceil(),
     );
     let image = if let Some(image) = &compute.image {
@@ -366,9 +367,10 @@ fn add_function(
     let system = context.system;
     let name = service.name.text.clone();
     let log_group = super::log_group(
+        context,
         template,
         &name,
-        physical_name(context, &names::function_log_group(context, &name)),
+        names::function_log_group(context, &name),
         service.log_retention.value.as_days_ceil(),
     );
     let handler = lambda

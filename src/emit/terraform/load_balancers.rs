@@ -485,15 +485,14 @@ fn add_web_acl(file: &mut TfFile, context: &Context<'_>, balancer: &LoadBalancer
             .build(),
     );
     let log_group = format!("{name}--waf");
-    file.add(
-        resource("aws_cloudwatch_log_group", &log_group)
-            .add_attribute((
-                "name",
-                physical_name(&names::web_acl_log_group(context, &name)),
-            ))
-            .add_attribute(("retention_in_days", 365))
-            .add_attribute(("kms_key_id", reference("aws_kms_key.system.arn")))
-            .build(),
+    super::infra::add(
+        file,
+        context,
+        crate::emit::infra::logs::log_group(
+            &log_group,
+            names::web_acl_log_group(context, &name),
+            365,
+        ),
     );
     file.add(
         resource("aws_wafv2_web_acl_logging_configuration", &name)

@@ -9,6 +9,7 @@
 mod alarms;
 mod data;
 mod iam;
+mod infra;
 mod layout;
 mod load_balancers;
 mod messaging;
@@ -74,7 +75,7 @@ pub fn check(system: &System, graph: &Graph) -> Vec<crate::diagnostics::Diagnost
     for (_, build) in &FILES {
         drop(build(&context));
     }
-    context.name_diagnostics()
+    context.diagnostics()
 }
 
 /// The Terraform files of a system, by file name; or, when a physical name
@@ -98,7 +99,7 @@ pub fn emit(
             files.insert((*name).to_string(), file.render());
         }
     }
-    let problems = context.name_diagnostics();
+    let problems = context.diagnostics();
     if problems.is_empty() {
         Ok(files)
     } else {

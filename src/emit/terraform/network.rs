@@ -266,15 +266,10 @@ fn add_flow_logs(
     network: &str,
 ) {
     let group = format!("{network}--flow-logs");
-    file.add(
-        resource("aws_cloudwatch_log_group", &group)
-            .add_attribute((
-                "name",
-                physical_name(&names::flow_log_group(context, network)),
-            ))
-            .add_attribute(("retention_in_days", 365))
-            .add_attribute(("kms_key_id", reference("aws_kms_key.system.arn")))
-            .build(),
+    super::infra::add(
+        file,
+        context,
+        crate::emit::infra::logs::log_group(&group, names::flow_log_group(context, network), 365),
     );
     file.add(
         resource("aws_flow_log", network)

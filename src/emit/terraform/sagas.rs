@@ -8,7 +8,7 @@
 use hcl::{Block, Expression};
 
 use super::Context;
-use super::writer::{TfFile, aws_name, call, object, physical_name, reference, resource, template};
+use super::writer::{TfFile, aws_name, call, object, reference, resource, template};
 use crate::emit::asl::{self, Placeholder};
 use crate::emit::names;
 use crate::graph::iam::Principal;
@@ -36,15 +36,14 @@ pub(super) fn sagas(context: &Context<'_>) -> TfFile {
     for plan in context.graph.state_machines() {
         let name = plan.name.as_str();
         let logs = format!("{name}--saga");
-        file.add(
-            resource("aws_cloudwatch_log_group", &logs)
-                .add_attribute((
-                    "name",
-                    physical_name(&names::state_machine_log_group(context, name)),
-                ))
-                .add_attribute(("retention_in_days", 365))
-                .add_attribute(("kms_key_id", reference("aws_kms_key.system.arn")))
-                .build(),
+        super::infra::add(
+            &mut file,
+            context,
+            crate::emit::infra::logs::log_group(
+                &logs,
+                names::state_machine_log_group(context, name),
+                365,
+            ),
         );
         let substitutions = object(
             asl::placeholders(system, plan)

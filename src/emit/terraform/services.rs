@@ -35,21 +35,19 @@ fn architecture(architecture: Architecture) -> &'static str {
 }
 
 /// A log group with the declared retention, encrypted with the system key.
-fn log_group(file: &mut TfFile, label: &str, name: Expression, service: &Service) {
+fn log_group(
+    file: &mut TfFile,
+    context: &Context<'_>,
+    label: &str,
+    name: crate::emit::names::PhysicalName,
+    service: &Service,
+) {
     let days = service.log_retention.value.as_days_ceil();
-    file.add(
-        resource("aws_cloudwatch_log_group", label)
-            .add_attribute(("name", name))
-            .add_attribute(("retention_in_days", days))
-            .add_attribute(("kms_key_id", reference("aws_kms_key.system.arn")))
-            .build(),
+    super::infra::add(
+        file,
+        context,
+        crate::emit::infra::logs::log_group(label, name, days),
     );
-    if days < 365 {
-        file.note_inside(&format!(
-                "#checkov:skip=CKV_AWS_338:the retention is the service's declared log_retention of {days} days"
-            ),
-        );
-    }
 }
 
 /// The runtime environment of a service as `{ name = ..., value = ... }`
@@ -144,8 +142,9 @@ fn add_fargate(
     let name = service.name.text.clone();
     log_group(
         file,
+        context,
         &name,
-        physical_name(&names::task_log_group(context, &name)),
+        names::task_log_group(context, &name),
         service,
     );
     let image = if let Some(image) = &compute.image {
@@ -569,8 +568,9 @@ fn add_function(
     let name = service.name.text.clone();
     log_group(
         file,
+        context,
         &name,
-        physical_name(&names::function_log_group(context, &name)),
+        names::function_log_group(context, &name),
         service,
     );
     let role = names::role(

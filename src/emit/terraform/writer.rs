@@ -237,23 +237,29 @@ pub(super) fn aws_name(
 /// A physical name in HCL: a string, a template of its parts, or the
 /// prefix variable itself.
 pub(super) fn physical_name(name: &crate::emit::names::PhysicalName) -> Expression {
+    interpolated(&name.parts)
+}
+
+/// A text of deploy-time parts in HCL: a string, a template, or the prefix
+/// variable itself.
+pub(super) fn interpolated(parts: &[crate::emit::names::Part]) -> Expression {
     use crate::emit::names::Part;
-    if let [Part::Prefix] = name.parts.as_slice() {
+    if let [Part::Prefix] = parts {
         return reference("var.name_prefix");
     }
-    if let Some(literal) = name.literal() {
-        return Expression::from(literal);
-    }
-    let text: String = name
-        .parts
+    let text: String = parts
         .iter()
         .map(|part| match part {
             Part::Text(text) => text.as_str(),
             Part::Prefix => "${var.name_prefix}",
             Part::AccountId => "${data.aws_caller_identity.current.account_id}",
             Part::Region => "${var.region}",
+            Part::Partition => "${data.aws_partition.current.partition}",
             Part::Index => "${count.index}",
         })
         .collect();
+    if parts.iter().all(|part| matches!(part, Part::Text(_))) {
+        return Expression::from(text);
+    }
     template(&text)
 }

@@ -1,0 +1,218 @@
+//! The neutral infrastructure model: every translation decision made once,
+//! for every backend.
+//!
+//! A concern (the alarms, ...) is built here as a list of [`Resource`]s:
+//! one AWS resource each, with a stable [`Key`] (its kind and base name),
+//! its properties, what it refers to, and the notes for its reader. The
+//! backends only spell it (`terraform::infra`, `cloudformation::infra`):
+//! the resource type, the names of the properties, a reference as a
+//! traversal or as `Ref`/`Fn::GetAtt`, a policy document as a data source
+//! or inline. A decision one backend would have to make again (which
+//! dimensions an alarm has, what a topic's policy lets in) is never made
+//! in a renderer.
+//!
+//! The model stays at the level of one AWS resource: its properties are
+//! named as AWS's resource specification names them (CloudFormation's
+//! spelling, which the Terraform renderer maps to the provider's
+//! arguments). It does not abstract over clouds.
+//!
+//! Concerns move here one at a time, with the example snapshots as the
+//! byte-identical oracle; the others are still built by each backend.
+
+pub mod alarms;
+pub mod logs;
+pub mod policy;
+
+use crate::emit::names::{Part, PhysicalName};
+use crate::model::ServiceId;
+
+pub use policy::Statement;
+
+/// What kind of AWS resource a resource is: each backend spells it (a
+/// Terraform resource type, a CloudFormation type and logical id suffix).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Alarm,
+    Cluster,
+    EcsService,
+    Function,
+    /// A KMS key.
+    Key,
+    LogGroup,
+    Queue,
+    StateMachine,
+    Stream,
+    Topic,
+    TopicPolicy,
+}
+
+/// A resource's identity, the same in every backend: its kind and base
+/// name (`emit::names`), from which a Terraform address and a
+/// CloudFormation logical id are made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Key {
+    pub kind: Kind,
+    pub name: String,
+}
+
+impl Key {
+    pub fn new(kind: Kind, name: impl Into<String>) -> Key {
+        Key {
+            kind,
+            name: name.into(),
+        }
+    }
+
+    /// A value of this resource, for another to refer to.
+    pub fn get(&self, attribute: Attribute) -> Value {
+        Value::Attribute(self.clone(), attribute)
+    }
+}
+
+/// A value a resource returns, that another may refer to. Each backend
+/// spells it for the kind (`arn`, `Ref`, `Fn::GetAtt [..., "QueueName"]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Attribute {
+    Arn,
+    Name,
+}
+
+/// A property's value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    Text(String),
+    Integer(u64),
+    List(Vec<Value>),
+    /// A map of names to values, which CloudFormation spells as a list of
+    /// objects with a `key` and a `value` field (`[{"Name": ..., "Value":
+    /// ...}]`) and Terraform as a map.
+    Pairs {
+        key: &'static str,
+        value: &'static str,
+        entries: Vec<(String, Value)>,
+    },
+    /// The AWS name of a resource.
+    Name(PhysicalName),
+    /// A text of deploy-time parts, such as an ARN pattern.
+    Interpolated(Vec<Part>),
+    /// A value another resource returns.
+    Attribute(Key, Attribute),
+    /// An IAM policy document.
+    Policy(Vec<Statement>),
+    /// How many tasks a Fargate service runs: its replicas, or none until
+    /// its image is given (a deploy-time input when meshc's repository
+    /// holds the image).
+    DesiredTasks(ServiceId),
+}
+
+impl From<&str> for Value {
+    fn from(text: &str) -> Value {
+        Value::Text(text.to_string())
+    }
+}
+
+impl From<String> for Value {
+    fn from(text: String) -> Value {
+        Value::Text(text)
+    }
+}
+
+impl From<u64> for Value {
+    fn from(number: u64) -> Value {
+        Value::Integer(number)
+    }
+}
+
+/// One AWS resource.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resource {
+    pub key: Key,
+    /// By the resource specification's names, in the order written.
+    pub properties: Vec<(&'static str, Value)>,
+    /// Lines for the reader, above the resource (Terraform) or in its
+    /// `Metadata.Comment` (CloudFormation).
+    pub notes: Vec<String>,
+    /// The checkov checks that do not apply, with the reason.
+    pub waivers: Vec<Waiver>,
+}
+
+/// A checkov check that does not apply to a resource, and why: written
+/// where checkov reads it (`#checkov:skip=` inside a Terraform resource,
+/// `Metadata.checkov.skip` in a template).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Waiver {
+    pub check: &'static str,
+    pub reason: String,
+}
+
+impl Resource {
+    pub fn new(kind: Kind, name: impl Into<String>) -> Resource {
+        Resource {
+            key: Key::new(kind, name),
+            properties: Vec::new(),
+            notes: Vec::new(),
+            waivers: Vec::new(),
+        }
+    }
+
+    #[must_use]
+    pub fn with(mut self, property: &'static str, value: impl Into<Value>) -> Resource {
+        self.properties.push((property, value.into()));
+        self
+    }
+
+    #[must_use]
+    pub fn note(mut self, text: &str) -> Resource {
+        self.notes.push(text.to_string());
+        self
+    }
+
+    #[must_use]
+    pub fn waive(mut self, check: &'static str, reason: String) -> Resource {
+        self.waivers.push(Waiver { check, reason });
+        self
+    }
+}
+
+/// The ARN of the key that encrypts the system's data at rest.
+pub fn system_key() -> Value {
+    Key::new(Kind::Key, "system").get(Attribute::Arn)
+}
+
+/// The declared name of what `found` found, or, when the graph names
+/// something the system does not hold, an internal error (and an empty
+/// name, which no file will hold: the backend refuses to write).
+pub(crate) fn declared(
+    context: &crate::emit::Context<'_>,
+    found: Option<&crate::model::Name>,
+    what: impl FnOnce() -> String,
+) -> String {
+    if let Some(name) = found {
+        return name.text.clone();
+    }
+    context.internal(format!("{} is not in the system", what()));
+    String::new()
+}
+
+/// The Fargate service whose tasks a [`Value::DesiredTasks`] counts, by
+/// name; or, when it is not one, an internal error.
+pub(crate) fn fargate<'a>(
+    context: &crate::emit::Context<'a>,
+    service: ServiceId,
+) -> Option<(&'a str, &'a crate::model::Fargate)> {
+    let system: &'a crate::model::System = context.system;
+    let found = system.service(service);
+    if let Some(crate::model::Service {
+        name,
+        compute: crate::model::Compute::Fargate(fargate),
+        ..
+    }) = found
+    {
+        return Some((name.text.as_str(), fargate));
+    }
+    context.internal(format!(
+        "the tasks of service {}, which runs none",
+        service.0
+    ));
+    None
+}

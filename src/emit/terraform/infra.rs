@@ -1,0 +1,228 @@
+//! Spells the neutral model (`emit::infra`) for the AWS provider: each
+//! kind's resource type, the provider's argument for each property, a
+//! reference as a traversal, and a policy document as an
+//! `aws_iam_policy_document` data source written before its resource.
+
+use hcl::{Block, Expression};
+
+use super::Context;
+use super::writer::{TfFile, interpolated, list, object, physical_name, reference};
+use crate::emit::infra::policy::{Actions, Principal, Statement, Values};
+use crate::emit::infra::{Attribute, Key, Kind, Resource, Value};
+
+/// The resource type of each kind.
+fn resource_type(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Alarm => "aws_cloudwatch_metric_alarm",
+        Kind::Cluster => "aws_ecs_cluster",
+        Kind::EcsService => "aws_ecs_service",
+        Kind::Function => "aws_lambda_function",
+        Kind::Key => "aws_kms_key",
+        Kind::LogGroup => "aws_cloudwatch_log_group",
+        Kind::Queue => "aws_sqs_queue",
+        Kind::StateMachine => "aws_sfn_state_machine",
+        Kind::Stream => "aws_kinesis_stream",
+        Kind::Topic => "aws_sns_topic",
+        Kind::TopicPolicy => "aws_sns_topic_policy",
+    }
+}
+
+/// The attribute a resource of `kind` exports for `attribute`.
+fn attribute_name(kind: Kind, attribute: Attribute) -> &'static str {
+    match (kind, attribute) {
+        (_, Attribute::Arn) => "arn",
+        (Kind::Function, Attribute::Name) => "function_name",
+        (_, Attribute::Name) => "name",
+    }
+}
+
+/// How the provider takes a property, where its argument is not the
+/// property's name in `snake_case` with the same value.
+enum Argument {
+    /// Another name.
+    Named(&'static str),
+    /// Another name, and the one element of the property's list.
+    First(&'static str),
+}
+
+/// The provider's arguments that are not spelled from the property.
+const ARGUMENTS: &[(Kind, &str, Argument)] = &[
+    (Kind::LogGroup, "LogGroupName", Argument::Named("name")),
+    (Kind::Topic, "TopicName", Argument::Named("name")),
+    (Kind::TopicPolicy, "Topics", Argument::First("arn")),
+    (
+        Kind::TopicPolicy,
+        "PolicyDocument",
+        Argument::Named("policy"),
+    ),
+];
+
+/// The label of the data source of a resource's policy document.
+fn document_label(key: &Key) -> String {
+    match key.kind {
+        Kind::TopicPolicy => format!("{}--topic", key.name),
+        kind => format!("{}--{}", key.name, resource_type(kind)),
+    }
+}
+
+/// `Name` in `snake_case`, an acronym as one word: `OKActions` is
+/// `ok_actions`, `KmsMasterKeyId` is `kms_master_key_id`.
+fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    let mut before: Option<char> = None;
+    let mut chars = name.chars().peekable();
+    while let Some(ch) = chars.next() {
+        if let (true, Some(before)) = (ch.is_ascii_uppercase(), before) {
+            let after = chars.peek().copied();
+            let word_starts = before.is_ascii_lowercase()
+                || before.is_ascii_digit()
+                || (before.is_ascii_uppercase() && after.is_some_and(|c| c.is_ascii_lowercase()));
+            if word_starts {
+                out.push('_');
+            }
+        }
+        out.push(ch.to_ascii_lowercase());
+        before = Some(ch);
+    }
+    out
+}
+
+/// Adds each resource to `file` ([`add`]).
+pub(super) fn add_all(file: &mut TfFile, context: &Context<'_>, resources: Vec<Resource>) {
+    for resource in resources {
+        add(file, context, resource);
+    }
+}
+
+/// Adds a resource to `file`, with its notes, after the data sources of
+/// its policy documents.
+pub(super) fn add(file: &mut TfFile, context: &Context<'_>, resource: Resource) {
+    let Resource {
+        key,
+        properties,
+        notes,
+        waivers,
+    } = resource;
+    let mut block = super::writer::resource(resource_type(key.kind), &key.name);
+    for (property, value) in properties {
+        let argument = ARGUMENTS
+            .iter()
+            .find(|(kind, name, _)| *kind == key.kind && *name == property)
+            .map(|(_, _, argument)| argument);
+        let (name, first) = match argument {
+            Some(Argument::Named(name)) => ((*name).to_string(), false),
+            Some(Argument::First(name)) => ((*name).to_string(), true),
+            None => (snake_case(property), false),
+        };
+        let value = match value {
+            Value::Policy(statements) => {
+                let label = document_label(&key);
+                let mut document = super::writer::data("aws_iam_policy_document", &label);
+                for statement in &statements {
+                    document = document.add_block(statement_block(context, statement));
+                }
+                file.add(document.build());
+                reference(&format!("data.aws_iam_policy_document.{label}.json"))
+            }
+            Value::List(mut items) if first && items.len() == 1 => {
+                expression(context, &items.remove(0))
+            }
+            value => expression(context, &value),
+        };
+        block = block.add_attribute((name, value));
+    }
+    file.add(block.build());
+    for note in &notes {
+        file.note_above(note);
+    }
+    for waiver in &waivers {
+        file.note_inside(&format!("#checkov:skip={}:{}", waiver.check, waiver.reason));
+    }
+}
+
+/// A value as an HCL expression.
+fn expression(context: &Context<'_>, value: &Value) -> Expression {
+    match value {
+        Value::Text(text) => Expression::from(text.as_str()),
+        Value::Integer(number) => Expression::from(*number),
+        Value::List(items) => list(items.iter().map(|item| expression(context, item))),
+        Value::Pairs { entries, .. } => object(
+            entries
+                .iter()
+                .map(|(name, value)| (name.as_str(), expression(context, value))),
+        ),
+        Value::Name(name) => physical_name(name),
+        Value::Interpolated(parts) => interpolated(parts),
+        Value::Attribute(key, attribute) => reference(&format!(
+            "{}.{}.{}",
+            resource_type(key.kind),
+            key.name,
+            attribute_name(key.kind, *attribute)
+        )),
+        Value::Policy(_) => {
+            context.internal("a policy document inside another value".to_string());
+            Expression::Null
+        }
+        Value::DesiredTasks(service) => match crate::emit::infra::fargate(context, *service) {
+            Some((name, fargate)) => super::services::desired_count(name, fargate),
+            None => Expression::from(0),
+        },
+    }
+}
+
+/// A `statement` block of an `aws_iam_policy_document`.
+fn statement_block(context: &Context<'_>, statement: &Statement) -> Block {
+    let actions = match &statement.actions {
+        Actions::All => super::writer::strings(["*"]),
+        Actions::Listed(actions) => super::writer::strings(actions.iter()),
+    };
+    let (principal_type, identifier) = match statement.principal {
+        Principal::Anyone => ("*", "*"),
+        Principal::Service(service) => ("Service", service),
+    };
+    let values = match &statement.condition.values {
+        Values::One(value) => list([expression(context, value)]),
+        Values::Any(values) => list(values.iter().map(|value| expression(context, value))),
+    };
+    Block::builder("statement")
+        .add_attribute(("sid", statement.sid.as_str()))
+        .add_attribute(("effect", statement.effect.as_str()))
+        .add_attribute(("actions", actions))
+        .add_attribute((
+            "resources",
+            list(
+                statement
+                    .resources
+                    .iter()
+                    .map(|resource| expression(context, resource)),
+            ),
+        ))
+        .add_block(
+            Block::builder("principals")
+                .add_attribute(("type", principal_type))
+                .add_attribute(("identifiers", super::writer::strings([identifier])))
+                .build(),
+        )
+        .add_block(
+            Block::builder("condition")
+                .add_attribute(("test", statement.condition.test))
+                .add_attribute(("variable", statement.condition.variable))
+                .add_attribute(("values", values))
+                .build(),
+        )
+        .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::snake_case;
+
+    #[test]
+    fn a_property_is_spelled_in_snake_case_with_acronyms_as_words() {
+        assert_eq!(snake_case("OKActions"), "ok_actions");
+        assert_eq!(snake_case("KmsMasterKeyId"), "kms_master_key_id");
+        assert_eq!(snake_case("EvaluationPeriods"), "evaluation_periods");
+        assert_eq!(snake_case("SSEEnabled"), "sse_enabled");
+        assert_eq!(snake_case("Period"), "period");
+    }
+}
