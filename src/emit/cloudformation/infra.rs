@@ -19,8 +19,10 @@ fn resource_type(kind: Kind) -> (&'static str, &'static str) {
         Kind::Key => ("AWS::KMS::Key", "Key"),
         Kind::LogGroup => ("AWS::Logs::LogGroup", "LogGroup"),
         Kind::Queue => ("AWS::SQS::Queue", "Queue"),
+        Kind::Rule => ("AWS::Events::Rule", "Rule"),
         Kind::StateMachine => ("AWS::StepFunctions::StateMachine", "StateMachine"),
         Kind::Stream => ("AWS::Kinesis::Stream", "Stream"),
+        Kind::TargetGroup => ("AWS::ElasticLoadBalancingV2::TargetGroup", "TargetGroup"),
         Kind::Topic => ("AWS::SNS::Topic", "Topic"),
         Kind::TopicPolicy => ("AWS::SNS::TopicPolicy", "TopicPolicy"),
     }
@@ -41,7 +43,10 @@ fn returned(kind: Kind, attribute: Attribute) -> Option<&'static str> {
         (Kind::StateMachine | Kind::EcsService, Attribute::Name) => Some("Name"),
         // `Ref` returns the ARN of these, and the name of the others (a
         // key's id, a policy's).
-        (Kind::StateMachine | Kind::Topic | Kind::EcsService, Attribute::Arn)
+        (
+            Kind::StateMachine | Kind::Topic | Kind::EcsService | Kind::TargetGroup,
+            Attribute::Arn,
+        )
         | (_, Attribute::Name) => None,
         (_, Attribute::Arn) => Some("Arn"),
     }
@@ -69,8 +74,9 @@ pub(super) fn add(context: &Context<'_>, template: &mut Template, resource: &Res
         kind,
         Json::Object(properties),
     );
+    // A comment of the template is one line: a note's lines are joined.
     for note in &resource.notes {
-        added.note(note);
+        added.note(&note.replace('\n', " "));
     }
     for waiver in &resource.waivers {
         added.skip(waiver.check, &waiver.reason);
@@ -79,10 +85,11 @@ pub(super) fn add(context: &Context<'_>, template: &mut Template, resource: &Res
 }
 
 /// A value as JSON, with intrinsic functions.
-fn json_value(context: &Context<'_>, value: &Value) -> Json {
+pub(super) fn json_value(context: &Context<'_>, value: &Value) -> Json {
     match value {
         Value::Text(text) => Json::from(text.as_str()),
         Value::Integer(number) => Json::from(*number),
+        Value::Bool(flag) => Json::from(*flag),
         Value::List(items) => {
             Json::Array(items.iter().map(|item| json_value(context, item)).collect())
         }

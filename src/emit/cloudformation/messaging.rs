@@ -7,13 +7,12 @@
 use serde_json::{Map, Value as Json, json};
 
 use super::{Context, Template, attribute, aws_name, id, physical_name, reference, references};
-use crate::emit::events::SourceArn;
 use crate::emit::{events, json_schema, names, policies};
 use crate::graph::iam::{Permission, Principal, Resource};
 use crate::graph::messaging::{self, RulePlan, SubscriptionPlan};
 use crate::graph::{BusRef, Node, QueueRef};
 use crate::model::aws_names::NameKind;
-use crate::model::{EventId, StreamCapacity, TopicId};
+use crate::model::{EventId, StreamCapacity};
 
 pub(super) fn events(context: &Context<'_>, template: &mut Template) {
     let system = context.system;
@@ -240,21 +239,9 @@ fn rule_target(context: &Context<'_>, rule: &RulePlan, label: &str, target: Node
 
 /// The ARNs of what a resource policy lets act, for `aws:SourceArn`.
 fn source_arns(context: &Context<'_>, rules: &[RulePlan], permission: &Permission) -> Vec<Json> {
-    let system = context.system;
-    events::source_arns(&context.graph.network, rules, permission)
-        .into_iter()
-        .map(|arn| match arn {
-            SourceArn::Rule(plan) => attribute(
-                &id(&events::rule_label(system, context.graph, plan), "Rule"),
-                "Arn",
-            ),
-            SourceArn::Topic(topic) => reference(&references::topic(system, topic)),
-            SourceArn::TargetGroup(balancer, service) => reference(&id(
-                &names::target_group(system, balancer, service),
-                "TargetGroup",
-            )),
-            SourceArn::Alarms => super::alarms::alarm_arns(context),
-        })
+    crate::emit::infra::messaging::source_arns(context, rules, permission)
+        .iter()
+        .map(|arn| super::infra::json_value(context, arn))
         .collect()
 }
 
@@ -395,46 +382,11 @@ fn add_queue_policy(
 // SNS.
 
 pub(super) fn topics(context: &Context<'_>, template: &mut Template) {
-    let system = context.system;
-    let rules = &context.graph.messaging.rules;
-    for (index, topic) in system.topics.iter().enumerate() {
-        let topic_id = TopicId(index);
-        let name = topic.name.text.as_str();
-        let mut properties = Map::new();
-        properties.insert(
-            "TopicName".into(),
-            physical_name(context, &names::topic_name(context, topic_id)),
-        );
-        if topic.fifo.value {
-            properties.insert("FifoTopic".into(), Json::from(true));
-            properties.insert("ContentBasedDeduplication".into(), Json::from(true));
-        }
-        properties.insert("KmsMasterKeyId".into(), super::key_arn());
-        let resource = template.add(
-            references::topic(system, topic_id),
-            name,
-            "AWS::SNS::Topic",
-            Json::Object(properties),
-        );
-        if !topic.doc.is_empty() {
-            resource.note(&topic.doc.join(" "));
-        }
-        let statements = policy_statements(
-            context,
-            rules,
-            Resource::Topic(topic_id),
-            &reference(&references::topic(system, topic_id)),
-        );
-        template.add(
-            id(name, "TopicPolicy"),
-            name,
-            "AWS::SNS::TopicPolicy",
-            json!({
-                "Topics": [reference(&references::topic(system, topic_id))],
-                "PolicyDocument": policies::document(&statements),
-            }),
-        );
-    }
+    super::infra::add_all(
+        context,
+        template,
+        crate::emit::infra::messaging::topics(context),
+    );
     for subscription in &context.graph.messaging.subscriptions {
         add_subscription(template, context, subscription);
     }

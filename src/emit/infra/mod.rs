@@ -21,6 +21,7 @@
 
 pub mod alarms;
 pub mod logs;
+pub mod messaging;
 pub mod policy;
 
 use crate::emit::names::{Part, PhysicalName};
@@ -40,8 +41,12 @@ pub enum Kind {
     Key,
     LogGroup,
     Queue,
+    /// An EventBridge rule.
+    Rule,
     StateMachine,
     Stream,
+    /// A load balancer's target group.
+    TargetGroup,
     Topic,
     TopicPolicy,
 }
@@ -82,6 +87,7 @@ pub enum Attribute {
 pub enum Value {
     Text(String),
     Integer(u64),
+    Bool(bool),
     List(Vec<Value>),
     /// A map of names to values, which CloudFormation spells as a list of
     /// objects with a `key` and a `value` field (`[{"Name": ..., "Value":

@@ -1,15 +1,8 @@
 //! `alarms.tf`: the alarms of `graph::alarms`, and the topic they notify
 //! when the system declares none named `alarms` (`emit::infra::alarms`).
 
-use hcl::Expression;
-
 use super::Context;
-use super::writer::{TfFile, interpolated};
-
-/// Every alarm of the system: `PREFIX-*` (for `aws:SourceArn`).
-pub(super) fn alarm_arns() -> Expression {
-    interpolated(&crate::emit::infra::alarms::alarm_arns())
-}
+use super::writer::TfFile;
 
 pub(super) fn alarms(context: &Context<'_>) -> TfFile {
     let mut file = TfFile::new(context);

@@ -20,8 +20,10 @@ fn resource_type(kind: Kind) -> &'static str {
         Kind::Key => "aws_kms_key",
         Kind::LogGroup => "aws_cloudwatch_log_group",
         Kind::Queue => "aws_sqs_queue",
+        Kind::Rule => "aws_cloudwatch_event_rule",
         Kind::StateMachine => "aws_sfn_state_machine",
         Kind::Stream => "aws_kinesis_stream",
+        Kind::TargetGroup => "aws_lb_target_group",
         Kind::Topic => "aws_sns_topic",
         Kind::TopicPolicy => "aws_sns_topic_policy",
     }
@@ -141,10 +143,11 @@ pub(super) fn add(file: &mut TfFile, context: &Context<'_>, resource: Resource) 
 }
 
 /// A value as an HCL expression.
-fn expression(context: &Context<'_>, value: &Value) -> Expression {
+pub(super) fn expression(context: &Context<'_>, value: &Value) -> Expression {
     match value {
         Value::Text(text) => Expression::from(text.as_str()),
         Value::Integer(number) => Expression::from(*number),
+        Value::Bool(flag) => Expression::from(*flag),
         Value::List(items) => list(items.iter().map(|item| expression(context, item))),
         Value::Pairs { entries, .. } => object(
             entries

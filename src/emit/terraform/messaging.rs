@@ -11,7 +11,6 @@ use super::Context;
 use super::references::queue_arn;
 use super::services::json_expression;
 use super::writer::{TfFile, aws_name, call, list, physical_name, reference, resource};
-use crate::emit::events::SourceArn;
 use crate::emit::{events, json_schema, names, policies};
 use crate::graph::iam::{Permission, Principal, Resource};
 use crate::graph::messaging::{self, RulePlan, SubscriptionPlan};
@@ -296,23 +295,9 @@ fn source_arns(
     rules: &[RulePlan],
     permission: &Permission,
 ) -> Vec<Expression> {
-    let system = context.system;
-    events::source_arns(&context.graph.network, rules, permission)
-        .into_iter()
-        .map(|arn| match arn {
-            SourceArn::Rule(plan) => reference(&format!(
-                "aws_cloudwatch_event_rule.{}.arn",
-                events::rule_label(system, context.graph, plan)
-            )),
-            SourceArn::Topic(topic) => {
-                reference(&format!("aws_sns_topic.{}.arn", topic_name(system, topic)))
-            }
-            SourceArn::TargetGroup(balancer, service) => reference(&format!(
-                "aws_lb_target_group.{}.arn",
-                names::target_group(system, balancer, service)
-            )),
-            SourceArn::Alarms => super::alarms::alarm_arns(),
-        })
+    crate::emit::infra::messaging::source_arns(context, rules, permission)
+        .iter()
+        .map(|arn| super::infra::expression(context, arn))
         .collect()
 }
 
@@ -521,40 +506,12 @@ fn add_queue_policy(file: &mut TfFile, context: &Context<'_>, rules: &[RulePlan]
 // SNS.
 
 pub(super) fn topics(context: &Context<'_>) -> TfFile {
-    let system = context.system;
     let mut file = TfFile::new(context);
-    let rules = &context.graph.messaging.rules;
-    for (index, topic) in system.topics.iter().enumerate() {
-        let id = TopicId(index);
-        let name = topic.name.text.as_str();
-        let physical = physical_name(&names::topic_name(context, id));
-        let mut block = resource("aws_sns_topic", name).add_attribute(("name", physical));
-        if topic.fifo.value {
-            block = block
-                .add_attribute(("fifo_topic", true))
-                .add_attribute(("content_based_deduplication", true));
-        }
-        block = block.add_attribute(("kms_master_key_id", reference("aws_kms_key.system.arn")));
-        file.add(block.build());
-        if !topic.doc.is_empty() {
-            file.note_above(&topic.doc.join("\n"));
-        }
-        let arn = reference(&format!("aws_sns_topic.{name}.arn"));
-        let document = super::writer::data("aws_iam_policy_document", &format!("{name}--topic"))
-            .add_block(deny_insecure_transport(list([arn.clone()])));
-        let (document, _) =
-            add_service_statements(document, context, rules, Resource::Topic(id), &arn);
-        file.add(document.build());
-        file.add(
-            resource("aws_sns_topic_policy", name)
-                .add_attribute(("arn", arn))
-                .add_attribute((
-                    "policy",
-                    reference(&format!("data.aws_iam_policy_document.{name}--topic.json")),
-                ))
-                .build(),
-        );
-    }
+    super::infra::add_all(
+        &mut file,
+        context,
+        crate::emit::infra::messaging::topics(context),
+    );
     for subscription in &context.graph.messaging.subscriptions {
         add_subscription(&mut file, context, subscription);
     }

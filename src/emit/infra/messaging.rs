@@ -1,0 +1,109 @@
+//! The declared SNS topics and their resource policies (Terraform's
+//! `topics.tf`), and the statements of a resource policy that let AWS
+//! services deliver to a topic or a queue.
+
+use super::policy::{Statement, deny_insecure_transport, service_statement};
+use super::{Attribute, Key, Kind, Resource, Value, declared, system_key};
+use crate::emit::events::{self, SourceArn};
+use crate::emit::{Context, names, policies};
+use crate::graph::iam::{Permission, Resource as IamResource};
+use crate::graph::messaging::RulePlan;
+use crate::model::TopicId;
+
+/// The ARNs of what a resource policy lets act, for `aws:SourceArn`.
+pub fn source_arns(
+    context: &Context<'_>,
+    rules: &[RulePlan],
+    permission: &Permission,
+) -> Vec<Value> {
+    let system = context.system;
+    events::source_arns(&context.graph.network, rules, permission)
+        .into_iter()
+        .map(|arn| match arn {
+            SourceArn::Rule(plan) => {
+                Key::new(Kind::Rule, events::rule_label(system, context.graph, plan))
+                    .get(Attribute::Arn)
+            }
+            SourceArn::Topic(topic) => topic_key(context, topic).get(Attribute::Arn),
+            SourceArn::TargetGroup(balancer, service) => Key::new(
+                Kind::TargetGroup,
+                names::target_group(system, balancer, service),
+            )
+            .get(Attribute::Arn),
+            SourceArn::Alarms => Value::Interpolated(super::alarms::alarm_arns()),
+        })
+        .collect()
+}
+
+/// The statements of the resource policy of a topic or queue, `arn`: the
+/// refusal of requests without TLS, then one per group of the IAM plan's
+/// permissions on it whose sources have an ARN; and how many of those.
+pub fn resource_statements(
+    context: &Context<'_>,
+    rules: &[RulePlan],
+    resource: IamResource,
+    arn: &Value,
+) -> (Vec<Statement>, usize) {
+    let mut statements = vec![deny_insecure_transport(arn.clone())];
+    for grant in policies::service_grants(context.graph, resource) {
+        let sources: Vec<Value> = grant
+            .permissions
+            .iter()
+            .flat_map(|permission| source_arns(context, rules, permission))
+            .collect();
+        if !sources.is_empty() {
+            statements.push(service_statement(
+                &grant.sid,
+                grant.first,
+                arn.clone(),
+                sources,
+            ));
+        }
+    }
+    let grants = statements.len() - 1;
+    (statements, grants)
+}
+
+/// The key of a declared topic.
+pub fn topic_key(context: &Context<'_>, topic: TopicId) -> Key {
+    Key::new(
+        Kind::Topic,
+        declared(
+            context,
+            context.system.topics.get(topic.0).map(|found| &found.name),
+            || format!("the topic {}", topic.0),
+        ),
+    )
+}
+
+/// Every declared topic, encrypted with the system key, and its policy:
+/// over TLS only, and open to the AWS services the IAM plan lets deliver
+/// to it.
+pub fn topics(context: &Context<'_>) -> Vec<Resource> {
+    let rules = &context.graph.messaging.rules;
+    let mut resources = Vec::with_capacity(2 * context.system.topics.len());
+    for (index, topic) in context.system.topics.iter().enumerate() {
+        let id = TopicId(index);
+        let name = topic.name.text.as_str();
+        let mut declared = Resource::new(Kind::Topic, name)
+            .with("TopicName", Value::Name(names::topic_name(context, id)));
+        if topic.fifo.value {
+            declared = declared
+                .with("FifoTopic", Value::Bool(true))
+                .with("ContentBasedDeduplication", Value::Bool(true));
+        }
+        declared = declared.with("KmsMasterKeyId", system_key());
+        if !topic.doc.is_empty() {
+            declared = declared.note(&topic.doc.join("\n"));
+        }
+        let arn = declared.key.get(Attribute::Arn);
+        let (statements, _) = resource_statements(context, rules, IamResource::Topic(id), &arn);
+        resources.push(declared);
+        resources.push(
+            Resource::new(Kind::TopicPolicy, name)
+                .with("Topics", Value::List(vec![arn]))
+                .with("PolicyDocument", Value::Policy(statements)),
+        );
+    }
+    resources
+}
