@@ -19,6 +19,7 @@ fn resource_type(kind: Kind) -> (&'static str, &'static str) {
         Kind::Key => ("AWS::KMS::Key", "Key"),
         Kind::LogGroup => ("AWS::Logs::LogGroup", "LogGroup"),
         Kind::Queue => ("AWS::SQS::Queue", "Queue"),
+        Kind::QueuePolicy => ("AWS::SQS::QueuePolicy", "QueuePolicy"),
         Kind::Rule => ("AWS::Events::Rule", "Rule"),
         Kind::StateMachine => ("AWS::StepFunctions::StateMachine", "StateMachine"),
         Kind::Stream => ("AWS::Kinesis::Stream", "Stream"),
@@ -41,13 +42,13 @@ fn returned(kind: Kind, attribute: Attribute) -> Option<&'static str> {
         (Kind::Queue, Attribute::Name) => Some("QueueName"),
         (Kind::Topic, Attribute::Name) => Some("TopicName"),
         (Kind::StateMachine | Kind::EcsService, Attribute::Name) => Some("Name"),
-        // `Ref` returns the ARN of these, and the name of the others (a
-        // key's id, a policy's).
+        // `Ref` returns the ARN of these, the URL of a queue, and the name
+        // of the others (a key's id, a policy's).
         (
             Kind::StateMachine | Kind::Topic | Kind::EcsService | Kind::TargetGroup,
             Attribute::Arn,
         )
-        | (_, Attribute::Name) => None,
+        | (_, Attribute::Name | Attribute::Url) => None,
         (_, Attribute::Arn) => Some("Arn"),
     }
 }

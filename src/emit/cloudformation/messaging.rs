@@ -7,10 +7,10 @@
 use serde_json::{Map, Value as Json, json};
 
 use super::{Context, Template, attribute, aws_name, id, physical_name, reference, references};
-use crate::emit::{events, json_schema, names, policies};
+use crate::emit::{events, json_schema, names};
 use crate::graph::iam::{Permission, Principal, Resource};
 use crate::graph::messaging::{self, RulePlan, SubscriptionPlan};
-use crate::graph::{BusRef, Node, QueueRef};
+use crate::graph::{BusRef, Node};
 use crate::model::aws_names::NameKind;
 use crate::model::{EventId, StreamCapacity};
 
@@ -329,53 +329,12 @@ pub(super) fn queues(context: &Context<'_>, template: &mut Template) {
                 Json::Object(properties),
             )
             .note(&settings.purpose);
-        add_queue_policy(template, context, rules, settings.queue);
+        super::infra::add(
+            context,
+            template,
+            &crate::emit::infra::messaging::queue_policy(context, rules, settings.queue),
+        );
     }
-}
-
-/// The statements of a queue's or topic's resource policy.
-fn policy_statements(
-    context: &Context<'_>,
-    rules: &[RulePlan],
-    resource: Resource,
-    arn: &Json,
-) -> Vec<Json> {
-    policies::resource_statements(context.graph, resource, arn, |permission| {
-        source_arns(context, rules, permission)
-    })
-    .0
-}
-
-fn add_queue_policy(
-    template: &mut Template,
-    context: &Context<'_>,
-    rules: &[RulePlan],
-    queue: QueueRef,
-) {
-    let system = context.system;
-    let label = names::queue(system, queue);
-    let statements = policy_statements(
-        context,
-        rules,
-        Resource::Queue(queue),
-        &references::queue_arn(system, queue),
-    );
-    let grants = statements.len() > 1;
-    template
-        .add(
-            id(&label, "QueuePolicy"),
-            &label,
-            "AWS::SQS::QueuePolicy",
-            json!({
-                "Queues": [reference(&references::queue(system, queue))],
-                "PolicyDocument": policies::document(&statements),
-            }),
-        )
-        .note(&if grants {
-            format!("Who may use {label}: IAM principals of the account, and the AWS services that deliver to it, over TLS only.")
-        } else {
-            format!("Who may use {label}: IAM principals of the account, over TLS only.")
-        });
 }
 
 // ---------------------------------------------------------------------------

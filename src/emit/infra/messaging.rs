@@ -6,6 +6,7 @@ use super::policy::{Statement, deny_insecure_transport, service_statement};
 use super::{Attribute, Key, Kind, Resource, Value, declared, system_key};
 use crate::emit::events::{self, SourceArn};
 use crate::emit::{Context, names, policies};
+use crate::graph::QueueRef;
 use crate::graph::iam::{Permission, Resource as IamResource};
 use crate::graph::messaging::RulePlan;
 use crate::model::TopicId;
@@ -106,4 +107,28 @@ pub fn topics(context: &Context<'_>) -> Vec<Resource> {
         );
     }
     resources
+}
+
+/// The policy of a queue: over TLS only, and open to the AWS services the
+/// IAM plan lets deliver to it.
+pub fn queue_policy(context: &Context<'_>, rules: &[RulePlan], queue: QueueRef) -> Resource {
+    let label = names::queue(context.system, queue);
+    let key = Key::new(Kind::Queue, label.clone());
+    let (statements, grants) = resource_statements(
+        context,
+        rules,
+        IamResource::Queue(queue),
+        &key.get(Attribute::Arn),
+    );
+    let note = if grants == 0 {
+        format!("Who may use {label}: IAM principals of the account, over TLS only.")
+    } else {
+        format!(
+            "Who may use {label}: IAM principals of the account, and the AWS services that deliver to it, over TLS only."
+        )
+    };
+    Resource::new(Kind::QueuePolicy, label)
+        .with("Queues", Value::List(vec![key.get(Attribute::Url)]))
+        .with("PolicyDocument", Value::Policy(statements))
+        .note(&note)
 }

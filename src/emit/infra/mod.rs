@@ -41,6 +41,7 @@ pub enum Kind {
     Key,
     LogGroup,
     Queue,
+    QueuePolicy,
     /// An EventBridge rule.
     Rule,
     StateMachine,
@@ -80,6 +81,8 @@ impl Key {
 pub enum Attribute {
     Arn,
     Name,
+    /// A queue's URL.
+    Url,
 }
 
 /// A property's value.

@@ -20,6 +20,7 @@ fn resource_type(kind: Kind) -> &'static str {
         Kind::Key => "aws_kms_key",
         Kind::LogGroup => "aws_cloudwatch_log_group",
         Kind::Queue => "aws_sqs_queue",
+        Kind::QueuePolicy => "aws_sqs_queue_policy",
         Kind::Rule => "aws_cloudwatch_event_rule",
         Kind::StateMachine => "aws_sfn_state_machine",
         Kind::Stream => "aws_kinesis_stream",
@@ -35,6 +36,7 @@ fn attribute_name(kind: Kind, attribute: Attribute) -> &'static str {
         (_, Attribute::Arn) => "arn",
         (Kind::Function, Attribute::Name) => "function_name",
         (_, Attribute::Name) => "name",
+        (_, Attribute::Url) => "url",
     }
 }
 
@@ -57,12 +59,19 @@ const ARGUMENTS: &[(Kind, &str, Argument)] = &[
         "PolicyDocument",
         Argument::Named("policy"),
     ),
+    (Kind::QueuePolicy, "Queues", Argument::First("queue_url")),
+    (
+        Kind::QueuePolicy,
+        "PolicyDocument",
+        Argument::Named("policy"),
+    ),
 ];
 
 /// The label of the data source of a resource's policy document.
 fn document_label(key: &Key) -> String {
     match key.kind {
         Kind::TopicPolicy => format!("{}--topic", key.name),
+        Kind::QueuePolicy => format!("{}--queue", key.name),
         kind => format!("{}--{}", key.name, resource_type(kind)),
     }
 }
@@ -96,13 +105,14 @@ pub(super) fn add_all(file: &mut TfFile, context: &Context<'_>, resources: Vec<R
     }
 }
 
-/// Adds a resource to `file`, with its notes, after the data sources of
-/// its policy documents.
+/// Adds a resource to `file`, after the data source of its policy
+/// document, if any; its notes go above that data source, or else above
+/// the resource.
 pub(super) fn add(file: &mut TfFile, context: &Context<'_>, resource: Resource) {
     let Resource {
         key,
         properties,
-        notes,
+        mut notes,
         waivers,
     } = resource;
     let mut block = super::writer::resource(resource_type(key.kind), &key.name);
@@ -124,6 +134,10 @@ pub(super) fn add(file: &mut TfFile, context: &Context<'_>, resource: Resource) 
                     document = document.add_block(statement_block(context, statement));
                 }
                 file.add(document.build());
+                // The reader meets the policy first: the notes go above it.
+                for note in notes.drain(..) {
+                    file.note_above(&note);
+                }
                 reference(&format!("data.aws_iam_policy_document.{label}.json"))
             }
             Value::List(mut items) if first && items.len() == 1 => {

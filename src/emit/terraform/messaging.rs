@@ -5,16 +5,16 @@
 //! subscription and resource policy comes from the graph's messaging and
 //! IAM plans.
 
-use hcl::{Block, Expression, structure::BlockBuilder};
+use hcl::{Block, Expression};
 
 use super::Context;
 use super::references::queue_arn;
 use super::services::json_expression;
-use super::writer::{TfFile, aws_name, call, list, physical_name, reference, resource};
-use crate::emit::{events, json_schema, names, policies};
+use super::writer::{TfFile, aws_name, call, physical_name, reference, resource};
+use crate::emit::{events, json_schema, names};
 use crate::graph::iam::{Permission, Principal, Resource};
 use crate::graph::messaging::{self, RulePlan, SubscriptionPlan};
-use crate::graph::{BusRef, Node, QueueRef};
+use crate::graph::{BusRef, Node};
 use crate::model::aws_names::NameKind;
 use crate::model::{Duration, EventId, StreamCapacity, System, TopicId};
 
@@ -387,119 +387,13 @@ pub(super) fn queues(context: &Context<'_>) -> TfFile {
                     .build(),
             );
         }
-        add_queue_policy(&mut file, context, rules, settings.queue);
+        super::infra::add(
+            &mut file,
+            context,
+            crate::emit::infra::messaging::queue_policy(context, rules, settings.queue),
+        );
     }
     file
-}
-
-/// The statement that refuses requests not made over TLS.
-pub(super) fn deny_insecure_transport(resources: Expression) -> Block {
-    Block::builder("statement")
-        .add_attribute(("sid", "DenyInsecureTransport"))
-        .add_attribute(("effect", "Deny"))
-        .add_attribute(("actions", super::writer::strings(["*"])))
-        .add_attribute(("resources", resources))
-        .add_block(
-            Block::builder("principals")
-                .add_attribute(("type", "*"))
-                .add_attribute(("identifiers", super::writer::strings(["*"])))
-                .build(),
-        )
-        .add_block(
-            Block::builder("condition")
-                .add_attribute(("test", "Bool"))
-                .add_attribute(("variable", "aws:SecureTransport"))
-                .add_attribute(("values", super::writer::strings(["false"])))
-                .build(),
-        )
-        .build()
-}
-
-/// A statement letting an AWS service act on a resource for one source.
-pub(super) fn service_statement(
-    sid: &str,
-    permission: &Permission,
-    resource_arn: Expression,
-    sources: Vec<Expression>,
-) -> Block {
-    Block::builder("statement")
-        .add_attribute(("sid", sid))
-        .add_attribute(("effect", "Allow"))
-        .add_attribute(("actions", super::writer::strings(permission.actions.iter())))
-        .add_attribute(("resources", list([resource_arn])))
-        .add_block(
-            Block::builder("principals")
-                .add_attribute(("type", "Service"))
-                .add_attribute(("identifiers", super::writer::strings([permission.service])))
-                .build(),
-        )
-        .add_block(
-            Block::builder("condition")
-                .add_attribute(("test", permission.source.arn_test()))
-                .add_attribute(("variable", "aws:SourceArn"))
-                .add_attribute(("values", list(sources)))
-                .build(),
-        )
-        .build()
-}
-
-/// The allowing statements of a queue's or topic's policy document
-/// (`policies::service_grants`), and how many there are.
-fn add_service_statements(
-    mut document: BlockBuilder,
-    context: &Context<'_>,
-    rules: &[RulePlan],
-    resource: Resource,
-    arn: &Expression,
-) -> (BlockBuilder, usize) {
-    let mut added = 0;
-    for grant in policies::service_grants(context.graph, resource) {
-        let sources: Vec<Expression> = grant
-            .permissions
-            .iter()
-            .flat_map(|permission| source_arns(context, rules, permission))
-            .collect();
-        if sources.is_empty() {
-            continue;
-        }
-        document = document.add_block(service_statement(
-            &grant.sid,
-            grant.first,
-            arn.clone(),
-            sources,
-        ));
-        added += 1;
-    }
-    (document, added)
-}
-
-fn add_queue_policy(file: &mut TfFile, context: &Context<'_>, rules: &[RulePlan], queue: QueueRef) {
-    let system = context.system;
-    let label = names::queue(system, queue);
-    let arn = queue_arn(context, queue);
-    let document = super::writer::data("aws_iam_policy_document", &format!("{label}--queue"))
-        .add_block(deny_insecure_transport(list([arn.clone()])));
-    let (document, grants) =
-        add_service_statements(document, context, rules, Resource::Queue(queue), &arn);
-    file.add(document.build());
-    file.note_above(&if grants == 0 {
-            format!("Who may use {label}: IAM principals of the account, over TLS only.")
-        } else {
-            format!("Who may use {label}: IAM principals of the account, and the AWS services that deliver to it, over TLS only.")
-        },
-    );
-    file.add(
-        resource("aws_sqs_queue_policy", &label)
-            .add_attribute((
-                "queue_url",
-                reference(&format!("aws_sqs_queue.{label}.url")),
-            ))
-            .add_attribute((
-                "policy",
-                reference(&format!("data.aws_iam_policy_document.{label}--queue.json")),
-            ))
-            .build(),
-    );
 }
 
 // ---------------------------------------------------------------------------
