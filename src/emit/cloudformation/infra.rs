@@ -23,6 +23,7 @@ fn resource_type(kind: Kind) -> (&'static str, &'static str) {
         Kind::Rule => ("AWS::Events::Rule", "Rule"),
         Kind::StateMachine => ("AWS::StepFunctions::StateMachine", "StateMachine"),
         Kind::Stream => ("AWS::Kinesis::Stream", "Stream"),
+        Kind::StreamConsumer => ("AWS::Kinesis::StreamConsumer", "StreamConsumer"),
         Kind::TargetGroup => ("AWS::ElasticLoadBalancingV2::TargetGroup", "TargetGroup"),
         Kind::Topic => ("AWS::SNS::Topic", "Topic"),
         Kind::TopicPolicy => ("AWS::SNS::TopicPolicy", "TopicPolicy"),
@@ -45,7 +46,11 @@ fn returned(kind: Kind, attribute: Attribute) -> Option<&'static str> {
         // `Ref` returns the ARN of these, the URL of a queue, and the name
         // of the others (a key's id, a policy's).
         (
-            Kind::StateMachine | Kind::Topic | Kind::EcsService | Kind::TargetGroup,
+            Kind::StateMachine
+            | Kind::Topic
+            | Kind::EcsService
+            | Kind::TargetGroup
+            | Kind::StreamConsumer,
             Attribute::Arn,
         )
         | (_, Attribute::Name | Attribute::Url) => None,
@@ -109,6 +114,13 @@ pub(super) fn json_value(context: &Context<'_>, value: &Value) -> Json {
                 })
                 .collect(),
         ),
+        Value::Object(fields) => {
+            let mut object = Map::new();
+            for (field, value) in fields {
+                object.insert((*field).to_string(), json_value(context, value));
+            }
+            Json::Object(object)
+        }
         Value::Name(name) => physical_name(context, name),
         Value::Interpolated(parts) => interpolated(context, parts),
         Value::Attribute(key, wanted) => match returned(key.kind, *wanted) {

@@ -11,8 +11,8 @@ use crate::emit::{events, json_schema, names};
 use crate::graph::iam::{Permission, Principal, Resource};
 use crate::graph::messaging::{self, RulePlan, SubscriptionPlan};
 use crate::graph::{BusRef, Node};
+use crate::model::EventId;
 use crate::model::aws_names::NameKind;
-use crate::model::{EventId, StreamCapacity};
 
 pub(super) fn events(context: &Context<'_>, template: &mut Template) {
     let system = context.system;
@@ -398,56 +398,9 @@ fn add_subscription(
 // Kinesis.
 
 pub(super) fn streams(context: &Context<'_>, template: &mut Template) {
-    let system = context.system;
-    for (index, stream) in system.streams.iter().enumerate() {
-        let stream_id = crate::model::StreamId(index);
-        let name = stream.name.text.as_str();
-        let mut properties = Map::new();
-        properties.insert("Name".into(), aws_name(context, NameKind::Stream, name));
-        properties.insert(
-            "RetentionPeriodHours".into(),
-            Json::from(stream.retention.value.as_millis().div_ceil(3_600_000)),
-        );
-        let mode = match stream.capacity.value {
-            StreamCapacity::OnDemand => "ON_DEMAND",
-            StreamCapacity::Provisioned { shards } => {
-                properties.insert("ShardCount".into(), Json::from(shards));
-                "PROVISIONED"
-            }
-        };
-        properties.insert("StreamModeDetails".into(), json!({ "StreamMode": mode }));
-        properties.insert(
-            "StreamEncryption".into(),
-            json!({ "EncryptionType": "KMS", "KeyId": super::key_arn() }),
-        );
-        let resource = template.add(
-            references::stream(system, stream_id),
-            name,
-            "AWS::Kinesis::Stream",
-            Json::Object(properties),
-        );
-        if !stream.doc.is_empty() {
-            resource.note(&stream.doc.join(" "));
-        }
-        if messaging::enhanced_fan_out(context.graph, stream_id) {
-            for reader in messaging::stream_readers(context.graph, stream_id) {
-                let Some(service) = system.service(reader) else {
-                    continue;
-                };
-                let service = service.name.text.as_str();
-                let label = format!("{name}--{service}");
-                template
-                    .add(
-                        id(&label, "StreamConsumer"),
-                        &label,
-                        "AWS::Kinesis::StreamConsumer",
-                        json!({
-                            "ConsumerName": names::bare(context, NameKind::StreamConsumer, service),
-                            "StreamARN": attribute(&references::stream(system, stream_id), "Arn"),
-                        }),
-                    )
-                    .note(&format!("{service} reads {name} through its own enhanced fan-out consumer: several services read it."));
-            }
-        }
-    }
+    super::infra::add_all(
+        context,
+        template,
+        crate::emit::infra::messaging::streams(context),
+    );
 }

@@ -8,8 +8,10 @@ use crate::emit::events::{self, SourceArn};
 use crate::emit::{Context, names, policies};
 use crate::graph::QueueRef;
 use crate::graph::iam::{Permission, Resource as IamResource};
+use crate::graph::messaging;
 use crate::graph::messaging::RulePlan;
-use crate::model::TopicId;
+use crate::model::aws_names::NameKind;
+use crate::model::{StreamCapacity, StreamId, TopicId};
 
 /// The ARNs of what a resource policy lets act, for `aws:SourceArn`.
 pub fn source_arns(
@@ -131,4 +133,70 @@ pub fn queue_policy(context: &Context<'_>, rules: &[RulePlan], queue: QueueRef) 
         .with("Queues", Value::List(vec![key.get(Attribute::Url)]))
         .with("PolicyDocument", Value::Policy(statements))
         .note(&note)
+}
+
+/// Every declared stream, encrypted with the system key, and the enhanced
+/// fan-out consumer of each of its readers when several services read it.
+pub fn streams(context: &Context<'_>) -> Vec<Resource> {
+    let system = context.system;
+    let mut resources = Vec::with_capacity(system.streams.len());
+    for (index, stream) in system.streams.iter().enumerate() {
+        let id = StreamId(index);
+        let name = stream.name.text.as_str();
+        let mut declared = Resource::new(Kind::Stream, name)
+            .with(
+                "Name",
+                Value::Name(names::aws(context, NameKind::Stream, name)),
+            )
+            .with(
+                "RetentionPeriodHours",
+                stream.retention.value.as_millis().div_ceil(3_600_000),
+            );
+        let mode = match stream.capacity.value {
+            StreamCapacity::OnDemand => "ON_DEMAND",
+            StreamCapacity::Provisioned { shards } => {
+                declared = declared.with("ShardCount", u64::from(shards));
+                "PROVISIONED"
+            }
+        };
+        declared = declared
+            .with(
+                "StreamModeDetails",
+                Value::Object(vec![("StreamMode", Value::from(mode))]),
+            )
+            .with(
+                "StreamEncryption",
+                Value::Object(vec![
+                    ("EncryptionType", Value::from("KMS")),
+                    ("KeyId", system_key()),
+                ]),
+            );
+        if !stream.doc.is_empty() {
+            declared = declared.note(&stream.doc.join("\n"));
+        }
+        let arn = declared.key.get(Attribute::Arn);
+        resources.push(declared);
+        if !messaging::enhanced_fan_out(context.graph, id) {
+            continue;
+        }
+        for reader in messaging::stream_readers(context.graph, id) {
+            let Some(service) = system.service(reader) else {
+                context.internal(format!("the reader {} of the stream {name}", reader.0));
+                continue;
+            };
+            let service = service.name.text.as_str();
+            resources.push(
+                Resource::new(Kind::StreamConsumer, format!("{name}--{service}"))
+                    .with(
+                        "ConsumerName",
+                        names::bare(context, NameKind::StreamConsumer, service),
+                    )
+                    .with("StreamARN", arn.clone())
+                    .note(&format!(
+                        "{service} reads {name} through its own enhanced fan-out consumer: several services read it."
+                    )),
+            );
+        }
+    }
+    resources
 }

@@ -46,6 +46,8 @@ pub enum Kind {
     Rule,
     StateMachine,
     Stream,
+    /// A Kinesis enhanced fan-out consumer.
+    StreamConsumer,
     /// A load balancer's target group.
     TargetGroup,
     Topic,
@@ -100,6 +102,10 @@ pub enum Value {
         value: &'static str,
         entries: Vec<(String, Value)>,
     },
+    /// A nested property: its fields by the specification's names, in
+    /// order (a Terraform backend may write it as a nested block, or as
+    /// arguments of the resource itself).
+    Object(Vec<(&'static str, Value)>),
     /// The AWS name of a resource.
     Name(PhysicalName),
     /// A text of deploy-time parts, such as an ARN pattern.

@@ -24,6 +24,7 @@ fn resource_type(kind: Kind) -> &'static str {
         Kind::Rule => "aws_cloudwatch_event_rule",
         Kind::StateMachine => "aws_sfn_state_machine",
         Kind::Stream => "aws_kinesis_stream",
+        Kind::StreamConsumer => "aws_kinesis_stream_consumer",
         Kind::TargetGroup => "aws_lb_target_group",
         Kind::Topic => "aws_sns_topic",
         Kind::TopicPolicy => "aws_sns_topic_policy",
@@ -47,25 +48,40 @@ enum Argument {
     Named(&'static str),
     /// Another name, and the one element of the property's list.
     First(&'static str),
+    /// A nested block of that name, its fields spelled in `snake_case`.
+    Block(&'static str),
+    /// The fields of the property's object are arguments of the resource
+    /// itself, each spelled by its path (`Property.Field`) in this table
+    /// or in `snake_case`.
+    Flattened,
 }
 
-/// The provider's arguments that are not spelled from the property.
+/// The provider's arguments that are not spelled from the property, by
+/// the resource's kind and the property's name (or `Property.Field` for a
+/// field of a [`Argument::Flattened`] property).
+#[rustfmt::skip]
 const ARGUMENTS: &[(Kind, &str, Argument)] = &[
-    (Kind::LogGroup, "LogGroupName", Argument::Named("name")),
-    (Kind::Topic, "TopicName", Argument::Named("name")),
-    (Kind::TopicPolicy, "Topics", Argument::First("arn")),
-    (
-        Kind::TopicPolicy,
-        "PolicyDocument",
-        Argument::Named("policy"),
-    ),
-    (Kind::QueuePolicy, "Queues", Argument::First("queue_url")),
-    (
-        Kind::QueuePolicy,
-        "PolicyDocument",
-        Argument::Named("policy"),
-    ),
+    (Kind::LogGroup,       "LogGroupName",           Argument::Named("name")),
+    (Kind::QueuePolicy,    "Queues",                 Argument::First("queue_url")),
+    (Kind::QueuePolicy,    "PolicyDocument",         Argument::Named("policy")),
+    (Kind::Stream,         "RetentionPeriodHours",   Argument::Named("retention_period")),
+    (Kind::Stream,         "StreamModeDetails",      Argument::Block("stream_mode_details")),
+    (Kind::Stream,         "StreamEncryption",       Argument::Flattened),
+    (Kind::Stream,         "StreamEncryption.KeyId", Argument::Named("kms_key_id")),
+    (Kind::StreamConsumer, "ConsumerName",           Argument::Named("name")),
+    (Kind::Topic,          "TopicName",              Argument::Named("name")),
+    (Kind::TopicPolicy,    "Topics",                 Argument::First("arn")),
+    (Kind::TopicPolicy,    "PolicyDocument",         Argument::Named("policy")),
 ];
+
+/// How the provider takes the property (or field) `path` of a resource of
+/// `kind`.
+fn argument(kind: Kind, path: &str) -> Option<&'static Argument> {
+    ARGUMENTS
+        .iter()
+        .find(|(of, name, _)| *of == kind && *name == path)
+        .map(|(_, _, argument)| argument)
+}
 
 /// The label of the data source of a resource's policy document.
 fn document_label(key: &Key) -> String {
@@ -117,17 +133,8 @@ pub(super) fn add(file: &mut TfFile, context: &Context<'_>, resource: Resource) 
     } = resource;
     let mut block = super::writer::resource(resource_type(key.kind), &key.name);
     for (property, value) in properties {
-        let argument = ARGUMENTS
-            .iter()
-            .find(|(kind, name, _)| *kind == key.kind && *name == property)
-            .map(|(_, _, argument)| argument);
-        let (name, first) = match argument {
-            Some(Argument::Named(name)) => ((*name).to_string(), false),
-            Some(Argument::First(name)) => ((*name).to_string(), true),
-            None => (snake_case(property), false),
-        };
-        let value = match value {
-            Value::Policy(statements) => {
+        let (name, value) = match (argument(key.kind, property), value) {
+            (_, Value::Policy(statements)) => {
                 let label = document_label(&key);
                 let mut document = super::writer::data("aws_iam_policy_document", &label);
                 for statement in &statements {
@@ -138,12 +145,50 @@ pub(super) fn add(file: &mut TfFile, context: &Context<'_>, resource: Resource) 
                 for note in notes.drain(..) {
                     file.note_above(&note);
                 }
-                reference(&format!("data.aws_iam_policy_document.{label}.json"))
+                let name = match argument(key.kind, property) {
+                    Some(Argument::Named(name)) => (*name).to_string(),
+                    _ => snake_case(property),
+                };
+                (
+                    name,
+                    reference(&format!("data.aws_iam_policy_document.{label}.json")),
+                )
             }
-            Value::List(mut items) if first && items.len() == 1 => {
-                expression(context, &items.remove(0))
+            (Some(Argument::Named(name)), value) => {
+                ((*name).to_string(), expression(context, &value))
             }
-            value => expression(context, &value),
+            (Some(Argument::First(name)), Value::List(items)) if items.len() == 1 => (
+                (*name).to_string(),
+                items
+                    .first()
+                    .map_or(Expression::Null, |item| expression(context, item)),
+            ),
+            (Some(Argument::Block(name)), Value::Object(fields)) => {
+                let mut nested = Block::builder(*name);
+                for (field, value) in &fields {
+                    nested = nested.add_attribute((snake_case(field), expression(context, value)));
+                }
+                block = block.add_block(nested.build());
+                continue;
+            }
+            (Some(Argument::Flattened), Value::Object(fields)) => {
+                for (field, value) in &fields {
+                    let name = match argument(key.kind, &format!("{property}.{field}")) {
+                        Some(Argument::Named(name)) => (*name).to_string(),
+                        _ => snake_case(field),
+                    };
+                    block = block.add_attribute((name, expression(context, value)));
+                }
+                continue;
+            }
+            (Some(_), value) => {
+                context.internal(format!(
+                    "the property {property} of a {:?} does not have the shape its argument needs",
+                    key.kind
+                ));
+                (snake_case(property), expression(context, &value))
+            }
+            (None, value) => (snake_case(property), expression(context, &value)),
         };
         block = block.add_attribute((name, value));
     }
@@ -167,6 +212,11 @@ pub(super) fn expression(context: &Context<'_>, value: &Value) -> Expression {
             entries
                 .iter()
                 .map(|(name, value)| (name.as_str(), expression(context, value))),
+        ),
+        Value::Object(fields) => object(
+            fields
+                .iter()
+                .map(|(field, value)| (snake_case(field), expression(context, value))),
         ),
         Value::Name(name) => physical_name(name),
         Value::Interpolated(parts) => interpolated(parts),

@@ -16,7 +16,7 @@ use crate::graph::iam::{Permission, Principal, Resource};
 use crate::graph::messaging::{self, RulePlan, SubscriptionPlan};
 use crate::graph::{BusRef, Node};
 use crate::model::aws_names::NameKind;
-use crate::model::{Duration, EventId, StreamCapacity, System, TopicId};
+use crate::model::{Duration, EventId, System, TopicId};
 
 fn topic_name(system: &System, topic: TopicId) -> String {
     system
@@ -450,58 +450,11 @@ fn add_subscription(file: &mut TfFile, context: &Context<'_>, subscription: &Sub
 // Kinesis.
 
 pub(super) fn streams(context: &Context<'_>) -> TfFile {
-    let system = context.system;
     let mut file = TfFile::new(context);
-    for (index, stream) in system.streams.iter().enumerate() {
-        let id = crate::model::StreamId(index);
-        let name = stream.name.text.as_str();
-        let mut block = resource("aws_kinesis_stream", name)
-            .add_attribute(("name", aws_name(context, NameKind::Stream, name)))
-            .add_attribute((
-                "retention_period",
-                stream.retention.value.as_millis().div_ceil(3_600_000),
-            ));
-        let mode = match stream.capacity.value {
-            StreamCapacity::OnDemand => "ON_DEMAND",
-            StreamCapacity::Provisioned { shards } => {
-                block = block.add_attribute(("shard_count", shards));
-                "PROVISIONED"
-            }
-        };
-        block = block
-            .add_block(
-                Block::builder("stream_mode_details")
-                    .add_attribute(("stream_mode", mode))
-                    .build(),
-            )
-            .add_attribute(("encryption_type", "KMS"))
-            .add_attribute(("kms_key_id", reference("aws_kms_key.system.arn")));
-        file.add(block.build());
-        if !stream.doc.is_empty() {
-            file.note_above(&stream.doc.join("\n"));
-        }
-        if messaging::enhanced_fan_out(context.graph, id) {
-            for reader in messaging::stream_readers(context.graph, id) {
-                let Some(service) = system.service(reader) else {
-                    continue;
-                };
-                let service = service.name.text.as_str();
-                file.add(
-                    resource("aws_kinesis_stream_consumer", &format!("{name}--{service}"))
-                        .add_attribute((
-                            "name",
-                            names::bare(context, NameKind::StreamConsumer, service),
-                        ))
-                        .add_attribute((
-                            "stream_arn",
-                            reference(&format!("aws_kinesis_stream.{name}.arn")),
-                        ))
-                        .build(),
-                );
-                file.note_above(&format!("{service} reads {name} through its own enhanced fan-out consumer: several services read it."),
-                );
-            }
-        }
-    }
+    super::infra::add_all(
+        &mut file,
+        context,
+        crate::emit::infra::messaging::streams(context),
+    );
     file
 }

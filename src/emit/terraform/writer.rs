@@ -198,9 +198,12 @@ pub(super) fn call(name: &str, arguments: Vec<Expression>) -> Expression {
 }
 
 /// An object with identifier (or quoted) keys, in the order given.
-pub(super) fn object<'a>(entries: impl IntoIterator<Item = (&'a str, Expression)>) -> Expression {
+pub(super) fn object<K: AsRef<str>>(
+    entries: impl IntoIterator<Item = (K, Expression)>,
+) -> Expression {
     let mut object = Object::new();
     for (key, value) in entries {
+        let key = key.as_ref();
         let key = match Identifier::new(key) {
             Ok(identifier) => ObjectKey::Identifier(identifier),
             Err(_) => ObjectKey::Expression(Expression::from(key)),
