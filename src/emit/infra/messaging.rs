@@ -181,7 +181,10 @@ pub fn streams(context: &Context<'_>) -> Vec<Resource> {
         }
         for reader in messaging::stream_readers(context.graph, id) {
             let Some(service) = system.service(reader) else {
-                context.internal(format!("the reader {} of the stream {name}", reader.0));
+                context.internal(format!(
+                    "the reader {} of the stream {name} is not in the system",
+                    reader.0
+                ));
                 continue;
             };
             let service = service.name.text.as_str();
@@ -199,4 +202,50 @@ pub fn streams(context: &Context<'_>) -> Vec<Resource> {
         }
     }
     resources
+}
+
+#[cfg(test)]
+mod tests {
+    const SOURCE: &str = "system watched { region = \"us-east-1\" }\n\
+        stream activity { }\n\
+        event Step { stream = activity  schema { id: string } }\n\
+        service writer { compute = lambda { runtime = \"python3.13\" }  publishes Step }\n\
+        service first { compute = lambda { runtime = \"python3.13\" }  consumes Step }\n\
+        service second { compute = lambda { runtime = \"python3.13\" }  consumes Step }\n";
+
+    #[test]
+    fn a_stream_reader_the_system_does_not_hold_is_an_internal_error_and_no_file() {
+        let analysis = crate::analyze(SOURCE);
+        let (Some(mut system), Some(graph)) = (analysis.system, analysis.graph) else {
+            panic!("the system resolves: {:?}", analysis.diagnostics);
+        };
+        let context = crate::emit::Context::new(&system, &graph);
+        let consumers = super::streams(&context)
+            .into_iter()
+            .filter(|resource| resource.key.kind == super::Kind::StreamConsumer)
+            .count();
+        assert_eq!(consumers, 2, "each reader has its own consumer");
+        assert!(context.diagnostics().is_empty());
+        // The graph still names the last reader; the system no longer
+        // holds it.
+        system.services.pop();
+        for diagnostics in [
+            crate::emit::terraform::emit(&system, &graph).err(),
+            crate::emit::cloudformation::emit(&system, &graph).err(),
+        ] {
+            let found: Vec<(&str, String)> = diagnostics
+                .unwrap_or_default()
+                .iter()
+                .map(|diagnostic| (diagnostic.code.code, diagnostic.message.clone()))
+                .filter(|(_, message)| message.contains("stream activity"))
+                .collect();
+            assert_eq!(
+                found,
+                [(
+                    "M001",
+                    "meshc found an inconsistency in its own model: the reader 2 of the stream activity is not in the system".to_string()
+                )]
+            );
+        }
+    }
 }
