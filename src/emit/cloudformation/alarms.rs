@@ -5,9 +5,5 @@
 use super::{Context, Template};
 
 pub(super) fn alarms(context: &Context<'_>, template: &mut Template) {
-    super::infra::add_all(
-        context,
-        template,
-        crate::emit::infra::alarms::alarms(context),
-    );
+    super::infra::add_all(context, template, crate::emit::infra::alarms::alarms);
 }

@@ -6,7 +6,7 @@ use serde_json::{Map, Value as Json, json};
 
 use super::{Context, Template, attribute, id, interpolated, physical_name, reference};
 use crate::emit::infra::policy::{Actions, Principal, Statement, Values};
-use crate::emit::infra::{Attribute, Key, Kind, Resource, Value};
+use crate::emit::infra::{Attribute, Key, Kind, Resource, Sink, Value};
 use crate::emit::policies;
 
 /// The resource type of each kind, and what its logical id ends with.
@@ -58,11 +58,16 @@ fn returned(kind: Kind, attribute: Attribute) -> Option<&'static str> {
     }
 }
 
-/// Adds each resource to the template ([`add`]).
-pub(super) fn add_all(context: &Context<'_>, template: &mut Template, resources: Vec<Resource>) {
-    for resource in resources {
+/// Adds each resource `build` builds to the template ([`add`]), as it is
+/// built.
+pub(super) fn add_all(
+    context: &Context<'_>,
+    template: &mut Template,
+    build: fn(&Context<'_>, &mut Sink<'_>),
+) {
+    build(context, &mut |resource| {
         add(context, template, &resource);
-    }
+    });
 }
 
 /// Adds a resource to the template, with its notes and waivers, and

@@ -341,11 +341,7 @@ pub(super) fn queues(context: &Context<'_>, template: &mut Template) {
 // SNS.
 
 pub(super) fn topics(context: &Context<'_>, template: &mut Template) {
-    super::infra::add_all(
-        context,
-        template,
-        crate::emit::infra::messaging::topics(context),
-    );
+    super::infra::add_all(context, template, crate::emit::infra::messaging::topics);
     for subscription in &context.graph.messaging.subscriptions {
         add_subscription(template, context, subscription);
     }
@@ -398,9 +394,5 @@ fn add_subscription(
 // Kinesis.
 
 pub(super) fn streams(context: &Context<'_>, template: &mut Template) {
-    super::infra::add_all(
-        context,
-        template,
-        crate::emit::infra::messaging::streams(context),
-    );
+    super::infra::add_all(context, template, crate::emit::infra::messaging::streams);
 }

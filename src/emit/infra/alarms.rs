@@ -2,7 +2,7 @@
 //! system declares none named `alarms` (Terraform's `alarms.tf`).
 
 use super::policy::{deny_insecure_transport, service_statement};
-use super::{Attribute, Key, Kind, Resource, Value};
+use super::{Attribute, Key, Kind, Resource, Sink, Value};
 use crate::emit::names::{self, Part};
 use crate::emit::{Context, events};
 use crate::graph::alarms::publish_permission;
@@ -30,12 +30,11 @@ pub fn alarm_arns() -> Vec<Part> {
 
 /// The resources of the alarms: the topic meshc makes when the system
 /// declares none, its policy, and one alarm per alarm of the plan.
-pub fn alarms(context: &Context<'_>) -> Vec<Resource> {
+pub fn alarms(context: &Context<'_>, out: &mut Sink<'_>) {
     let plan = &context.graph.alarms;
     let Some(topic) = plan.topic else {
-        return Vec::new();
+        return;
     };
-    let mut resources = Vec::with_capacity(plan.alarms.len() + 2);
     let topic = match topic {
         AlarmTopic::Declared(declared) => Key::new(
             Kind::Topic,
@@ -49,19 +48,16 @@ pub fn alarms(context: &Context<'_>) -> Vec<Resource> {
                 || format!("the alarms' topic {}", declared.0),
             ),
         ),
-        AlarmTopic::Derived => add_topic(context, &mut resources),
+        AlarmTopic::Derived => add_topic(context, out),
     };
-    resources.extend(
-        plan.alarms
-            .iter()
-            .map(|alarm| add_alarm(context, alarm, &topic)),
-    );
-    resources
+    for alarm in &plan.alarms {
+        out(add_alarm(context, alarm, &topic));
+    }
 }
 
 /// The topic named `alarms` meshc makes: encrypted with the system key,
 /// over TLS only, and published to by the system's alarms alone.
-fn add_topic(context: &Context<'_>, resources: &mut Vec<Resource>) -> Key {
+fn add_topic(context: &Context<'_>, out: &mut Sink<'_>) -> Key {
     let topic = Resource::new(Kind::Topic, TOPIC_NAME)
         .with(
             "TopicName",
@@ -82,12 +78,10 @@ fn add_topic(context: &Context<'_>, resources: &mut Vec<Resource>) -> Key {
             vec![Value::Interpolated(alarm_arns())],
         ),
     ];
-    resources.push(topic);
-    resources.push(
-        Resource::new(Kind::TopicPolicy, TOPIC_NAME)
-            .with("Topics", Value::List(vec![arn]))
-            .with("PolicyDocument", Value::Policy(statements)),
-    );
+    out(topic);
+    out(Resource::new(Kind::TopicPolicy, TOPIC_NAME)
+        .with("Topics", Value::List(vec![arn]))
+        .with("PolicyDocument", Value::Policy(statements)));
     key
 }
 

@@ -3,7 +3,7 @@
 //! services deliver to a topic or a queue.
 
 use super::policy::{Statement, deny_insecure_transport, service_statement};
-use super::{Attribute, Key, Kind, Resource, Value, declared, system_key};
+use super::{Attribute, Key, Kind, Resource, Sink, Value, declared, system_key};
 use crate::emit::events::{self, SourceArn};
 use crate::emit::{Context, names, policies};
 use crate::graph::QueueRef;
@@ -82,9 +82,8 @@ pub fn topic_key(context: &Context<'_>, topic: TopicId) -> Key {
 /// Every declared topic, encrypted with the system key, and its policy:
 /// over TLS only, and open to the AWS services the IAM plan lets deliver
 /// to it.
-pub fn topics(context: &Context<'_>) -> Vec<Resource> {
+pub fn topics(context: &Context<'_>, out: &mut Sink<'_>) {
     let rules = &context.graph.messaging.rules;
-    let mut resources = Vec::with_capacity(2 * context.system.topics.len());
     for (index, topic) in context.system.topics.iter().enumerate() {
         let id = TopicId(index);
         let name = topic.name.text.as_str();
@@ -101,14 +100,11 @@ pub fn topics(context: &Context<'_>) -> Vec<Resource> {
         }
         let arn = declared.key.get(Attribute::Arn);
         let (statements, _) = resource_statements(context, rules, IamResource::Topic(id), &arn);
-        resources.push(declared);
-        resources.push(
-            Resource::new(Kind::TopicPolicy, name)
-                .with("Topics", Value::List(vec![arn]))
-                .with("PolicyDocument", Value::Policy(statements)),
-        );
+        out(declared);
+        out(Resource::new(Kind::TopicPolicy, name)
+            .with("Topics", Value::List(vec![arn]))
+            .with("PolicyDocument", Value::Policy(statements)));
     }
-    resources
 }
 
 /// The policy of a queue: over TLS only, and open to the AWS services the
@@ -137,9 +133,8 @@ pub fn queue_policy(context: &Context<'_>, rules: &[RulePlan], queue: QueueRef) 
 
 /// Every declared stream, encrypted with the system key, and the enhanced
 /// fan-out consumer of each of its readers when several services read it.
-pub fn streams(context: &Context<'_>) -> Vec<Resource> {
+pub fn streams(context: &Context<'_>, out: &mut Sink<'_>) {
     let system = context.system;
-    let mut resources = Vec::with_capacity(system.streams.len());
     for (index, stream) in system.streams.iter().enumerate() {
         let id = StreamId(index);
         let name = stream.name.text.as_str();
@@ -175,7 +170,7 @@ pub fn streams(context: &Context<'_>) -> Vec<Resource> {
             declared = declared.note(&stream.doc.join("\n"));
         }
         let arn = declared.key.get(Attribute::Arn);
-        resources.push(declared);
+        out(declared);
         if !messaging::enhanced_fan_out(context.graph, id) {
             continue;
         }
@@ -188,7 +183,7 @@ pub fn streams(context: &Context<'_>) -> Vec<Resource> {
                 continue;
             };
             let service = service.name.text.as_str();
-            resources.push(
+            out(
                 Resource::new(Kind::StreamConsumer, format!("{name}--{service}"))
                     .with(
                         "ConsumerName",
@@ -201,7 +196,6 @@ pub fn streams(context: &Context<'_>) -> Vec<Resource> {
             );
         }
     }
-    resources
 }
 
 #[cfg(test)]
@@ -220,10 +214,12 @@ mod tests {
             panic!("the system resolves: {:?}", analysis.diagnostics);
         };
         let context = crate::emit::Context::new(&system, &graph);
-        let consumers = super::streams(&context)
-            .into_iter()
-            .filter(|resource| resource.key.kind == super::Kind::StreamConsumer)
-            .count();
+        let mut consumers = 0;
+        super::streams(&context, &mut |resource| {
+            if resource.key.kind == super::Kind::StreamConsumer {
+                consumers += 1;
+            }
+        });
         assert_eq!(consumers, 2, "each reader has its own consumer");
         assert!(context.diagnostics().is_empty());
         // The graph still names the last reader; the system no longer

@@ -1,7 +1,7 @@
 //! The neutral infrastructure model: every translation decision made once,
 //! for every backend.
 //!
-//! A concern (the alarms, ...) is built here as a list of [`Resource`]s:
+//! A concern (the alarms, ...) is built here as a stream of [`Resource`]s:
 //! one AWS resource each, with a stable [`Key`] (its kind and base name),
 //! its properties, what it refers to, and the notes for its reader. The
 //! backends only spell it (`terraform::infra`, `cloudformation::infra`):
@@ -28,6 +28,11 @@ use crate::emit::names::{Part, PhysicalName};
 use crate::model::ServiceId;
 
 pub use policy::Statement;
+
+/// Where a builder puts each resource as soon as it is built: a backend
+/// spells it and drops it before the next is built, so that a concern's
+/// resources are never all held at once.
+pub type Sink<'s> = dyn FnMut(Resource) + 's;
 
 /// What kind of AWS resource a resource is: each backend spells it (a
 /// Terraform resource type, a CloudFormation type and logical id suffix).

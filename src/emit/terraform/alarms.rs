@@ -6,10 +6,6 @@ use super::writer::TfFile;
 
 pub(super) fn alarms(context: &Context<'_>) -> TfFile {
     let mut file = TfFile::new(context);
-    super::infra::add_all(
-        &mut file,
-        context,
-        crate::emit::infra::alarms::alarms(context),
-    );
+    super::infra::add_all(&mut file, context, crate::emit::infra::alarms::alarms);
     file
 }

@@ -8,7 +8,7 @@ use hcl::{Block, Expression};
 use super::Context;
 use super::writer::{TfFile, interpolated, list, object, physical_name, reference};
 use crate::emit::infra::policy::{Actions, Principal, Statement, Values};
-use crate::emit::infra::{Attribute, Key, Kind, Resource, Value};
+use crate::emit::infra::{Attribute, Key, Kind, Resource, Sink, Value};
 
 /// The resource type of each kind.
 fn resource_type(kind: Kind) -> &'static str {
@@ -114,11 +114,13 @@ fn snake_case(name: &str) -> String {
     out
 }
 
-/// Adds each resource to `file` ([`add`]).
-pub(super) fn add_all(file: &mut TfFile, context: &Context<'_>, resources: Vec<Resource>) {
-    for resource in resources {
-        add(file, context, resource);
-    }
+/// Adds each resource `build` builds to `file` ([`add`]), as it is built.
+pub(super) fn add_all(
+    file: &mut TfFile,
+    context: &Context<'_>,
+    build: fn(&Context<'_>, &mut Sink<'_>),
+) {
+    build(context, &mut |resource| add(file, context, resource));
 }
 
 /// Adds a resource to `file`, after the data source of its policy

@@ -401,11 +401,7 @@ pub(super) fn queues(context: &Context<'_>) -> TfFile {
 
 pub(super) fn topics(context: &Context<'_>) -> TfFile {
     let mut file = TfFile::new(context);
-    super::infra::add_all(
-        &mut file,
-        context,
-        crate::emit::infra::messaging::topics(context),
-    );
+    super::infra::add_all(&mut file, context, crate::emit::infra::messaging::topics);
     for subscription in &context.graph.messaging.subscriptions {
         add_subscription(&mut file, context, subscription);
     }
@@ -451,10 +447,6 @@ fn add_subscription(file: &mut TfFile, context: &Context<'_>, subscription: &Sub
 
 pub(super) fn streams(context: &Context<'_>) -> TfFile {
     let mut file = TfFile::new(context);
-    super::infra::add_all(
-        &mut file,
-        context,
-        crate::emit::infra::messaging::streams(context),
-    );
+    super::infra::add_all(&mut file, context, crate::emit::infra::messaging::streams);
     file
 }
