@@ -37,9 +37,13 @@ fn meshc(args: &[&str], dir: &Path) -> Output {
     common::meshc_in(args, dir)
 }
 
-/// One child at a time: the CPU time of a child is read from the kernel's
-/// account of every child the process waited for, so no other test of this
-/// file may run one meanwhile (each test that runs meshc holds this).
+/// One test of this file at a time: the CPU time of a child is read from
+/// the kernel's account of every child the process waited for, so no other
+/// test may run one meanwhile; and a test that builds a large input or
+/// reads a large report on the other core slows the child it shares the
+/// machine with (two hyperthreads of one core), which a CPU time ratio
+/// would read as growth. Every test that runs meshc holds this for its
+/// whole body.
 static TIMING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// The CPU time (user and system) of the children waited for so far.
@@ -54,13 +58,11 @@ fn children_cpu() -> Duration {
 }
 
 /// The least CPU time of three runs of `meshc args` on `source`, and its
-/// output. CPU time rather than wall time: the tests share two cores with
-/// the other tests of this file, whose load would otherwise be measured.
+/// output. CPU time rather than wall time, so that the other test binaries'
+/// compilation or the machine's load is not measured. The caller holds
+/// [`TIMING`].
 fn timed(dir: &Path, file: &str, source: &str, args: &[&str]) -> (Duration, Output) {
     std::fs::write(dir.join(file), source).unwrap();
-    let _alone = TIMING
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut best: Option<(Duration, Output)> = None;
     for _ in 0..3 {
         let start = Instant::now();
@@ -89,6 +91,9 @@ fn grows_linearly(
     args: &[&str],
     expect: impl Fn(usize, &str, &Output),
 ) {
+    let _alone = TIMING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let dir = scratch(name);
     let file = "input.mesh";
     let mut times = Vec::new();
