@@ -6,7 +6,7 @@
 //! the system key's policy.
 
 use crate::emit::names;
-use crate::graph::network::{Guarded, Plan, SecurityGroup, SgPeer, SgRule};
+use crate::graph::network::{Guarded, NaclLine, Plan, SecurityGroup, SgPeer, SgRule};
 use crate::model::{Cidr, PortRange, System};
 use crate::vocabulary::Protocol;
 
@@ -111,8 +111,6 @@ pub fn description(text: &str) -> String {
         .collect();
     cleaned.chars().take(255).collect()
 }
-
-pub use crate::graph::network::NaclLine;
 
 /// Why an entry with an ingress from anywhere on the ephemeral ports is
 /// acceptable, for the checkov rules that flag ports 20, 21, 22 and 3389.

@@ -397,18 +397,6 @@ impl PhysicalName {
     pub fn longest(&self) -> String {
         longest(&self.parts)
     }
-
-    /// The name when it has no deploy-time part.
-    pub fn literal(&self) -> Option<String> {
-        self.parts
-            .iter()
-            .map(|part| match part {
-                Part::Text(text) => Some(text.as_str()),
-                _ => None,
-            })
-            .collect::<Option<Vec<&str>>>()
-            .map(|texts| texts.concat())
-    }
 }
 
 /// The longest partition a name may be deployed in.

@@ -640,6 +640,16 @@ pub struct End {
     pub label: String,
 }
 
+/// Adds an end to the ends of `event`.
+fn push_end(ends: &mut [Vec<End>], event: EventId, span: Span, label: &str) {
+    if let Some(ends) = ends.get_mut(event.0) {
+        ends.push(End {
+            span,
+            label: label.to_string(),
+        });
+    }
+}
+
 /// "topic `orders`", for labels.
 fn channel_text(system: &System, channel: Channel) -> String {
     let name = |id: Option<&crate::model::Name>| id.map_or_else(String::new, |n| n.text.clone());
@@ -756,21 +766,11 @@ impl Traffic {
     }
 
     fn send(&mut self, event: EventId, span: Span, label: &str) {
-        if let Some(ends) = self.senders.get_mut(event.0) {
-            ends.push(End {
-                span,
-                label: label.to_string(),
-            });
-        }
+        push_end(&mut self.senders, event, span, label);
     }
 
     fn receive(&mut self, event: EventId, span: Span, label: &str) {
-        if let Some(ends) = self.receivers.get_mut(event.0) {
-            ends.push(End {
-                span,
-                label: label.to_string(),
-            });
-        }
+        push_end(&mut self.receivers, event, span, label);
     }
 
     /// Who sends an event.

@@ -2,6 +2,9 @@
 use crate::diagnostics::Diagnostic;
 use crate::model::System;
 
+/// What every diagnostic of a bug in meshc asks of the user.
+pub const REPORT_IT: &str = "this is a bug in meshc; please report it with the file that causes it";
+
 /// An inconsistency between the model and the graph that a backend found
 /// while translating (`problem` says which): an id that names nothing, a
 /// value where the model rules it out. No file is written.
@@ -11,7 +14,7 @@ pub fn diagnostic(system: &System, problem: &str) -> Diagnostic {
         format!("meshc found an inconsistency in its own model: {problem}"),
     )
     .primary(system.name.span, "while translating this system")
-    .help("this is a bug in meshc; please report it with the file that causes it")
+    .help(REPORT_IT)
 }
 
 declare_code! {

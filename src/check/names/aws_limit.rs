@@ -22,7 +22,7 @@ pub fn name_diagnostic(system: &System, problem: &str) -> Diagnostic {
         format!("meshc could not make an AWS name fit: {problem}"),
     )
     .primary(system.name.span, "in the names of this system")
-    .help("this is a bug in meshc; please report it with the file that causes it")
+    .help(crate::check::internal::internal_error::REPORT_IT)
 }
 
 declare_code! {

@@ -490,9 +490,7 @@ pub(crate) fn physical_name(
     context: &Context<'_>,
     name: &crate::emit::names::PhysicalName,
 ) -> Json {
-    written(context, &name.parts, || {
-        format!("{:?} name {:?}", name.kind, name.parts)
-    })
+    written(context, &name.parts, || what_name(name))
 }
 
 /// A text of deploy-time parts in the template (an ARN pattern).
@@ -521,9 +519,12 @@ fn written(
 /// A physical name as the text of a `Fn::Sub`, to write inside another
 /// (an ARN).
 pub(crate) fn sub_text(context: &Context<'_>, name: &crate::emit::names::PhysicalName) -> String {
-    parts_text(context, &name.parts, || {
-        format!("{:?} name {:?}", name.kind, name.parts)
-    })
+    parts_text(context, &name.parts, || what_name(name))
+}
+
+/// A physical name, for an error.
+fn what_name(name: &crate::emit::names::PhysicalName) -> String {
+    format!("{:?} name {:?}", name.kind, name.parts)
 }
 
 /// Deploy-time parts as the text of a `Fn::Sub`. A zone index left in

@@ -15,10 +15,11 @@ use serde_json::{Map, Value as Json, json};
 
 use super::{Context, Template, attribute, aws_name, id, name_tags, reference, references};
 use crate::emit::firewall::{
-    NaclLine, PLACEHOLDER_EGRESS_CIDR, description, group_description, open_port_80_reason,
-    peer_label, ports_label, protocol_name,
+    PLACEHOLDER_EGRESS_CIDR, description, group_description, open_port_80_reason, peer_label,
+    ports_label, protocol_name,
 };
 use crate::emit::names;
+use crate::graph::network::NaclLine;
 use crate::graph::network::{Guarded, SgPeer, SgRule};
 use crate::model::aws_names::NameKind;
 use crate::vocabulary::Protocol;

@@ -74,6 +74,18 @@ const ARGUMENTS: &[(Kind, &str, Argument)] = &[
     (Kind::TopicPolicy,    "PolicyDocument",         Argument::Named("policy")),
 ];
 
+/// The provider's name for the property (or field) `path` of a resource of
+/// `kind`, whose own name is `name`: the table's, or `name` in
+/// `snake_case`.
+fn argument_name(kind: Kind, path: &str, name: &str) -> String {
+    match argument(kind, path) {
+        Some(Argument::Named(named) | Argument::First(named) | Argument::Block(named)) => {
+            (*named).to_string()
+        }
+        Some(Argument::Flattened) | None => snake_case(name),
+    }
+}
+
 /// How the provider takes the property (or field) `path` of a resource of
 /// `kind`.
 fn argument(kind: Kind, path: &str) -> Option<&'static Argument> {
@@ -147,12 +159,8 @@ pub(super) fn add(file: &mut TfFile, context: &Context<'_>, resource: Resource) 
                 for note in notes.drain(..) {
                     file.note_above(&note);
                 }
-                let name = match argument(key.kind, property) {
-                    Some(Argument::Named(name)) => (*name).to_string(),
-                    _ => snake_case(property),
-                };
                 (
-                    name,
+                    argument_name(key.kind, property, property),
                     reference(&format!("data.aws_iam_policy_document.{label}.json")),
                 )
             }
@@ -175,10 +183,7 @@ pub(super) fn add(file: &mut TfFile, context: &Context<'_>, resource: Resource) 
             }
             (Some(Argument::Flattened), Value::Object(fields)) => {
                 for (field, value) in &fields {
-                    let name = match argument(key.kind, &format!("{property}.{field}")) {
-                        Some(Argument::Named(name)) => (*name).to_string(),
-                        _ => snake_case(field),
-                    };
+                    let name = argument_name(key.kind, &format!("{property}.{field}"), field);
                     block = block.add_attribute((name, expression(context, value)));
                 }
                 continue;

@@ -5,10 +5,10 @@
 use super::Context;
 use super::writer::{TfFile, aws_name, object, reference, resource};
 use crate::emit::firewall::{
-    NaclLine, description, group_description, open_port_80_reason, peer_label, ports_label,
-    protocol_name,
+    description, group_description, open_port_80_reason, peer_label, ports_label, protocol_name,
 };
 use crate::emit::names;
+use crate::graph::network::NaclLine;
 use crate::graph::network::{Guarded, SgPeer, SgRule};
 use crate::model::aws_names::NameKind;
 use crate::vocabulary::Protocol;
