@@ -527,6 +527,7 @@ fn instructions_gate() {
         };
         println!("| {case} | {count} | {base} | {ratio:.3} | {verdict} |");
     }
+    failed |= !linear_growth(&dir);
     let _ = std::fs::remove_dir_all(&dir);
     if std::env::var_os("MESHC_INSTRUCTIONS_UPDATE").is_some() {
         let text = format!(
@@ -542,6 +543,92 @@ fn instructions_gate() {
         println!("\nthe instruction gate failed: see the rows above");
         std::process::exit(1);
     }
+}
+
+/// How much the instructions of a hostile input may grow when it doubles.
+const DOUBLED: f64 = 2.5;
+
+/// The inputs that used to hang or grow faster than their size
+/// (tests/huge.rs checks what meshc reports on each): the instructions at
+/// a size and at twice the size, which must grow at most [`DOUBLED`]
+/// times. Counted rather than timed, so that a busy machine cannot fail
+/// it. Returns whether every case grew linearly.
+fn linear_growth(dir: &std::path::Path) -> bool {
+    type Make = fn(usize) -> String;
+    let check: &[&str] = &["check", "--format", "json"];
+    let cases: [(&str, usize, Make, Vec<&str>); 5] = [
+        (
+            "choreographed saga, steps",
+            1_000,
+            choreographed_saga,
+            vec!["check", "--target", "terraform", "--format", "json"],
+        ),
+        (
+            "calls to unknown services",
+            5_000,
+            unknown_calls,
+            check.to_vec(),
+        ),
+        (
+            "characters of an unknown name",
+            10_000,
+            long_unknown_name,
+            check.to_vec(),
+        ),
+        // Comments nest at most 64 deep.
+        (
+            "unclosed block comments",
+            26,
+            unclosed_block_comments,
+            check.to_vec(),
+        ),
+        (
+            "queues, fmt --check in another layout",
+            30_000,
+            queues_in_another_layout,
+            vec!["fmt", "--check"],
+        ),
+    ];
+    println!(
+        "\nInstructions at a size and at twice the size, counted by callgrind (gate: at most {DOUBLED:.1}× when the input doubles)\n"
+    );
+    println!("| input | size | instructions | at twice the size | ratio | |");
+    println!("|---|---:|---:|---:|---:|---|");
+    let mut linear = true;
+    for (case, size, make, args) in cases {
+        let mut counts = Vec::new();
+        for n in [size, 2 * size] {
+            let input = dir.join(format!("growth-{n}.mesh"));
+            if std::fs::write(&input, make(n)).is_err() {
+                println!("| {case} | {n} | | | | the input is not written |");
+                linear = false;
+                break;
+            }
+            let mut arguments = args.clone();
+            let input = input.to_string_lossy();
+            arguments.push(&input);
+            match instructions(&arguments) {
+                Ok(count) => counts.push(count),
+                Err(why) => {
+                    println!("| {case} | {n} | | | | {why} |");
+                    linear = false;
+                    break;
+                }
+            }
+        }
+        let [small, large] = counts[..] else {
+            continue;
+        };
+        let ratio = large as f64 / small as f64;
+        let verdict = if ratio > DOUBLED {
+            linear = false;
+            "more than linear: fails the gate"
+        } else {
+            "ok"
+        };
+        println!("| {case} | {size} | {small} | {large} | {ratio:.2} | {verdict} |");
+    }
+    linear
 }
 
 /// Every table, or those named: `cargo bench --bench frontend -- memory

@@ -33,11 +33,8 @@ fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("meshc-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn scratch(name: &str) -> common::Scratch {
+    common::scratch_dir("cli", name)
 }
 
 const TWO_ERRORS: &str = "\
@@ -272,16 +269,18 @@ fn meshc_with_stdin(args: &[&str], input: &str) -> Output {
 }
 
 /// A fresh scratch directory holding `files` (name, contents); their paths.
-fn scratch_files(name: &str, files: &[(&str, &str)]) -> Vec<PathBuf> {
+/// A scratch directory holding `files`, and their paths.
+fn scratch_files(name: &str, files: &[(&str, &str)]) -> (common::Scratch, Vec<PathBuf>) {
     let dir = scratch(name);
-    files
+    let paths = files
         .iter()
         .map(|(file, contents)| {
             let path = dir.join(file);
             std::fs::write(&path, contents).unwrap();
             path
         })
-        .collect()
+        .collect();
+    (dir, paths)
 }
 
 /// The names of the files in `dir`, sorted.
@@ -309,7 +308,7 @@ fn fmt_check_accepts_every_example() {
 
 #[test]
 fn fmt_check_prints_a_diff_writes_nothing_and_exits_one() {
-    let files = scratch_files("fmt-check", &[("messy.mesh", MESSY), ("tidy.mesh", TIDY)]);
+    let (_dir, files) = scratch_files("fmt-check", &[("messy.mesh", MESSY), ("tidy.mesh", TIDY)]);
     let (messy, tidy) = (&files[0], &files[1]);
     let output = meshc(&[
         "fmt",
@@ -335,7 +334,7 @@ fn fmt_check_prints_a_diff_writes_nothing_and_exits_one() {
 
 #[test]
 fn fmt_rewrites_a_file_in_place_and_leaves_a_formatted_one_alone() {
-    let files = scratch_files("fmt-write", &[("messy.mesh", MESSY), ("tidy.mesh", TIDY)]);
+    let (_dir, files) = scratch_files("fmt-write", &[("messy.mesh", MESSY), ("tidy.mesh", TIDY)]);
     let (messy, tidy) = (&files[0], &files[1]);
     let tidy_modified = std::fs::metadata(tidy).unwrap().modified().unwrap();
     let output = meshc(&["fmt", messy.to_str().unwrap(), tidy.to_str().unwrap()]);
@@ -360,7 +359,7 @@ fn fmt_rewrites_a_file_in_place_and_leaves_a_formatted_one_alone() {
 #[test]
 fn fmt_reports_syntax_errors_and_leaves_the_file_alone() {
     let source = "service a {\n  port = 8080;\n}\n";
-    let files = scratch_files(
+    let (_dir, files) = scratch_files(
         "fmt-errors",
         &[("broken.mesh", source), ("messy.mesh", MESSY)],
     );
@@ -386,7 +385,7 @@ fn fmt_reports_syntax_errors_and_leaves_the_file_alone() {
 
 #[test]
 fn fmt_exits_two_on_a_missing_file_and_formats_the_others() {
-    let files = scratch_files("fmt-missing", &[("messy.mesh", MESSY)]);
+    let (_dir, files) = scratch_files("fmt-missing", &[("messy.mesh", MESSY)]);
     let messy = &files[0];
     let missing = messy.with_file_name("missing.mesh");
     let output = meshc(&["fmt", missing.to_str().unwrap(), messy.to_str().unwrap()]);

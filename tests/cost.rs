@@ -866,8 +866,7 @@ fn compare_shows_what_a_change_costs() {
 
 #[test]
 fn negotiated_rates_replace_catalog_rows() {
-    let dir = std::env::temp_dir().join(format!("meshc-cost-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch_dir("cost", "rates");
     let rates = dir.join("rates.csv");
     std::fs::write(
         &rates,
@@ -896,13 +895,11 @@ fn negotiated_rates_replace_catalog_rows() {
     ]);
     assert_eq!(broken.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&broken.stderr).contains("rates.csv:1:"));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn a_region_without_prices_is_an_error_not_zero() {
-    let dir = std::env::temp_dir().join(format!("meshc-cost-region-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch_dir("cost", "region");
     let file = dir.join("far.mesh");
     std::fs::write(&file, "system far { region = \"ap-southeast-2\" }\n").unwrap();
     let output = meshc(&["cost", file.to_str().unwrap()]);
@@ -913,7 +910,6 @@ fn a_region_without_prices_is_an_error_not_zero() {
         "{stderr}"
     );
     assert!(stderr.contains("--prices"), "{stderr}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Seed 000 prices PrivateLink at $110–220 a month for 5–10 services and
@@ -922,8 +918,7 @@ fn a_region_without_prices_is_an_error_not_zero() {
 /// are exactly that; it adds the provider's NLB, which the seed leaves out.
 #[test]
 fn seed_000_privatelink_rows() {
-    let dir = std::env::temp_dir().join(format!("meshc-cost-seed-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch_dir("cost", "seed");
     for (services, seed_dollars) in [(5_u32, 110_i64), (10, 220), (20, 440), (50, 1100)] {
         // Fifty PrivateLink endpoints and the three of `endpoints` are over
         // the 50 interface endpoints a VPC has by default (M247): the seed's
@@ -985,7 +980,6 @@ fn seed_000_privatelink_rows() {
             assert_eq!(endpoints + balancers, 38_330);
         }
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Seed 001 estimates its lab at ~$0.90 for a 2-hour session. The lab is

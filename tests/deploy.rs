@@ -18,7 +18,7 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use hcl::eval::{Context, Evaluate as _, FuncArgs, FuncDef, ParamType};
@@ -27,11 +27,8 @@ use serde_json::{Value as Json, json};
 /// CloudFormation's limit on a template passed in the request itself.
 const INLINE_LIMIT: usize = 51_200;
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("meshc-deploy-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn scratch(name: &str) -> common::Scratch {
+    common::scratch_dir("deploy", name)
 }
 
 /// Builds an example with the binary, as a user does, and returns what it

@@ -104,8 +104,7 @@ fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 #[test]
 fn building_twice_gives_the_same_bytes() {
-    let scratch = std::env::temp_dir().join(format!("meshc-examples-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&scratch);
+    let scratch = common::scratch_dir("examples", "twice");
     for path in common::mesh_files("examples") {
         let name = common::file_name(&path);
         let mut trees = Vec::new();
@@ -145,7 +144,6 @@ fn building_twice_gives_the_same_bytes() {
         );
         assert!(trees[0].contains_key(".meshc/manifest.json"));
     }
-    let _ = std::fs::remove_dir_all(&scratch);
 }
 
 /// Every `TYPE.NAME`, `data.TYPE.NAME`, `var.NAME` and `local.NAME` that a

@@ -20,7 +20,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 
 use meshc::syntax::MAX_NESTING;
@@ -129,7 +129,7 @@ const SHAPES: [Shape; 6] = [
     },
 ];
 
-fn scratch(name: &str) -> PathBuf {
+fn scratch(name: &str) -> common::Scratch {
     common::scratch_dir("hostile", name)
 }
 
@@ -223,7 +223,6 @@ fn expect_one_m110(name: &str, source: &str, location: Option<&str>) {
         !dir.join("out").exists(),
         "{name}: a failed build wrote out/"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn too_deep(shape: &Shape) {
@@ -241,7 +240,6 @@ fn too_deep(shape: &Shape) {
             "{name}: {}",
             text.chars().take(2000).collect::<String>()
         );
-        let _ = std::fs::remove_dir_all(&dir);
     }
     // Never closed, too.
     let mut unclosed = shape.text(100_000);
@@ -276,7 +274,6 @@ fn at_the_limit(shape: &Shape) {
             args.join(" ")
         );
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -431,7 +428,6 @@ service c { compute = lambda { runtime = \"python3.12\" }  subnet = app  consume
             );
         }
         assert!(dir.join("out/terraform").is_dir());
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }
 
@@ -449,7 +445,6 @@ fn the_declarations_after_one_nested_too_deep_are_still_checked() {
         .map(|(code, _)| code)
         .collect();
     assert_eq!(codes, ["M110", "M201"], "{}", printed(&output));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -17,6 +17,8 @@
     clippy::indexing_slicing
 )] // Tests may fail loudly.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -35,11 +37,8 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("meshc-output-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn scratch(name: &str) -> common::Scratch {
+    common::scratch_dir("output", name)
 }
 
 fn shop() -> String {
@@ -205,7 +204,7 @@ fn assert_built(output: &Output) {
 
 /// A project directory with the shop, its smaller version and a file with
 /// a syntax error.
-fn project(name: &str) -> PathBuf {
+fn project(name: &str) -> common::Scratch {
     let dir = scratch(name);
     std::fs::write(dir.join("shop.mesh"), shop()).unwrap();
     std::fs::write(dir.join("small.mesh"), smaller_shop()).unwrap();

@@ -266,12 +266,33 @@ pub fn failures_over_mutants(
     failures
 }
 
-/// A fresh directory under the system's temporary one, for one test.
-pub fn scratch_dir(suite: &str, name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("meshc-{suite}-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh directory under the system's temporary one, for one test, and
+/// removed with everything in it when the test ends, passed or failed: a
+/// test run leaves nothing behind on the machine's disk.
+pub struct Scratch(tempfile::TempDir);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+/// A [`Scratch`] directory named after the suite and the test.
+pub fn scratch_dir(suite: &str, name: &str) -> Scratch {
+    Scratch(
+        tempfile::Builder::new()
+            .prefix(&format!("meshc-{suite}-{name}-"))
+            .tempdir()
+            .unwrap(),
+    )
 }
 
 /// The meshc binary run in `dir`, without colour and with no input.
