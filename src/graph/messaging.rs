@@ -490,12 +490,7 @@ pub fn queue_settings(system: &System, queue: QueueRef) -> QueueSettings {
                 purpose: if declared.doc.is_empty() {
                     format!("The queue {}.", declared.name.text)
                 } else {
-                    {
-                        declared.doc.join(
-                            "
-                ",
-                        )
-                    }
+                    declared.doc.join("\n")
                 },
             }
         }
@@ -1555,6 +1550,29 @@ pub fn enhanced_fan_out(graph: &Graph, stream: StreamId) -> bool {
 mod tests {
     use super::*;
     use crate::diagnostics::Span;
+
+    #[test]
+    fn a_declared_queue_s_purpose_is_its_doc_comment_one_line_each() {
+        let analysis = crate::analyze(
+            "system s { region = \"us-east-1\" }\n\
+             /// Customer notifications, buffered so that a slow mail\n\
+             /// provider does not lose events.\n\
+             queue notifications { }\n",
+        );
+        let graph = analysis.graph.expect("the system resolves");
+        let purposes: Vec<&str> = graph
+            .messaging
+            .queues
+            .iter()
+            .map(|queue| queue.purpose.as_str())
+            .collect();
+        assert_eq!(
+            purposes,
+            [
+                "Customer notifications, buffered so that a slow mail\nprovider does not lose events."
+            ]
+        );
+    }
 
     /// A condition on `field`, spanning `at..at + 1` so that conditions
     /// keep their order.

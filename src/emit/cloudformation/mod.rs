@@ -91,6 +91,11 @@ impl Resource {
         self
     }
 
+    /// Its properties, to add to.
+    pub fn properties_mut(&mut self) -> Option<&mut Map<String, Json>> {
+        self.properties.as_object_mut()
+    }
+
     /// Created only after every one of `ids` is.
     pub fn depends_on_all(&mut self, ids: impl IntoIterator<Item = String>) -> &mut Self {
         for id in ids {
@@ -299,6 +304,15 @@ impl Template {
             },
         ));
         resource
+    }
+
+    /// The resource added last, when its logical id is `logical_id`: a
+    /// resource the template holds inside another goes into it.
+    pub fn last(&mut self, logical_id: &str) -> Option<&mut Resource> {
+        match &mut self.pending {
+            Some((id, resource)) if id == logical_id => Some(resource),
+            _ => None,
+        }
     }
 
     fn flush(&mut self) {

@@ -25,6 +25,7 @@ pub mod messaging;
 pub mod policy;
 
 use crate::emit::names::{Part, PhysicalName};
+use crate::emit::ordering::Prerequisite;
 use crate::model::ServiceId;
 
 pub use policy::Statement;
@@ -39,20 +40,38 @@ pub type Sink<'s> = dyn FnMut(Resource) + 's;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Alarm,
+    /// An EventBridge archive of a bus's events.
+    Archive,
     Cluster,
     EcsService,
+    EventBus,
     Function,
     /// A KMS key.
     Key,
     LogGroup,
+    /// A resource policy statement of a Lambda function, letting an AWS
+    /// service invoke it.
+    Permission,
     Queue,
     QueuePolicy,
+    /// A queue's redrive policy: a resource of its own in Terraform, a
+    /// property of the queue in a template.
+    RedrivePolicy,
+    Role,
     /// An EventBridge rule.
     Rule,
+    /// A target of an EventBridge rule: a resource of its own in
+    /// Terraform, an entry of the rule's `Targets` in a template.
+    RuleTarget,
+    /// An EventBridge schema.
+    Schema,
+    SchemaRegistry,
     StateMachine,
     Stream,
     /// A Kinesis enhanced fan-out consumer.
     StreamConsumer,
+    /// An SNS subscription.
+    Subscription,
     /// A load balancer's target group.
     TargetGroup,
     Topic,
@@ -123,6 +142,16 @@ pub enum Value {
     /// its image is given (a deploy-time input when meshc's repository
     /// holds the image).
     DesiredTasks(ServiceId),
+    /// A JSON document a property holds (an event pattern, a redrive
+    /// policy): as JSON in a template, encoded with `jsonencode` in
+    /// Terraform. The keys of an [`Value::Object`] inside it are written
+    /// as they are.
+    Json(Box<Value>),
+    /// A JSON document a property takes as text (a schema's content): a
+    /// string in a template, encoded with `jsonencode` in Terraform.
+    JsonText(Box<Value>),
+    /// JSON as it is, inside a document.
+    Literal(serde_json::Value),
 }
 
 impl From<&str> for Value {
@@ -154,6 +183,8 @@ pub struct Resource {
     pub notes: Vec<String>,
     /// The checkov checks that do not apply, with the reason.
     pub waivers: Vec<Waiver>,
+    /// What must exist before it is created, beyond what it refers to.
+    pub after: Vec<Prerequisite>,
 }
 
 /// A checkov check that does not apply to a resource, and why: written
@@ -172,7 +203,15 @@ impl Resource {
             properties: Vec::new(),
             notes: Vec::new(),
             waivers: Vec::new(),
+            after: Vec::new(),
         }
+    }
+
+    /// Created only after each of `prerequisites`.
+    #[must_use]
+    pub fn after(mut self, prerequisites: Vec<Prerequisite>) -> Resource {
+        self.after.extend(prerequisites);
+        self
     }
 
     #[must_use]

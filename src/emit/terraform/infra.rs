@@ -6,7 +6,7 @@
 use hcl::{Block, Expression};
 
 use super::Context;
-use super::writer::{TfFile, interpolated, list, object, physical_name, reference};
+use super::writer::{TfFile, call, interpolated, list, object, physical_name, reference};
 use crate::emit::infra::policy::{Actions, Principal, Statement, Values};
 use crate::emit::infra::{Attribute, Key, Kind, Resource, Sink, Value};
 
@@ -14,17 +14,26 @@ use crate::emit::infra::{Attribute, Key, Kind, Resource, Sink, Value};
 fn resource_type(kind: Kind) -> &'static str {
     match kind {
         Kind::Alarm => "aws_cloudwatch_metric_alarm",
+        Kind::Archive => "aws_cloudwatch_event_archive",
         Kind::Cluster => "aws_ecs_cluster",
         Kind::EcsService => "aws_ecs_service",
+        Kind::EventBus => "aws_cloudwatch_event_bus",
         Kind::Function => "aws_lambda_function",
         Kind::Key => "aws_kms_key",
         Kind::LogGroup => "aws_cloudwatch_log_group",
+        Kind::Permission => "aws_lambda_permission",
         Kind::Queue => "aws_sqs_queue",
         Kind::QueuePolicy => "aws_sqs_queue_policy",
+        Kind::RedrivePolicy => "aws_sqs_queue_redrive_policy",
+        Kind::Role => "aws_iam_role",
         Kind::Rule => "aws_cloudwatch_event_rule",
+        Kind::RuleTarget => "aws_cloudwatch_event_target",
+        Kind::Schema => "aws_schemas_schema",
+        Kind::SchemaRegistry => "aws_schemas_registry",
         Kind::StateMachine => "aws_sfn_state_machine",
         Kind::Stream => "aws_kinesis_stream",
         Kind::StreamConsumer => "aws_kinesis_stream_consumer",
+        Kind::Subscription => "aws_sns_topic_subscription",
         Kind::TargetGroup => "aws_lb_target_group",
         Kind::Topic => "aws_sns_topic",
         Kind::TopicPolicy => "aws_sns_topic_policy",
@@ -61,9 +70,24 @@ enum Argument {
 /// field of a [`Argument::Flattened`] property).
 #[rustfmt::skip]
 const ARGUMENTS: &[(Kind, &str, Argument)] = &[
+    (Kind::Archive,        "ArchiveName",            Argument::Named("name")),
+    (Kind::Archive,        "SourceArn",              Argument::Named("event_source_arn")),
     (Kind::LogGroup,       "LogGroupName",           Argument::Named("name")),
+    (Kind::Queue,          "QueueName",              Argument::Named("name")),
+    (Kind::Queue,          "VisibilityTimeout",      Argument::Named("visibility_timeout_seconds")),
+    (Kind::Queue,          "MessageRetentionPeriod", Argument::Named("message_retention_seconds")),
+    (Kind::Queue,          "ReceiveMessageWaitTimeSeconds", Argument::Named("receive_wait_time_seconds")),
+    (Kind::Queue,          "MaximumMessageSize",     Argument::Named("max_message_size")),
     (Kind::QueuePolicy,    "Queues",                 Argument::First("queue_url")),
     (Kind::QueuePolicy,    "PolicyDocument",         Argument::Named("policy")),
+    (Kind::RuleTarget,     "Id",                     Argument::Named("target_id")),
+    (Kind::RuleTarget,     "InputTransformer",       Argument::Block("input_transformer")),
+    (Kind::RuleTarget,     "KinesisParameters",      Argument::Block("kinesis_target")),
+    (Kind::RuleTarget,     "SqsParameters",          Argument::Block("sqs_target")),
+    (Kind::RuleTarget,     "RetryPolicy",            Argument::Block("retry_policy")),
+    (Kind::RuleTarget,     "DeadLetterConfig",       Argument::Block("dead_letter_config")),
+    (Kind::Schema,         "SchemaName",             Argument::Named("name")),
+    (Kind::SchemaRegistry, "RegistryName",           Argument::Named("name")),
     (Kind::Stream,         "RetentionPeriodHours",   Argument::Named("retention_period")),
     (Kind::Stream,         "StreamModeDetails",      Argument::Block("stream_mode_details")),
     (Kind::Stream,         "StreamEncryption",       Argument::Flattened),
@@ -144,6 +168,7 @@ pub(super) fn add(file: &mut TfFile, context: &Context<'_>, resource: Resource) 
         properties,
         mut notes,
         waivers,
+        after,
     } = resource;
     let mut block = super::writer::resource(resource_type(key.kind), &key.name);
     for (property, value) in properties {
@@ -199,6 +224,10 @@ pub(super) fn add(file: &mut TfFile, context: &Context<'_>, resource: Resource) 
         };
         block = block.add_attribute((name, value));
     }
+    let depends = super::references::prerequisites(context, &after);
+    if !depends.is_empty() {
+        block = block.add_attribute(("depends_on", list(depends)));
+    }
     file.add(block.build());
     for note in &notes {
         file.note_above(note);
@@ -241,6 +270,23 @@ pub(super) fn expression(context: &Context<'_>, value: &Value) -> Expression {
             Some((name, fargate)) => super::services::desired_count(name, fargate),
             None => Expression::from(0),
         },
+        Value::Json(document) | Value::JsonText(document) => {
+            call("jsonencode", vec![document_expression(context, document)])
+        }
+        Value::Literal(json) => super::services::json_expression(json),
+    }
+}
+
+/// A value inside a JSON document: an object's keys as they are.
+fn document_expression(context: &Context<'_>, value: &Value) -> Expression {
+    match value {
+        Value::Object(fields) => object(
+            fields
+                .iter()
+                .map(|(field, value)| (*field, document_expression(context, value))),
+        ),
+        Value::List(items) => list(items.iter().map(|item| document_expression(context, item))),
+        value => expression(context, value),
     }
 }
 

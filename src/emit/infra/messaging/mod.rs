@@ -1,0 +1,126 @@
+//! The messaging of the system, built once for every backend: EventBridge
+//! buses, archives, schemas, rules and their targets, and the Lambda
+//! permissions that let AWS services invoke functions (`events`); SQS
+//! queues, their redrive and their policies (`queues`); SNS topics, their
+//! policies and subscriptions (`topics`); Kinesis streams and their
+//! consumers (`streams`). Every rule target, subscription and resource
+//! policy comes from the graph's messaging and IAM plans.
+
+mod events;
+mod queues;
+mod streams;
+mod topics;
+
+pub use events::events;
+pub use queues::queues;
+pub use streams::streams;
+pub use topics::topics;
+
+use super::policy::{Statement, deny_insecure_transport, service_statement};
+use super::{Attribute, Key, Kind, Value, declared};
+use crate::emit::events::{self as event_names, SourceArn};
+use crate::emit::{Context, names, policies};
+use crate::graph::Node;
+use crate::graph::iam::{Permission, Resource as IamResource};
+use crate::graph::messaging::RulePlan;
+use crate::model::TopicId;
+
+/// The ARNs of what a resource policy lets act, for `aws:SourceArn`.
+pub fn source_arns(
+    context: &Context<'_>,
+    rules: &[RulePlan],
+    permission: &Permission,
+) -> Vec<Value> {
+    let system = context.system;
+    event_names::source_arns(&context.graph.network, rules, permission)
+        .into_iter()
+        .map(|arn| match arn {
+            SourceArn::Rule(plan) => Key::new(
+                Kind::Rule,
+                event_names::rule_label(system, context.graph, plan),
+            )
+            .get(Attribute::Arn),
+            SourceArn::Topic(topic) => topic_key(context, topic).get(Attribute::Arn),
+            SourceArn::TargetGroup(balancer, service) => Key::new(
+                Kind::TargetGroup,
+                names::target_group(system, balancer, service),
+            )
+            .get(Attribute::Arn),
+            SourceArn::Alarms => Value::Interpolated(super::alarms::alarm_arns()),
+        })
+        .collect()
+}
+
+/// The statements of the resource policy of a topic or queue, `arn`: the
+/// refusal of requests without TLS, then one per group of the IAM plan's
+/// permissions on it whose sources have an ARN; and how many of those.
+pub fn resource_statements(
+    context: &Context<'_>,
+    rules: &[RulePlan],
+    resource: IamResource,
+    arn: &Value,
+) -> (Vec<Statement>, usize) {
+    let mut statements = vec![deny_insecure_transport(arn.clone())];
+    for grant in policies::service_grants(context.graph, resource) {
+        let sources: Vec<Value> = grant
+            .permissions
+            .iter()
+            .flat_map(|permission| source_arns(context, rules, permission))
+            .collect();
+        if !sources.is_empty() {
+            statements.push(service_statement(
+                &grant.sid,
+                grant.first,
+                arn.clone(),
+                sources,
+            ));
+        }
+    }
+    let grants = statements.len() - 1;
+    (statements, grants)
+}
+
+/// The key of a declared topic.
+pub fn topic_key(context: &Context<'_>, topic: TopicId) -> Key {
+    Key::new(
+        Kind::Topic,
+        declared(
+            context,
+            context.system.topics.get(topic.0).map(|found| &found.name),
+            || format!("the topic {}", topic.0),
+        ),
+    )
+}
+
+/// The key of what a rule or subscription delivers to; or, when the graph
+/// names something the system does not hold or nothing that can receive,
+/// an internal error.
+fn delivered_to(context: &Context<'_>, target: Node) -> Option<Key> {
+    let system = context.system;
+    let key = match target {
+        Node::Queue(queue) => Key::new(Kind::Queue, names::queue(system, queue)),
+        Node::Service(service) => Key::new(
+            Kind::Function,
+            declared(
+                context,
+                system.service(service).map(|found| &found.name),
+                || format!("the service {}", service.0),
+            ),
+        ),
+        Node::Topic(topic) => topic_key(context, topic),
+        Node::Stream(stream) => Key::new(
+            Kind::Stream,
+            declared(
+                context,
+                system.streams.get(stream.0).map(|found| &found.name),
+                || format!("the stream {}", stream.0),
+            ),
+        ),
+        Node::Saga(saga) => Key::new(Kind::StateMachine, names::saga(system, saga)),
+        other => {
+            context.internal(format!("a delivery to {other:?}, which receives none"));
+            return None;
+        }
+    };
+    Some(key)
+}
