@@ -341,14 +341,22 @@ pub(crate) fn resource_policy(
     resource: Resource,
 ) -> (Json, Vec<Source>) {
     let resource_arn = Json::from(arns(context, resource).concat());
-    let (statements, listed) =
-        policies::resource_statements(context.graph, resource, &resource_arn, |permission| {
+    let (statements, listed) = super::infra::policy::resource_statements(
+        context.graph,
+        resource,
+        &resource_arn,
+        |permission| {
             source_arns(context, rules, permission)
                 .into_iter()
                 .map(Json::from)
                 .collect()
-        });
+        },
+    );
     let sources = listed.iter().map(|permission| permission.source).collect();
+    let statements: Vec<Json> = statements
+        .iter()
+        .map(|statement| policies::statement_json(statement, Json::clone))
+        .collect();
     (policies::document(&statements), sources)
 }
 

@@ -9,6 +9,7 @@
 
 use serde_json::{Value as Json, json};
 
+use crate::emit::infra::policy::{Actions, Principal, Statement, Values};
 use crate::emit::{events, names};
 use crate::graph::Graph;
 use crate::graph::iam::{Grant, Permission, Resource, Role, Source};
@@ -45,32 +46,30 @@ pub fn document(statements: &[Json]) -> Json {
     json!({ "Version": "2012-10-17", "Statement": statements })
 }
 
-/// The statement that refuses requests not made over TLS.
-pub fn deny_insecure_transport(resource: &Json) -> Json {
+/// A statement of a resource policy as JSON, each ARN spelled by `value`.
+pub fn statement_json<V>(statement: &Statement<V>, mut value: impl FnMut(&V) -> Json) -> Json {
+    let principal = match statement.principal {
+        Principal::Anyone => Json::from("*"),
+        Principal::Service(service) => json!({ "Service": service }),
+    };
+    let actions = match &statement.actions {
+        Actions::All => Json::from("*"),
+        Actions::Listed(actions) => json!(actions),
+    };
+    let values = match &statement.condition.values {
+        Values::One(one) => value(one),
+        Values::Any(any) => Json::Array(any.iter().map(&mut value).collect()),
+    };
+    let resources: Vec<Json> = statement.resources.iter().map(&mut value).collect();
     json!({
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "*",
-        "Resource": [resource],
-        "Condition": { "Bool": { "aws:SecureTransport": "false" } },
-    })
-}
-
-/// A statement letting an AWS service act on a resource for its sources.
-pub fn service_statement(
-    sid: &str,
-    permission: &Permission,
-    resource: &Json,
-    sources: &[Json],
-) -> Json {
-    json!({
-        "Sid": sid,
-        "Effect": "Allow",
-        "Principal": { "Service": permission.service },
-        "Action": permission.actions,
-        "Resource": [resource],
-        "Condition": { permission.source.arn_test(): { "aws:SourceArn": sources } },
+        "Sid": statement.sid,
+        "Effect": statement.effect.as_str(),
+        "Principal": principal,
+        "Action": actions,
+        "Resource": resources,
+        "Condition": {
+            statement.condition.test: { statement.condition.variable: values }
+        },
     })
 }
 
@@ -111,32 +110,4 @@ fn sources_label(source: Source) -> &'static str {
         Source::LoadBalancer(_) => "load-balancers",
         Source::Alarms => "alarms",
     }
-}
-
-/// The statements of the resource policy of a queue or topic: refusing
-/// requests without TLS, and one per [`ServiceGrant`] whose sources have
-/// an ARN (`sources` gives them); and the permissions whose ARNs each
-/// statement lists, in the order they are listed.
-pub fn resource_statements<'a>(
-    graph: &'a Graph,
-    resource: Resource,
-    arn: &Json,
-    mut sources: impl FnMut(&Permission) -> Vec<Json>,
-) -> (Vec<Json>, Vec<&'a Permission>) {
-    let mut statements = vec![deny_insecure_transport(arn)];
-    let mut listed = Vec::new();
-    for grant in service_grants(graph, resource) {
-        let mut arns = Vec::new();
-        for permission in grant.permissions {
-            let before = arns.len();
-            arns.extend(sources(permission));
-            if arns.len() > before {
-                listed.push(permission);
-            }
-        }
-        if !arns.is_empty() {
-            statements.push(service_statement(&grant.sid, grant.first, arn, &arns));
-        }
-    }
-    (statements, listed)
 }

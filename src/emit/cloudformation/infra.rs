@@ -2,10 +2,9 @@
 //! resource type and logical id, a reference as `Ref` or `Fn::GetAtt`, and
 //! a policy document inline.
 
-use serde_json::{Map, Value as Json, json};
+use serde_json::{Map, Value as Json};
 
 use super::{Context, Template, attribute, id, interpolated, physical_name, reference};
-use crate::emit::infra::policy::{Actions, Principal, Statement, Values};
 use crate::emit::infra::{Attribute, Key, Kind, Resource, Sink, Value};
 use crate::emit::policies;
 
@@ -269,7 +268,9 @@ pub(super) fn json_value(context: &Context<'_>, value: &Value) -> Json {
         Value::Policy(statements) => policies::document(
             &statements
                 .iter()
-                .map(|statement| statement_json(context, statement))
+                .map(|statement| {
+                    policies::statement_json(statement, |value| json_value(context, value))
+                })
                 .collect::<Vec<_>>(),
         ),
         Value::DesiredTasks(service) => match crate::emit::infra::fargate(context, *service) {
@@ -280,42 +281,6 @@ pub(super) fn json_value(context: &Context<'_>, value: &Value) -> Json {
         Value::JsonText(document) => Json::from(json_value(context, document).to_string()),
         Value::Literal(json) => json.clone(),
     }
-}
-
-/// A statement of a policy document.
-fn statement_json(context: &Context<'_>, statement: &Statement) -> Json {
-    let principal = match statement.principal {
-        Principal::Anyone => Json::from("*"),
-        Principal::Service(service) => json!({ "Service": service }),
-    };
-    let actions = match &statement.actions {
-        Actions::All => Json::from("*"),
-        Actions::Listed(actions) => json!(actions),
-    };
-    let values = match &statement.condition.values {
-        Values::One(value) => json_value(context, value),
-        Values::Any(values) => Json::Array(
-            values
-                .iter()
-                .map(|value| json_value(context, value))
-                .collect(),
-        ),
-    };
-    let resources: Vec<Json> = statement
-        .resources
-        .iter()
-        .map(|resource| json_value(context, resource))
-        .collect();
-    json!({
-        "Sid": statement.sid,
-        "Effect": statement.effect.as_str(),
-        "Principal": principal,
-        "Action": actions,
-        "Resource": resources,
-        "Condition": {
-            statement.condition.test: { statement.condition.variable: values }
-        },
-    })
 }
 
 #[cfg(test)]

@@ -1,9 +1,14 @@
 //! IAM policy statements of the neutral model: what a resource policy
 //! allows or refuses, which each backend spells (an
-//! `aws_iam_policy_document` data source, a JSON document).
+//! `aws_iam_policy_document` data source, a JSON document). The statements
+//! of a queue's or topic's policy are built here once, for the backends
+//! (with [`Value`]s) and for the quota checks, which measure them with the
+//! ARNs AWS stores (`emit::deployed`).
 
 use super::Value;
-use crate::graph::iam::Permission;
+use crate::emit::policies;
+use crate::graph::Graph;
+use crate::graph::iam::{Permission, Resource};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Effect {
@@ -40,32 +45,34 @@ pub enum Actions {
 /// The values a condition tests: one, or any of several (a JSON policy
 /// writes the first as a string and the second as a list).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Values {
-    One(Value),
-    Any(Vec<Value>),
+pub enum Values<V = Value> {
+    One(V),
+    Any(Vec<V>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Condition {
+pub struct Condition<V = Value> {
     /// The condition operator (`Bool`, `ArnEquals`, `ArnLike`).
     pub test: &'static str,
     /// The condition key (`aws:SourceArn`).
     pub variable: &'static str,
-    pub values: Values,
+    pub values: Values<V>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Statement {
+/// A statement of a resource policy, its ARNs as `V`: the model's
+/// [`Value`]s, or the text AWS stores.
+pub struct Statement<V = Value> {
     pub sid: String,
     pub effect: Effect,
     pub principal: Principal,
     pub actions: Actions,
-    pub resources: Vec<Value>,
-    pub condition: Condition,
+    pub resources: Vec<V>,
+    pub condition: Condition<V>,
 }
 
 /// The statement that refuses requests to `resource` not made over TLS.
-pub fn deny_insecure_transport(resource: Value) -> Statement {
+pub fn deny_insecure_transport<V: From<&'static str>>(resource: V) -> Statement<V> {
     Statement {
         sid: "DenyInsecureTransport".to_string(),
         effect: Effect::Deny,
@@ -75,19 +82,19 @@ pub fn deny_insecure_transport(resource: Value) -> Statement {
         condition: Condition {
             test: "Bool",
             variable: "aws:SecureTransport",
-            values: Values::One(Value::from("false")),
+            values: Values::One(V::from("false")),
         },
     }
 }
 
 /// A statement letting an AWS service act on `resource` for its
 /// `sources` (the ARNs it acts for).
-pub fn service_statement(
+pub fn service_statement<V>(
     sid: &str,
     permission: &Permission,
-    resource: Value,
-    sources: Vec<Value>,
-) -> Statement {
+    resource: V,
+    sources: Vec<V>,
+) -> Statement<V> {
     Statement {
         sid: sid.to_string(),
         effect: Effect::Allow,
@@ -100,4 +107,37 @@ pub fn service_statement(
             values: Values::Any(sources),
         },
     }
+}
+
+/// The statements of the resource policy of a queue or topic, `arn`: the
+/// refusal of requests without TLS, then one per group of the IAM plan's
+/// permissions on it whose sources have an ARN (`sources` gives them); and
+/// the permissions whose ARNs the statements list, in their order.
+pub fn resource_statements<'g, V: Clone + From<&'static str>>(
+    graph: &'g Graph,
+    resource: Resource,
+    arn: &V,
+    mut sources: impl FnMut(&Permission) -> Vec<V>,
+) -> (Vec<Statement<V>>, Vec<&'g Permission>) {
+    let mut statements = vec![deny_insecure_transport(arn.clone())];
+    let mut listed = Vec::new();
+    for grant in policies::service_grants(graph, resource) {
+        let mut arns = Vec::new();
+        for permission in grant.permissions {
+            let before = arns.len();
+            arns.extend(sources(permission));
+            if arns.len() > before {
+                listed.push(permission);
+            }
+        }
+        if !arns.is_empty() {
+            statements.push(service_statement(
+                &grant.sid,
+                grant.first,
+                arn.clone(),
+                arns,
+            ));
+        }
+    }
+    (statements, listed)
 }

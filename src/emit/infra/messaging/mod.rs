@@ -16,10 +16,10 @@ pub use queues::queues;
 pub use streams::streams;
 pub use topics::topics;
 
-use super::policy::{Statement, deny_insecure_transport, service_statement};
+use super::policy::Statement;
 use super::{Attribute, Key, Kind, Value, declared};
 use crate::emit::events::{self as event_names, SourceArn};
-use crate::emit::{Context, names, policies};
+use crate::emit::{Context, names};
 use crate::graph::Node;
 use crate::graph::iam::{Permission, Resource as IamResource};
 use crate::graph::messaging::RulePlan;
@@ -51,31 +51,19 @@ pub fn source_arns(
         .collect()
 }
 
-/// The statements of the resource policy of a topic or queue, `arn`: the
-/// refusal of requests without TLS, then one per group of the IAM plan's
-/// permissions on it whose sources have an ARN; and how many of those.
+/// The statements of the resource policy of a topic or queue, `arn`
+/// ([`super::policy::resource_statements`]), and how many let a service
+/// deliver to it.
 pub fn resource_statements(
     context: &Context<'_>,
     rules: &[RulePlan],
     resource: IamResource,
     arn: &Value,
 ) -> (Vec<Statement>, usize) {
-    let mut statements = vec![deny_insecure_transport(arn.clone())];
-    for grant in policies::service_grants(context.graph, resource) {
-        let sources: Vec<Value> = grant
-            .permissions
-            .iter()
-            .flat_map(|permission| source_arns(context, rules, permission))
-            .collect();
-        if !sources.is_empty() {
-            statements.push(service_statement(
-                &grant.sid,
-                grant.first,
-                arn.clone(),
-                sources,
-            ));
-        }
-    }
+    let (statements, _) =
+        super::policy::resource_statements(context.graph, resource, arn, |permission| {
+            source_arns(context, rules, permission)
+        });
     let grants = statements.len() - 1;
     (statements, grants)
 }
