@@ -107,7 +107,8 @@ fn returned(kind: Kind, attribute: Attribute) -> Option<&'static str> {
             Attribute::Arn,
         )
         | (_, Attribute::Name | Attribute::Url) => None,
-        (_, Attribute::Arn) => Some("Arn"),
+        // A log group's `Arn` already ends in `:*`.
+        (_, Attribute::Arn | Attribute::LogArn) => Some("Arn"),
     }
 }
 
@@ -137,6 +138,14 @@ pub(super) fn add(context: &Context<'_>, template: &mut Template, resource: &Res
             continue;
         }
         properties.insert((*property).to_string(), json_value(context, value));
+        // A definition's placeholders are filled by the property beside it.
+        if let Value::Definition { substitutions, .. } = value {
+            let filled: Map<String, Json> = substitutions
+                .iter()
+                .map(|(name, value)| (name.clone(), json_value(context, value)))
+                .collect();
+            properties.insert(format!("{property}Substitutions"), Json::Object(filled));
+        }
     }
     let logical = id(&resource.key.name, suffix);
     let added = template.add(
@@ -280,6 +289,21 @@ pub(super) fn json_value(context: &Context<'_>, value: &Value) -> Json {
         Value::Json(document) => json_value(context, document),
         Value::JsonText(document) => Json::from(json_value(context, document).to_string()),
         Value::Literal(json) => json.clone(),
+        Value::Definition { saga, .. } => {
+            let Some(plan) = context
+                .graph
+                .state_machines()
+                .find(|plan| plan.saga == *saga)
+            else {
+                context.internal(format!("the definition of saga {}, which has none", saga.0));
+                return Json::Null;
+            };
+            crate::emit::asl::definition(
+                context.system,
+                plan,
+                crate::emit::asl::Filler::DefinitionSubstitutions,
+            )
+        }
     }
 }
 
@@ -287,17 +311,22 @@ pub(super) fn json_value(context: &Context<'_>, value: &Value) -> Json {
 mod tests {
     use serde_json::json;
 
-    use super::{Template, add};
+    use super::{Template, add, json_value};
     use crate::emit::infra::{Attribute, Key, Kind, Resource, Value};
 
     const SOURCE: &str = "system folded { region = \"us-east-1\" }\n";
 
-    #[test]
-    fn a_rule_target_is_an_entry_of_the_rule_it_follows_and_a_redrive_a_property_of_its_queue() {
+    fn analysed() -> (crate::model::System, crate::graph::Graph) {
         let analysis = crate::analyze(SOURCE);
         let (Some(system), Some(graph)) = (analysis.system, analysis.graph) else {
             panic!("the system resolves: {:?}", analysis.diagnostics);
         };
+        (system, graph)
+    }
+
+    #[test]
+    fn a_rule_target_is_an_entry_of_the_rule_it_follows_and_a_redrive_a_property_of_its_queue() {
+        let (system, graph) = analysed();
         let context = crate::emit::Context::new(&system, &graph);
         let mut template = Template::default();
         let rule = Resource::new(Kind::Rule, "orders").with("State", "ENABLED");
@@ -346,10 +375,7 @@ mod tests {
 
     #[test]
     fn a_folded_resource_that_does_not_follow_its_parent_is_an_internal_error() {
-        let analysis = crate::analyze(SOURCE);
-        let (Some(system), Some(graph)) = (analysis.system, analysis.graph) else {
-            panic!("the system resolves: {:?}", analysis.diagnostics);
-        };
+        let (system, graph) = analysed();
         let context = crate::emit::Context::new(&system, &graph);
         let mut template = Template::default();
         add(
@@ -378,5 +404,27 @@ mod tests {
             .last("OtherQueue")
             .map(|queue| queue.properties.clone());
         assert_eq!(untouched, Some(json!({})));
+    }
+
+    #[test]
+    fn the_definition_of_a_saga_without_a_state_machine_is_an_internal_error() {
+        let (system, graph) = analysed();
+        let context = crate::emit::Context::new(&system, &graph);
+        let definition = Value::Definition {
+            saga: crate::model::SagaId(0),
+            substitutions: Vec::new(),
+        };
+        assert_eq!(json_value(&context, &definition), serde_json::Value::Null);
+        let found: Vec<String> = context
+            .diagnostics()
+            .iter()
+            .map(|diagnostic| format!("{}: {}", diagnostic.code.code, diagnostic.message))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "M001: meshc found an inconsistency in its own model: the definition of saga 0, which has none"
+            ]
+        );
     }
 }

@@ -23,10 +23,11 @@ pub mod alarms;
 pub mod logs;
 pub mod messaging;
 pub mod policy;
+pub mod sagas;
 
 use crate::emit::names::{Part, PhysicalName};
 use crate::emit::ordering::Prerequisite;
-use crate::model::ServiceId;
+use crate::model::{SagaId, ServiceId};
 
 pub use policy::Statement;
 
@@ -106,6 +107,9 @@ impl Key {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Attribute {
     Arn,
+    /// A log group's ARN as a destination of logs: ending in `:*`, for
+    /// every stream of the group.
+    LogArn,
     Name,
     /// A queue's URL.
     Url,
@@ -152,6 +156,14 @@ pub enum Value {
     JsonText(Box<Value>),
     /// JSON as it is, inside a document.
     Literal(serde_json::Value),
+    /// The definition of a saga's state machine (`emit::asl`), with the
+    /// value of each of its placeholders: read from its file by
+    /// Terraform's `templatefile`, inline with `DefinitionSubstitutions`
+    /// in a template.
+    Definition {
+        saga: SagaId,
+        substitutions: Vec<(String, Value)>,
+    },
 }
 
 impl From<&str> for Value {
@@ -274,4 +286,18 @@ pub(crate) fn fargate<'a>(
         service.0
     ));
     None
+}
+
+/// The plan of the state machine a [`Value::Definition`] defines; or,
+/// when the saga has none, an internal error.
+pub(crate) fn state_machine<'a>(
+    context: &crate::emit::Context<'a>,
+    saga: SagaId,
+) -> Option<&'a crate::graph::saga::SagaPlan> {
+    let graph: &'a crate::graph::Graph = context.graph;
+    let found = graph.state_machines().find(|plan| plan.saga == saga);
+    if found.is_none() {
+        context.internal(format!("the definition of saga {}, which has none", saga.0));
+    }
+    found
 }

@@ -43,8 +43,8 @@ fn resource_type(kind: Kind) -> &'static str {
 /// The attribute a resource of `kind` exports for `attribute`.
 fn attribute_name(kind: Kind, attribute: Attribute) -> &'static str {
     match (kind, attribute) {
-        (_, Attribute::Arn) => "arn",
         (Kind::Function, Attribute::Name) => "function_name",
+        (_, Attribute::Arn | Attribute::LogArn) => "arn",
         (_, Attribute::Name) => "name",
         (_, Attribute::Url) => "url",
     }
@@ -63,6 +63,10 @@ enum Argument {
     /// itself, each spelled by its path (`Property.Field`) in this table
     /// or in `snake_case`.
     Flattened,
+    /// Another name, and the value found by taking the first element of
+    /// the field's list and then each of these fields in turn (a state
+    /// machine's one log destination).
+    Dig(&'static str, &'static [&'static str]),
 }
 
 /// The provider's arguments that are not spelled from the property, by
@@ -88,6 +92,13 @@ const ARGUMENTS: &[(Kind, &str, Argument)] = &[
     (Kind::RuleTarget,     "DeadLetterConfig",       Argument::Block("dead_letter_config")),
     (Kind::Schema,         "SchemaName",             Argument::Named("name")),
     (Kind::SchemaRegistry, "RegistryName",           Argument::Named("name")),
+    (Kind::StateMachine,   "StateMachineName",       Argument::Named("name")),
+    (Kind::StateMachine,   "StateMachineType",       Argument::Named("type")),
+    (Kind::StateMachine,   "LoggingConfiguration",   Argument::Block("logging_configuration")),
+    (Kind::StateMachine,   "LoggingConfiguration.Destinations",
+        Argument::Dig("log_destination", &["CloudWatchLogsLogGroup", "LogGroupArn"])),
+    (Kind::StateMachine,   "TracingConfiguration",   Argument::Block("tracing_configuration")),
+    (Kind::StateMachine,   "EncryptionConfiguration", Argument::Block("encryption_configuration")),
     (Kind::Stream,         "RetentionPeriodHours",   Argument::Named("retention_period")),
     (Kind::Stream,         "StreamModeDetails",      Argument::Block("stream_mode_details")),
     (Kind::Stream,         "StreamEncryption",       Argument::Flattened),
@@ -103,9 +114,12 @@ const ARGUMENTS: &[(Kind, &str, Argument)] = &[
 /// `snake_case`.
 fn argument_name(kind: Kind, path: &str, name: &str) -> String {
     match argument(kind, path) {
-        Some(Argument::Named(named) | Argument::First(named) | Argument::Block(named)) => {
-            (*named).to_string()
-        }
+        Some(
+            Argument::Named(named)
+            | Argument::First(named)
+            | Argument::Block(named)
+            | Argument::Dig(named, _),
+        ) => (*named).to_string(),
         Some(Argument::Flattened) | None => snake_case(name),
     }
 }
@@ -201,7 +215,12 @@ pub(super) fn add(file: &mut TfFile, context: &Context<'_>, resource: Resource) 
             (Some(Argument::Block(name)), Value::Object(fields)) => {
                 let mut nested = Block::builder(*name);
                 for (field, value) in &fields {
-                    nested = nested.add_attribute((snake_case(field), expression(context, value)));
+                    let path = format!("{property}.{field}");
+                    let value = match argument(key.kind, &path) {
+                        Some(Argument::Dig(_, steps)) => dig(context, &path, value, steps),
+                        _ => expression(context, value),
+                    };
+                    nested = nested.add_attribute((argument_name(key.kind, &path, field), value));
                 }
                 block = block.add_block(nested.build());
                 continue;
@@ -237,6 +256,29 @@ pub(super) fn add(file: &mut TfFile, context: &Context<'_>, resource: Resource) 
     }
 }
 
+/// The value at `steps` inside the first element of `value`, a list; or,
+/// when it is not there, an internal error.
+fn dig(context: &Context<'_>, path: &str, value: &Value, steps: &[&str]) -> Expression {
+    let mut found = match value {
+        Value::List(items) => items.first(),
+        _ => None,
+    };
+    for step in steps {
+        found = match found {
+            Some(Value::Object(fields)) => fields
+                .iter()
+                .find(|(field, _)| field == step)
+                .map(|(_, value)| value),
+            _ => None,
+        };
+    }
+    if let Some(found) = found {
+        return expression(context, found);
+    }
+    context.internal(format!("{path} does not hold {}", steps.join(".")));
+    Expression::Null
+}
+
 /// A value as an HCL expression.
 pub(super) fn expression(context: &Context<'_>, value: &Value) -> Expression {
     match value {
@@ -256,12 +298,19 @@ pub(super) fn expression(context: &Context<'_>, value: &Value) -> Expression {
         ),
         Value::Name(name) => physical_name(name),
         Value::Interpolated(parts) => interpolated(parts),
-        Value::Attribute(key, attribute) => reference(&format!(
-            "{}.{}.{}",
-            resource_type(key.kind),
-            key.name,
-            attribute_name(key.kind, *attribute)
-        )),
+        Value::Attribute(key, attribute) => {
+            let address = format!(
+                "{}.{}.{}",
+                resource_type(key.kind),
+                key.name,
+                attribute_name(key.kind, *attribute)
+            );
+            match attribute {
+                // Every stream of the group.
+                Attribute::LogArn => super::writer::template(&format!("${{{address}}}:*")),
+                _ => reference(&address),
+            }
+        }
         Value::Policy(_) => {
             context.internal("a policy document inside another value".to_string());
             Expression::Null
@@ -274,6 +323,28 @@ pub(super) fn expression(context: &Context<'_>, value: &Value) -> Expression {
             call("jsonencode", vec![document_expression(context, document)])
         }
         Value::Literal(json) => super::services::json_expression(json),
+        Value::Definition {
+            saga,
+            substitutions,
+        } => {
+            let Some(plan) = crate::emit::infra::state_machine(context, *saga) else {
+                return Expression::Null;
+            };
+            call(
+                "templatefile",
+                vec![
+                    super::writer::template(&format!(
+                        "${{path.module}}/../{}",
+                        crate::emit::asl::file_name(plan)
+                    )),
+                    object(
+                        substitutions
+                            .iter()
+                            .map(|(name, value)| (name.as_str(), expression(context, value))),
+                    ),
+                ],
+            )
+        }
     }
 }
 
@@ -335,7 +406,34 @@ fn statement_block(context: &Context<'_>, statement: &Statement) -> Block {
 
 #[cfg(test)]
 mod tests {
-    use super::snake_case;
+    use super::{expression, snake_case};
+    use crate::emit::infra::Value;
+    use crate::model::SagaId;
+
+    #[test]
+    fn the_definition_of_a_saga_without_a_state_machine_is_an_internal_error() {
+        let analysis = crate::analyze("system s { region = \"us-east-1\" }\n");
+        let (Some(system), Some(graph)) = (analysis.system, analysis.graph) else {
+            panic!("the system resolves: {:?}", analysis.diagnostics);
+        };
+        let context = crate::emit::Context::new(&system, &graph);
+        let definition = Value::Definition {
+            saga: SagaId(0),
+            substitutions: Vec::new(),
+        };
+        assert_eq!(expression(&context, &definition), hcl::Expression::Null);
+        let found: Vec<(&str, String)> = context
+            .diagnostics()
+            .iter()
+            .map(|diagnostic| (diagnostic.code.code, diagnostic.message.clone()))
+            .collect();
+        let expected = (
+            "M001",
+            "meshc found an inconsistency in its own model: the definition of saga 0, which has none"
+                .to_string(),
+        );
+        assert_eq!(found, [expected]);
+    }
 
     #[test]
     fn a_property_is_spelled_in_snake_case_with_acronyms_as_words() {
