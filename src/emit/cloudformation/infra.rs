@@ -20,11 +20,11 @@ enum Spelling {
 /// just before it: the one its property `parent` refers to.
 struct Fold {
     parent: &'static str,
-    into: Into,
+    place: Place,
 }
 
 /// Where a folded resource's properties go in its parent.
-enum Into {
+enum Place {
     /// Each is a property of the parent.
     Properties,
     /// Together, but for those `skipped` (which the parent already
@@ -51,13 +51,13 @@ fn spelling(kind: Kind) -> Spelling {
         Kind::QueuePolicy => own("AWS::SQS::QueuePolicy", "QueuePolicy"),
         Kind::RedrivePolicy => Spelling::Folded(Fold {
             parent: "QueueUrl",
-            into: Into::Properties,
+            place: Place::Properties,
         }),
         Kind::Role => own("AWS::IAM::Role", "Role"),
         Kind::Rule => own("AWS::Events::Rule", "Rule"),
         Kind::RuleTarget => Spelling::Folded(Fold {
             parent: "Rule",
-            into: Into::Entry {
+            place: Place::Entry {
                 list: "Targets",
                 skipped: &["EventBusName"],
             },
@@ -184,9 +184,9 @@ fn fold_into(
         .properties
         .iter()
         .filter(|(property, _)| *property != fold.parent)
-        .filter(|(property, _)| match &fold.into {
-            Into::Properties => true,
-            Into::Entry { skipped, .. } => !skipped.contains(property),
+        .filter(|(property, _)| match &fold.place {
+            Place::Properties => true,
+            Place::Entry { skipped, .. } => !skipped.contains(property),
         })
         .map(|(property, value)| (*property, json_value(context, value)))
         .collect();
@@ -205,13 +205,13 @@ fn fold_into(
         context.internal(format!("the properties of {logical} are not an object"));
         return String::new();
     };
-    match fold.into {
-        Into::Properties => {
+    match fold.place {
+        Place::Properties => {
             for (property, value) in values {
                 properties.insert(property.to_string(), value);
             }
         }
-        Into::Entry { list, .. } => {
+        Place::Entry { list, .. } => {
             let entry: Map<String, Json> = values
                 .into_iter()
                 .map(|(property, value)| (property.to_string(), value))
@@ -219,9 +219,11 @@ fn fold_into(
             let entries = properties
                 .entry(list)
                 .or_insert_with(|| Json::Array(Vec::new()));
-            if let Json::Array(entries) = entries {
-                entries.push(Json::Object(entry));
-            }
+            let Json::Array(entries) = entries else {
+                context.internal(format!("the {list} of {logical} are not a list"));
+                return String::new();
+            };
+            entries.push(Json::Object(entry));
         }
     }
     into.depends_on_all(prerequisites);
