@@ -245,6 +245,11 @@ impl Resource {
     }
 }
 
+/// The key of a queue of the graph.
+pub fn queue_key(system: &crate::model::System, queue: crate::graph::QueueRef) -> Key {
+    Key::new(Kind::Queue, crate::emit::names::queue(system, queue))
+}
+
 /// The ARN of the key that encrypts the system's data at rest.
 pub fn system_key() -> Value {
     Key::new(Kind::Key, "system").get(Attribute::Arn)

@@ -3,7 +3,7 @@
 //! with the others; the rule that starts it on its trigger with the
 //! messaging.
 
-use super::{Attribute, Key, Kind, Resource, Sink, Value, declared, system_key};
+use super::{Attribute, Key, Kind, Resource, Sink, Value, declared, queue_key, system_key};
 use crate::emit::asl::{self, Placeholder};
 use crate::emit::{Context, names, ordering};
 use crate::graph::iam::Principal;
@@ -89,8 +89,6 @@ fn substitution(context: &Context<'_>, placeholder: Placeholder) -> Value {
             ),
         )
         .get(Attribute::Arn),
-        Placeholder::QueueUrl(queue) => {
-            Key::new(Kind::Queue, names::queue(context.system, queue)).get(Attribute::Url)
-        }
+        Placeholder::QueueUrl(queue) => queue_key(context.system, queue).get(Attribute::Url),
     }
 }

@@ -5,7 +5,7 @@
 
 use super::{delivered_to, source_arns};
 use crate::emit::events as event_names;
-use crate::emit::infra::{Attribute, Key, Kind, Resource, Sink, Value};
+use crate::emit::infra::{Attribute, Key, Kind, Resource, Sink, Value, queue_key};
 use crate::emit::{Context, json_schema, names, ordering};
 use crate::graph::iam::{Principal, Resource as IamResource};
 use crate::graph::messaging::{self, RulePlan};
@@ -248,8 +248,7 @@ fn rule_target(
             "DeadLetterConfig",
             Value::Object(vec![(
                 "Arn",
-                Key::new(Kind::Queue, names::queue(context.system, dead_letter))
-                    .get(Attribute::Arn),
+                queue_key(context.system, dead_letter).get(Attribute::Arn),
             )]),
         );
     }

@@ -86,7 +86,7 @@ pub fn topic_key(context: &Context<'_>, topic: TopicId) -> Key {
 fn delivered_to(context: &Context<'_>, target: Node) -> Option<Key> {
     let system = context.system;
     let key = match target {
-        Node::Queue(queue) => Key::new(Kind::Queue, names::queue(system, queue)),
+        Node::Queue(queue) => super::queue_key(system, queue),
         Node::Service(service) => Key::new(
             Kind::Function,
             declared(

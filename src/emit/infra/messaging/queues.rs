@@ -2,7 +2,7 @@
 //! policies (Terraform's `queues.tf`).
 
 use super::resource_statements;
-use crate::emit::infra::{Attribute, Key, Kind, Resource, Sink, Value, system_key};
+use crate::emit::infra::{Attribute, Kind, Resource, Sink, Value, queue_key, system_key};
 use crate::emit::{Context, names};
 use crate::graph::QueueRef;
 use crate::graph::iam::Resource as IamResource;
@@ -17,7 +17,7 @@ pub fn queues(context: &Context<'_>, out: &mut Sink<'_>) {
         let key = queue.key.clone();
         out(queue);
         if let Some((dead_letter, receives)) = settings.redrive {
-            let dead_letter = Key::new(Kind::Queue, names::queue(context.system, dead_letter));
+            let dead_letter = queue_key(context.system, dead_letter);
             out(Resource::new(Kind::RedrivePolicy, key.name.clone())
                 .with("QueueUrl", key.get(Attribute::Url))
                 .with(
@@ -34,11 +34,11 @@ pub fn queues(context: &Context<'_>, out: &mut Sink<'_>) {
 
 /// A queue with its settings.
 fn queue(context: &Context<'_>, settings: &QueueSettings) -> Resource {
-    let label = names::queue(context.system, settings.queue);
-    let mut queue = Resource::new(Kind::Queue, label).with(
-        "QueueName",
-        Value::Name(names::queue_name(context, settings.queue, settings.fifo)),
-    );
+    let mut queue = Resource::new(Kind::Queue, queue_key(context.system, settings.queue).name)
+        .with(
+            "QueueName",
+            Value::Name(names::queue_name(context, settings.queue, settings.fifo)),
+        );
     if settings.fifo {
         queue = queue.with("FifoQueue", Value::Bool(true));
         if settings.content_based_deduplication {
@@ -65,8 +65,8 @@ fn queue(context: &Context<'_>, settings: &QueueSettings) -> Resource {
 /// The policy of a queue: over TLS only, and open to the AWS services the
 /// IAM plan lets deliver to it.
 fn queue_policy(context: &Context<'_>, rules: &[RulePlan], queue: QueueRef) -> Resource {
-    let label = names::queue(context.system, queue);
-    let key = Key::new(Kind::Queue, label.clone());
+    let key = queue_key(context.system, queue);
+    let label = key.name.clone();
     let (statements, grants) = resource_statements(
         context,
         rules,
