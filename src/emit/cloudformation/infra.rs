@@ -46,6 +46,8 @@ fn spelling(kind: Kind) -> Spelling {
         Kind::Function => own("AWS::Lambda::Function", "Function"),
         Kind::Key => own("AWS::KMS::Key", "Key"),
         Kind::LogGroup => own("AWS::Logs::LogGroup", "LogGroup"),
+        Kind::NetworkAcl => own("AWS::EC2::NetworkAcl", "NetworkAcl"),
+        Kind::NetworkAclEntry => own("AWS::EC2::NetworkAclEntry", "NaclEntry"),
         Kind::Permission => own("AWS::Lambda::Permission", "Permission"),
         Kind::Queue => own("AWS::SQS::Queue", "Queue"),
         Kind::QueuePolicy => own("AWS::SQS::QueuePolicy", "QueuePolicy"),
@@ -64,13 +66,19 @@ fn spelling(kind: Kind) -> Spelling {
         }),
         Kind::Schema => own("AWS::EventSchemas::Schema", "Schema"),
         Kind::SchemaRegistry => own("AWS::EventSchemas::Registry", "Registry"),
+        Kind::SecurityGroup => own("AWS::EC2::SecurityGroup", "SecurityGroup"),
+        Kind::SecurityGroupIngress => own("AWS::EC2::SecurityGroupIngress", "Ingress"),
+        Kind::SecurityGroupEgress => own("AWS::EC2::SecurityGroupEgress", "Egress"),
         Kind::StateMachine => own("AWS::StepFunctions::StateMachine", "StateMachine"),
         Kind::Stream => own("AWS::Kinesis::Stream", "Stream"),
         Kind::StreamConsumer => own("AWS::Kinesis::StreamConsumer", "StreamConsumer"),
+        Kind::Subnet => own("AWS::EC2::Subnet", "Subnet"),
         Kind::Subscription => own("AWS::SNS::Subscription", "Subscription"),
         Kind::TargetGroup => own("AWS::ElasticLoadBalancingV2::TargetGroup", "TargetGroup"),
         Kind::Topic => own("AWS::SNS::Topic", "Topic"),
         Kind::TopicPolicy => own("AWS::SNS::TopicPolicy", "TopicPolicy"),
+        Kind::Vpc => own("AWS::EC2::VPC", "Vpc"),
+        Kind::VpcEndpoint => own("AWS::EC2::VPCEndpoint", "Endpoint"),
     }
 }
 
@@ -78,6 +86,35 @@ fn spelling(kind: Kind) -> Spelling {
 /// them, CloudFormation decides them itself (a Lambda permission's
 /// statement id).
 const NOT_IN_TEMPLATE: &[(Kind, &str)] = &[(Kind::Permission, "StatementId")];
+
+/// A property of the model the type does not have, which the template
+/// says with a resource of its own for each zone of a [`Value::Zonal`]
+/// (a NACL's subnets: an association per subnet).
+struct Unrolled {
+    kind: Kind,
+    property: &'static str,
+    /// The type of each resource, and the end of its logical id.
+    each: (&'static str, &'static str),
+    /// Its property naming one zone's resource, and the one naming the
+    /// resource the property was of.
+    zone: &'static str,
+    owner: &'static str,
+}
+
+const UNROLLED: &[Unrolled] = &[Unrolled {
+    kind: Kind::NetworkAcl,
+    property: "SubnetIds",
+    each: (
+        "AWS::EC2::SubnetNetworkAclAssociation",
+        "NetworkAclAssociation",
+    ),
+    zone: "SubnetId",
+    owner: "NetworkAclId",
+}];
+
+/// The properties that take a protocol by its number, not by name
+/// (`AWS::EC2::NetworkAclEntry`'s `Protocol` is an integer).
+const PROTOCOL_NUMBERS: &[(Kind, &str)] = &[(Kind::NetworkAclEntry, "Protocol")];
 
 /// The logical id of a resource of its own; `None` for a folded one.
 fn logical_id(key: &Key) -> Option<String> {
@@ -96,6 +133,7 @@ fn returned(kind: Kind, attribute: Attribute) -> Option<&'static str> {
         (Kind::Queue, Attribute::Name) => Some("QueueName"),
         (Kind::Topic, Attribute::Name) => Some("TopicName"),
         (Kind::StateMachine | Kind::EcsService | Kind::EventBus, Attribute::Name) => Some("Name"),
+        (Kind::SecurityGroup, Attribute::Id) => Some("GroupId"),
         // `Ref` returns the ARN of these, the URL of a queue, and the name
         // of the others (a key's id, a policy's).
         (
@@ -106,7 +144,7 @@ fn returned(kind: Kind, attribute: Attribute) -> Option<&'static str> {
             | Kind::StreamConsumer,
             Attribute::Arn,
         )
-        | (_, Attribute::Name | Attribute::Url) => None,
+        | (_, Attribute::Name | Attribute::Url | Attribute::Id) => None,
         // A log group's `Arn` already ends in `:*`.
         (_, Attribute::Arn | Attribute::LogArn) => Some("Arn"),
     }
@@ -133,11 +171,27 @@ pub(super) fn add(context: &Context<'_>, template: &mut Template, resource: &Res
         Spelling::Folded(fold) => return fold_into(context, template, resource, &fold),
     };
     let mut properties = Map::new();
+    let mut unrolled = Vec::new();
     for (property, value) in &resource.properties {
         if NOT_IN_TEMPLATE.contains(&(resource.key.kind, *property)) {
             continue;
         }
-        properties.insert((*property).to_string(), json_value(context, value));
+        if let Some(unroll) = UNROLLED
+            .iter()
+            .find(|unroll| unroll.kind == resource.key.kind && unroll.property == *property)
+        {
+            unrolled.push((unroll, value));
+            continue;
+        }
+        let json = match value {
+            Value::Protocol(protocol)
+                if PROTOCOL_NUMBERS.contains(&(resource.key.kind, *property)) =>
+            {
+                Json::from(protocol_number(*protocol))
+            }
+            value => json_value(context, value),
+        };
+        properties.insert((*property).to_string(), json);
         // A definition's placeholders are filled by the property beside it.
         if let Value::Definition { substitutions, .. } = value {
             let filled: Map<String, Json> = substitutions
@@ -162,7 +216,84 @@ pub(super) fn add(context: &Context<'_>, template: &mut Template, resource: &Res
         added.skip(waiver.check, &waiver.reason);
     }
     added.depends_on_all(super::references::prerequisites(context, &resource.after));
+    for (unroll, value) in unrolled {
+        add_per_zone(
+            context,
+            template,
+            &resource.key.name,
+            &logical,
+            unroll,
+            value,
+        );
+    }
     logical
+}
+
+/// The resources of each zone that say the property `unroll` of the
+/// resource `logical`, whose value is `value`.
+fn add_per_zone(
+    context: &Context<'_>,
+    template: &mut Template,
+    name: &str,
+    logical: &str,
+    unroll: &Unrolled,
+    value: &Value,
+) {
+    let Value::Zonal {
+        key,
+        attribute,
+        zones,
+    } = value
+    else {
+        context.internal(format!(
+            "the {} of {logical} is not a value of each zone",
+            unroll.property
+        ));
+        return;
+    };
+    let (kind, suffix) = unroll.each;
+    for zone in 0..*zones {
+        let mut properties = Map::new();
+        properties.insert(
+            unroll.zone.to_string(),
+            zone_value(context, key, *attribute, zone),
+        );
+        properties.insert(unroll.owner.to_string(), reference(logical));
+        template.add(
+            super::counted(name, suffix, zone),
+            name,
+            kind,
+            Json::Object(properties),
+        );
+    }
+}
+
+/// What the resource of zone `zone` among those of `key` returns for
+/// `wanted`.
+fn zone_value(context: &Context<'_>, key: &Key, wanted: Attribute, zone: usize) -> Json {
+    let Spelling::Own(_, suffix) = spelling(key.kind) else {
+        context.internal(format!(
+            "a reference to the {:?} {}, which is inside another resource",
+            key.kind, key.name
+        ));
+        return Json::Null;
+    };
+    let logical = super::counted(&key.name, suffix, zone);
+    match returned(key.kind, wanted) {
+        None => reference(&logical),
+        Some(name) => attribute(&logical, name),
+    }
+}
+
+/// The protocol number a property that takes one is given.
+fn protocol_number(protocol: crate::vocabulary::Protocol) -> i64 {
+    use crate::vocabulary::Protocol;
+    match protocol {
+        Protocol::Tcp => 6,
+        Protocol::Udp => 17,
+        Protocol::Icmp => 1,
+        Protocol::All => -1,
+    }
 }
 
 /// Puts a folded resource into its parent, the resource added just before
@@ -276,6 +407,19 @@ pub(super) fn json_value(context: &Context<'_>, value: &Value) -> Json {
                 Some(name) => attribute(&logical, name),
             }
         }
+        Value::Zonal {
+            key,
+            attribute,
+            zones,
+        } => Json::Array(
+            (0..*zones)
+                .map(|zone| zone_value(context, key, *attribute, zone))
+                .collect(),
+        ),
+        Value::Protocol(protocol) => Json::from(crate::emit::firewall::protocol_name(*protocol)),
+        Value::GatewayPrefixList { api, .. } => {
+            reference(&super::settings::prefix_list(api.mesh_name()))
+        }
         Value::Policy(statements) => policies::document(
             &statements
                 .iter()
@@ -317,6 +461,15 @@ mod tests {
     use crate::emit::infra::{Attribute, Key, Kind, Resource, Value};
 
     const SOURCE: &str = "system folded { region = \"us-east-1\" }\n";
+
+    /// What the context reported, as `code: message`.
+    fn problems(context: &crate::emit::Context<'_>) -> Vec<String> {
+        context
+            .diagnostics()
+            .iter()
+            .map(|diagnostic| format!("{}: {}", diagnostic.code.code, diagnostic.message))
+            .collect()
+    }
 
     fn analysed() -> (crate::model::System, crate::graph::Graph) {
         let analysis = crate::analyze(SOURCE);
@@ -390,22 +543,99 @@ mod tests {
             Key::new(Kind::Queue, "jobs").get(Attribute::Url),
         );
         assert_eq!(add(&context, &mut template, &redrive), "");
-        let found: Vec<(&str, String)> = context
-            .diagnostics()
-            .iter()
-            .map(|diagnostic| (diagnostic.code.code, diagnostic.message.clone()))
-            .collect();
         assert_eq!(
-            found,
-            [(
-                "M001",
-                "meshc found an inconsistency in its own model: the RedrivePolicy jobs does not follow the resource it belongs in".to_string()
-            )]
+            problems(&context),
+            [
+                "M001: meshc found an inconsistency in its own model: the RedrivePolicy jobs does not follow the resource it belongs in"
+            ]
         );
         let untouched = template
             .last("OtherQueue")
             .map(|queue| queue.properties.clone());
         assert_eq!(untouched, Some(json!({})));
+    }
+
+    #[test]
+    fn a_nacl_s_subnets_are_an_association_per_zone_and_its_entries_number_their_protocol() {
+        let (system, graph) = analysed();
+        let context = crate::emit::Context::new(&system, &graph);
+        let mut template = Template::default();
+        let acl = Resource::new(Kind::NetworkAcl, "main--app").with(
+            "SubnetIds",
+            Value::Zonal {
+                key: Key::new(Kind::Subnet, "main--app"),
+                attribute: Attribute::Id,
+                zones: 2,
+            },
+        );
+        assert_eq!(add(&context, &mut template, &acl), "MainAppNetworkAcl");
+        let entry = Resource::new(Kind::NetworkAclEntry, "main--app--in-100").with(
+            "Protocol",
+            Value::Protocol(crate::vocabulary::Protocol::Udp),
+        );
+        add(&context, &mut template, &entry);
+        let written: Vec<(String, &str, serde_json::Value)> = template
+            .resources
+            .iter()
+            .map(|(id, resource)| (id.clone(), resource.kind, resource.properties.clone()))
+            .collect();
+        let association = |zone: usize| {
+            (
+                format!("MainAppNetworkAclAssociation{zone}"),
+                "AWS::EC2::SubnetNetworkAclAssociation",
+                json!({
+                    "SubnetId": { "Ref": format!("MainAppSubnet{zone}") },
+                    "NetworkAclId": { "Ref": "MainAppNetworkAcl" },
+                }),
+            )
+        };
+        assert_eq!(
+            written,
+            [
+                (
+                    "MainAppNetworkAcl".to_string(),
+                    "AWS::EC2::NetworkAcl",
+                    json!({})
+                ),
+                association(0),
+                association(1),
+            ]
+        );
+        let protocol = template
+            .last("MainAppInN100NaclEntry")
+            .map(|entry| entry.properties.clone());
+        assert_eq!(protocol, Some(json!({ "Protocol": 17 })));
+        // Elsewhere a protocol is its name, and a value of each zone a list.
+        assert_eq!(
+            json_value(&context, &Value::Protocol(crate::vocabulary::Protocol::Udp)),
+            json!("udp")
+        );
+        let subnets = Value::Zonal {
+            key: Key::new(Kind::Subnet, "main--app"),
+            attribute: Attribute::Id,
+            zones: 2,
+        };
+        assert_eq!(
+            json_value(&context, &subnets),
+            json!([{ "Ref": "MainAppSubnet0" }, { "Ref": "MainAppSubnet1" }])
+        );
+        assert!(context.diagnostics().is_empty());
+    }
+
+    #[test]
+    fn a_property_said_per_zone_that_is_not_a_value_of_each_zone_is_an_internal_error() {
+        let (system, graph) = analysed();
+        let context = crate::emit::Context::new(&system, &graph);
+        let mut template = Template::default();
+        let acl = Resource::new(Kind::NetworkAcl, "main--app").with("SubnetIds", "subnet-1");
+        add(&context, &mut template, &acl);
+        let found = problems(&context);
+        assert_eq!(
+            found,
+            [
+                "M001: meshc found an inconsistency in its own model: the SubnetIds of MainAppNetworkAcl is not a value of each zone"
+            ]
+        );
     }
 
     #[test]
@@ -417,11 +647,7 @@ mod tests {
             substitutions: Vec::new(),
         };
         assert_eq!(json_value(&context, &definition), serde_json::Value::Null);
-        let found: Vec<String> = context
-            .diagnostics()
-            .iter()
-            .map(|diagnostic| format!("{}: {}", diagnostic.code.code, diagnostic.message))
-            .collect();
+        let found = problems(&context);
         assert_eq!(
             found,
             [

@@ -137,7 +137,7 @@ fn add_alarm(context: &Context<'_>, alarm: &Alarm, topic: &Key) -> Resource {
         ],
     };
     let threshold = match (alarm.threshold, alarm.watched) {
-        (Threshold::Value(value), _) => Value::Integer(value),
+        (Threshold::Value(value), _) => Value::from(value),
         (Threshold::DesiredTasks, Watched::Tasks(service))
             if alarm.desired_tasks(system).is_some() =>
         {

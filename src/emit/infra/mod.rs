@@ -24,10 +24,13 @@ pub mod logs;
 pub mod messaging;
 pub mod policy;
 pub mod sagas;
+pub mod security;
 
 use crate::emit::names::{Part, PhysicalName};
 use crate::emit::ordering::Prerequisite;
-use crate::model::{SagaId, ServiceId};
+use crate::model::aws::AwsService;
+use crate::model::{NetworkId, SagaId, ServiceId};
+use crate::vocabulary::Protocol;
 
 pub use policy::Statement;
 
@@ -50,6 +53,9 @@ pub enum Kind {
     /// A KMS key.
     Key,
     LogGroup,
+    /// A network ACL, on the subnets of one subnet group.
+    NetworkAcl,
+    NetworkAclEntry,
     /// A resource policy statement of a Lambda function, letting an AWS
     /// service invoke it.
     Permission,
@@ -67,16 +73,26 @@ pub enum Kind {
     /// An EventBridge schema.
     Schema,
     SchemaRegistry,
+    SecurityGroup,
+    /// A rule of a security group letting traffic in.
+    SecurityGroupIngress,
+    /// A rule of a security group letting traffic out.
+    SecurityGroupEgress,
     StateMachine,
     Stream,
     /// A Kinesis enhanced fan-out consumer.
     StreamConsumer,
+    /// A subnet, one per zone of its subnet group.
+    Subnet,
     /// An SNS subscription.
     Subscription,
     /// A load balancer's target group.
     TargetGroup,
     Topic,
     TopicPolicy,
+    Vpc,
+    /// A VPC endpoint of an AWS API.
+    VpcEndpoint,
 }
 
 /// A resource's identity, the same in every backend: its kind and base
@@ -107,6 +123,9 @@ impl Key {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Attribute {
     Arn,
+    /// The id AWS gives a resource (a VPC's, a subnet's, a security
+    /// group's).
+    Id,
     /// A log group's ARN as a destination of logs: ending in `:*`, for
     /// every stream of the group.
     LogArn,
@@ -119,7 +138,7 @@ pub enum Attribute {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value {
     Text(String),
-    Integer(u64),
+    Integer(i64),
     Bool(bool),
     List(Vec<Value>),
     /// A map of names to values, which CloudFormation spells as a list of
@@ -140,6 +159,25 @@ pub enum Value {
     Interpolated(Vec<Part>),
     /// A value another resource returns.
     Attribute(Key, Attribute),
+    /// The values each resource of those counted per zone returns, in
+    /// the order of the zones: a resource of the model stands for all of
+    /// them, which a backend writes as one counted resource (Terraform) or
+    /// one resource per zone (a template).
+    Zonal {
+        key: Key,
+        attribute: Attribute,
+        zones: usize,
+    },
+    /// A network protocol, which some properties take by name and others
+    /// by number.
+    Protocol(Protocol),
+    /// The id of the prefix list of the gateway endpoint of `api` in a
+    /// network: the endpoint returns it in Terraform; a template cannot
+    /// read it and takes it as a parameter.
+    GatewayPrefixList {
+        network: NetworkId,
+        api: AwsService,
+    },
     /// An IAM policy document.
     Policy(Vec<Statement>),
     /// How many tasks a Fargate service runs: its replicas, or none until
@@ -179,8 +217,10 @@ impl From<String> for Value {
 }
 
 impl From<u64> for Value {
+    /// A count, a size or a duration: none meshc writes comes near
+    /// 2^63, and one that did would be written as the largest.
     fn from(number: u64) -> Value {
-        Value::Integer(number)
+        Value::Integer(i64::try_from(number).unwrap_or(i64::MAX))
     }
 }
 

@@ -21,6 +21,8 @@ fn resource_type(kind: Kind) -> &'static str {
         Kind::Function => "aws_lambda_function",
         Kind::Key => "aws_kms_key",
         Kind::LogGroup => "aws_cloudwatch_log_group",
+        Kind::NetworkAcl => "aws_network_acl",
+        Kind::NetworkAclEntry => "aws_network_acl_rule",
         Kind::Permission => "aws_lambda_permission",
         Kind::Queue => "aws_sqs_queue",
         Kind::QueuePolicy => "aws_sqs_queue_policy",
@@ -30,13 +32,19 @@ fn resource_type(kind: Kind) -> &'static str {
         Kind::RuleTarget => "aws_cloudwatch_event_target",
         Kind::Schema => "aws_schemas_schema",
         Kind::SchemaRegistry => "aws_schemas_registry",
+        Kind::SecurityGroup => "aws_security_group",
+        Kind::SecurityGroupIngress => "aws_vpc_security_group_ingress_rule",
+        Kind::SecurityGroupEgress => "aws_vpc_security_group_egress_rule",
         Kind::StateMachine => "aws_sfn_state_machine",
         Kind::Stream => "aws_kinesis_stream",
         Kind::StreamConsumer => "aws_kinesis_stream_consumer",
+        Kind::Subnet => "aws_subnet",
         Kind::Subscription => "aws_sns_topic_subscription",
         Kind::TargetGroup => "aws_lb_target_group",
         Kind::Topic => "aws_sns_topic",
         Kind::TopicPolicy => "aws_sns_topic_policy",
+        Kind::Vpc => "aws_vpc",
+        Kind::VpcEndpoint => "aws_vpc_endpoint",
     }
 }
 
@@ -45,6 +53,7 @@ fn attribute_name(kind: Kind, attribute: Attribute) -> &'static str {
     match (kind, attribute) {
         (Kind::Function, Attribute::Name) => "function_name",
         (_, Attribute::Arn | Attribute::LogArn) => "arn",
+        (_, Attribute::Id) => "id",
         (_, Attribute::Name) => "name",
         (_, Attribute::Url) => "url",
     }
@@ -77,6 +86,12 @@ const ARGUMENTS: &[(Kind, &str, Argument)] = &[
     (Kind::Archive,        "ArchiveName",            Argument::Named("name")),
     (Kind::Archive,        "SourceArn",              Argument::Named("event_source_arn")),
     (Kind::LogGroup,       "LogGroupName",           Argument::Named("name")),
+    (Kind::NetworkAclEntry, "PortRange",             Argument::Flattened),
+    (Kind::NetworkAclEntry, "PortRange.From",        Argument::Named("from_port")),
+    (Kind::NetworkAclEntry, "PortRange.To",          Argument::Named("to_port")),
+    (Kind::NetworkAclEntry, "Icmp",                  Argument::Flattened),
+    (Kind::NetworkAclEntry, "Icmp.Code",             Argument::Named("icmp_code")),
+    (Kind::NetworkAclEntry, "Icmp.Type",             Argument::Named("icmp_type")),
     (Kind::Queue,          "QueueName",              Argument::Named("name")),
     (Kind::Queue,          "VisibilityTimeout",      Argument::Named("visibility_timeout_seconds")),
     (Kind::Queue,          "MessageRetentionPeriod", Argument::Named("message_retention_seconds")),
@@ -92,6 +107,16 @@ const ARGUMENTS: &[(Kind, &str, Argument)] = &[
     (Kind::RuleTarget,     "DeadLetterConfig",       Argument::Block("dead_letter_config")),
     (Kind::Schema,         "SchemaName",             Argument::Named("name")),
     (Kind::SchemaRegistry, "RegistryName",           Argument::Named("name")),
+    (Kind::SecurityGroup,  "GroupName",              Argument::Named("name")),
+    (Kind::SecurityGroup,  "GroupDescription",       Argument::Named("description")),
+    (Kind::SecurityGroupIngress, "GroupId",          Argument::Named("security_group_id")),
+    (Kind::SecurityGroupIngress, "CidrIp",           Argument::Named("cidr_ipv4")),
+    (Kind::SecurityGroupIngress, "SourceSecurityGroupId", Argument::Named("referenced_security_group_id")),
+    (Kind::SecurityGroupIngress, "SourcePrefixListId", Argument::Named("prefix_list_id")),
+    (Kind::SecurityGroupEgress, "GroupId",           Argument::Named("security_group_id")),
+    (Kind::SecurityGroupEgress, "CidrIp",            Argument::Named("cidr_ipv4")),
+    (Kind::SecurityGroupEgress, "DestinationSecurityGroupId", Argument::Named("referenced_security_group_id")),
+    (Kind::SecurityGroupEgress, "DestinationPrefixListId", Argument::Named("prefix_list_id")),
     (Kind::StateMachine,   "StateMachineName",       Argument::Named("name")),
     (Kind::StateMachine,   "StateMachineType",       Argument::Named("type")),
     (Kind::StateMachine,   "LoggingConfiguration",   Argument::Block("logging_configuration")),
@@ -108,6 +133,11 @@ const ARGUMENTS: &[(Kind, &str, Argument)] = &[
     (Kind::TopicPolicy,    "Topics",                 Argument::First("arn")),
     (Kind::TopicPolicy,    "PolicyDocument",         Argument::Named("policy")),
 ];
+
+/// The properties of the model the provider takes no argument for, as it
+/// does what they say itself: it removes the allow-all egress rule AWS
+/// gives a security group it creates.
+const DONE_BY_PROVIDER: &[(Kind, &str)] = &[(Kind::SecurityGroup, "SecurityGroupEgress")];
 
 /// The provider's name for the property (or field) `path` of a resource of
 /// `kind`, whose own name is `name`: the table's, or `name` in
@@ -186,6 +216,9 @@ pub(super) fn add(file: &mut TfFile, context: &Context<'_>, resource: Resource) 
     } = resource;
     let mut block = super::writer::resource(resource_type(key.kind), &key.name);
     for (property, value) in properties {
+        if DONE_BY_PROVIDER.contains(&(key.kind, property)) {
+            continue;
+        }
         let (name, value) = match (argument(key.kind, property), value) {
             (_, Value::Policy(statements)) => {
                 let label = document_label(&key);
@@ -311,6 +344,20 @@ pub(super) fn expression(context: &Context<'_>, value: &Value) -> Expression {
                 _ => reference(&address),
             }
         }
+        Value::Zonal { key, attribute, .. } => reference(&format!(
+            "{}.{}[*].{}",
+            resource_type(key.kind),
+            key.name,
+            attribute_name(key.kind, *attribute)
+        )),
+        Value::Protocol(protocol) => {
+            Expression::from(crate::emit::firewall::protocol_name(*protocol))
+        }
+        Value::GatewayPrefixList { network, api } => reference(&format!(
+            "{}.{}.prefix_list_id",
+            resource_type(Kind::VpcEndpoint),
+            crate::emit::names::endpoint(context.system, *network, *api)
+        )),
         Value::Policy(_) => {
             context.internal("a policy document inside another value".to_string());
             Expression::Null
@@ -407,7 +454,7 @@ fn statement_block(context: &Context<'_>, statement: &Statement) -> Block {
 #[cfg(test)]
 mod tests {
     use super::{expression, snake_case};
-    use crate::emit::infra::Value;
+    use crate::emit::infra::{Attribute, Key, Kind, Value};
     use crate::model::SagaId;
 
     #[test]
@@ -433,6 +480,29 @@ mod tests {
                 .to_string(),
         );
         assert_eq!(found, [expected]);
+    }
+
+    #[test]
+    fn a_value_of_each_zone_is_a_splat_and_a_protocol_its_name() {
+        let analysis = crate::analyze("system s { region = \"us-east-1\" }\n");
+        let (Some(system), Some(graph)) = (analysis.system, analysis.graph) else {
+            panic!("the system resolves: {:?}", analysis.diagnostics);
+        };
+        let context = crate::emit::Context::new(&system, &graph);
+        let zonal = Value::Zonal {
+            key: Key::new(Kind::Subnet, "main--app"),
+            attribute: Attribute::Id,
+            zones: 3,
+        };
+        assert_eq!(
+            expression(&context, &zonal),
+            super::reference("aws_subnet.main--app[*].id")
+        );
+        assert_eq!(
+            expression(&context, &Value::Protocol(crate::vocabulary::Protocol::All)),
+            hcl::Expression::from("-1")
+        );
+        assert!(context.diagnostics().is_empty());
     }
 
     #[test]

@@ -233,13 +233,10 @@ fn rule_target(
     resource = resource.with(
         "RetryPolicy",
         Value::Object(vec![
-            (
-                "MaximumRetryAttempts",
-                Value::Integer(u64::from(rule.retries)),
-            ),
+            ("MaximumRetryAttempts", Value::from(u64::from(rule.retries))),
             (
                 "MaximumEventAgeInSeconds",
-                Value::Integer(rule.max_event_age.as_secs_ceil()),
+                Value::from(rule.max_event_age.as_secs_ceil()),
             ),
         ]),
     );

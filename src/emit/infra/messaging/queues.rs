@@ -24,7 +24,7 @@ pub fn queues(context: &Context<'_>, out: &mut Sink<'_>) {
                     "RedrivePolicy",
                     Value::Json(Box::new(Value::Object(vec![
                         ("deadLetterTargetArn", dead_letter.get(Attribute::Arn)),
-                        ("maxReceiveCount", Value::Integer(u64::from(receives))),
+                        ("maxReceiveCount", Value::from(u64::from(receives))),
                     ]))),
                 ));
         }
