@@ -318,12 +318,17 @@ pub(crate) fn source_arns(
 
 /// The inline policy of a role as IAM stores it.
 pub(crate) fn role_policy(context: &Context<'_>, role: &Role) -> Json {
-    policies::document(&policies::role_statements(role, |resource| {
+    let statements = super::infra::policy::grant_statements(role, |resource| {
         arns(context, resource)
             .into_iter()
             .map(Json::from)
             .collect()
-    }))
+    });
+    let statements: Vec<Json> = statements
+        .iter()
+        .map(|statement| policies::statement_json(statement, Json::clone))
+        .collect();
+    policies::document(&statements)
 }
 
 /// What IAM counts of a policy: its characters, white space outside

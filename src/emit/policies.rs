@@ -1,76 +1,65 @@
-//! The policy documents of the IAM plan as JSON: a role's inline policy,
-//! one statement per grant, and the resource policy of a queue or topic,
-//! the TLS-only statement and one statement per AWS service that delivers
-//! to it. The documents are written with each backend's way of naming an
-//! ARN (CloudFormation's intrinsic functions) or with the ARNs AWS stores
-//! (`emit::deployed`, which the quota checks measure), so that what is
-//! measured is what is written. Terraform spells the same statements as
+//! The statements of `emit::infra::policy` as JSON: a role's trust and
+//! inline policies, the resource policy of a queue or topic. They are
+//! written with each backend's way of naming an ARN (CloudFormation's
+//! intrinsic functions) or with the ARNs AWS stores (`emit::deployed`,
+//! which the quota checks measure), so that what is measured is what is
+//! written. Terraform spells the same statements as
 //! `aws_iam_policy_document` blocks.
 
-use serde_json::{Value as Json, json};
+use serde_json::{Map, Value as Json, json};
 
+use crate::emit::events;
 use crate::emit::infra::policy::{Actions, Principal, Statement, Values};
-use crate::emit::{events, names};
 use crate::graph::Graph;
-use crate::graph::iam::{Grant, Permission, Resource, Role, Source};
-
-/// The statement of one grant of a role.
-pub fn grant_statement(grant: &Grant, index: usize, resources: &[Json]) -> Json {
-    json!({
-        "Sid": names::grant_sid(grant, index),
-        "Effect": "Allow",
-        "Action": grant.actions,
-        "Resource": resources,
-    })
-}
-
-/// The statements of a role's inline policy, one per grant, with the ARNs
-/// `arns` gives for each resource.
-pub fn role_statements(role: &Role, mut arns: impl FnMut(Resource) -> Vec<Json>) -> Vec<Json> {
-    role.grants
-        .iter()
-        .enumerate()
-        .map(|(index, grant)| {
-            let resources: Vec<Json> = grant
-                .resources
-                .iter()
-                .flat_map(|resource| arns(*resource))
-                .collect();
-            grant_statement(grant, index, &resources)
-        })
-        .collect()
-}
+use crate::graph::iam::{Permission, Resource, Source};
 
 /// A policy document of statements.
 pub fn document(statements: &[Json]) -> Json {
     json!({ "Version": "2012-10-17", "Statement": statements })
 }
 
-/// A statement of a resource policy as JSON, each ARN spelled by `value`.
+/// A statement as JSON, each ARN spelled by `value`; a value that is a
+/// list (the subnets of every zone) gives each of its ARNs.
 pub fn statement_json<V>(statement: &Statement<V>, mut value: impl FnMut(&V) -> Json) -> Json {
-    let principal = match statement.principal {
-        Principal::Anyone => Json::from("*"),
-        Principal::Service(service) => json!({ "Service": service }),
-    };
+    let mut json = Map::new();
+    if let Some(sid) = &statement.sid {
+        json.insert("Sid".into(), Json::from(sid.as_str()));
+    }
+    json.insert("Effect".into(), Json::from(statement.effect.as_str()));
+    if let Some(principal) = statement.principal {
+        let principal = match principal {
+            Principal::Anyone => Json::from("*"),
+            Principal::Service(service) => json!({ "Service": service }),
+        };
+        json.insert("Principal".into(), principal);
+    }
     let actions = match &statement.actions {
         Actions::All => Json::from("*"),
+        Actions::One(action) => Json::from(*action),
         Actions::Listed(actions) => json!(actions),
     };
-    let values = match &statement.condition.values {
-        Values::One(one) => value(one),
-        Values::Any(any) => Json::Array(any.iter().map(&mut value).collect()),
-    };
-    let resources: Vec<Json> = statement.resources.iter().map(&mut value).collect();
-    json!({
-        "Sid": statement.sid,
-        "Effect": statement.effect.as_str(),
-        "Principal": principal,
-        "Action": actions,
-        "Resource": resources,
-        "Condition": {
-            statement.condition.test: { statement.condition.variable: values }
-        },
-    })
+    json.insert("Action".into(), actions);
+    if !statement.resources.is_empty() {
+        let mut resources = Vec::new();
+        for resource in &statement.resources {
+            match value(resource) {
+                Json::Array(each) => resources.extend(each),
+                one => resources.push(one),
+            }
+        }
+        json.insert("Resource".into(), Json::Array(resources));
+    }
+    if let Some(condition) = &statement.condition {
+        let values = match &condition.values {
+            Values::One(one) => value(one),
+            Values::Any(any) => Json::Array(any.iter().map(&mut value).collect()),
+        };
+        json.insert(
+            "Condition".into(),
+            json!({ condition.test: { condition.variable: values } }),
+        );
+    }
+    Json::Object(json)
 }
 
 /// One allowing statement of a queue's or topic's resource policy, as the

@@ -147,6 +147,26 @@ impl ComponentId {
             ComponentId::Saga(_) => "saga",
         }
     }
+
+    /// Its index among the components of its kind.
+    pub fn index(self) -> usize {
+        match self {
+            ComponentId::Network(NetworkId(index))
+            | ComponentId::Service(ServiceId(index))
+            | ComponentId::Event(EventId(index))
+            | ComponentId::Bus(BusId(index))
+            | ComponentId::Rule(RuleId(index))
+            | ComponentId::Queue(QueueId(index))
+            | ComponentId::Topic(TopicId(index))
+            | ComponentId::Stream(StreamId(index))
+            | ComponentId::Table(TableId(index))
+            | ComponentId::Database(DatabaseId(index))
+            | ComponentId::Bucket(BucketId(index))
+            | ComponentId::Secret(SecretId(index))
+            | ComponentId::Parameter(ParameterId(index))
+            | ComponentId::Saga(SagaId(index)) => index,
+        }
+    }
 }
 
 /// A subnet group: one subnet of this name per availability zone.

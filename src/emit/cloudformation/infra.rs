@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value as Json};
 
-use super::{Context, Template, attribute, id, interpolated, physical_name, reference};
+use super::{Context, Template, attribute, id, interpolated, physical_name, reference, sub};
 use crate::emit::infra::{Attribute, Key, Kind, Resource, Sink, Value};
 use crate::emit::policies;
 
@@ -33,6 +33,12 @@ enum Place {
         list: &'static str,
         skipped: &'static [&'static str],
     },
+    /// The value of its property `field` is one item of the parent's list
+    /// property `list`.
+    Item {
+        list: &'static str,
+        field: &'static str,
+    },
 }
 
 fn spelling(kind: Kind) -> Spelling {
@@ -40,7 +46,10 @@ fn spelling(kind: Kind) -> Spelling {
     match kind {
         Kind::Alarm => own("AWS::CloudWatch::Alarm", "Alarm"),
         Kind::Archive => own("AWS::Events::Archive", "Archive"),
+        Kind::Bucket => own("AWS::S3::Bucket", "Bucket"),
         Kind::Cluster => own("AWS::ECS::Cluster", "Cluster"),
+        Kind::DbCluster => own("AWS::RDS::DBCluster", "Database"),
+        Kind::DbInstance => own("AWS::RDS::DBInstance", "Database"),
         Kind::EcsService => own("AWS::ECS::Service", "Service"),
         Kind::EventBus => own("AWS::Events::EventBus", "EventBus"),
         Kind::Function => own("AWS::Lambda::Function", "Function"),
@@ -48,14 +57,24 @@ fn spelling(kind: Kind) -> Spelling {
         Kind::LogGroup => own("AWS::Logs::LogGroup", "LogGroup"),
         Kind::NetworkAcl => own("AWS::EC2::NetworkAcl", "NetworkAcl"),
         Kind::NetworkAclEntry => own("AWS::EC2::NetworkAclEntry", "NaclEntry"),
+        Kind::Parameter => own("AWS::SSM::Parameter", "Parameter"),
         Kind::Permission => own("AWS::Lambda::Permission", "Permission"),
+        Kind::PolicyAttachment => Spelling::Folded(Fold {
+            parent: "Role",
+            place: Place::Item {
+                list: "ManagedPolicyArns",
+                field: "PolicyArn",
+            },
+        }),
         Kind::Queue => own("AWS::SQS::Queue", "Queue"),
         Kind::QueuePolicy => own("AWS::SQS::QueuePolicy", "QueuePolicy"),
         Kind::RedrivePolicy => Spelling::Folded(Fold {
             parent: "QueueUrl",
             place: Place::Properties,
         }),
+        Kind::Repository => own("AWS::ECR::Repository", "Repository"),
         Kind::Role => own("AWS::IAM::Role", "Role"),
+        Kind::RolePolicy => own("AWS::IAM::RolePolicy", "RolePolicy"),
         Kind::Rule => own("AWS::Events::Rule", "Rule"),
         Kind::RuleTarget => Spelling::Folded(Fold {
             parent: "Rule",
@@ -66,6 +85,7 @@ fn spelling(kind: Kind) -> Spelling {
         }),
         Kind::Schema => own("AWS::EventSchemas::Schema", "Schema"),
         Kind::SchemaRegistry => own("AWS::EventSchemas::Registry", "Registry"),
+        Kind::Secret => own("AWS::SecretsManager::Secret", "Secret"),
         Kind::SecurityGroup => own("AWS::EC2::SecurityGroup", "SecurityGroup"),
         Kind::SecurityGroupIngress => own("AWS::EC2::SecurityGroupIngress", "Ingress"),
         Kind::SecurityGroupEgress => own("AWS::EC2::SecurityGroupEgress", "Egress"),
@@ -74,6 +94,7 @@ fn spelling(kind: Kind) -> Spelling {
         Kind::StreamConsumer => own("AWS::Kinesis::StreamConsumer", "StreamConsumer"),
         Kind::Subnet => own("AWS::EC2::Subnet", "Subnet"),
         Kind::Subscription => own("AWS::SNS::Subscription", "Subscription"),
+        Kind::Table => own("AWS::DynamoDB::Table", "Table"),
         Kind::TargetGroup => own("AWS::ElasticLoadBalancingV2::TargetGroup", "TargetGroup"),
         Kind::Topic => own("AWS::SNS::Topic", "Topic"),
         Kind::TopicPolicy => own("AWS::SNS::TopicPolicy", "TopicPolicy"),
@@ -124,30 +145,68 @@ fn logical_id(key: &Key) -> Option<String> {
     }
 }
 
-/// What a resource of `kind` returns for `attribute`: its `Ref`, or the
-/// `Fn::GetAtt` attribute of that name (the "Return values" of each type
-/// in the CloudFormation resource reference).
-fn returned(kind: Kind, attribute: Attribute) -> Option<&'static str> {
+/// How a template gets a value a resource returns.
+enum Returned {
+    /// `Ref`.
+    Ref,
+    /// `Fn::GetAtt` of this attribute.
+    GetAtt(&'static str),
+    /// An ARN the type does not return, made with `Fn::Sub` of this text
+    /// and the resource's `Ref` (or the attribute named).
+    Built(&'static str, Option<&'static str>),
+}
+
+/// What a resource of `kind` returns for `attribute` (the "Return values"
+/// of each type in the CloudFormation resource reference).
+fn returned(kind: Kind, attribute: Attribute) -> Returned {
+    use Returned::{Built, GetAtt, Ref};
     match (kind, attribute) {
-        (Kind::SchemaRegistry, Attribute::Name) => Some("RegistryName"),
-        (Kind::Queue, Attribute::Name) => Some("QueueName"),
-        (Kind::Topic, Attribute::Name) => Some("TopicName"),
-        (Kind::StateMachine | Kind::EcsService | Kind::EventBus, Attribute::Name) => Some("Name"),
-        (Kind::SecurityGroup, Attribute::Id) => Some("GroupId"),
+        (Kind::SchemaRegistry, Attribute::Name) => GetAtt("RegistryName"),
+        (Kind::Queue, Attribute::Name) => GetAtt("QueueName"),
+        (Kind::Topic, Attribute::Name) => GetAtt("TopicName"),
+        (Kind::StateMachine | Kind::EcsService | Kind::EventBus, Attribute::Name) => GetAtt("Name"),
+        (Kind::SecurityGroup, Attribute::Id) => GetAtt("GroupId"),
+        (Kind::DbInstance | Kind::DbCluster, Attribute::SecretArn) => {
+            GetAtt("MasterUserSecret.SecretArn")
+        }
+        (Kind::StreamConsumer, Attribute::Arn) => GetAtt("ConsumerARN"),
+        (Kind::Subnet, Attribute::Arn) => Built(
+            "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:subnet/",
+            None,
+        ),
+        (Kind::SecurityGroup, Attribute::Arn) => Built(
+            "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:security-group/",
+            Some("GroupId"),
+        ),
+        // A parameter's name starts with `/`, and its ARN takes no second.
+        (Kind::Parameter, Attribute::Arn) => Built(
+            "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter",
+            None,
+        ),
         // `Ref` returns the ARN of these, the URL of a queue, and the name
         // of the others (a key's id, a policy's).
         (
-            Kind::StateMachine
-            | Kind::Topic
-            | Kind::EcsService
-            | Kind::TargetGroup
-            | Kind::StreamConsumer,
+            Kind::StateMachine | Kind::Topic | Kind::EcsService | Kind::TargetGroup | Kind::Secret,
             Attribute::Arn,
         )
-        | (_, Attribute::Name | Attribute::Url | Attribute::Id) => None,
+        | (_, Attribute::Name | Attribute::Url | Attribute::Id | Attribute::SecretArn) => Ref,
         // A log group's `Arn` already ends in `:*`.
-        (_, Attribute::Arn | Attribute::LogArn) => Some("Arn"),
+        (_, Attribute::Arn | Attribute::LogArn) => GetAtt("Arn"),
     }
+}
+
+/// The value the resource `logical`, of kind `kind`, returns for
+/// `wanted`, followed by `suffix` (a path under an ARN).
+fn returned_value(kind: Kind, logical: &str, wanted: Attribute, suffix: &str) -> Json {
+    let (before, inside) = match returned(kind, wanted) {
+        Returned::Ref if suffix.is_empty() => return reference(logical),
+        Returned::GetAtt(name) if suffix.is_empty() => return attribute(logical, name),
+        Returned::Ref => (String::new(), logical.to_string()),
+        Returned::GetAtt(name) => (String::new(), format!("{logical}.{name}")),
+        Returned::Built(before, None) => (before.to_string(), logical.to_string()),
+        Returned::Built(before, Some(name)) => (before.to_string(), format!("{logical}.{name}")),
+    };
+    sub(&format!("{before}${{{inside}}}{suffix}"))
 }
 
 /// Adds each resource `build` builds to the template ([`add`]), as it is
@@ -211,6 +270,17 @@ pub(super) fn add(context: &Context<'_>, template: &mut Template, resource: &Res
     // A comment of the template is one line: a note's lines are joined.
     for note in &resource.notes {
         added.note(&note.replace('\n', " "));
+    }
+    // A statement's note is said of the statement, by its id.
+    for (_, value) in &resource.properties {
+        let Value::Policy(statements) = value else {
+            continue;
+        };
+        for statement in statements {
+            if let Some(note) = &statement.note {
+                added.note(&statement_note(statement.sid.as_deref(), note));
+            }
+        }
     }
     for waiver in &resource.waivers {
         added.skip(waiver.check, &waiver.reason);
@@ -278,11 +348,26 @@ fn zone_value(context: &Context<'_>, key: &Key, wanted: Attribute, zone: usize) 
         ));
         return Json::Null;
     };
-    let logical = super::counted(&key.name, suffix, zone);
-    match returned(key.kind, wanted) {
-        None => reference(&logical),
-        Some(name) => attribute(&logical, name),
-    }
+    returned_value(
+        key.kind,
+        &super::counted(&key.name, suffix, zone),
+        wanted,
+        "",
+    )
+}
+
+/// A note on a statement, said in the resource's comment: `Statement ID:
+/// note`, the note starting in lower case.
+fn statement_note(sid: Option<&str>, note: &str) -> String {
+    let Some(sid) = sid else {
+        return note.to_string();
+    };
+    let mut chars = note.chars();
+    let first: String = chars
+        .next()
+        .map(|first| first.to_lowercase().collect())
+        .unwrap_or_default();
+    format!("Statement {sid}: {first}{}", chars.as_str())
 }
 
 /// The protocol number a property that takes one is given.
@@ -318,6 +403,7 @@ fn fold_into(
         .filter(|(property, _)| match &fold.place {
             Place::Properties => true,
             Place::Entry { skipped, .. } => !skipped.contains(property),
+            Place::Item { field, .. } => property == field,
         })
         .map(|(property, value)| (*property, json_value(context, value)))
         .collect();
@@ -342,11 +428,20 @@ fn fold_into(
                 properties.insert(property.to_string(), value);
             }
         }
-        Place::Entry { list, .. } => {
-            let entry: Map<String, Json> = values
-                .into_iter()
-                .map(|(property, value)| (property.to_string(), value))
-                .collect();
+        Place::Entry { list, .. } | Place::Item { list, .. } => {
+            let entry = match fold.place {
+                Place::Item { .. } => values
+                    .into_iter()
+                    .map(|(_, value)| value)
+                    .next()
+                    .unwrap_or(Json::Null),
+                _ => Json::Object(
+                    values
+                        .into_iter()
+                        .map(|(property, value)| (property.to_string(), value))
+                        .collect(),
+                ),
+            };
             let entries = properties
                 .entry(list)
                 .or_insert_with(|| Json::Array(Vec::new()));
@@ -354,7 +449,7 @@ fn fold_into(
                 context.internal(format!("the {list} of {logical} are not a list"));
                 return String::new();
             };
-            entries.push(Json::Object(entry));
+            entries.push(entry);
         }
     }
     into.depends_on_all(prerequisites);
@@ -367,8 +462,16 @@ pub(super) fn json_value(context: &Context<'_>, value: &Value) -> Json {
         Value::Text(text) => Json::from(text.as_str()),
         Value::Integer(number) => Json::from(*number),
         Value::Bool(flag) => Json::from(*flag),
+        // A value of each zone in a list gives each of its values.
         Value::List(items) => {
-            Json::Array(items.iter().map(|item| json_value(context, item)).collect())
+            let mut list = Vec::new();
+            for item in items {
+                match (item, json_value(context, item)) {
+                    (Value::Zonal { .. }, Json::Array(each)) => list.extend(each),
+                    (_, one) => list.push(one),
+                }
+            }
+            Json::Array(list)
         }
         Value::Pairs {
             key,
@@ -402,10 +505,7 @@ pub(super) fn json_value(context: &Context<'_>, value: &Value) -> Json {
                 ));
                 return Json::Null;
             };
-            match returned(key.kind, *wanted) {
-                None => reference(&logical),
-                Some(name) => attribute(&logical, name),
-            }
+            returned_value(key.kind, &logical, *wanted, "")
         }
         Value::Zonal {
             key,
@@ -417,6 +517,23 @@ pub(super) fn json_value(context: &Context<'_>, value: &Value) -> Json {
                 .collect(),
         ),
         Value::Protocol(protocol) => Json::from(crate::emit::firewall::protocol_name(*protocol)),
+        Value::Within {
+            key,
+            attribute,
+            suffix,
+        } => {
+            let Some(logical) = logical_id(key) else {
+                context.internal(format!(
+                    "a reference to the {:?} {}, which is inside another resource",
+                    key.kind, key.name
+                ));
+                return Json::Null;
+            };
+            returned_value(key.kind, &logical, *attribute, suffix)
+        }
+        Value::DefaultBusArn => {
+            sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default")
+        }
         Value::GatewayPrefixList { api, .. } => {
             reference(&super::settings::prefix_list(api.mesh_name()))
         }
@@ -636,6 +753,58 @@ mod tests {
                 "M001: meshc found an inconsistency in its own model: the SubnetIds of MainAppNetworkAcl is not a value of each zone"
             ]
         );
+    }
+
+    #[test]
+    fn a_managed_policy_is_an_item_of_its_role_s_list_and_an_arn_aws_does_not_return_is_built() {
+        let (system, graph) = analysed();
+        let context = crate::emit::Context::new(&system, &graph);
+        let mut template = Template::default();
+        let role = Resource::new(Kind::Role, "orders").with("RoleName", "orders");
+        let attachment = |policy: &str| {
+            Resource::new(Kind::PolicyAttachment, format!("orders--{policy}"))
+                .with("Role", role.key.get(Attribute::Name))
+                .with("PolicyArn", format!("arn:aws:iam::aws:policy/{policy}"))
+        };
+        assert_eq!(add(&context, &mut template, &role), "OrdersRole");
+        assert_eq!(add(&context, &mut template, &attachment("A")), "OrdersRole");
+        assert_eq!(add(&context, &mut template, &attachment("B")), "OrdersRole");
+        let folded = template
+            .last("OrdersRole")
+            .map(|role| role.properties.clone());
+        assert_eq!(
+            folded,
+            Some(json!({
+                "RoleName": "orders",
+                "ManagedPolicyArns": ["arn:aws:iam::aws:policy/A", "arn:aws:iam::aws:policy/B"],
+            }))
+        );
+        let resources = Value::List(vec![
+            Value::Zonal {
+                key: Key::new(Kind::Subnet, "app"),
+                attribute: Attribute::Arn,
+                zones: 2,
+            },
+            Value::Within {
+                key: Key::new(Kind::Bucket, "files"),
+                attribute: Attribute::Arn,
+                suffix: "/*",
+            },
+            Key::new(Kind::SecurityGroup, "api").get(Attribute::Arn),
+            Key::new(Kind::Secret, "token").get(Attribute::Arn),
+        ]);
+        let subnet = |zone: usize| json!({ "Fn::Sub": format!("arn:${{AWS::Partition}}:ec2:${{AWS::Region}}:${{AWS::AccountId}}:subnet/${{AppSubnet{zone}}}") });
+        assert_eq!(
+            json_value(&context, &resources),
+            json!([
+                subnet(0),
+                subnet(1),
+                { "Fn::Sub": "${FilesBucket.Arn}/*" },
+                { "Fn::Sub": "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:security-group/${ApiSecurityGroup.GroupId}" },
+                { "Ref": "TokenSecret" },
+            ])
+        );
+        assert!(context.diagnostics().is_empty());
     }
 
     #[test]

@@ -513,15 +513,19 @@ pub(crate) fn interpolated(context: &Context<'_>, parts: &[crate::emit::names::P
 }
 
 /// Deploy-time parts, `what` for an error: a string, a `Fn::Sub`, or a
-/// `Ref` to the prefix parameter.
+/// `Ref` to the one part (the prefix parameter, a pseudo parameter).
 fn written(
     context: &Context<'_>,
     parts: &[crate::emit::names::Part],
     what: impl Fn() -> String,
 ) -> Json {
     use crate::emit::names::Part;
-    if let [Part::Prefix] = parts {
-        return reference("NamePrefix");
+    match parts {
+        [Part::Prefix] => return reference("NamePrefix"),
+        [Part::AccountId] => return reference("AWS::AccountId"),
+        [Part::Region] => return reference("AWS::Region"),
+        [Part::Partition] => return reference("AWS::Partition"),
+        _ => {}
     }
     let text = parts_text(context, parts, what);
     if parts.iter().all(|part| matches!(part, Part::Text(_))) {

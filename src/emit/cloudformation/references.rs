@@ -4,14 +4,12 @@
 
 use serde_json::{Value as Json, json};
 
-use super::{Context, attribute, id, physical_name, reference, sub};
+use super::{Context, attribute, id, physical_name, reference};
 use crate::emit::names;
 use crate::graph::network::Guarded;
 use crate::graph::runtime::Value;
 use crate::graph::{BusRef, QueueRef};
-use crate::model::{
-    DataStore, DatabaseId, ParameterId, ServiceId, StreamId, System, TableId, TopicId,
-};
+use crate::model::{DataStore, DatabaseId, ServiceId, StreamId, System, TableId, TopicId};
 
 pub(super) fn service_name(system: &System, id: ServiceId) -> String {
     system
@@ -66,15 +64,6 @@ pub(super) fn store(system: &System, store: DataStore) -> String {
     id(name, kind)
 }
 
-/// The ARN of a parameter: `AWS::SSM::Parameter` returns only its name, and
-/// a name that starts with `/` takes no second `/` in the ARN.
-pub(super) fn parameter_arn(system: &System, parameter: ParameterId) -> Json {
-    sub(&format!(
-        "arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter${{{}}}",
-        store(system, DataStore::Parameter(parameter))
-    ))
-}
-
 pub(super) fn bus(system: &System, bus: BusRef) -> String {
     id(&names::bus_name(system, bus), "EventBus")
 }
@@ -112,23 +101,9 @@ pub(super) fn role_policy(
     )
 }
 
-pub(super) fn security_group(system: &System, owner: Guarded) -> String {
-    id(&names::guarded(system, owner), "SecurityGroup")
-}
-
 /// The ARN of a queue.
 pub(super) fn queue_arn(system: &System, queue_ref: QueueRef) -> Json {
     attribute(&queue(system, queue_ref), "Arn")
-}
-
-/// The ARN of the bus a rule or grant names.
-pub(super) fn bus_arn(system: &System, bus_ref: BusRef) -> Json {
-    match bus_ref {
-        BusRef::Default => {
-            sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default")
-        }
-        BusRef::Declared(_) => attribute(&bus(system, bus_ref), "Arn"),
-    }
 }
 
 /// The name of a bus, for `EventBusName` (its `Name` attribute, which is

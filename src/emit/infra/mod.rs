@@ -20,6 +20,7 @@
 //! byte-identical oracle; the others are still built by each backend.
 
 pub mod alarms;
+pub mod iam;
 pub mod logs;
 pub mod messaging;
 pub mod policy;
@@ -46,7 +47,13 @@ pub enum Kind {
     Alarm,
     /// An EventBridge archive of a bus's events.
     Archive,
+    /// An S3 bucket.
+    Bucket,
     Cluster,
+    /// An Aurora cluster.
+    DbCluster,
+    /// An RDS instance.
+    DbInstance,
     EcsService,
     EventBus,
     Function,
@@ -56,15 +63,25 @@ pub enum Kind {
     /// A network ACL, on the subnets of one subnet group.
     NetworkAcl,
     NetworkAclEntry,
+    /// An SSM parameter.
+    Parameter,
     /// A resource policy statement of a Lambda function, letting an AWS
     /// service invoke it.
     Permission,
+    /// An AWS-managed policy attached to a role: a resource of its own in
+    /// Terraform, an entry of the role's `ManagedPolicyArns` in a
+    /// template.
+    PolicyAttachment,
     Queue,
     QueuePolicy,
     /// A queue's redrive policy: a resource of its own in Terraform, a
     /// property of the queue in a template.
     RedrivePolicy,
+    /// An ECR repository.
+    Repository,
     Role,
+    /// A role's inline policy.
+    RolePolicy,
     /// An EventBridge rule.
     Rule,
     /// A target of an EventBridge rule: a resource of its own in
@@ -73,6 +90,8 @@ pub enum Kind {
     /// An EventBridge schema.
     Schema,
     SchemaRegistry,
+    /// A Secrets Manager secret.
+    Secret,
     SecurityGroup,
     /// A rule of a security group letting traffic in.
     SecurityGroupIngress,
@@ -86,6 +105,8 @@ pub enum Kind {
     Subnet,
     /// An SNS subscription.
     Subscription,
+    /// A DynamoDB table.
+    Table,
     /// A load balancer's target group.
     TargetGroup,
     Topic,
@@ -130,6 +151,9 @@ pub enum Attribute {
     /// every stream of the group.
     LogArn,
     Name,
+    /// The ARN of the secret holding a database's master password, which
+    /// RDS manages.
+    SecretArn,
     /// A queue's URL.
     Url,
 }
@@ -168,6 +192,17 @@ pub enum Value {
         attribute: Attribute,
         zones: usize,
     },
+    /// A path under what a resource's attribute names: the objects of a
+    /// bucket (`/*`), the indexes of a table (`/index/*`).
+    Within {
+        key: Key,
+        attribute: Attribute,
+        suffix: &'static str,
+    },
+    /// The ARN of the account's default event bus in the region: read by a
+    /// data source in Terraform, made of the partition, region and account
+    /// in a template.
+    DefaultBusArn,
     /// A network protocol, which some properties take by name and others
     /// by number.
     Protocol(Protocol),

@@ -1,9 +1,12 @@
-//! IAM policy statements of the neutral model: what a resource policy
-//! allows or refuses, which each backend spells (an
-//! `aws_iam_policy_document` data source, a JSON document). The statements
-//! of a queue's or topic's policy are built here once, for the backends
-//! (with [`Value`]s) and for the quota checks, which measure them with the
-//! ARNs AWS stores (`emit::deployed`).
+//! IAM policy statements of the neutral model: what a role may do, whom
+//! it trusts, what a resource policy allows or refuses, which each backend
+//! spells (an `aws_iam_policy_document` data source, a JSON document). The
+//! statements of a role's inline policy and of a queue's or topic's policy
+//! are built here once, for the backends (with [`Value`]s) and for the
+//! quota checks, which measure them with the ARNs AWS stores
+//! (`emit::deployed`).
+
+use std::borrow::Cow;
 
 use super::Value;
 use crate::emit::policies;
@@ -25,7 +28,7 @@ impl Effect {
     }
 }
 
-/// Whom a statement of a resource policy is about.
+/// Whom a statement of a resource or trust policy is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Principal {
     /// Anyone (`"*"`).
@@ -39,7 +42,9 @@ pub enum Principal {
 pub enum Actions {
     /// Every action (`"*"`).
     All,
-    Listed(Vec<&'static str>),
+    /// One action, which a JSON policy writes as a string.
+    One(&'static str),
+    Listed(Vec<Cow<'static, str>>),
 }
 
 /// The values a condition tests: one, or any of several (a JSON policy
@@ -60,30 +65,80 @@ pub struct Condition<V = Value> {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-/// A statement of a resource policy, its ARNs as `V`: the model's
-/// [`Value`]s, or the text AWS stores.
+/// A statement of a policy, its ARNs as `V`: the model's [`Value`]s, or
+/// the text AWS stores. What it does not have is left out of it (a role's
+/// statements name no principal; a trust policy's, no resource).
 pub struct Statement<V = Value> {
-    pub sid: String,
+    pub sid: Option<String>,
     pub effect: Effect,
-    pub principal: Principal,
+    pub principal: Option<Principal>,
     pub actions: Actions,
     pub resources: Vec<V>,
-    pub condition: Condition<V>,
+    pub condition: Option<Condition<V>>,
+    /// A line for the reader beside the statement (why it names `*`).
+    pub note: Option<String>,
+}
+
+/// The statement of a trust policy letting the AWS service `trusted`
+/// assume a role for this account only.
+pub fn trust(trusted: &'static str, account: Value) -> Statement {
+    Statement {
+        sid: None,
+        effect: Effect::Allow,
+        principal: Some(Principal::Service(trusted)),
+        actions: Actions::One("sts:AssumeRole"),
+        resources: Vec::new(),
+        condition: Some(Condition {
+            test: "StringEquals",
+            variable: "aws:SourceAccount",
+            values: Values::One(account),
+        }),
+        note: None,
+    }
+}
+
+/// The statements of a role's inline policy, one per grant, with the ARNs
+/// `arns` gives for each resource.
+pub fn grant_statements<V>(
+    role: &crate::graph::iam::Role,
+    mut arns: impl FnMut(Resource) -> Vec<V>,
+) -> Vec<Statement<V>> {
+    role.grants
+        .iter()
+        .enumerate()
+        .map(|(index, grant)| Statement {
+            sid: Some(crate::emit::names::grant_sid(grant, index)),
+            effect: Effect::Allow,
+            principal: None,
+            actions: Actions::Listed(grant.actions.clone()),
+            resources: grant
+                .resources
+                .iter()
+                .flat_map(|resource| arns(*resource))
+                .collect(),
+            condition: None,
+            note: grant
+                .wildcard
+                .as_ref()
+                .map(|reason| format!("Resource \"*\": {reason}.")),
+        })
+        .collect()
 }
 
 /// The statement that refuses requests to `resource` not made over TLS.
 pub fn deny_insecure_transport<V: From<&'static str>>(resource: V) -> Statement<V> {
     Statement {
-        sid: "DenyInsecureTransport".to_string(),
+        sid: Some("DenyInsecureTransport".to_string()),
         effect: Effect::Deny,
-        principal: Principal::Anyone,
+        principal: Some(Principal::Anyone),
         actions: Actions::All,
         resources: vec![resource],
-        condition: Condition {
+        condition: Some(Condition {
             test: "Bool",
             variable: "aws:SecureTransport",
             values: Values::One(V::from("false")),
-        },
+        }),
+        note: None,
     }
 }
 
@@ -96,16 +151,23 @@ pub fn service_statement<V>(
     sources: Vec<V>,
 ) -> Statement<V> {
     Statement {
-        sid: sid.to_string(),
+        sid: Some(sid.to_string()),
         effect: Effect::Allow,
-        principal: Principal::Service(permission.service),
-        actions: Actions::Listed(permission.actions.clone()),
+        principal: Some(Principal::Service(permission.service)),
+        actions: Actions::Listed(
+            permission
+                .actions
+                .iter()
+                .map(|action| Cow::Borrowed(*action))
+                .collect(),
+        ),
         resources: vec![resource],
-        condition: Condition {
+        condition: Some(Condition {
             test: permission.source.arn_test(),
             variable: "aws:SourceArn",
             values: Values::Any(sources),
-        },
+        }),
+        note: None,
     }
 }
 

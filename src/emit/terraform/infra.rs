@@ -15,7 +15,10 @@ fn resource_type(kind: Kind) -> &'static str {
     match kind {
         Kind::Alarm => "aws_cloudwatch_metric_alarm",
         Kind::Archive => "aws_cloudwatch_event_archive",
+        Kind::Bucket => "aws_s3_bucket",
         Kind::Cluster => "aws_ecs_cluster",
+        Kind::DbCluster => "aws_rds_cluster",
+        Kind::DbInstance => "aws_db_instance",
         Kind::EcsService => "aws_ecs_service",
         Kind::EventBus => "aws_cloudwatch_event_bus",
         Kind::Function => "aws_lambda_function",
@@ -23,15 +26,20 @@ fn resource_type(kind: Kind) -> &'static str {
         Kind::LogGroup => "aws_cloudwatch_log_group",
         Kind::NetworkAcl => "aws_network_acl",
         Kind::NetworkAclEntry => "aws_network_acl_rule",
+        Kind::Parameter => "aws_ssm_parameter",
         Kind::Permission => "aws_lambda_permission",
+        Kind::PolicyAttachment => "aws_iam_role_policy_attachment",
         Kind::Queue => "aws_sqs_queue",
         Kind::QueuePolicy => "aws_sqs_queue_policy",
         Kind::RedrivePolicy => "aws_sqs_queue_redrive_policy",
+        Kind::Repository => "aws_ecr_repository",
         Kind::Role => "aws_iam_role",
+        Kind::RolePolicy => "aws_iam_role_policy",
         Kind::Rule => "aws_cloudwatch_event_rule",
         Kind::RuleTarget => "aws_cloudwatch_event_target",
         Kind::Schema => "aws_schemas_schema",
         Kind::SchemaRegistry => "aws_schemas_registry",
+        Kind::Secret => "aws_secretsmanager_secret",
         Kind::SecurityGroup => "aws_security_group",
         Kind::SecurityGroupIngress => "aws_vpc_security_group_ingress_rule",
         Kind::SecurityGroupEgress => "aws_vpc_security_group_egress_rule",
@@ -40,6 +48,7 @@ fn resource_type(kind: Kind) -> &'static str {
         Kind::StreamConsumer => "aws_kinesis_stream_consumer",
         Kind::Subnet => "aws_subnet",
         Kind::Subscription => "aws_sns_topic_subscription",
+        Kind::Table => "aws_dynamodb_table",
         Kind::TargetGroup => "aws_lb_target_group",
         Kind::Topic => "aws_sns_topic",
         Kind::TopicPolicy => "aws_sns_topic_policy",
@@ -54,6 +63,7 @@ fn attribute_name(kind: Kind, attribute: Attribute) -> &'static str {
         (Kind::Function, Attribute::Name) => "function_name",
         (_, Attribute::Arn | Attribute::LogArn) => "arn",
         (_, Attribute::Id) => "id",
+        (_, Attribute::SecretArn) => "master_user_secret[0].secret_arn",
         (_, Attribute::Name) => "name",
         (_, Attribute::Url) => "url",
     }
@@ -93,6 +103,11 @@ const ARGUMENTS: &[(Kind, &str, Argument)] = &[
     (Kind::NetworkAclEntry, "Icmp.Code",             Argument::Named("icmp_code")),
     (Kind::NetworkAclEntry, "Icmp.Type",             Argument::Named("icmp_type")),
     (Kind::Queue,          "QueueName",              Argument::Named("name")),
+    (Kind::Role,           "RoleName",               Argument::Named("name")),
+    (Kind::Role,           "AssumeRolePolicyDocument", Argument::Named("assume_role_policy")),
+    (Kind::RolePolicy,     "PolicyName",             Argument::Named("name")),
+    (Kind::RolePolicy,     "RoleName",               Argument::Named("role")),
+    (Kind::RolePolicy,     "PolicyDocument",         Argument::Named("policy")),
     (Kind::Queue,          "VisibilityTimeout",      Argument::Named("visibility_timeout_seconds")),
     (Kind::Queue,          "MessageRetentionPeriod", Argument::Named("message_retention_seconds")),
     (Kind::Queue,          "ReceiveMessageWaitTimeSeconds", Argument::Named("receive_wait_time_seconds")),
@@ -168,6 +183,8 @@ fn document_label(key: &Key) -> String {
     match key.kind {
         Kind::TopicPolicy => format!("{}--topic", key.name),
         Kind::QueuePolicy => format!("{}--queue", key.name),
+        Kind::Role => format!("{}--assume", key.name),
+        Kind::RolePolicy => key.name.clone(),
         kind => format!("{}--{}", key.name, resource_type(kind)),
     }
 }
@@ -205,13 +222,14 @@ pub(super) fn add_all(
 
 /// Adds a resource to `file`, after the data source of its policy
 /// document, if any; its notes go above that data source, or else above
-/// the resource.
+/// the resource, and its waivers inside it (checkov checks the document),
+/// or else inside the resource.
 pub(super) fn add(file: &mut TfFile, context: &Context<'_>, resource: Resource) {
     let Resource {
         key,
         properties,
         mut notes,
-        waivers,
+        mut waivers,
         after,
     } = resource;
     let mut block = super::writer::resource(resource_type(key.kind), &key.name);
@@ -230,6 +248,14 @@ pub(super) fn add(file: &mut TfFile, context: &Context<'_>, resource: Resource) 
                 // The reader meets the policy first: the notes go above it.
                 for note in notes.drain(..) {
                     file.note_above(&note);
+                }
+                for (index, statement) in statements.iter().enumerate() {
+                    if let Some(note) = &statement.note {
+                        file.note_nested(&[("statement", index)], note);
+                    }
+                }
+                for waiver in waivers.drain(..) {
+                    file.note_inside(&format!("#checkov:skip={}:{}", waiver.check, waiver.reason));
                 }
                 (
                     argument_name(key.kind, property, property),
@@ -318,7 +344,7 @@ pub(super) fn expression(context: &Context<'_>, value: &Value) -> Expression {
         Value::Text(text) => Expression::from(text.as_str()),
         Value::Integer(number) => Expression::from(*number),
         Value::Bool(flag) => Expression::from(*flag),
-        Value::List(items) => list(items.iter().map(|item| expression(context, item))),
+        Value::List(items) => list_expression(context, items),
         Value::Pairs { entries, .. } => object(
             entries
                 .iter()
@@ -350,6 +376,17 @@ pub(super) fn expression(context: &Context<'_>, value: &Value) -> Expression {
             key.name,
             attribute_name(key.kind, *attribute)
         )),
+        Value::Within {
+            key,
+            attribute,
+            suffix,
+        } => super::writer::template(&format!(
+            "${{{}.{}.{}}}{suffix}",
+            resource_type(key.kind),
+            key.name,
+            attribute_name(key.kind, *attribute)
+        )),
+        Value::DefaultBusArn => reference("data.aws_cloudwatch_event_bus.default.arn"),
         Value::Protocol(protocol) => {
             Expression::from(crate::emit::firewall::protocol_name(*protocol))
         }
@@ -395,6 +432,25 @@ pub(super) fn expression(context: &Context<'_>, value: &Value) -> Expression {
     }
 }
 
+/// A list: its items, or, when some are values of each zone (lists
+/// themselves), those lists and a list of the others joined with
+/// `concat`.
+fn list_expression(context: &Context<'_>, items: &[Value]) -> Expression {
+    let (zonal, single): (Vec<&Value>, Vec<&Value>) = items
+        .iter()
+        .partition(|item| matches!(item, Value::Zonal { .. }));
+    let single = list(single.into_iter().map(|item| expression(context, item)));
+    if zonal.is_empty() {
+        return single;
+    }
+    let mut parts: Vec<Expression> = zonal
+        .into_iter()
+        .map(|item| expression(context, item))
+        .collect();
+    parts.push(single);
+    call("concat", parts)
+}
+
 /// A value inside a JSON document: an object's keys as they are.
 fn document_expression(context: &Context<'_>, value: &Value) -> Expression {
     match value {
@@ -408,47 +464,50 @@ fn document_expression(context: &Context<'_>, value: &Value) -> Expression {
     }
 }
 
-/// A `statement` block of an `aws_iam_policy_document`.
+/// A `statement` block of an `aws_iam_policy_document`, without what the
+/// statement does not have.
 fn statement_block(context: &Context<'_>, statement: &Statement) -> Block {
     let actions = match &statement.actions {
         Actions::All => super::writer::strings(["*"]),
+        Actions::One(action) => super::writer::strings([*action]),
         Actions::Listed(actions) => super::writer::strings(actions.iter()),
     };
-    let (principal_type, identifier) = match statement.principal {
-        Principal::Anyone => ("*", "*"),
-        Principal::Service(service) => ("Service", service),
-    };
-    let values = match &statement.condition.values {
-        Values::One(value) => list([expression(context, value)]),
-        Values::Any(values) => list(values.iter().map(|value| expression(context, value))),
-    };
-    Block::builder("statement")
-        .add_attribute(("sid", statement.sid.as_str()))
+    let mut block = Block::builder("statement");
+    if let Some(sid) = &statement.sid {
+        block = block.add_attribute(("sid", sid.as_str()));
+    }
+    block = block
         .add_attribute(("effect", statement.effect.as_str()))
-        .add_attribute(("actions", actions))
-        .add_attribute((
-            "resources",
-            list(
-                statement
-                    .resources
-                    .iter()
-                    .map(|resource| expression(context, resource)),
-            ),
-        ))
-        .add_block(
+        .add_attribute(("actions", actions));
+    if !statement.resources.is_empty() {
+        block = block.add_attribute(("resources", list_expression(context, &statement.resources)));
+    }
+    if let Some(principal) = statement.principal {
+        let (principal_type, identifier) = match principal {
+            Principal::Anyone => ("*", "*"),
+            Principal::Service(service) => ("Service", service),
+        };
+        block = block.add_block(
             Block::builder("principals")
                 .add_attribute(("type", principal_type))
                 .add_attribute(("identifiers", super::writer::strings([identifier])))
                 .build(),
-        )
-        .add_block(
+        );
+    }
+    if let Some(condition) = &statement.condition {
+        let values = match &condition.values {
+            Values::One(value) => list([expression(context, value)]),
+            Values::Any(values) => list(values.iter().map(|value| expression(context, value))),
+        };
+        block = block.add_block(
             Block::builder("condition")
-                .add_attribute(("test", statement.condition.test))
-                .add_attribute(("variable", statement.condition.variable))
+                .add_attribute(("test", condition.test))
+                .add_attribute(("variable", condition.variable))
                 .add_attribute(("values", values))
                 .build(),
-        )
-        .build()
+        );
+    }
+    block.build()
 }
 
 #[cfg(test)]
@@ -501,6 +560,42 @@ mod tests {
         assert_eq!(
             expression(&context, &Value::Protocol(crate::vocabulary::Protocol::All)),
             hcl::Expression::from("-1")
+        );
+        assert!(context.diagnostics().is_empty());
+    }
+
+    #[test]
+    fn a_list_holding_values_of_each_zone_joins_their_splats_and_the_others() {
+        let analysis = crate::analyze("system s { region = \"us-east-1\" }\n");
+        let (Some(system), Some(graph)) = (analysis.system, analysis.graph) else {
+            panic!("the system resolves: {:?}", analysis.diagnostics);
+        };
+        let context = crate::emit::Context::new(&system, &graph);
+        let resources = Value::List(vec![
+            Value::from("*"),
+            Value::Zonal {
+                key: Key::new(Kind::Subnet, "app"),
+                attribute: Attribute::Arn,
+                zones: 2,
+            },
+            Value::Within {
+                key: Key::new(Kind::Table, "orders"),
+                attribute: Attribute::Arn,
+                suffix: "/index/*",
+            },
+        ]);
+        assert_eq!(
+            expression(&context, &resources),
+            super::call(
+                "concat",
+                vec![
+                    super::reference("aws_subnet.app[*].arn"),
+                    super::list([
+                        hcl::Expression::from("*"),
+                        super::super::writer::template("${aws_dynamodb_table.orders.arn}/index/*"),
+                    ]),
+                ],
+            )
         );
         assert!(context.diagnostics().is_empty());
     }

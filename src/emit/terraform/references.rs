@@ -10,8 +10,7 @@ use crate::graph::network::Guarded;
 use crate::graph::runtime::Value;
 use crate::graph::{BusRef, QueueRef};
 use crate::model::{
-    BucketId, BusId, DatabaseId, ParameterId, SagaId, SecretId, ServiceId, StreamId, TableId,
-    TopicId,
+    BucketId, BusId, DatabaseId, ParameterId, SecretId, ServiceId, StreamId, TableId, TopicId,
 };
 
 /// A resource the backend emits for a component, to refer to.
@@ -28,9 +27,6 @@ pub(super) enum Emitted {
     Secret(SecretId),
     Parameter(ParameterId),
     Function(ServiceId),
-    LogGroup(ServiceId),
-    Repository(ServiceId),
-    StateMachine(SagaId),
 }
 
 /// `TYPE.LABEL` of an emitted resource.
@@ -83,9 +79,6 @@ pub(super) fn address(context: &Context<'_>, emitted: Emitted) -> String {
             name(system.parameters.get(id.0).map(|parameter| &parameter.name))
         ),
         Emitted::Function(id) => format!("aws_lambda_function.{}", service(id)),
-        Emitted::LogGroup(id) => format!("aws_cloudwatch_log_group.{}", service(id)),
-        Emitted::Repository(id) => format!("aws_ecr_repository.{}", service(id)),
-        Emitted::StateMachine(id) => format!("aws_sfn_state_machine.{}", names::saga(system, id)),
     }
 }
 

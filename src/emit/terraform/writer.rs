@@ -243,12 +243,16 @@ pub(super) fn physical_name(name: &crate::emit::names::PhysicalName) -> Expressi
     interpolated(&name.parts)
 }
 
-/// A text of deploy-time parts in HCL: a string, a template, or the prefix
-/// variable itself.
+/// A text of deploy-time parts in HCL: a string, a template, or the one
+/// part itself (the prefix variable, the account id, ...).
 pub(super) fn interpolated(parts: &[crate::emit::names::Part]) -> Expression {
     use crate::emit::names::Part;
-    if let [Part::Prefix] = parts {
-        return reference("var.name_prefix");
+    match parts {
+        [Part::Prefix] => return reference("var.name_prefix"),
+        [Part::AccountId] => return reference("data.aws_caller_identity.current.account_id"),
+        [Part::Region] => return reference("var.region"),
+        [Part::Partition] => return reference("data.aws_partition.current.partition"),
+        _ => {}
     }
     let text: String = parts
         .iter()
