@@ -26,10 +26,11 @@ pub fn statement_json<V>(statement: &Statement<V>, mut value: impl FnMut(&V) -> 
         json.insert("Sid".into(), Json::from(sid.as_str()));
     }
     json.insert("Effect".into(), Json::from(statement.effect.as_str()));
-    if let Some(principal) = statement.principal {
+    if let Some(principal) = &statement.principal {
         let principal = match principal {
             Principal::Anyone => Json::from("*"),
-            Principal::Service(service) => json!({ "Service": service }),
+            Principal::Services(services) => json!({ "Service": values(services, &mut value) }),
+            Principal::Aws(arn) => json!({ "AWS": value(arn) }),
         };
         json.insert("Principal".into(), principal);
     }
@@ -50,16 +51,21 @@ pub fn statement_json<V>(statement: &Statement<V>, mut value: impl FnMut(&V) -> 
         json.insert("Resource".into(), Json::Array(resources));
     }
     if let Some(condition) = &statement.condition {
-        let values = match &condition.values {
-            Values::One(one) => value(one),
-            Values::Any(any) => Json::Array(any.iter().map(&mut value).collect()),
-        };
+        let values = values(&condition.values, &mut value);
         json.insert(
             "Condition".into(),
             json!({ condition.test: { condition.variable: values } }),
         );
     }
     Json::Object(json)
+}
+
+/// One value as itself, several as a list.
+fn values<V>(values: &Values<V>, value: &mut impl FnMut(&V) -> Json) -> Json {
+    match values {
+        Values::One(one) => value(one),
+        Values::Any(any) => Json::Array(any.iter().map(value).collect()),
+    }
 }
 
 /// One allowing statement of a queue's or topic's resource policy, as the

@@ -54,6 +54,7 @@ fn spelling(kind: Kind) -> Spelling {
         Kind::EventBus => own("AWS::Events::EventBus", "EventBus"),
         Kind::Function => own("AWS::Lambda::Function", "Function"),
         Kind::Key => own("AWS::KMS::Key", "Key"),
+        Kind::KeyAlias => own("AWS::KMS::Alias", "KeyAlias"),
         Kind::LogGroup => own("AWS::Logs::LogGroup", "LogGroup"),
         Kind::NetworkAcl => own("AWS::EC2::NetworkAcl", "NetworkAcl"),
         Kind::NetworkAclEntry => own("AWS::EC2::NetworkAclEntry", "NaclEntry"),
@@ -286,6 +287,9 @@ pub(super) fn add(context: &Context<'_>, template: &mut Template, resource: &Res
         added.skip(waiver.check, &waiver.reason);
     }
     added.depends_on_all(super::references::prerequisites(context, &resource.after));
+    if let Some(keep) = resource.kept {
+        added.keep_on_delete(keep.as_str());
+    }
     for (unroll, value) in unrolled {
         add_per_zone(
             context,

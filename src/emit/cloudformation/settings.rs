@@ -1,9 +1,9 @@
 //! The parameters of the template (Terraform's `variables.tf`), the
 //! system's KMS key (`encryption.tf`) and the outputs (`outputs.tf`).
 
-use serde_json::{Value as Json, json};
+use serde_json::json;
 
-use super::{Context, Template, account_root, attribute, id, physical_name, reference, sub};
+use super::{Context, Template, attribute, id, reference};
 use crate::emit::names;
 use crate::graph::network::Guarded;
 use crate::model::aws_names;
@@ -137,101 +137,12 @@ pub(super) fn parameters(context: &Context<'_>, template: &mut Template) {
     }
 }
 
-/// The system's KMS key, as in `encryption.tf`: the account administers and
-/// uses it (IAM policies then grant each role what it needs), and the AWS
-/// services that write encrypted data on the system's behalf may use it.
+/// The system's KMS key and its alias (`emit::infra::encryption`).
 pub(super) fn encryption(context: &Context<'_>, template: &mut Template) {
-    let system = context.system;
-    let statement = |sid: &str, actions: &[&str], principal: Json| {
-        json!({
-            "Sid": sid,
-            "Effect": "Allow",
-            "Principal": principal,
-            "Action": actions,
-            "Resource": "*",
-        })
-    };
-    let mut logs = statement(
-        "CloudWatchLogsEncryptsLogGroups",
-        &crate::emit::firewall::KMS_LOGS,
-        json!({ "Service": sub("logs.${AWS::Region}.amazonaws.com") }),
-    );
-    super::set(
-        &mut logs,
-        "Condition",
-        json!({
-            "ArnLike": {
-                "kms:EncryptionContext:aws:logs:arn":
-                    sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*"),
-            },
-        }),
-    );
-    let alarms = context.graph.alarms.topic.is_some();
-    let deliveries = crate::emit::firewall::KEY_DELIVERIES
-        .into_iter()
-        .chain(alarms.then_some(crate::emit::firewall::KEY_ALARMS))
-        .map(|(sid, services, account)| {
-            let mut delivery = statement(
-                sid,
-                &["kms:Decrypt", "kms:GenerateDataKey"],
-                json!({ "Service": services }),
-            );
-            if account {
-                super::set(
-                    &mut delivery,
-                    "Condition",
-                    json!({
-                        "StringEquals": { "aws:SourceAccount": reference("AWS::AccountId") },
-                    }),
-                );
-            }
-            delivery
-        })
-        .collect::<Vec<_>>();
-    let mut statements = vec![
-        statement(
-            "AccountAdministers",
-            &crate::emit::firewall::KMS_ADMINISTER,
-            json!({ "AWS": account_root() }),
-        ),
-        statement(
-            "AccountUsesThroughIam",
-            &crate::emit::firewall::KMS_USE,
-            json!({ "AWS": account_root() }),
-        ),
-        logs,
-    ];
-    statements.extend(deliveries);
-    if context.graph.state_machines().next().is_some() {
-        let (sid, actions, service) = crate::emit::firewall::STATE_MACHINE_LOGS;
-        statements.push(statement(sid, &actions, json!({ "Service": service })));
-    }
-    let policy = json!({ "Version": "2012-10-17", "Statement": statements });
-    template
-        .add(
-            KEY.to_string(),
-            "system",
-            "AWS::KMS::Key",
-            json!({
-                "Description": format!(
-                    "Encrypts the logs, queues, topics, streams and tables of system {}",
-                    system.name.text
-                ),
-                "EnableKeyRotation": true,
-                "PendingWindowInDays": 30,
-                "KeyPolicy": policy,
-            }),
-        )
-        .keep_on_delete("RetainExceptOnCreate")
-        .note("In a key policy, the resource \"*\" means this key and no other.");
-    template.add(
-        "SystemKeyAlias".to_string(),
-        "system",
-        "AWS::KMS::Alias",
-        json!({
-            "AliasName": physical_name(context, &names::key_alias(context)),
-            "TargetKeyId": reference(KEY),
-        }),
+    super::infra::add_all(
+        context,
+        template,
+        crate::emit::infra::encryption::encryption,
     );
 }
 

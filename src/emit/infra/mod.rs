@@ -20,6 +20,7 @@
 //! byte-identical oracle; the others are still built by each backend.
 
 pub mod alarms;
+pub mod encryption;
 pub mod iam;
 pub mod logs;
 pub mod messaging;
@@ -59,6 +60,7 @@ pub enum Kind {
     Function,
     /// A KMS key.
     Key,
+    KeyAlias,
     LogGroup,
     /// A network ACL, on the subnets of one subnet group.
     NetworkAcl,
@@ -272,6 +274,25 @@ pub struct Resource {
     pub waivers: Vec<Waiver>,
     /// What must exist before it is created, beyond what it refers to.
     pub after: Vec<Prerequisite>,
+    /// What becomes of it when a template's stack deletes or replaces it
+    /// (Terraform deletes only what a plan shows).
+    pub kept: Option<Keep>,
+}
+
+/// What a stack does with a resource it deletes or replaces, instead of
+/// deleting it with its data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// Kept, unless the stack's first create rolls back.
+    RetainExceptOnCreate,
+}
+
+impl Keep {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Keep::RetainExceptOnCreate => "RetainExceptOnCreate",
+        }
+    }
 }
 
 /// A checkov check that does not apply to a resource, and why: written
@@ -291,7 +312,15 @@ impl Resource {
             notes: Vec::new(),
             waivers: Vec::new(),
             after: Vec::new(),
+            kept: None,
         }
+    }
+
+    /// Kept as `keep` says when a stack deletes or replaces it.
+    #[must_use]
+    pub fn keep(mut self, keep: Keep) -> Resource {
+        self.kept = Some(keep);
+        self
     }
 
     /// Created only after each of `prerequisites`.
@@ -327,7 +356,7 @@ pub fn queue_key(system: &crate::model::System, queue: crate::graph::QueueRef) -
 
 /// The ARN of the key that encrypts the system's data at rest.
 pub fn system_key() -> Value {
-    Key::new(Kind::Key, "system").get(Attribute::Arn)
+    Key::new(Kind::Key, encryption::SYSTEM_KEY).get(Attribute::Arn)
 }
 
 /// The declared name of what `found` found, or, when the graph names

@@ -28,13 +28,15 @@ impl Effect {
     }
 }
 
-/// Whom a statement of a resource or trust policy is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Principal {
+/// Whom a statement of a resource, key or trust policy is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Principal<V = Value> {
     /// Anyone (`"*"`).
     Anyone,
-    /// An AWS service, by its service principal.
-    Service(&'static str),
+    /// AWS services, by their service principals.
+    Services(Values<V>),
+    /// IAM principals by ARN (an account's root).
+    Aws(V),
 }
 
 /// The actions of a statement.
@@ -71,7 +73,7 @@ pub struct Condition<V = Value> {
 pub struct Statement<V = Value> {
     pub sid: Option<String>,
     pub effect: Effect,
-    pub principal: Option<Principal>,
+    pub principal: Option<Principal<V>>,
     pub actions: Actions,
     pub resources: Vec<V>,
     pub condition: Option<Condition<V>>,
@@ -85,7 +87,7 @@ pub fn trust(trusted: &'static str, account: Value) -> Statement {
     Statement {
         sid: None,
         effect: Effect::Allow,
-        principal: Some(Principal::Service(trusted)),
+        principal: Some(Principal::Services(Values::One(Value::from(trusted)))),
         actions: Actions::One("sts:AssumeRole"),
         resources: Vec::new(),
         condition: Some(Condition {
@@ -144,7 +146,7 @@ pub fn deny_insecure_transport<V: From<&'static str>>(resource: V) -> Statement<
 
 /// A statement letting an AWS service act on `resource` for its
 /// `sources` (the ARNs it acts for).
-pub fn service_statement<V>(
+pub fn service_statement<V: From<&'static str>>(
     sid: &str,
     permission: &Permission,
     resource: V,
@@ -153,7 +155,9 @@ pub fn service_statement<V>(
     Statement {
         sid: Some(sid.to_string()),
         effect: Effect::Allow,
-        principal: Some(Principal::Service(permission.service)),
+        principal: Some(Principal::Services(Values::One(V::from(
+            permission.service,
+        )))),
         actions: Actions::Listed(
             permission
                 .actions

@@ -23,6 +23,7 @@ fn resource_type(kind: Kind) -> &'static str {
         Kind::EventBus => "aws_cloudwatch_event_bus",
         Kind::Function => "aws_lambda_function",
         Kind::Key => "aws_kms_key",
+        Kind::KeyAlias => "aws_kms_alias",
         Kind::LogGroup => "aws_cloudwatch_log_group",
         Kind::NetworkAcl => "aws_network_acl",
         Kind::NetworkAclEntry => "aws_network_acl_rule",
@@ -62,6 +63,7 @@ fn attribute_name(kind: Kind, attribute: Attribute) -> &'static str {
     match (kind, attribute) {
         (Kind::Function, Attribute::Name) => "function_name",
         (_, Attribute::Arn | Attribute::LogArn) => "arn",
+        (Kind::Key, Attribute::Id) => "key_id",
         (_, Attribute::Id) => "id",
         (_, Attribute::SecretArn) => "master_user_secret[0].secret_arn",
         (_, Attribute::Name) => "name",
@@ -95,6 +97,9 @@ enum Argument {
 const ARGUMENTS: &[(Kind, &str, Argument)] = &[
     (Kind::Archive,        "ArchiveName",            Argument::Named("name")),
     (Kind::Archive,        "SourceArn",              Argument::Named("event_source_arn")),
+    (Kind::Key,            "PendingWindowInDays",    Argument::Named("deletion_window_in_days")),
+    (Kind::Key,            "KeyPolicy",              Argument::Named("policy")),
+    (Kind::KeyAlias,       "AliasName",              Argument::Named("name")),
     (Kind::LogGroup,       "LogGroupName",           Argument::Named("name")),
     (Kind::NetworkAclEntry, "PortRange",             Argument::Flattened),
     (Kind::NetworkAclEntry, "PortRange.From",        Argument::Named("from_port")),
@@ -184,6 +189,8 @@ fn document_label(key: &Key) -> String {
         Kind::TopicPolicy => format!("{}--topic", key.name),
         Kind::QueuePolicy => format!("{}--queue", key.name),
         Kind::Role => format!("{}--assume", key.name),
+        // The system has one key.
+        Kind::Key => "kms".to_string(),
         Kind::RolePolicy => key.name.clone(),
         kind => format!("{}--{}", key.name, resource_type(kind)),
     }
@@ -231,6 +238,7 @@ pub(super) fn add(file: &mut TfFile, context: &Context<'_>, resource: Resource) 
         mut notes,
         mut waivers,
         after,
+        kept: _,
     } = resource;
     let mut block = super::writer::resource(resource_type(key.kind), &key.name);
     for (property, value) in properties {
@@ -464,6 +472,14 @@ fn document_expression(context: &Context<'_>, value: &Value) -> Expression {
     }
 }
 
+/// One value or several, as a list.
+fn values_list(context: &Context<'_>, values: &Values) -> Expression {
+    match values {
+        Values::One(value) => list([expression(context, value)]),
+        Values::Any(values) => list(values.iter().map(|value| expression(context, value))),
+    }
+}
+
 /// A `statement` block of an `aws_iam_policy_document`, without what the
 /// statement does not have.
 fn statement_block(context: &Context<'_>, statement: &Statement) -> Block {
@@ -482,23 +498,21 @@ fn statement_block(context: &Context<'_>, statement: &Statement) -> Block {
     if !statement.resources.is_empty() {
         block = block.add_attribute(("resources", list_expression(context, &statement.resources)));
     }
-    if let Some(principal) = statement.principal {
-        let (principal_type, identifier) = match principal {
-            Principal::Anyone => ("*", "*"),
-            Principal::Service(service) => ("Service", service),
+    if let Some(principal) = &statement.principal {
+        let (principal_type, identifiers) = match principal {
+            Principal::Anyone => ("*", super::writer::strings(["*"])),
+            Principal::Services(services) => ("Service", values_list(context, services)),
+            Principal::Aws(arn) => ("AWS", list([expression(context, arn)])),
         };
         block = block.add_block(
             Block::builder("principals")
                 .add_attribute(("type", principal_type))
-                .add_attribute(("identifiers", super::writer::strings([identifier])))
+                .add_attribute(("identifiers", identifiers))
                 .build(),
         );
     }
     if let Some(condition) = &statement.condition {
-        let values = match &condition.values {
-            Values::One(value) => list([expression(context, value)]),
-            Values::Any(values) => list(values.iter().map(|value| expression(context, value))),
-        };
+        let values = values_list(context, &condition.values);
         block = block.add_block(
             Block::builder("condition")
                 .add_attribute(("test", condition.test))

@@ -6,9 +6,7 @@ use hcl::expr::{BinaryOp, BinaryOperator, Operation, UnaryOp, UnaryOperator};
 use hcl::{Block, Expression};
 
 use super::Context;
-use super::writer::{
-    TfFile, call, data, object, physical_name, reference, resource, strings, template,
-};
+use super::writer::{TfFile, call, data, object, reference, strings};
 use crate::emit::names;
 use crate::model::aws_names;
 
@@ -266,152 +264,14 @@ pub(super) fn variables(context: &Context<'_>) -> TfFile {
     file
 }
 
-/// The system's KMS key: it encrypts the logs, queues, topics, streams and
-/// tables. Its policy gives the account the key's administration and use
-/// (IAM policies then grant each role what it needs), and lets the AWS
-/// services that write encrypted data on the system's behalf use it.
+/// The system's KMS key and its alias (`emit::infra::encryption`).
 pub(super) fn encryption(context: &Context<'_>) -> TfFile {
-    let system = context.system;
     let mut file = TfFile::new(context);
-    file.add(
-        resource("aws_kms_key", "system")
-            .add_attribute((
-                "description",
-                format!(
-                    "Encrypts the logs, queues, topics, streams and tables of system {}",
-                    system.name.text
-                ),
-            ))
-            .add_attribute(("enable_key_rotation", true))
-            .add_attribute(("deletion_window_in_days", 30))
-            .add_attribute(("policy", reference("data.aws_iam_policy_document.kms.json")))
-            .build(),
+    super::infra::add_all(
+        &mut file,
+        context,
+        crate::emit::infra::encryption::encryption,
     );
-    file.add(
-        resource("aws_kms_alias", "system")
-            .add_attribute(("name", physical_name(&names::key_alias(context))))
-            .add_attribute(("target_key_id", reference("aws_kms_key.system.key_id")))
-            .build(),
-    );
-    let account_root = template(
-        "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root",
-    );
-    let principals = |kind: &str, identifiers: Expression| {
-        Block::builder("principals")
-            .add_attribute(("type", kind))
-            .add_attribute(("identifiers", identifiers))
-            .build()
-    };
-    let statement = |sid: &str, actions: &[&str], principal: Block| {
-        Block::builder("statement")
-            .add_attribute(("sid", sid))
-            .add_attribute(("effect", "Allow"))
-            .add_attribute(("actions", strings(actions.iter())))
-            .add_attribute(("resources", strings(["*"])))
-            .add_block(principal)
-    };
-    let administer = crate::emit::firewall::KMS_ADMINISTER;
-    let usage = crate::emit::firewall::KMS_USE;
-    let logs_condition = Block::builder("condition")
-        .add_attribute(("test", "ArnLike"))
-        .add_attribute(("variable", "kms:EncryptionContext:aws:logs:arn"))
-        .add_attribute((
-            "values",
-            crate::emit::terraform::writer::list([template(
-                "arn:${data.aws_partition.current.partition}:logs:${var.region}:${data.aws_caller_identity.current.account_id}:log-group:*",
-            )]),
-        ))
-        .build();
-    let account_condition = Block::builder("condition")
-        .add_attribute(("test", "StringEquals"))
-        .add_attribute(("variable", "aws:SourceAccount"))
-        .add_attribute((
-            "values",
-            crate::emit::terraform::writer::list([reference(
-                "data.aws_caller_identity.current.account_id",
-            )]),
-        ))
-        .build();
-    let mut document = data("aws_iam_policy_document", "kms")
-        .add_block(
-            statement(
-                "AccountAdministers",
-                &administer,
-                principals(
-                    "AWS",
-                    crate::emit::terraform::writer::list([account_root.clone()]),
-                ),
-            )
-            .build(),
-        )
-        .add_block(
-            statement(
-                "AccountUsesThroughIam",
-                &usage,
-                principals("AWS", crate::emit::terraform::writer::list([account_root])),
-            )
-            .build(),
-        )
-        .add_block(
-            statement(
-                "CloudWatchLogsEncryptsLogGroups",
-                &crate::emit::firewall::KMS_LOGS,
-                principals(
-                    "Service",
-                    crate::emit::terraform::writer::list([template(
-                        "logs.${var.region}.amazonaws.com",
-                    )]),
-                ),
-            )
-            .add_block(logs_condition)
-            .build(),
-        );
-    let alarms = context.graph.alarms.topic.is_some();
-    for (sid, services, account) in crate::emit::firewall::KEY_DELIVERIES
-        .into_iter()
-        .chain(alarms.then_some(crate::emit::firewall::KEY_ALARMS))
-    {
-        let mut delivery = statement(
-            sid,
-            &["kms:Decrypt", "kms:GenerateDataKey"],
-            principals("Service", strings(services.iter())),
-        );
-        if account {
-            delivery = delivery.add_block(account_condition.clone());
-        }
-        document = document.add_block(delivery.build());
-    }
-    if context.graph.state_machines().next().is_some() {
-        document = document.add_block(
-            statement(
-                crate::emit::firewall::STATE_MACHINE_LOGS.0,
-                &crate::emit::firewall::STATE_MACHINE_LOGS.1,
-                principals(
-                    "Service",
-                    strings([crate::emit::firewall::STATE_MACHINE_LOGS.2]),
-                ),
-            )
-            .build(),
-        );
-    }
-    file.add(document.build());
-    file.note_above("In a key policy, the resource \"*\" means this key and no other.");
-    for (check, what) in [
-        (
-            "CKV_AWS_109",
-            "a key policy can only name its own key as \"*\"",
-        ),
-        (
-            "CKV_AWS_111",
-            "a key policy can only name its own key as \"*\"",
-        ),
-        (
-            "CKV_AWS_356",
-            "a key policy can only name its own key as \"*\"",
-        ),
-    ] {
-        file.note_inside(&format!("#checkov:skip={check}:{what}"));
-    }
     file
 }
 
