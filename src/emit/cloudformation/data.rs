@@ -15,8 +15,8 @@ use crate::graph::iam::Principal;
 use crate::graph::network::Guarded;
 use crate::model::aws_names::NameKind;
 use crate::model::{
-    Billing, Bucket, BucketId, DataStore, Database, DatabaseId, Key, Parameter, ParameterId,
-    Projection, Secret, SecretId, StreamView, Table, TableId,
+    Billing, Bucket, BucketId, DataStore, Database, DatabaseId, Key, Projection, StreamView, Table,
+    TableId,
 };
 
 pub(super) fn data_stores(context: &Context<'_>, template: &mut Template) {
@@ -29,11 +29,13 @@ pub(super) fn data_stores(context: &Context<'_>, template: &mut Template) {
     for (index, bucket) in context.system.buckets.iter().enumerate() {
         add_bucket(template, context, BucketId(index), bucket);
     }
-    for (index, secret) in context.system.secrets.iter().enumerate() {
-        add_secret(template, context, SecretId(index), secret);
+    for secret in &context.system.secrets {
+        let secret = crate::emit::infra::data::secret(context, secret);
+        super::infra::add(context, template, &secret);
     }
-    for (index, parameter) in context.system.parameters.iter().enumerate() {
-        add_parameter(template, context, ParameterId(index), parameter);
+    for parameter in &context.system.parameters {
+        let parameter = crate::emit::infra::data::parameter(context, parameter);
+        super::infra::add(context, template, &parameter);
     }
 }
 
@@ -123,61 +125,6 @@ pub(super) fn public_access_blocked() -> Json {
 /// Every object is the bucket owner's, and ACLs are off.
 pub(super) fn owner_enforced() -> Json {
     json!({ "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] })
-}
-
-/// A declared secret, encrypted with the system key. Without a value in
-/// the template, CloudFormation creates the secret with a random one until
-/// an operator puts the real value (Terraform creates it with none).
-fn add_secret(template: &mut Template, context: &Context<'_>, id: SecretId, secret: &Secret) {
-    let name = secret.name.text.as_str();
-    let mut properties = Map::new();
-    properties.insert(
-        "Name".into(),
-        physical_name(context, &names::secret(context, name)),
-    );
-    if !secret.doc.is_empty() {
-        properties.insert("Description".into(), Json::from(secret.doc.join(" ")));
-    }
-    properties.insert("KmsKeyId".into(), super::key_arn());
-    let (check, why) = datastores::SECRET_ROTATION_SKIP;
-    template
-        .add(
-            references::store(context.system, DataStore::Secret(id)),
-            &format!("secret {name}"),
-            "AWS::SecretsManager::Secret",
-            Json::Object(properties),
-        )
-        .skip(check, why);
-}
-
-/// A declared parameter: a `String` in the standard tier.
-fn add_parameter(
-    template: &mut Template,
-    context: &Context<'_>,
-    id: ParameterId,
-    parameter: &Parameter,
-) {
-    let name = parameter.name.text.as_str();
-    let mut properties = Map::new();
-    properties.insert(
-        "Name".into(),
-        physical_name(context, &names::parameter(context, name)),
-    );
-    if !parameter.doc.is_empty() {
-        properties.insert("Description".into(), Json::from(parameter.doc.join(" ")));
-    }
-    properties.insert("Type".into(), Json::from("String"));
-    properties.insert("Tier".into(), Json::from("Standard"));
-    properties.insert("Value".into(), Json::from(parameter.value.value.as_str()));
-    let (check, why) = datastores::PARAMETER_ENCRYPTION_SKIP;
-    template
-        .add(
-            references::store(context.system, DataStore::Parameter(id)),
-            &format!("parameter {name}"),
-            "AWS::SSM::Parameter",
-            Json::Object(properties),
-        )
-        .skip(check, why);
 }
 
 fn key_schema(partition: &Key, sort: Option<&Key>) -> Json {

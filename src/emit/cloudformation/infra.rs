@@ -106,8 +106,12 @@ fn spelling(kind: Kind) -> Spelling {
 
 /// The properties of the model a type does not have: the provider takes
 /// them, CloudFormation decides them itself (a Lambda permission's
-/// statement id).
-const NOT_IN_TEMPLATE: &[(Kind, &str)] = &[(Kind::Permission, "StatementId")];
+/// statement id, a deleted secret's recovery window).
+const NOT_IN_TEMPLATE: &[(Kind, &str)] = &[
+    (Kind::Permission, "StatementId"),
+    // A stack deletes a secret with the default recovery window, 30 days.
+    (Kind::Secret, "RecoveryWindowInDays"),
+];
 
 /// A property of the model the type does not have, which the template
 /// says with a resource of its own for each zone of a [`Value::Zonal`]

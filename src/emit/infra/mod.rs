@@ -20,6 +20,7 @@
 //! byte-identical oracle; the others are still built by each backend.
 
 pub mod alarms;
+pub mod data;
 pub mod encryption;
 pub mod iam;
 pub mod logs;

@@ -16,9 +16,7 @@ use crate::emit::{datastores, names};
 use crate::graph::iam::Principal;
 use crate::graph::network::Guarded;
 use crate::model::aws_names::NameKind;
-use crate::model::{
-    Billing, Bucket, Database, DatabaseId, Parameter, Projection, Secret, StreamView, Table,
-};
+use crate::model::{Billing, Bucket, Database, DatabaseId, Projection, StreamView, Table};
 
 pub(super) fn data_stores(context: &Context<'_>) -> TfFile {
     let mut file = TfFile::new(context);
@@ -32,10 +30,15 @@ pub(super) fn data_stores(context: &Context<'_>) -> TfFile {
         add_bucket(&mut file, context, bucket);
     }
     for secret in &context.system.secrets {
-        add_secret(&mut file, context, secret);
+        super::infra::add(
+            &mut file,
+            context,
+            crate::emit::infra::data::secret(context, secret),
+        );
     }
     for parameter in &context.system.parameters {
-        add_parameter(&mut file, context, parameter);
+        let parameter = crate::emit::infra::data::parameter(context, parameter);
+        super::infra::add(&mut file, context, parameter);
     }
     file
 }
@@ -199,46 +202,6 @@ pub(super) fn bucket_tls_only(label: &str) -> Block {
                 .build(),
         )
         .build()
-}
-
-/// A declared secret, encrypted with the system key. meshc makes the
-/// secret, never its value: an operator, or a service that `uses` it with
-/// `write`, puts the value.
-fn add_secret(file: &mut TfFile, context: &Context<'_>, secret: &Secret) {
-    let label = secret.name.text.as_str();
-    let mut block = resource("aws_secretsmanager_secret", label)
-        .add_attribute(("name", physical_name(&names::secret(context, label))));
-    if !secret.doc.is_empty() {
-        block = block.add_attribute(("description", secret.doc.join(" ")));
-    }
-    file.add(
-        block
-            .add_attribute(("kms_key_id", reference("aws_kms_key.system.arn")))
-            .add_attribute(("recovery_window_in_days", datastores::SECRET_RECOVERY_DAYS))
-            .build(),
-    );
-    let (check, why) = datastores::SECRET_ROTATION_SKIP;
-    file.note_inside(&format!("#checkov:skip={check}:{why}"));
-}
-
-/// A declared parameter: a `String` in the standard tier, in the system's
-/// hierarchy, with its declared value.
-fn add_parameter(file: &mut TfFile, context: &Context<'_>, parameter: &Parameter) {
-    let label = parameter.name.text.as_str();
-    let mut block = resource("aws_ssm_parameter", label)
-        .add_attribute(("name", physical_name(&names::parameter(context, label))));
-    if !parameter.doc.is_empty() {
-        block = block.add_attribute(("description", parameter.doc.join(" ")));
-    }
-    file.add(
-        block
-            .add_attribute(("type", "String"))
-            .add_attribute(("tier", "Standard"))
-            .add_attribute(("value", parameter.value.value.as_str()))
-            .build(),
-    );
-    let (check, why) = datastores::PARAMETER_ENCRYPTION_SKIP;
-    file.note_inside(&format!("#checkov:skip={check}:{why}"));
 }
 
 fn add_table(file: &mut TfFile, context: &Context<'_>, table: &Table) {
