@@ -16,6 +16,8 @@ pub mod ordering;
 pub mod picture;
 pub mod policies;
 pub mod terraform;
+#[cfg(test)]
+mod testing;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};

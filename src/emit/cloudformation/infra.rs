@@ -584,24 +584,12 @@ mod tests {
 
     use super::{Template, add, json_value};
     use crate::emit::infra::{Attribute, Key, Kind, Resource, Value};
+    use crate::emit::testing::problems;
 
     const SOURCE: &str = "system folded { region = \"us-east-1\" }\n";
 
-    /// What the context reported, as `code: message`.
-    fn problems(context: &crate::emit::Context<'_>) -> Vec<String> {
-        context
-            .diagnostics()
-            .iter()
-            .map(|diagnostic| format!("{}: {}", diagnostic.code.code, diagnostic.message))
-            .collect()
-    }
-
     fn analysed() -> (crate::model::System, crate::graph::Graph) {
-        let analysis = crate::analyze(SOURCE);
-        let (Some(system), Some(graph)) = (analysis.system, analysis.graph) else {
-            panic!("the system resolves: {:?}", analysis.diagnostics);
-        };
-        (system, graph)
+        crate::emit::testing::analysed(SOURCE)
     }
 
     #[test]

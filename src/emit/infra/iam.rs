@@ -216,10 +216,8 @@ mod tests {
 
     #[test]
     fn a_grant_on_what_the_system_does_not_hold_is_an_internal_error() {
-        let analysis = crate::analyze("system s { region = \"us-east-1\" }\n");
-        let (Some(system), Some(graph)) = (analysis.system, analysis.graph) else {
-            panic!("the system resolves: {:?}", analysis.diagnostics);
-        };
+        let (system, graph) =
+            crate::emit::testing::analysed("system s { region = \"us-east-1\" }\n");
         let context = crate::emit::Context::new(&system, &graph);
         assert_eq!(
             arn(&context, IamResource::Table(TableId(3))),
@@ -237,11 +235,7 @@ mod tests {
                 zones: 0,
             }
         );
-        let mut found: Vec<String> = context
-            .diagnostics()
-            .iter()
-            .map(|diagnostic| format!("{}: {}", diagnostic.code.code, diagnostic.message))
-            .collect();
+        let mut found = crate::emit::testing::problems(&context);
         found.sort();
         assert_eq!(
             found,

@@ -532,10 +532,8 @@ mod tests {
 
     #[test]
     fn the_definition_of_a_saga_without_a_state_machine_is_an_internal_error() {
-        let analysis = crate::analyze("system s { region = \"us-east-1\" }\n");
-        let (Some(system), Some(graph)) = (analysis.system, analysis.graph) else {
-            panic!("the system resolves: {:?}", analysis.diagnostics);
-        };
+        let (system, graph) =
+            crate::emit::testing::analysed("system s { region = \"us-east-1\" }\n");
         let context = crate::emit::Context::new(&system, &graph);
         let definition = Value::Definition {
             saga: SagaId(0),
@@ -557,10 +555,8 @@ mod tests {
 
     #[test]
     fn a_value_of_each_zone_is_a_splat_and_a_protocol_its_name() {
-        let analysis = crate::analyze("system s { region = \"us-east-1\" }\n");
-        let (Some(system), Some(graph)) = (analysis.system, analysis.graph) else {
-            panic!("the system resolves: {:?}", analysis.diagnostics);
-        };
+        let (system, graph) =
+            crate::emit::testing::analysed("system s { region = \"us-east-1\" }\n");
         let context = crate::emit::Context::new(&system, &graph);
         let zonal = Value::Zonal {
             key: Key::new(Kind::Subnet, "main--app"),
@@ -580,10 +576,8 @@ mod tests {
 
     #[test]
     fn a_list_holding_values_of_each_zone_joins_their_splats_and_the_others() {
-        let analysis = crate::analyze("system s { region = \"us-east-1\" }\n");
-        let (Some(system), Some(graph)) = (analysis.system, analysis.graph) else {
-            panic!("the system resolves: {:?}", analysis.diagnostics);
-        };
+        let (system, graph) =
+            crate::emit::testing::analysed("system s { region = \"us-east-1\" }\n");
         let context = crate::emit::Context::new(&system, &graph);
         let resources = Value::List(vec![
             Value::from("*"),

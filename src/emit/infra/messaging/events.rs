@@ -5,9 +5,9 @@
 
 use super::{delivered_to, source_arns};
 use crate::emit::events as event_names;
-use crate::emit::infra::{Attribute, Key, Kind, Resource, Sink, Value, queue_key};
+use crate::emit::infra::{Attribute, Key, Kind, Resource, Sink, Value, declared, queue_key};
 use crate::emit::{Context, json_schema, names, ordering};
-use crate::graph::iam::{Principal, Resource as IamResource};
+use crate::graph::iam::{Permission, Principal, Resource as IamResource, Source};
 use crate::graph::messaging::{self, RulePlan};
 use crate::graph::{BusRef, Node};
 use crate::model::EventId;
@@ -53,30 +53,62 @@ pub fn events(context: &Context<'_>, out: &mut Sink<'_>) {
         rule_resources(context, rule, out);
     }
     for permission in &context.graph.iam.permissions {
-        if let IamResource::Function(_) = permission.resource {
-            let grants =
-                event_names::function_permissions(system, context.graph, permission, || {
-                    source_arns(context, rules, permission)
-                });
-            for grant in grants {
-                out(Resource::new(Kind::Permission, grant.label)
-                    .with(
-                        "StatementId",
-                        names::bare(
-                            context,
-                            NameKind::FunctionPermission,
-                            &names::physical(&grant.statement),
-                        ),
-                    )
-                    .with("Action", "lambda:InvokeFunction")
-                    .with(
-                        "FunctionName",
-                        Key::new(Kind::Function, grant.name).get(Attribute::Name),
-                    )
-                    .with("Principal", permission.service)
-                    .with("SourceArn", grant.arn));
-            }
-        }
+        function_permissions(context, rules, permission, out);
+    }
+}
+
+/// The Lambda permissions a permission of the IAM plan on a function asks
+/// for: one per ARN of its source, labelled `<function>--from-<source>`,
+/// then `-2`, `-3`, ... None for a permission on anything else, nor for a
+/// load balancer's: those are written beside the load balancer.
+fn function_permissions(
+    context: &Context<'_>,
+    rules: &[RulePlan],
+    permission: &Permission,
+    out: &mut Sink<'_>,
+) {
+    let system = context.system;
+    let IamResource::Function(function) = permission.resource else {
+        return;
+    };
+    if let Source::LoadBalancer(_) = permission.source {
+        return;
+    }
+    let name = declared(
+        context,
+        system.service(function).map(|found| &found.name),
+        || format!("the service {}", function.0),
+    );
+    let source = event_names::source_label(system, context.graph, permission.source);
+    for (index, arn) in source_arns(context, rules, permission)
+        .into_iter()
+        .enumerate()
+    {
+        // Nothing for the first, `-2`, `-3`, ... after.
+        let suffix = if index == 0 {
+            String::new()
+        } else {
+            format!("-{}", index + 1)
+        };
+        let statement = format!("from-{source}{suffix}");
+        out(
+            Resource::new(Kind::Permission, format!("{name}--{statement}"))
+                .with(
+                    "StatementId",
+                    names::bare(
+                        context,
+                        NameKind::FunctionPermission,
+                        &names::physical(&statement),
+                    ),
+                )
+                .with("Action", "lambda:InvokeFunction")
+                .with(
+                    "FunctionName",
+                    Key::new(Kind::Function, name.clone()).get(Attribute::Name),
+                )
+                .with("Principal", permission.service)
+                .with("SourceArn", arn),
+        );
     }
 }
 
@@ -250,4 +282,34 @@ fn rule_target(
         );
     }
     Some(resource)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::graph::iam::{Permission, Resource as IamResource, Source};
+    use crate::model::{ServiceId, TopicId};
+
+    #[test]
+    fn a_lambda_permission_on_a_function_the_system_does_not_hold_is_an_internal_error() {
+        let (system, graph) = crate::emit::testing::analysed(
+            "system s { region = \"us-east-1\" }\ntopic notices { }\n",
+        );
+        let context = crate::emit::Context::new(&system, &graph);
+        let permission = Permission {
+            resource: IamResource::Function(ServiceId(9)),
+            service: "sns.amazonaws.com",
+            actions: vec!["lambda:InvokeFunction"],
+            source: Source::Topic(TopicId(0)),
+        };
+        let mut written = 0;
+        super::function_permissions(&context, &[], &permission, &mut |_| written += 1);
+        assert_eq!(written, 1, "one permission per ARN of the source");
+        let found = crate::emit::testing::problems(&context);
+        assert_eq!(
+            found,
+            [
+                "M001: meshc found an inconsistency in its own model: the service 9 is not in the system"
+            ]
+        );
+    }
 }
