@@ -10,7 +10,8 @@ use hcl::Block;
 
 use super::Context;
 use super::writer::{
-    TfFile, aws_name, data, list, physical_name, reference, resource, strings, template,
+    TfFile, attribute, aws_name, data, list, nested_block, physical_name, reference, resource,
+    strings, template,
 };
 use crate::emit::{datastores, names};
 use crate::graph::iam::Principal;
@@ -53,8 +54,11 @@ fn add_bucket(file: &mut TfFile, context: &Context<'_>, bucket: &Bucket) {
     let own = |attribute: &str| reference(&format!("aws_s3_bucket.{label}.{attribute}"));
     file.add(
         resource("aws_s3_bucket", label)
-            .add_attribute(("bucket", physical_name(&names::bucket(context, label))))
-            .add_attribute(("force_destroy", !bucket.deletion_protection))
+            .add_attribute(attribute(
+                "bucket",
+                physical_name(&names::bucket(context, label)),
+            ))
+            .add_attribute(attribute("force_destroy", !bucket.deletion_protection))
             .build(),
     );
     if !bucket.doc.is_empty() {
@@ -66,48 +70,51 @@ fn add_bucket(file: &mut TfFile, context: &Context<'_>, bucket: &Bucket) {
     add_bucket_closure(file, label);
     file.add(
         resource("aws_s3_bucket_server_side_encryption_configuration", label)
-            .add_attribute(("bucket", own("id")))
+            .add_attribute(attribute("bucket", own("id")))
             .add_block(
-                Block::builder("rule")
+                nested_block("rule")
                     .add_block(
-                        Block::builder("apply_server_side_encryption_by_default")
-                            .add_attribute(("sse_algorithm", "aws:kms"))
-                            .add_attribute((
+                        nested_block("apply_server_side_encryption_by_default")
+                            .add_attribute(attribute("sse_algorithm", "aws:kms"))
+                            .add_attribute(attribute(
                                 "kms_master_key_id",
                                 reference("aws_kms_key.system.arn"),
                             ))
                             .build(),
                     )
-                    .add_attribute(("bucket_key_enabled", true))
+                    .add_attribute(attribute("bucket_key_enabled", true))
                     .build(),
             )
             .build(),
     );
     add_bucket_versioning(file, label);
     let lifecycle = datastores::bucket_lifecycle(bucket);
-    let mut rule = Block::builder("rule")
-        .add_attribute(("id", lifecycle.id))
-        .add_attribute(("status", "Enabled"))
-        .add_block(Block::builder("filter").build());
+    let mut rule = nested_block("rule")
+        .add_attribute(attribute("id", lifecycle.id))
+        .add_attribute(attribute("status", "Enabled"))
+        .add_block(nested_block("filter").build());
     if let Some(days) = lifecycle.expiration_days {
         rule = rule.add_block(
-            Block::builder("expiration")
-                .add_attribute(("days", days))
+            nested_block("expiration")
+                .add_attribute(attribute("days", days))
                 .build(),
         );
     }
     file.add(
         resource("aws_s3_bucket_lifecycle_configuration", label)
-            .add_attribute(("bucket", own("id")))
+            .add_attribute(attribute("bucket", own("id")))
             .add_block(
                 rule.add_block(
-                    Block::builder("noncurrent_version_expiration")
-                        .add_attribute(("noncurrent_days", lifecycle.noncurrent_days))
+                    nested_block("noncurrent_version_expiration")
+                        .add_attribute(attribute("noncurrent_days", lifecycle.noncurrent_days))
                         .build(),
                 )
                 .add_block(
-                    Block::builder("abort_incomplete_multipart_upload")
-                        .add_attribute(("days_after_initiation", lifecycle.abandoned_upload_days))
+                    nested_block("abort_incomplete_multipart_upload")
+                        .add_attribute(attribute(
+                            "days_after_initiation",
+                            lifecycle.abandoned_upload_days,
+                        ))
                         .build(),
                 )
                 .build(),
@@ -122,12 +129,12 @@ fn add_bucket(file: &mut TfFile, context: &Context<'_>, bucket: &Bucket) {
     );
     file.add(
         resource("aws_s3_bucket_policy", label)
-            .add_attribute(("bucket", own("id")))
-            .add_attribute((
+            .add_attribute(attribute("bucket", own("id")))
+            .add_attribute(attribute(
                 "policy",
                 reference(&format!("data.aws_iam_policy_document.{policy}.json")),
             ))
-            .add_attribute((
+            .add_attribute(attribute(
                 "depends_on",
                 list([reference(&format!(
                     "aws_s3_bucket_public_access_block.{label}"
@@ -143,19 +150,19 @@ pub(super) fn add_bucket_closure(file: &mut TfFile, label: &str) {
     let bucket = reference(&format!("aws_s3_bucket.{label}.id"));
     file.add(
         resource("aws_s3_bucket_public_access_block", label)
-            .add_attribute(("bucket", bucket.clone()))
-            .add_attribute(("block_public_acls", true))
-            .add_attribute(("block_public_policy", true))
-            .add_attribute(("ignore_public_acls", true))
-            .add_attribute(("restrict_public_buckets", true))
+            .add_attribute(attribute("bucket", bucket.clone()))
+            .add_attribute(attribute("block_public_acls", true))
+            .add_attribute(attribute("block_public_policy", true))
+            .add_attribute(attribute("ignore_public_acls", true))
+            .add_attribute(attribute("restrict_public_buckets", true))
             .build(),
     );
     file.add(
         resource("aws_s3_bucket_ownership_controls", label)
-            .add_attribute(("bucket", bucket))
+            .add_attribute(attribute("bucket", bucket))
             .add_block(
-                Block::builder("rule")
-                    .add_attribute(("object_ownership", "BucketOwnerEnforced"))
+                nested_block("rule")
+                    .add_attribute(attribute("object_ownership", "BucketOwnerEnforced"))
                     .build(),
             )
             .build(),
@@ -165,10 +172,13 @@ pub(super) fn add_bucket_closure(file: &mut TfFile, label: &str) {
 pub(super) fn add_bucket_versioning(file: &mut TfFile, label: &str) {
     file.add(
         resource("aws_s3_bucket_versioning", label)
-            .add_attribute(("bucket", reference(&format!("aws_s3_bucket.{label}.id"))))
+            .add_attribute(attribute(
+                "bucket",
+                reference(&format!("aws_s3_bucket.{label}.id")),
+            ))
             .add_block(
-                Block::builder("versioning_configuration")
-                    .add_attribute(("status", "Enabled"))
+                nested_block("versioning_configuration")
+                    .add_attribute(attribute("status", "Enabled"))
                     .build(),
             )
             .build(),
@@ -177,11 +187,11 @@ pub(super) fn add_bucket_versioning(file: &mut TfFile, label: &str) {
 
 /// The bucket policy statement that refuses requests without TLS.
 pub(super) fn bucket_tls_only(label: &str) -> Block {
-    Block::builder("statement")
-        .add_attribute(("sid", "DenyInsecureTransport"))
-        .add_attribute(("effect", "Deny"))
-        .add_attribute(("actions", strings(["s3:*"])))
-        .add_attribute((
+    nested_block("statement")
+        .add_attribute(attribute("sid", "DenyInsecureTransport"))
+        .add_attribute(attribute("effect", "Deny"))
+        .add_attribute(attribute("actions", strings(["s3:*"])))
+        .add_attribute(attribute(
             "resources",
             list([
                 reference(&format!("aws_s3_bucket.{label}.arn")),
@@ -189,16 +199,16 @@ pub(super) fn bucket_tls_only(label: &str) -> Block {
             ]),
         ))
         .add_block(
-            Block::builder("principals")
-                .add_attribute(("type", "*"))
-                .add_attribute(("identifiers", strings(["*"])))
+            nested_block("principals")
+                .add_attribute(attribute("type", "*"))
+                .add_attribute(attribute("identifiers", strings(["*"])))
                 .build(),
         )
         .add_block(
-            Block::builder("condition")
-                .add_attribute(("test", "Bool"))
-                .add_attribute(("variable", "aws:SecureTransport"))
-                .add_attribute(("values", strings(["false"])))
+            nested_block("condition")
+                .add_attribute(attribute("test", "Bool"))
+                .add_attribute(attribute("variable", "aws:SecureTransport"))
+                .add_attribute(attribute("values", strings(["false"])))
                 .build(),
         )
         .build()
@@ -207,29 +217,32 @@ pub(super) fn bucket_tls_only(label: &str) -> Block {
 fn add_table(file: &mut TfFile, context: &Context<'_>, table: &Table) {
     let name = table.name.text.as_str();
     let mut block = resource("aws_dynamodb_table", name)
-        .add_attribute(("name", aws_name(context, NameKind::Table, name)));
+        .add_attribute(attribute("name", aws_name(context, NameKind::Table, name)));
     let provisioned = match table.billing.value {
         Billing::OnDemand => {
-            block = block.add_attribute(("billing_mode", "PAY_PER_REQUEST"));
+            block = block.add_attribute(attribute("billing_mode", "PAY_PER_REQUEST"));
             None
         }
         Billing::Provisioned { reads, writes } => {
             block = block
-                .add_attribute(("billing_mode", "PROVISIONED"))
-                .add_attribute(("read_capacity", reads))
-                .add_attribute(("write_capacity", writes));
+                .add_attribute(attribute("billing_mode", "PROVISIONED"))
+                .add_attribute(attribute("read_capacity", reads))
+                .add_attribute(attribute("write_capacity", writes));
             Some((reads, writes))
         }
     };
-    block = block.add_attribute(("hash_key", table.partition_key.name.as_str()));
+    block = block.add_attribute(attribute("hash_key", table.partition_key.name.as_str()));
     if let Some(sort) = &table.sort_key {
-        block = block.add_attribute(("range_key", sort.name.as_str()));
+        block = block.add_attribute(attribute("range_key", sort.name.as_str()));
     }
-    block = block.add_attribute(("deletion_protection_enabled", table.deletion_protection));
+    block = block.add_attribute(attribute(
+        "deletion_protection_enabled",
+        table.deletion_protection,
+    ));
     if let Some(view) = table.stream {
         block = block
-            .add_attribute(("stream_enabled", true))
-            .add_attribute((
+            .add_attribute(attribute("stream_enabled", true))
+            .add_attribute(attribute(
                 "stream_view_type",
                 match view {
                     StreamView::KeysOnly => "KEYS_ONLY",
@@ -242,50 +255,53 @@ fn add_table(file: &mut TfFile, context: &Context<'_>, table: &Table) {
     let keys = datastores::key_attributes(table);
     for key in keys {
         block = block.add_block(
-            Block::builder("attribute")
-                .add_attribute(("name", key.name.as_str()))
-                .add_attribute(("type", datastores::key_type(key.ty)))
+            nested_block("attribute")
+                .add_attribute(attribute("name", key.name.as_str()))
+                .add_attribute(attribute("type", datastores::key_type(key.ty)))
                 .build(),
         );
     }
     for index in &table.indexes {
-        let mut gsi = Block::builder("global_secondary_index")
-            .add_attribute(("name", index.name.text.as_str()))
-            .add_attribute(("hash_key", index.partition_key.name.as_str()));
+        let mut gsi = nested_block("global_secondary_index")
+            .add_attribute(attribute("name", index.name.text.as_str()))
+            .add_attribute(attribute("hash_key", index.partition_key.name.as_str()));
         if let Some(sort) = &index.sort_key {
-            gsi = gsi.add_attribute(("range_key", sort.name.as_str()));
+            gsi = gsi.add_attribute(attribute("range_key", sort.name.as_str()));
         }
         gsi = match &index.projection {
-            Projection::All => gsi.add_attribute(("projection_type", "ALL")),
-            Projection::KeysOnly => gsi.add_attribute(("projection_type", "KEYS_ONLY")),
+            Projection::All => gsi.add_attribute(attribute("projection_type", "ALL")),
+            Projection::KeysOnly => gsi.add_attribute(attribute("projection_type", "KEYS_ONLY")),
             Projection::Include(fields) => gsi
-                .add_attribute(("projection_type", "INCLUDE"))
-                .add_attribute(("non_key_attributes", strings(fields.iter()))),
+                .add_attribute(attribute("projection_type", "INCLUDE"))
+                .add_attribute(attribute("non_key_attributes", strings(fields.iter()))),
         };
         if let Some((reads, writes)) = provisioned {
             gsi = gsi
-                .add_attribute(("read_capacity", reads))
-                .add_attribute(("write_capacity", writes));
+                .add_attribute(attribute("read_capacity", reads))
+                .add_attribute(attribute("write_capacity", writes));
         }
         block = block.add_block(gsi.build());
     }
     block = block
         .add_block(
-            Block::builder("point_in_time_recovery")
-                .add_attribute(("enabled", table.point_in_time_recovery.value))
+            nested_block("point_in_time_recovery")
+                .add_attribute(attribute("enabled", table.point_in_time_recovery.value))
                 .build(),
         )
         .add_block(
-            Block::builder("server_side_encryption")
-                .add_attribute(("enabled", true))
-                .add_attribute(("kms_key_arn", reference("aws_kms_key.system.arn")))
+            nested_block("server_side_encryption")
+                .add_attribute(attribute("enabled", true))
+                .add_attribute(attribute(
+                    "kms_key_arn",
+                    reference("aws_kms_key.system.arn"),
+                ))
                 .build(),
         );
     if let Some(ttl) = &table.ttl {
         block = block.add_block(
-            Block::builder("ttl")
-                .add_attribute(("attribute_name", ttl.as_str()))
-                .add_attribute(("enabled", true))
+            nested_block("ttl")
+                .add_attribute(attribute("attribute_name", ttl.as_str()))
+                .add_attribute(attribute("enabled", true))
                 .build(),
         );
     }
@@ -314,12 +330,15 @@ fn add_database(file: &mut TfFile, context: &Context<'_>, id: DatabaseId, databa
     let subnet = names::subnet(system, subnet.value);
     file.add(
         resource("aws_db_subnet_group", name)
-            .add_attribute(("name", aws_name(context, NameKind::DbSubnetGroup, name)))
-            .add_attribute((
+            .add_attribute(attribute(
+                "name",
+                aws_name(context, NameKind::DbSubnetGroup, name),
+            ))
+            .add_attribute(attribute(
                 "description",
                 format!("The {subnet} subnets of database {name}"),
             ))
-            .add_attribute((
+            .add_attribute(attribute(
                 "subnet_ids",
                 reference(&format!("aws_subnet.{subnet}[*].id")),
             ))
@@ -339,17 +358,17 @@ fn add_database(file: &mut TfFile, context: &Context<'_>, id: DatabaseId, databa
         ("aws_db_parameter_group", NameKind::DbParameterGroup)
     };
     let mut group = resource(group_kind, name)
-        .add_attribute(("name", aws_name(context, group_name, name)))
-        .add_attribute(("family", datastores::family(engine, &version)))
-        .add_attribute((
+        .add_attribute(attribute("name", aws_name(context, group_name, name)))
+        .add_attribute(attribute("family", datastores::family(engine, &version)))
+        .add_attribute(attribute(
             "description",
             format!("Database {name}: encrypted connections only, slow statements logged"),
         ));
     for (parameter, value) in datastores::parameters(engine) {
         group = group.add_block(
-            Block::builder("parameter")
-                .add_attribute(("name", parameter))
-                .add_attribute(("value", value))
+            nested_block("parameter")
+                .add_attribute(attribute("name", parameter))
+                .add_attribute(attribute("value", value))
                 .build(),
         );
     }
@@ -367,47 +386,50 @@ fn add_database(file: &mut TfFile, context: &Context<'_>, id: DatabaseId, databa
     );
     let common = |block: hcl::BlockBuilder| {
         block
-            .add_attribute(("engine", engine.as_str()))
-            .add_attribute(("engine_version", version.as_str()))
+            .add_attribute(attribute("engine", engine.as_str()))
+            .add_attribute(attribute("engine_version", version.as_str()))
     };
     let note = crate::emit::notes::database(database).join("\n");
     if aurora {
         let cluster = common(resource("aws_rds_cluster", name))
-            .add_attribute((
+            .add_attribute(attribute(
                 "cluster_identifier",
                 aws_name(context, NameKind::DbCluster, name),
             ))
-            .add_attribute(("master_username", "dbadmin"))
-            .add_attribute(("manage_master_user_password", true))
-            .add_attribute((
+            .add_attribute(attribute("master_username", "dbadmin"))
+            .add_attribute(attribute("manage_master_user_password", true))
+            .add_attribute(attribute(
                 "master_user_secret_kms_key_id",
                 reference("aws_kms_key.system.key_id"),
             ))
-            .add_attribute(("port", database.port.value))
-            .add_attribute((
+            .add_attribute(attribute("port", database.port.value))
+            .add_attribute(attribute(
                 "db_subnet_group_name",
                 reference(&format!("aws_db_subnet_group.{name}.name")),
             ))
-            .add_attribute(("vpc_security_group_ids", security_group))
-            .add_attribute((
+            .add_attribute(attribute("vpc_security_group_ids", security_group))
+            .add_attribute(attribute(
                 "db_cluster_parameter_group_name",
                 reference(&format!("aws_rds_cluster_parameter_group.{name}.name")),
             ))
-            .add_attribute(("storage_encrypted", true))
-            .add_attribute(("kms_key_id", reference("aws_kms_key.system.arn")))
-            .add_attribute((
+            .add_attribute(attribute("storage_encrypted", true))
+            .add_attribute(attribute("kms_key_id", reference("aws_kms_key.system.arn")))
+            .add_attribute(attribute(
                 "backup_retention_period",
                 database.backup_retention.value.as_days_ceil(),
             ))
-            .add_attribute(("copy_tags_to_snapshot", true))
-            .add_attribute(("deletion_protection", database.deletion_protection))
-            .add_attribute(("skip_final_snapshot", false))
-            .add_attribute((
+            .add_attribute(attribute("copy_tags_to_snapshot", true))
+            .add_attribute(attribute(
+                "deletion_protection",
+                database.deletion_protection,
+            ))
+            .add_attribute(attribute("skip_final_snapshot", false))
+            .add_attribute(attribute(
                 "final_snapshot_identifier",
                 physical_name(&names::final_snapshot(context, name)),
             ))
-            .add_attribute(("iam_database_authentication_enabled", true))
-            .add_attribute((
+            .add_attribute(attribute("iam_database_authentication_enabled", true))
+            .add_attribute(attribute(
                 "enabled_cloudwatch_logs_exports",
                 strings(datastores::log_exports(engine)),
             ))
@@ -416,34 +438,37 @@ fn add_database(file: &mut TfFile, context: &Context<'_>, id: DatabaseId, databa
         file.note_above(&note);
         let instances: u64 = if database.multi_az.value { 2 } else { 1 };
         let instance = resource("aws_rds_cluster_instance", name)
-            .add_attribute(("count", instances))
-            .add_attribute((
+            .add_attribute(attribute("count", instances))
+            .add_attribute(attribute(
                 "identifier",
                 physical_name(&names::counted(context, NameKind::DbInstance, name)),
             ))
-            .add_attribute((
+            .add_attribute(attribute(
                 "cluster_identifier",
                 reference(&format!("aws_rds_cluster.{name}.id")),
             ))
-            .add_attribute(("instance_class", database.class.value.as_str()))
-            .add_attribute((
+            .add_attribute(attribute("instance_class", database.class.value.as_str()))
+            .add_attribute(attribute(
                 "engine",
                 reference(&format!("aws_rds_cluster.{name}.engine")),
             ))
-            .add_attribute((
+            .add_attribute(attribute(
                 "engine_version",
                 reference(&format!("aws_rds_cluster.{name}.engine_version")),
             ))
-            .add_attribute(("publicly_accessible", false))
-            .add_attribute(("auto_minor_version_upgrade", true))
-            .add_attribute(("monitoring_interval", 60))
-            .add_attribute((
+            .add_attribute(attribute("publicly_accessible", false))
+            .add_attribute(attribute("auto_minor_version_upgrade", true))
+            .add_attribute(attribute("monitoring_interval", 60))
+            .add_attribute(attribute(
                 "monitoring_role_arn",
                 reference(&format!("aws_iam_role.{monitoring}.arn")),
             ))
-            .add_attribute(("depends_on", list(monitoring_permissions.clone())))
-            .add_attribute(("performance_insights_enabled", true))
-            .add_attribute((
+            .add_attribute(attribute(
+                "depends_on",
+                list(monitoring_permissions.clone()),
+            ))
+            .add_attribute(attribute("performance_insights_enabled", true))
+            .add_attribute(attribute(
                 "performance_insights_kms_key_id",
                 reference("aws_kms_key.system.arn"),
             ))
@@ -452,56 +477,65 @@ fn add_database(file: &mut TfFile, context: &Context<'_>, id: DatabaseId, databa
     } else {
         let storage = database.storage.value.as_gib_ceil();
         let instance = common(resource("aws_db_instance", name))
-            .add_attribute(("identifier", aws_name(context, NameKind::DbInstance, name)))
-            .add_attribute(("instance_class", database.class.value.as_str()))
-            .add_attribute(("allocated_storage", storage))
-            .add_attribute(("max_allocated_storage", storage * 4))
-            .add_attribute(("storage_type", "gp3"))
-            .add_attribute(("storage_encrypted", true))
-            .add_attribute(("kms_key_id", reference("aws_kms_key.system.arn")))
-            .add_attribute(("username", "dbadmin"))
-            .add_attribute(("manage_master_user_password", true))
-            .add_attribute((
+            .add_attribute(attribute(
+                "identifier",
+                aws_name(context, NameKind::DbInstance, name),
+            ))
+            .add_attribute(attribute("instance_class", database.class.value.as_str()))
+            .add_attribute(attribute("allocated_storage", storage))
+            .add_attribute(attribute("max_allocated_storage", storage * 4))
+            .add_attribute(attribute("storage_type", "gp3"))
+            .add_attribute(attribute("storage_encrypted", true))
+            .add_attribute(attribute("kms_key_id", reference("aws_kms_key.system.arn")))
+            .add_attribute(attribute("username", "dbadmin"))
+            .add_attribute(attribute("manage_master_user_password", true))
+            .add_attribute(attribute(
                 "master_user_secret_kms_key_id",
                 reference("aws_kms_key.system.key_id"),
             ))
-            .add_attribute(("port", database.port.value))
-            .add_attribute((
+            .add_attribute(attribute("port", database.port.value))
+            .add_attribute(attribute(
                 "db_subnet_group_name",
                 reference(&format!("aws_db_subnet_group.{name}.name")),
             ))
-            .add_attribute(("vpc_security_group_ids", security_group))
-            .add_attribute((
+            .add_attribute(attribute("vpc_security_group_ids", security_group))
+            .add_attribute(attribute(
                 "parameter_group_name",
                 reference(&format!("aws_db_parameter_group.{name}.name")),
             ))
-            .add_attribute(("multi_az", database.multi_az.value))
-            .add_attribute(("publicly_accessible", false))
-            .add_attribute((
+            .add_attribute(attribute("multi_az", database.multi_az.value))
+            .add_attribute(attribute("publicly_accessible", false))
+            .add_attribute(attribute(
                 "backup_retention_period",
                 database.backup_retention.value.as_days_ceil(),
             ))
-            .add_attribute(("copy_tags_to_snapshot", true))
-            .add_attribute(("deletion_protection", database.deletion_protection))
-            .add_attribute(("skip_final_snapshot", false))
-            .add_attribute((
+            .add_attribute(attribute("copy_tags_to_snapshot", true))
+            .add_attribute(attribute(
+                "deletion_protection",
+                database.deletion_protection,
+            ))
+            .add_attribute(attribute("skip_final_snapshot", false))
+            .add_attribute(attribute(
                 "final_snapshot_identifier",
                 physical_name(&names::final_snapshot(context, name)),
             ))
-            .add_attribute(("iam_database_authentication_enabled", true))
-            .add_attribute(("auto_minor_version_upgrade", true))
-            .add_attribute((
+            .add_attribute(attribute("iam_database_authentication_enabled", true))
+            .add_attribute(attribute("auto_minor_version_upgrade", true))
+            .add_attribute(attribute(
                 "enabled_cloudwatch_logs_exports",
                 strings(datastores::log_exports(engine)),
             ))
-            .add_attribute(("monitoring_interval", 60))
-            .add_attribute((
+            .add_attribute(attribute("monitoring_interval", 60))
+            .add_attribute(attribute(
                 "monitoring_role_arn",
                 reference(&format!("aws_iam_role.{monitoring}.arn")),
             ))
-            .add_attribute(("depends_on", list(monitoring_permissions.clone())))
-            .add_attribute(("performance_insights_enabled", true))
-            .add_attribute((
+            .add_attribute(attribute(
+                "depends_on",
+                list(monitoring_permissions.clone()),
+            ))
+            .add_attribute(attribute("performance_insights_enabled", true))
+            .add_attribute(attribute(
                 "performance_insights_kms_key_id",
                 reference("aws_kms_key.system.arn"),
             ))

@@ -4,7 +4,7 @@
 //! bus, when a grant names it, is read by a data source.
 
 use super::Context;
-use super::writer::{TfFile, data};
+use super::writer::{TfFile, attribute, data};
 use crate::emit::infra::iam;
 
 pub(super) fn roles(context: &Context<'_>) -> TfFile {
@@ -12,7 +12,7 @@ pub(super) fn roles(context: &Context<'_>) -> TfFile {
     if iam::uses_default_bus(context) {
         file.add(
             data("aws_cloudwatch_event_bus", "default")
-                .add_attribute(("name", "default"))
+                .add_attribute(attribute("name", "default"))
                 .build(),
         );
     }

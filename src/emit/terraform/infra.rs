@@ -6,7 +6,9 @@
 use hcl::{Block, Expression};
 
 use super::Context;
-use super::writer::{TfFile, call, interpolated, list, object, physical_name, reference};
+use super::writer::{
+    TfFile, attribute, call, interpolated, list, nested_block, object, physical_name, reference,
+};
 use crate::emit::infra::policy::{Actions, Principal, Statement, Values};
 use crate::emit::infra::{Attribute, Key, Kind, Resource, Sink, Value};
 
@@ -280,14 +282,15 @@ pub(super) fn add(file: &mut TfFile, context: &Context<'_>, resource: Resource) 
                     .map_or(Expression::Null, |item| expression(context, item)),
             ),
             (Some(Argument::Block(name)), Value::Object(fields)) => {
-                let mut nested = Block::builder(*name);
+                let mut nested = nested_block(name);
                 for (field, value) in &fields {
                     let path = format!("{property}.{field}");
                     let value = match argument(key.kind, &path) {
                         Some(Argument::Dig(_, steps)) => dig(context, &path, value, steps),
                         _ => expression(context, value),
                     };
-                    nested = nested.add_attribute((argument_name(key.kind, &path, field), value));
+                    nested = nested
+                        .add_attribute(attribute(argument_name(key.kind, &path, field), value));
                 }
                 block = block.add_block(nested.build());
                 continue;
@@ -295,7 +298,7 @@ pub(super) fn add(file: &mut TfFile, context: &Context<'_>, resource: Resource) 
             (Some(Argument::Flattened), Value::Object(fields)) => {
                 for (field, value) in &fields {
                     let name = argument_name(key.kind, &format!("{property}.{field}"), field);
-                    block = block.add_attribute((name, expression(context, value)));
+                    block = block.add_attribute(attribute(name, expression(context, value)));
                 }
                 continue;
             }
@@ -308,11 +311,11 @@ pub(super) fn add(file: &mut TfFile, context: &Context<'_>, resource: Resource) 
             }
             (None, value) => (snake_case(property), expression(context, &value)),
         };
-        block = block.add_attribute((name, value));
+        block = block.add_attribute(attribute(name, value));
     }
     let depends = super::references::prerequisites(context, &after);
     if !depends.is_empty() {
-        block = block.add_attribute(("depends_on", list(depends)));
+        block = block.add_attribute(attribute("depends_on", list(depends)));
     }
     file.add(block.build());
     for note in &notes {
@@ -488,15 +491,18 @@ fn statement_block(context: &Context<'_>, statement: &Statement) -> Block {
         Actions::One(action) => super::writer::strings([*action]),
         Actions::Listed(actions) => super::writer::strings(actions.iter()),
     };
-    let mut block = Block::builder("statement");
+    let mut block = nested_block("statement");
     if let Some(sid) = &statement.sid {
-        block = block.add_attribute(("sid", sid.as_str()));
+        block = block.add_attribute(attribute("sid", sid.as_str()));
     }
     block = block
-        .add_attribute(("effect", statement.effect.as_str()))
-        .add_attribute(("actions", actions));
+        .add_attribute(attribute("effect", statement.effect.as_str()))
+        .add_attribute(attribute("actions", actions));
     if !statement.resources.is_empty() {
-        block = block.add_attribute(("resources", list_expression(context, &statement.resources)));
+        block = block.add_attribute(attribute(
+            "resources",
+            list_expression(context, &statement.resources),
+        ));
     }
     if let Some(principal) = &statement.principal {
         let (principal_type, identifiers) = match principal {
@@ -505,19 +511,19 @@ fn statement_block(context: &Context<'_>, statement: &Statement) -> Block {
             Principal::Aws(arn) => ("AWS", list([expression(context, arn)])),
         };
         block = block.add_block(
-            Block::builder("principals")
-                .add_attribute(("type", principal_type))
-                .add_attribute(("identifiers", identifiers))
+            nested_block("principals")
+                .add_attribute(attribute("type", principal_type))
+                .add_attribute(attribute("identifiers", identifiers))
                 .build(),
         );
     }
     if let Some(condition) = &statement.condition {
         let values = values_list(context, &condition.values);
         block = block.add_block(
-            Block::builder("condition")
-                .add_attribute(("test", condition.test))
-                .add_attribute(("variable", condition.variable))
-                .add_attribute(("values", values))
+            nested_block("condition")
+                .add_attribute(attribute("test", condition.test))
+                .add_attribute(attribute("variable", condition.variable))
+                .add_attribute(attribute("values", values))
                 .build(),
         );
     }

@@ -8,7 +8,8 @@ use hcl::{Block, BlockBuilder, Expression};
 
 use super::Context;
 use super::writer::{
-    TfFile, aws_name, data, list, physical_name, reference, resource, strings, template,
+    TfFile, attribute, aws_name, data, list, nested_block, physical_name, reference, resource,
+    strings, template,
 };
 use crate::emit::firewall::{MANAGED_RULES, TLS_POLICY};
 use crate::emit::names;
@@ -20,25 +21,31 @@ use crate::model::aws_names::NameKind;
 /// The `health_check` block of a target group, none where nothing is
 /// checked (a Lambda function's group is not checked unless enabled).
 fn health_check(check: &HealthCheck, lambda: bool) -> Option<Block> {
-    let block = Block::builder("health_check");
+    let block = nested_block("health_check");
     let block = match check {
         HealthCheck::Off => return None,
         HealthCheck::Tcp => block
-            .add_attribute(("protocol", "TCP"))
-            .add_attribute(("port", "traffic-port")),
+            .add_attribute(attribute("protocol", "TCP"))
+            .add_attribute(attribute("port", "traffic-port")),
         HealthCheck::Http { path } if lambda => block
-            .add_attribute(("enabled", true))
-            .add_attribute(("path", path.as_str()))
-            .add_attribute(("matcher", HealthCheck::HEALTHY_CODES)),
+            .add_attribute(attribute("enabled", true))
+            .add_attribute(attribute("path", path.as_str()))
+            .add_attribute(attribute("matcher", HealthCheck::HEALTHY_CODES)),
         HealthCheck::Http { path } => block
-            .add_attribute(("protocol", "HTTP"))
-            .add_attribute(("port", "traffic-port"))
-            .add_attribute(("path", path.as_str()))
-            .add_attribute(("matcher", HealthCheck::HEALTHY_CODES))
-            .add_attribute(("interval", HealthCheck::INTERVAL_SECONDS))
-            .add_attribute(("timeout", HealthCheck::TIMEOUT_SECONDS))
-            .add_attribute(("healthy_threshold", HealthCheck::HEALTHY_THRESHOLD))
-            .add_attribute(("unhealthy_threshold", HealthCheck::UNHEALTHY_THRESHOLD)),
+            .add_attribute(attribute("protocol", "HTTP"))
+            .add_attribute(attribute("port", "traffic-port"))
+            .add_attribute(attribute("path", path.as_str()))
+            .add_attribute(attribute("matcher", HealthCheck::HEALTHY_CODES))
+            .add_attribute(attribute("interval", HealthCheck::INTERVAL_SECONDS))
+            .add_attribute(attribute("timeout", HealthCheck::TIMEOUT_SECONDS))
+            .add_attribute(attribute(
+                "healthy_threshold",
+                HealthCheck::HEALTHY_THRESHOLD,
+            ))
+            .add_attribute(attribute(
+                "unhealthy_threshold",
+                HealthCheck::UNHEALTHY_THRESHOLD,
+            )),
     };
     Some(block.build())
 }
@@ -71,10 +78,10 @@ pub(super) fn load_balancers(context: &Context<'_>) -> TfFile {
 }
 
 fn visibility(metric: Expression) -> Block {
-    Block::builder("visibility_config")
-        .add_attribute(("cloudwatch_metrics_enabled", true))
-        .add_attribute(("metric_name", metric))
-        .add_attribute(("sampled_requests_enabled", true))
+    nested_block("visibility_config")
+        .add_attribute(attribute("cloudwatch_metrics_enabled", true))
+        .add_attribute(attribute("metric_name", metric))
+        .add_attribute(attribute("sampled_requests_enabled", true))
         .build()
 }
 
@@ -85,26 +92,35 @@ fn add_alb(file: &mut TfFile, context: &Context<'_>, balancer: &LoadBalancer) {
     let security_group = names::guarded(system, Guarded::LoadBalancer(balancer.id));
     file.add(
         resource("aws_lb", &name)
-            .add_attribute(("name", aws_name(context, NameKind::LoadBalancer, &name)))
-            .add_attribute(("internal", !balancer.public))
-            .add_attribute(("load_balancer_type", "application"))
-            .add_attribute(("subnets", reference(&format!("aws_subnet.{subnet}[*].id"))))
-            .add_attribute((
+            .add_attribute(attribute(
+                "name",
+                aws_name(context, NameKind::LoadBalancer, &name),
+            ))
+            .add_attribute(attribute("internal", !balancer.public))
+            .add_attribute(attribute("load_balancer_type", "application"))
+            .add_attribute(attribute(
+                "subnets",
+                reference(&format!("aws_subnet.{subnet}[*].id")),
+            ))
+            .add_attribute(attribute(
                 "security_groups",
                 list([reference(&format!(
                     "aws_security_group.{security_group}.id"
                 ))]),
             ))
-            .add_attribute(("drop_invalid_header_fields", true))
-            .add_attribute(("enable_deletion_protection", true))
+            .add_attribute(attribute("drop_invalid_header_fields", true))
+            .add_attribute(attribute("enable_deletion_protection", true))
             .add_block(
-                Block::builder("access_logs")
-                    .add_attribute(("bucket", reference("aws_s3_bucket.access-logs.id")))
-                    .add_attribute(("prefix", names::physical(&name)))
-                    .add_attribute(("enabled", true))
+                nested_block("access_logs")
+                    .add_attribute(attribute(
+                        "bucket",
+                        reference("aws_s3_bucket.access-logs.id"),
+                    ))
+                    .add_attribute(attribute("prefix", names::physical(&name)))
+                    .add_attribute(attribute("enabled", true))
                     .build(),
             )
-            .add_attribute((
+            .add_attribute(attribute(
                 "depends_on",
                 list([reference("aws_s3_bucket_policy.access-logs")]),
             ))
@@ -137,26 +153,26 @@ fn add_alb(file: &mut TfFile, context: &Context<'_>, balancer: &LoadBalancer) {
             ListenerProtocol::Tcp => "TCP",
         };
         let mut block = resource("aws_lb_listener", &label)
-            .add_attribute((
+            .add_attribute(attribute(
                 "load_balancer_arn",
                 reference(&format!("aws_lb.{name}.arn")),
             ))
-            .add_attribute(("port", listener.port))
-            .add_attribute(("protocol", protocol));
+            .add_attribute(attribute("port", listener.port))
+            .add_attribute(attribute("protocol", protocol));
         if let Some(certificate) = &listener.certificate {
             block = block
-                .add_attribute(("ssl_policy", TLS_POLICY))
-                .add_attribute(("certificate_arn", certificate.as_str()));
+                .add_attribute(attribute("ssl_policy", TLS_POLICY))
+                .add_attribute(attribute("certificate_arn", certificate.as_str()));
         }
         block = if listener.redirect_to_https {
             block.add_block(
-                Block::builder("default_action")
-                    .add_attribute(("type", "redirect"))
+                nested_block("default_action")
+                    .add_attribute(attribute("type", "redirect"))
                     .add_block(
-                        Block::builder("redirect")
-                            .add_attribute(("port", "443"))
-                            .add_attribute(("protocol", "HTTPS"))
-                            .add_attribute(("status_code", "HTTP_301"))
+                        nested_block("redirect")
+                            .add_attribute(attribute("port", "443"))
+                            .add_attribute(attribute("protocol", "HTTPS"))
+                            .add_attribute(attribute("status_code", "HTTP_301"))
                             .build(),
                     )
                     .build(),
@@ -190,9 +206,9 @@ fn default_action(context: &Context<'_>, balancer: &LoadBalancer) -> Block {
     let system = context.system;
     let catch_all = balancer.targets.iter().find(|target| target.path.is_none());
     match catch_all {
-        Some(target) => Block::builder("default_action")
-            .add_attribute(("type", "forward"))
-            .add_attribute((
+        Some(target) => nested_block("default_action")
+            .add_attribute(attribute("type", "forward"))
+            .add_attribute(attribute(
                 "target_group_arn",
                 reference(&format!(
                     "aws_lb_target_group.{}.arn",
@@ -200,13 +216,13 @@ fn default_action(context: &Context<'_>, balancer: &LoadBalancer) -> Block {
                 )),
             ))
             .build(),
-        None => Block::builder("default_action")
-            .add_attribute(("type", "fixed-response"))
+        None => nested_block("default_action")
+            .add_attribute(attribute("type", "fixed-response"))
             .add_block(
-                Block::builder("fixed_response")
-                    .add_attribute(("content_type", "text/plain"))
-                    .add_attribute(("message_body", "Not found"))
-                    .add_attribute(("status_code", "404"))
+                nested_block("fixed_response")
+                    .add_attribute(attribute("content_type", "text/plain"))
+                    .add_attribute(attribute("message_body", "Not found"))
+                    .add_attribute(attribute("status_code", "404"))
                     .build(),
             )
             .build(),
@@ -228,25 +244,25 @@ fn add_path_rules(
         let group = names::target_group(system, balancer.id, target.service);
         file.add(
             resource("aws_lb_listener_rule", &group)
-                .add_attribute((
+                .add_attribute(attribute(
                     "listener_arn",
                     reference(&format!("aws_lb_listener.{listener}.arn")),
                 ))
-                .add_attribute(("priority", priority))
+                .add_attribute(attribute("priority", priority))
                 .add_block(
-                    Block::builder("action")
-                        .add_attribute(("type", "forward"))
-                        .add_attribute((
+                    nested_block("action")
+                        .add_attribute(attribute("type", "forward"))
+                        .add_attribute(attribute(
                             "target_group_arn",
                             reference(&format!("aws_lb_target_group.{group}.arn")),
                         ))
                         .build(),
                 )
                 .add_block(
-                    Block::builder("condition")
+                    nested_block("condition")
                         .add_block(
-                            Block::builder("path_pattern")
-                                .add_attribute(("values", strings([path.as_str()])))
+                            nested_block("path_pattern")
+                                .add_attribute(attribute("values", strings([path.as_str()])))
                                 .build(),
                         )
                         .build(),
@@ -278,8 +294,8 @@ fn add_target_group(
     if service.is_lambda() {
         file.add(
             resource("aws_lb_target_group", &label)
-                .add_attribute(("name", physical))
-                .add_attribute(("target_type", "lambda"))
+                .add_attribute(attribute("name", physical))
+                .add_attribute(attribute("target_type", "lambda"))
                 .add_blocks(health_check(&target.health, true))
                 .build(),
         );
@@ -288,7 +304,7 @@ fn add_target_group(
                 "aws_lambda_permission",
                 &format!("{service_name}--from-{label}"),
             )
-            .add_attribute((
+            .add_attribute(attribute(
                 "statement_id",
                 names::bare(
                     context,
@@ -296,13 +312,13 @@ fn add_target_group(
                     &names::physical(&format!("from-{label}")),
                 ),
             ))
-            .add_attribute(("action", "lambda:InvokeFunction"))
-            .add_attribute((
+            .add_attribute(attribute("action", "lambda:InvokeFunction"))
+            .add_attribute(attribute(
                 "function_name",
                 reference(&format!("aws_lambda_function.{service_name}.function_name")),
             ))
-            .add_attribute(("principal", "elasticloadbalancing.amazonaws.com"))
-            .add_attribute((
+            .add_attribute(attribute("principal", "elasticloadbalancing.amazonaws.com"))
+            .add_attribute(attribute(
                 "source_arn",
                 reference(&format!("aws_lb_target_group.{label}.arn")),
             ))
@@ -310,15 +326,15 @@ fn add_target_group(
         );
         file.add(
             resource("aws_lb_target_group_attachment", &label)
-                .add_attribute((
+                .add_attribute(attribute(
                     "target_group_arn",
                     reference(&format!("aws_lb_target_group.{label}.arn")),
                 ))
-                .add_attribute((
+                .add_attribute(attribute(
                     "target_id",
                     reference(&format!("aws_lambda_function.{service_name}.arn")),
                 ))
-                .add_attribute((
+                .add_attribute(attribute(
                     "depends_on",
                     list([reference(&format!(
                         "aws_lambda_permission.{service_name}--from-{label}"
@@ -330,12 +346,15 @@ fn add_target_group(
     }
     file.add(
         resource("aws_lb_target_group", &label)
-            .add_attribute(("name", physical))
-            .add_attribute(("port", target.port))
-            .add_attribute(("protocol", "HTTP"))
-            .add_attribute(("target_type", "ip"))
-            .add_attribute(("vpc_id", reference(&format!("aws_vpc.{network}.id"))))
-            .add_attribute(("deregistration_delay", 30))
+            .add_attribute(attribute("name", physical))
+            .add_attribute(attribute("port", target.port))
+            .add_attribute(attribute("protocol", "HTTP"))
+            .add_attribute(attribute("target_type", "ip"))
+            .add_attribute(attribute(
+                "vpc_id",
+                reference(&format!("aws_vpc.{network}.id")),
+            ))
+            .add_attribute(attribute("deregistration_delay", 30))
             .add_blocks(health_check(&target.health, false))
             .build(),
     );
@@ -356,26 +375,32 @@ pub(super) fn add_nlb(file: &mut TfFile, context: &Context<'_>, balancer: &LoadB
         return;
     };
     let mut block = resource("aws_lb", &name)
-        .add_attribute(("name", aws_name(context, NameKind::LoadBalancer, &name)))
-        .add_attribute(("internal", !balancer.public))
-        .add_attribute(("load_balancer_type", "network"))
-        .add_attribute(("subnets", reference(&format!("aws_subnet.{subnet}[*].id"))))
-        .add_attribute((
+        .add_attribute(attribute(
+            "name",
+            aws_name(context, NameKind::LoadBalancer, &name),
+        ))
+        .add_attribute(attribute("internal", !balancer.public))
+        .add_attribute(attribute("load_balancer_type", "network"))
+        .add_attribute(attribute(
+            "subnets",
+            reference(&format!("aws_subnet.{subnet}[*].id")),
+        ))
+        .add_attribute(attribute(
             "security_groups",
             list([reference(&format!(
                 "aws_security_group.{security_group}.id"
             ))]),
         ));
     if balancer.endpoint_service {
-        block = block.add_attribute((
+        block = block.add_attribute(attribute(
             "enforce_security_group_inbound_rules_on_private_link_traffic",
             "off",
         ));
     }
     file.add(
         block
-            .add_attribute(("enable_cross_zone_load_balancing", true))
-            .add_attribute(("enable_deletion_protection", true))
+            .add_attribute(attribute("enable_cross_zone_load_balancing", true))
+            .add_attribute(attribute("enable_deletion_protection", true))
             .build(),
     );
     let served = system
@@ -396,11 +421,17 @@ pub(super) fn add_nlb(file: &mut TfFile, context: &Context<'_>, balancer: &LoadB
     );
     file.add(
         resource("aws_lb_target_group", &name)
-            .add_attribute(("name", aws_name(context, NameKind::TargetGroup, &name)))
-            .add_attribute(("port", target.port))
-            .add_attribute(("protocol", "TCP"))
-            .add_attribute(("target_type", "ip"))
-            .add_attribute(("vpc_id", reference(&format!("aws_vpc.{network}.id"))))
+            .add_attribute(attribute(
+                "name",
+                aws_name(context, NameKind::TargetGroup, &name),
+            ))
+            .add_attribute(attribute("port", target.port))
+            .add_attribute(attribute("protocol", "TCP"))
+            .add_attribute(attribute("target_type", "ip"))
+            .add_attribute(attribute(
+                "vpc_id",
+                reference(&format!("aws_vpc.{network}.id")),
+            ))
             .add_blocks(health_check(&target.health, false))
             .build(),
     );
@@ -410,16 +441,16 @@ pub(super) fn add_nlb(file: &mut TfFile, context: &Context<'_>, balancer: &LoadB
                 "aws_lb_listener",
                 &names::listener(system, balancer.id, listener.port),
             )
-            .add_attribute((
+            .add_attribute(attribute(
                 "load_balancer_arn",
                 reference(&format!("aws_lb.{name}.arn")),
             ))
-            .add_attribute(("port", listener.port))
-            .add_attribute(("protocol", "TCP"))
+            .add_attribute(attribute("port", listener.port))
+            .add_attribute(attribute("protocol", "TCP"))
             .add_block(
-                Block::builder("default_action")
-                    .add_attribute(("type", "forward"))
-                    .add_attribute((
+                nested_block("default_action")
+                    .add_attribute(attribute("type", "forward"))
+                    .add_attribute(attribute(
                         "target_group_arn",
                         reference(&format!("aws_lb_target_group.{name}.arn")),
                     ))
@@ -431,20 +462,20 @@ pub(super) fn add_nlb(file: &mut TfFile, context: &Context<'_>, balancer: &LoadB
 }
 
 fn managed_rule(name: &str, priority: u64) -> Block {
-    Block::builder("rule")
-        .add_attribute(("name", name))
-        .add_attribute(("priority", priority))
+    nested_block("rule")
+        .add_attribute(attribute("name", name))
+        .add_attribute(attribute("priority", priority))
         .add_block(
-            Block::builder("override_action")
+            nested_block("override_action")
                 .add_block(empty("none"))
                 .build(),
         )
         .add_block(
-            Block::builder("statement")
+            nested_block("statement")
                 .add_block(
-                    Block::builder("managed_rule_group_statement")
-                        .add_attribute(("name", name))
-                        .add_attribute(("vendor_name", "AWS"))
+                    nested_block("managed_rule_group_statement")
+                        .add_attribute(attribute("name", name))
+                        .add_attribute(attribute("vendor_name", "AWS"))
                         .build(),
                 )
                 .build(),
@@ -457,14 +488,17 @@ fn add_web_acl(file: &mut TfFile, context: &Context<'_>, balancer: &LoadBalancer
     let system = context.system;
     let name = names::load_balancer(system, balancer.id);
     let mut acl: BlockBuilder = resource("aws_wafv2_web_acl", &name)
-        .add_attribute(("name", aws_name(context, NameKind::WebAcl, &name)))
-        .add_attribute(("scope", "REGIONAL"))
-        .add_attribute((
+        .add_attribute(attribute(
+            "name",
+            aws_name(context, NameKind::WebAcl, &name),
+        ))
+        .add_attribute(attribute("scope", "REGIONAL"))
+        .add_attribute(attribute(
             "description",
             format!("AWS managed rules in front of {}", names::physical(&name)),
         ))
         .add_block(
-            Block::builder("default_action")
+            nested_block("default_action")
                 .add_block(empty("allow"))
                 .build(),
         );
@@ -477,8 +511,11 @@ fn add_web_acl(file: &mut TfFile, context: &Context<'_>, balancer: &LoadBalancer
     );
     file.add(
         resource("aws_wafv2_web_acl_association", &name)
-            .add_attribute(("resource_arn", reference(&format!("aws_lb.{name}.arn"))))
-            .add_attribute((
+            .add_attribute(attribute(
+                "resource_arn",
+                reference(&format!("aws_lb.{name}.arn")),
+            ))
+            .add_attribute(attribute(
                 "web_acl_arn",
                 reference(&format!("aws_wafv2_web_acl.{name}.arn")),
             ))
@@ -496,13 +533,13 @@ fn add_web_acl(file: &mut TfFile, context: &Context<'_>, balancer: &LoadBalancer
     );
     file.add(
         resource("aws_wafv2_web_acl_logging_configuration", &name)
-            .add_attribute((
+            .add_attribute(attribute(
                 "log_destination_configs",
                 list([reference(&format!(
                     "aws_cloudwatch_log_group.{log_group}.arn"
                 ))]),
             ))
-            .add_attribute((
+            .add_attribute(attribute(
                 "resource_arn",
                 reference(&format!("aws_wafv2_web_acl.{name}.arn")),
             ))
@@ -517,7 +554,10 @@ fn add_log_bucket(file: &mut TfFile, context: &Context<'_>) {
     let label = "access-logs";
     file.add(
         resource("aws_s3_bucket", label)
-            .add_attribute(("bucket", physical_name(&names::access_log_bucket(context))))
+            .add_attribute(attribute(
+                "bucket",
+                physical_name(&names::access_log_bucket(context)),
+            ))
             .build(),
     );
     file.note_above("Where the load balancers write their access logs.");
@@ -544,12 +584,15 @@ fn add_log_bucket(file: &mut TfFile, context: &Context<'_>) {
     super::data::add_bucket_closure(file, label);
     file.add(
         resource("aws_s3_bucket_server_side_encryption_configuration", label)
-            .add_attribute(("bucket", reference("aws_s3_bucket.access-logs.id")))
+            .add_attribute(attribute(
+                "bucket",
+                reference("aws_s3_bucket.access-logs.id"),
+            ))
             .add_block(
-                Block::builder("rule")
+                nested_block("rule")
                     .add_block(
-                        Block::builder("apply_server_side_encryption_by_default")
-                            .add_attribute(("sse_algorithm", "AES256"))
+                        nested_block("apply_server_side_encryption_by_default")
+                            .add_attribute(attribute("sse_algorithm", "AES256"))
                             .build(),
                     )
                     .build(),
@@ -559,25 +602,28 @@ fn add_log_bucket(file: &mut TfFile, context: &Context<'_>) {
     super::data::add_bucket_versioning(file, label);
     file.add(
         resource("aws_s3_bucket_lifecycle_configuration", label)
-            .add_attribute(("bucket", reference("aws_s3_bucket.access-logs.id")))
+            .add_attribute(attribute(
+                "bucket",
+                reference("aws_s3_bucket.access-logs.id"),
+            ))
             .add_block(
-                Block::builder("rule")
-                    .add_attribute(("id", "expire-access-logs"))
-                    .add_attribute(("status", "Enabled"))
+                nested_block("rule")
+                    .add_attribute(attribute("id", "expire-access-logs"))
+                    .add_attribute(attribute("status", "Enabled"))
                     .add_block(empty("filter"))
                     .add_block(
-                        Block::builder("expiration")
-                            .add_attribute(("days", 365))
+                        nested_block("expiration")
+                            .add_attribute(attribute("days", 365))
                             .build(),
                     )
                     .add_block(
-                        Block::builder("noncurrent_version_expiration")
-                            .add_attribute(("noncurrent_days", 30))
+                        nested_block("noncurrent_version_expiration")
+                            .add_attribute(attribute("noncurrent_days", 30))
                             .build(),
                     )
                     .add_block(
-                        Block::builder("abort_incomplete_multipart_upload")
-                            .add_attribute(("days_after_initiation", 7))
+                        nested_block("abort_incomplete_multipart_upload")
+                            .add_attribute(attribute("days_after_initiation", 7))
                             .build(),
                     )
                     .build(),
@@ -588,18 +634,18 @@ fn add_log_bucket(file: &mut TfFile, context: &Context<'_>) {
         "${aws_s3_bucket.access-logs.arn}/*/AWSLogs/${data.aws_caller_identity.current.account_id}/*",
     );
     let delivery = if ELB_LOG_DELIVERY_BY_SERVICE.contains(&region) {
-        Block::builder("principals")
-            .add_attribute(("type", "Service"))
-            .add_attribute((
+        nested_block("principals")
+            .add_attribute(attribute("type", "Service"))
+            .add_attribute(attribute(
                 "identifiers",
                 strings(["logdelivery.elasticloadbalancing.amazonaws.com"]),
             ))
             .build()
     } else {
         file.add(data("aws_elb_service_account", "current").build());
-        Block::builder("principals")
-            .add_attribute(("type", "AWS"))
-            .add_attribute((
+        nested_block("principals")
+            .add_attribute(attribute("type", "AWS"))
+            .add_attribute(attribute(
                 "identifiers",
                 list([reference("data.aws_elb_service_account.current.arn")]),
             ))
@@ -608,11 +654,11 @@ fn add_log_bucket(file: &mut TfFile, context: &Context<'_>) {
     file.add(
         data("aws_iam_policy_document", label)
             .add_block(
-                Block::builder("statement")
-                    .add_attribute(("sid", "LoadBalancersWriteAccessLogs"))
-                    .add_attribute(("effect", "Allow"))
-                    .add_attribute(("actions", strings(["s3:PutObject"])))
-                    .add_attribute(("resources", list([objects])))
+                nested_block("statement")
+                    .add_attribute(attribute("sid", "LoadBalancersWriteAccessLogs"))
+                    .add_attribute(attribute("effect", "Allow"))
+                    .add_attribute(attribute("actions", strings(["s3:PutObject"])))
+                    .add_attribute(attribute("resources", list([objects])))
                     .add_block(delivery)
                     .build(),
             )
@@ -621,12 +667,15 @@ fn add_log_bucket(file: &mut TfFile, context: &Context<'_>) {
     );
     file.add(
         resource("aws_s3_bucket_policy", label)
-            .add_attribute(("bucket", reference("aws_s3_bucket.access-logs.id")))
-            .add_attribute((
+            .add_attribute(attribute(
+                "bucket",
+                reference("aws_s3_bucket.access-logs.id"),
+            ))
+            .add_attribute(attribute(
                 "policy",
                 reference("data.aws_iam_policy_document.access-logs.json"),
             ))
-            .add_attribute((
+            .add_attribute(attribute(
                 "depends_on",
                 list([reference("aws_s3_bucket_public_access_block.access-logs")]),
             ))

@@ -6,7 +6,8 @@ use hcl::Expression;
 
 use super::Context;
 use super::writer::{
-    TfFile, aws_name, call, list, object, physical_name, reference, resource, strings, template,
+    TfFile, attribute, aws_name, call, list, object, physical_name, reference, resource, strings,
+    template,
 };
 use crate::emit::names;
 use crate::graph::network::{NetworkLayout, SubnetLayout};
@@ -44,10 +45,10 @@ pub(super) fn network(context: &Context<'_>) -> TfFile {
         let name = names::network(system, layout.network);
         file.add(
             resource("aws_vpc", &name)
-                .add_attribute(("cidr_block", layout.cidr.to_string()))
-                .add_attribute(("enable_dns_support", true))
-                .add_attribute(("enable_dns_hostnames", true))
-                .add_attribute((
+                .add_attribute(attribute("cidr_block", layout.cidr.to_string()))
+                .add_attribute(attribute("enable_dns_support", true))
+                .add_attribute(attribute("enable_dns_hostnames", true))
+                .add_attribute(attribute(
                     "tags",
                     tags(aws_name(context, NameKind::NameTag, &name), &[]),
                 ))
@@ -60,8 +61,11 @@ pub(super) fn network(context: &Context<'_>) -> TfFile {
         // created without one; it allows nothing.
         file.add(
             resource("aws_default_security_group", &name)
-                .add_attribute(("vpc_id", reference(&format!("aws_vpc.{name}.id"))))
-                .add_attribute((
+                .add_attribute(attribute(
+                    "vpc_id",
+                    reference(&format!("aws_vpc.{name}.id")),
+                ))
+                .add_attribute(attribute(
                     "tags",
                     tags(
                         aws_name(context, NameKind::NameTag, &format!("{name}--default")),
@@ -73,8 +77,11 @@ pub(super) fn network(context: &Context<'_>) -> TfFile {
         if layout.has_public_subnet() {
             file.add(
                 resource("aws_internet_gateway", &name)
-                    .add_attribute(("vpc_id", reference(&format!("aws_vpc.{name}.id"))))
-                    .add_attribute((
+                    .add_attribute(attribute(
+                        "vpc_id",
+                        reference(&format!("aws_vpc.{name}.id")),
+                    ))
+                    .add_attribute(attribute(
                         "tags",
                         tags(aws_name(context, NameKind::NameTag, &name), &[]),
                     ))
@@ -100,9 +107,12 @@ fn add_subnet(file: &mut TfFile, context: &Context<'_>, subnet: &SubnetLayout, n
     let name = names::subnet(system, subnet.subnet);
     file.add(
         resource("aws_subnet", &name)
-            .add_attribute(("count", subnet.zones.len()))
-            .add_attribute(("vpc_id", reference(&format!("aws_vpc.{network}.id"))))
-            .add_attribute((
+            .add_attribute(attribute("count", subnet.zones.len()))
+            .add_attribute(attribute(
+                "vpc_id",
+                reference(&format!("aws_vpc.{network}.id")),
+            ))
+            .add_attribute(attribute(
                 "cidr_block",
                 call(
                     "element",
@@ -112,12 +122,12 @@ fn add_subnet(file: &mut TfFile, context: &Context<'_>, subnet: &SubnetLayout, n
                     ],
                 ),
             ))
-            .add_attribute((
+            .add_attribute(attribute(
                 "availability_zone",
                 reference("var.availability_zones[count.index]"),
             ))
-            .add_attribute(("map_public_ip_on_launch", false))
-            .add_attribute((
+            .add_attribute(attribute("map_public_ip_on_launch", false))
+            .add_attribute(attribute(
                 "tags",
                 tags(
                     physical_name(&names::counted(context, NameKind::NameTag, &name)),
@@ -147,9 +157,9 @@ fn add_nat(file: &mut TfFile, context: &Context<'_>, layout: &NetworkLayout, net
     let public = names::subnet(system, public);
     file.add(
         resource("aws_eip", &format!("{network}--nat"))
-            .add_attribute(("count", count))
-            .add_attribute(("domain", "vpc"))
-            .add_attribute((
+            .add_attribute(attribute("count", count))
+            .add_attribute(attribute("domain", "vpc"))
+            .add_attribute(attribute(
                 "tags",
                 tags(physical_name(&names::nat(context, network)), &[]),
             ))
@@ -157,23 +167,23 @@ fn add_nat(file: &mut TfFile, context: &Context<'_>, layout: &NetworkLayout, net
     );
     file.add(
         resource("aws_nat_gateway", network)
-            .add_attribute(("count", count))
-            .add_attribute((
+            .add_attribute(attribute("count", count))
+            .add_attribute(attribute(
                 "allocation_id",
                 reference(&format!("aws_eip.{network}--nat[count.index].id")),
             ))
-            .add_attribute((
+            .add_attribute(attribute(
                 "subnet_id",
                 reference(&format!("aws_subnet.{public}[count.index].id")),
             ))
-            .add_attribute((
+            .add_attribute(attribute(
                 "tags",
                 tags(
                     physical_name(&names::counted(context, NameKind::NameTag, network)),
                     &[],
                 ),
             ))
-            .add_attribute((
+            .add_attribute(attribute(
                 "depends_on",
                 list([reference(&format!("aws_internet_gateway.{network}"))]),
             ))
@@ -193,9 +203,12 @@ fn add_routes(
     let tables = route_table_count(layout, subnet);
     file.add(
         resource("aws_route_table", &name)
-            .add_attribute(("count", tables))
-            .add_attribute(("vpc_id", reference(&format!("aws_vpc.{network}.id"))))
-            .add_attribute((
+            .add_attribute(attribute("count", tables))
+            .add_attribute(attribute(
+                "vpc_id",
+                reference(&format!("aws_vpc.{network}.id")),
+            ))
+            .add_attribute(attribute(
                 "tags",
                 tags(
                     physical_name(&names::counted(context, NameKind::NameTag, &name)),
@@ -207,12 +220,12 @@ fn add_routes(
     let table_of_zone = if tables == 1 { "0" } else { "count.index" };
     file.add(
         resource("aws_route_table_association", &name)
-            .add_attribute(("count", subnet.zones.len()))
-            .add_attribute((
+            .add_attribute(attribute("count", subnet.zones.len()))
+            .add_attribute(attribute(
                 "subnet_id",
                 reference(&format!("aws_subnet.{name}[count.index].id")),
             ))
-            .add_attribute((
+            .add_attribute(attribute(
                 "route_table_id",
                 reference(&format!("aws_route_table.{name}[{table_of_zone}].id")),
             ))
@@ -222,12 +235,12 @@ fn add_routes(
         Tier::Public => {
             file.add(
                 resource("aws_route", &format!("{name}--internet"))
-                    .add_attribute((
+                    .add_attribute(attribute(
                         "route_table_id",
                         reference(&format!("aws_route_table.{name}[0].id")),
                     ))
-                    .add_attribute(("destination_cidr_block", "0.0.0.0/0"))
-                    .add_attribute((
+                    .add_attribute(attribute("destination_cidr_block", "0.0.0.0/0"))
+                    .add_attribute(attribute(
                         "gateway_id",
                         reference(&format!("aws_internet_gateway.{network}.id")),
                     ))
@@ -242,13 +255,13 @@ fn add_routes(
             };
             file.add(
                 resource("aws_route", &format!("{name}--nat"))
-                    .add_attribute(("count", tables))
-                    .add_attribute((
+                    .add_attribute(attribute("count", tables))
+                    .add_attribute(attribute(
                         "route_table_id",
                         reference(&format!("aws_route_table.{name}[count.index].id")),
                     ))
-                    .add_attribute(("destination_cidr_block", "0.0.0.0/0"))
-                    .add_attribute((
+                    .add_attribute(attribute("destination_cidr_block", "0.0.0.0/0"))
+                    .add_attribute(attribute(
                         "nat_gateway_id",
                         reference(&format!("aws_nat_gateway.{network}[{gateway}].id")),
                     ))
@@ -273,23 +286,26 @@ fn add_flow_logs(
     );
     file.add(
         resource("aws_flow_log", network)
-            .add_attribute(("vpc_id", reference(&format!("aws_vpc.{network}.id"))))
-            .add_attribute(("traffic_type", "ALL"))
-            .add_attribute(("log_destination_type", "cloud-watch-logs"))
-            .add_attribute((
+            .add_attribute(attribute(
+                "vpc_id",
+                reference(&format!("aws_vpc.{network}.id")),
+            ))
+            .add_attribute(attribute("traffic_type", "ALL"))
+            .add_attribute(attribute("log_destination_type", "cloud-watch-logs"))
+            .add_attribute(attribute(
                 "log_destination",
                 reference(&format!("aws_cloudwatch_log_group.{group}.arn")),
             ))
-            .add_attribute((
+            .add_attribute(attribute(
                 "iam_role_arn",
                 reference(&format!("aws_iam_role.{group}.arn")),
             ))
-            .add_attribute(("max_aggregation_interval", 60))
-            .add_attribute((
+            .add_attribute(attribute("max_aggregation_interval", 60))
+            .add_attribute(attribute(
                 "tags",
                 tags(aws_name(context, NameKind::NameTag, &group), &[]),
             ))
-            .add_attribute((
+            .add_attribute(attribute(
                 "depends_on",
                 list(super::references::prerequisites(
                     context,
@@ -331,11 +347,14 @@ pub(super) fn endpoints(context: &Context<'_>) -> TfFile {
                             })
                             .collect();
                         resource("aws_vpc_endpoint", &label)
-                            .add_attribute(("vpc_id", reference(&format!("aws_vpc.{network}.id"))))
-                            .add_attribute(("service_name", service))
-                            .add_attribute(("vpc_endpoint_type", "Gateway"))
-                            .add_attribute(("route_table_ids", call("concat", tables)))
-                            .add_attribute((
+                            .add_attribute(attribute(
+                                "vpc_id",
+                                reference(&format!("aws_vpc.{network}.id")),
+                            ))
+                            .add_attribute(attribute("service_name", service))
+                            .add_attribute(attribute("vpc_endpoint_type", "Gateway"))
+                            .add_attribute(attribute("route_table_ids", call("concat", tables)))
+                            .add_attribute(attribute(
                                 "tags",
                                 tags(aws_name(context, NameKind::NameTag, &label), &[]),
                             ))
@@ -353,22 +372,25 @@ pub(super) fn endpoints(context: &Context<'_>) -> TfFile {
                             ),
                         );
                         resource("aws_vpc_endpoint", &label)
-                            .add_attribute(("vpc_id", reference(&format!("aws_vpc.{network}.id"))))
-                            .add_attribute(("service_name", service))
-                            .add_attribute(("vpc_endpoint_type", "Interface"))
-                            .add_attribute((
+                            .add_attribute(attribute(
+                                "vpc_id",
+                                reference(&format!("aws_vpc.{network}.id")),
+                            ))
+                            .add_attribute(attribute("service_name", service))
+                            .add_attribute(attribute("vpc_endpoint_type", "Interface"))
+                            .add_attribute(attribute(
                                 "subnet_ids",
                                 reference(&format!(
                                     "aws_subnet.{}[*].id",
                                     names::subnet(system, subnet)
                                 )),
                             ))
-                            .add_attribute((
+                            .add_attribute(attribute(
                                 "security_group_ids",
                                 list([reference(&format!("aws_security_group.{group}.id"))]),
                             ))
-                            .add_attribute(("private_dns_enabled", true))
-                            .add_attribute((
+                            .add_attribute(attribute("private_dns_enabled", true))
+                            .add_attribute(attribute(
                                 "tags",
                                 tags(aws_name(context, NameKind::NameTag, &label), &[]),
                             ))

@@ -4,7 +4,7 @@
 //! the service's owner.
 
 use super::Context;
-use super::writer::{TfFile, aws_name, list, object, reference, resource, template};
+use super::writer::{TfFile, attribute, aws_name, list, object, reference, resource, template};
 use crate::emit::names;
 use crate::graph::LoadBalancerRef;
 use crate::graph::network::Guarded;
@@ -29,15 +29,15 @@ pub(super) fn private_links(context: &Context<'_>) -> TfFile {
         super::load_balancers::add_nlb(&mut file, context, balancer);
         file.add(
             resource("aws_vpc_endpoint_service", service_name)
-                .add_attribute(("acceptance_required", true))
-                .add_attribute(("network_load_balancer_arns", list([reference(&format!("aws_lb.{name}.arn"))])))
-                .add_attribute((
+                .add_attribute(attribute("acceptance_required", true))
+                .add_attribute(attribute("network_load_balancer_arns", list([reference(&format!("aws_lb.{name}.arn"))])))
+                .add_attribute(attribute(
                     "allowed_principals",
                     list([template(
                         "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root",
                     )]),
                 ))
-                .add_attribute((
+                .add_attribute(attribute(
                     "tags",
                     object([("Name", aws_name(context, NameKind::NameTag, service_name))]),
                 ))
@@ -60,22 +60,25 @@ pub(super) fn private_links(context: &Context<'_>) -> TfFile {
         let callers = names::services(system, link.callers.iter().copied());
         file.add(
             resource("aws_vpc_endpoint", &group)
-                .add_attribute(("vpc_id", reference(&format!("aws_vpc.{network}.id"))))
-                .add_attribute((
+                .add_attribute(attribute(
+                    "vpc_id",
+                    reference(&format!("aws_vpc.{network}.id")),
+                ))
+                .add_attribute(attribute(
                     "service_name",
                     reference(&format!("aws_vpc_endpoint_service.{callee}.service_name")),
                 ))
-                .add_attribute(("vpc_endpoint_type", "Interface"))
-                .add_attribute((
+                .add_attribute(attribute("vpc_endpoint_type", "Interface"))
+                .add_attribute(attribute(
                     "subnet_ids",
                     reference(&format!("aws_subnet.{subnet}[*].id")),
                 ))
-                .add_attribute((
+                .add_attribute(attribute(
                     "security_group_ids",
                     list([reference(&format!("aws_security_group.{group}.id"))]),
                 ))
-                .add_attribute(("private_dns_enabled", false))
-                .add_attribute((
+                .add_attribute(attribute("private_dns_enabled", false))
+                .add_attribute(attribute(
                     "tags",
                     object([("Name", aws_name(context, NameKind::NameTag, &group))]),
                 ))
@@ -87,11 +90,11 @@ pub(super) fn private_links(context: &Context<'_>) -> TfFile {
         ));
         file.add(
             resource("aws_vpc_endpoint_connection_accepter", &group)
-                .add_attribute((
+                .add_attribute(attribute(
                     "vpc_endpoint_service_id",
                     reference(&format!("aws_vpc_endpoint_service.{callee}.id")),
                 ))
-                .add_attribute((
+                .add_attribute(attribute(
                     "vpc_endpoint_id",
                     reference(&format!("aws_vpc_endpoint.{group}.id")),
                 ))

@@ -4,13 +4,13 @@
 //! (with its load balancer targets, Service Connect and DNS registration).
 //! `functions.tf`: the Lambda functions and their event source mappings.
 
-use hcl::{Block, Expression};
+use hcl::Expression;
 
 use super::Context;
 use super::references;
 use super::writer::{
-    TfFile, aws_name, call, list, object, physical_name, reference, resource, strings,
-    variable_entry,
+    TfFile, attribute, aws_name, call, list, nested_block, object, physical_name, reference,
+    resource, strings, variable_entry,
 };
 use crate::emit::names;
 use crate::graph::iam::Principal;
@@ -71,11 +71,11 @@ pub(super) fn services(context: &Context<'_>) -> TfFile {
     }
     file.add(
         resource("aws_ecs_cluster", "system")
-            .add_attribute(("name", physical_name(&names::cluster(context))))
+            .add_attribute(attribute("name", physical_name(&names::cluster(context))))
             .add_block(
-                Block::builder("setting")
-                    .add_attribute(("name", "containerInsights"))
-                    .add_attribute(("value", "enabled"))
+                nested_block("setting")
+                    .add_attribute(attribute("name", "containerInsights"))
+                    .add_attribute(attribute("value", "enabled"))
                     .build(),
             )
             .build(),
@@ -85,12 +85,15 @@ pub(super) fn services(context: &Context<'_>) -> TfFile {
         let name = names::network(system, network);
         file.add(
             resource("aws_service_discovery_private_dns_namespace", &name)
-                .add_attribute(("name", physical_name(&names::namespace(context, &name))))
-                .add_attribute((
+                .add_attribute(attribute(
+                    "name",
+                    physical_name(&names::namespace(context, &name)),
+                ))
+                .add_attribute(attribute(
                     "description",
                     format!("How the services of network {name} find each other."),
                 ))
-                .add_attribute(("vpc", reference(&format!("aws_vpc.{name}.id"))))
+                .add_attribute(attribute("vpc", reference(&format!("aws_vpc.{name}.id"))))
                 .build(),
         );
         file.note_above(
@@ -152,17 +155,20 @@ fn add_fargate(
     } else {
         file.add(
             resource("aws_ecr_repository", &name)
-                .add_attribute(("name", physical_name(&names::repository(context, &name))))
-                .add_attribute(("image_tag_mutability", "IMMUTABLE"))
+                .add_attribute(attribute(
+                    "name",
+                    physical_name(&names::repository(context, &name)),
+                ))
+                .add_attribute(attribute("image_tag_mutability", "IMMUTABLE"))
                 .add_block(
-                    Block::builder("image_scanning_configuration")
-                        .add_attribute(("scan_on_push", true))
+                    nested_block("image_scanning_configuration")
+                        .add_attribute(attribute("scan_on_push", true))
                         .build(),
                 )
                 .add_block(
-                    Block::builder("encryption_configuration")
-                        .add_attribute(("encryption_type", "KMS"))
-                        .add_attribute(("kms_key", reference("aws_kms_key.system.arn")))
+                    nested_block("encryption_configuration")
+                        .add_attribute(attribute("encryption_type", "KMS"))
+                        .add_attribute(attribute("kms_key", reference("aws_kms_key.system.arn")))
                         .build(),
                 )
                 .build(),
@@ -184,11 +190,14 @@ fn add_fargate(
         });
         file.add(
             resource("aws_ecr_lifecycle_policy", &name)
-                .add_attribute((
+                .add_attribute(attribute(
                     "repository",
                     reference(&format!("aws_ecr_repository.{name}.name")),
                 ))
-                .add_attribute(("policy", call("jsonencode", vec![json_expression(&policy)])))
+                .add_attribute(attribute(
+                    "policy",
+                    call("jsonencode", vec![json_expression(&policy)]),
+                ))
                 .build(),
         );
         call(
@@ -260,19 +269,25 @@ fn add_fargate(
     );
     file.add(
         resource("aws_ecs_task_definition", &name)
-            .add_attribute(("family", aws_name(context, NameKind::TaskFamily, &name)))
-            .add_attribute(("requires_compatibilities", strings(["FARGATE"])))
-            .add_attribute(("network_mode", "awsvpc"))
-            .add_attribute((
+            .add_attribute(attribute(
+                "family",
+                aws_name(context, NameKind::TaskFamily, &name),
+            ))
+            .add_attribute(attribute("requires_compatibilities", strings(["FARGATE"])))
+            .add_attribute(attribute("network_mode", "awsvpc"))
+            .add_attribute(attribute(
                 "cpu",
                 crate::model::aws::fargate_cpu_units(compute.millicpu.value).to_string(),
             ))
-            .add_attribute(("memory", compute.memory.value.as_mib_ceil().to_string()))
-            .add_attribute((
+            .add_attribute(attribute(
+                "memory",
+                compute.memory.value.as_mib_ceil().to_string(),
+            ))
+            .add_attribute(attribute(
                 "execution_role_arn",
                 reference(&format!("aws_iam_role.{execution}.arn")),
             ))
-            .add_attribute((
+            .add_attribute(attribute(
                 "task_role_arn",
                 reference(&format!(
                     "aws_iam_role.{}.arn",
@@ -284,12 +299,15 @@ fn add_fargate(
                 )),
             ))
             .add_block(
-                Block::builder("runtime_platform")
-                    .add_attribute(("operating_system_family", "LINUX"))
-                    .add_attribute(("cpu_architecture", architecture(compute.architecture)))
+                nested_block("runtime_platform")
+                    .add_attribute(attribute("operating_system_family", "LINUX"))
+                    .add_attribute(attribute(
+                        "cpu_architecture",
+                        architecture(compute.architecture),
+                    ))
                     .build(),
             )
-            .add_attribute((
+            .add_attribute(attribute(
                 "container_definitions",
                 call("jsonencode", vec![list([object(container)])]),
             ))
@@ -313,23 +331,23 @@ fn add_fargate(
     if dns && let Some(network) = &network {
         file.add(
             resource("aws_service_discovery_service", &name)
-                .add_attribute((
+                .add_attribute(attribute(
                     "name",
                     names::bare(context, NameKind::DiscoveryService, &name),
                 ))
                 .add_block(
-                    Block::builder("dns_config")
-                        .add_attribute((
+                    nested_block("dns_config")
+                        .add_attribute(attribute(
                             "namespace_id",
                             reference(&format!(
                                 "aws_service_discovery_private_dns_namespace.{network}.id"
                             )),
                         ))
-                        .add_attribute(("routing_policy", "MULTIVALUE"))
+                        .add_attribute(attribute("routing_policy", "MULTIVALUE"))
                         .add_block(
-                            Block::builder("dns_records")
-                                .add_attribute(("type", "A"))
-                                .add_attribute(("ttl", 10))
+                            nested_block("dns_records")
+                                .add_attribute(attribute("type", "A"))
+                                .add_attribute(attribute("ttl", 10))
                                 .build(),
                         )
                         .build(),
@@ -341,39 +359,45 @@ fn add_fargate(
         .subnet
         .map(|subnet| names::subnet(system, subnet.value));
     let mut ecs = resource("aws_ecs_service", &name)
-        .add_attribute(("name", aws_name(context, NameKind::EcsService, &name)))
-        .add_attribute(("cluster", reference("aws_ecs_cluster.system.id")))
-        .add_attribute((
+        .add_attribute(attribute(
+            "name",
+            aws_name(context, NameKind::EcsService, &name),
+        ))
+        .add_attribute(attribute("cluster", reference("aws_ecs_cluster.system.id")))
+        .add_attribute(attribute(
             "task_definition",
             reference(&format!("aws_ecs_task_definition.{name}.arn")),
         ))
-        .add_attribute(("desired_count", desired_count(&name, compute)))
-        .add_attribute(("launch_type", "FARGATE"))
-        .add_attribute(("platform_version", "LATEST"))
-        .add_attribute(("propagate_tags", "SERVICE"))
-        .add_attribute(("enable_ecs_managed_tags", true));
+        .add_attribute(attribute("desired_count", desired_count(&name, compute)))
+        .add_attribute(attribute("launch_type", "FARGATE"))
+        .add_attribute(attribute("platform_version", "LATEST"))
+        .add_attribute(attribute("propagate_tags", "SERVICE"))
+        .add_attribute(attribute("enable_ecs_managed_tags", true));
     if !balancers.is_empty() {
-        ecs = ecs.add_attribute(("health_check_grace_period_seconds", 60));
+        ecs = ecs.add_attribute(attribute("health_check_grace_period_seconds", 60));
     }
     if let Some(subnet) = &subnet {
         ecs = ecs.add_block(
-            Block::builder("network_configuration")
-                .add_attribute(("subnets", reference(&format!("aws_subnet.{subnet}[*].id"))))
-                .add_attribute((
+            nested_block("network_configuration")
+                .add_attribute(attribute(
+                    "subnets",
+                    reference(&format!("aws_subnet.{subnet}[*].id")),
+                ))
+                .add_attribute(attribute(
                     "security_groups",
                     list([reference(&format!(
                         "aws_security_group.{}.id",
                         names::guarded(system, Guarded::Service(id))
                     ))]),
                 ))
-                .add_attribute(("assign_public_ip", false))
+                .add_attribute(attribute("assign_public_ip", false))
                 .build(),
         );
     }
     ecs = ecs.add_block(
-        Block::builder("deployment_circuit_breaker")
-            .add_attribute(("enable", true))
-            .add_attribute(("rollback", true))
+        nested_block("deployment_circuit_breaker")
+            .add_attribute(attribute("enable", true))
+            .add_attribute(attribute("rollback", true))
             .build(),
     );
     let mut depends = Vec::new();
@@ -382,26 +406,26 @@ fn add_fargate(
             continue;
         };
         ecs = ecs.add_block(
-            Block::builder("load_balancer")
-                .add_attribute((
+            nested_block("load_balancer")
+                .add_attribute(attribute(
                     "target_group_arn",
                     reference(&format!(
                         "aws_lb_target_group.{}.arn",
                         names::target_group(system, *balancer, id)
                     )),
                 ))
-                .add_attribute((
+                .add_attribute(attribute(
                     "container_name",
                     names::bare(context, NameKind::Container, &name),
                 ))
-                .add_attribute(("container_port", port))
+                .add_attribute(attribute("container_port", port))
                 .build(),
         );
     }
     if dns {
         ecs = ecs.add_block(
-            Block::builder("service_registries")
-                .add_attribute((
+            nested_block("service_registries")
+                .add_attribute(attribute(
                     "registry_arn",
                     reference(&format!("aws_service_discovery_service.{name}.arn")),
                 ))
@@ -411,9 +435,9 @@ fn add_fargate(
     if (calls_mesh || called_mesh)
         && let Some(network) = &network
     {
-        let mut connect = Block::builder("service_connect_configuration")
-            .add_attribute(("enabled", true))
-            .add_attribute((
+        let mut connect = nested_block("service_connect_configuration")
+            .add_attribute(attribute("enabled", true))
+            .add_attribute(attribute(
                 "namespace",
                 reference(&format!(
                     "aws_service_discovery_private_dns_namespace.{network}.arn"
@@ -423,22 +447,22 @@ fn add_fargate(
             let alias = names::bare(context, NameKind::ServiceConnect, &name);
             let discovery = names::service_connect_discovery(context, id, &name);
             connect = connect.add_block(
-                Block::builder("service")
-                    .add_attribute(("port_name", "http"))
-                    .add_attribute(("discovery_name", discovery.as_str()))
+                nested_block("service")
+                    .add_attribute(attribute("port_name", "http"))
+                    .add_attribute(attribute("discovery_name", discovery.as_str()))
                     .add_block(
-                        Block::builder("client_alias")
-                            .add_attribute(("port", port))
-                            .add_attribute(("dns_name", alias.as_str()))
+                        nested_block("client_alias")
+                            .add_attribute(attribute("port", port))
+                            .add_attribute(attribute("dns_name", alias.as_str()))
                             .build(),
                     )
                     .build(),
             );
         }
         connect = connect.add_block(
-            Block::builder("log_configuration")
-                .add_attribute(("log_driver", "awslogs"))
-                .add_attribute((
+            nested_block("log_configuration")
+                .add_attribute(attribute("log_driver", "awslogs"))
+                .add_attribute(attribute(
                     "options",
                     object([
                         (
@@ -458,7 +482,7 @@ fn add_fargate(
         &crate::emit::ordering::ecs_service(context, id),
     ));
     if !depends.is_empty() {
-        ecs = ecs.add_attribute(("depends_on", list(depends)));
+        ecs = ecs.add_attribute(attribute("depends_on", list(depends)));
     }
     file.add(ecs.build());
     file.note_above(&format!(
@@ -500,7 +524,7 @@ pub(super) fn functions(context: &Context<'_>) -> TfFile {
     }
     file.add(
         resource("aws_signer_signing_profile", "functions")
-            .add_attribute((
+            .add_attribute(attribute(
                 "name_prefix",
                 call(
                     "format",
@@ -517,14 +541,14 @@ pub(super) fn functions(context: &Context<'_>) -> TfFile {
                     ],
                 ),
             ))
-            .add_attribute(("platform_id", "AWSLambda-SHA384-ECDSA"))
+            .add_attribute(attribute("platform_id", "AWSLambda-SHA384-ECDSA"))
             .build(),
     );
     file.note_above("Lambda code signing: packages signed with this profile are trusted. Unsigned packages are\ndeployed with a warning until untrusted_artifact_on_deployment is set to Enforce.",
     );
     file.add(
         resource("aws_lambda_code_signing_config", "functions")
-            .add_attribute((
+            .add_attribute(attribute(
                 "description",
                 format!(
                     "Code signing of the functions of system {}",
@@ -532,8 +556,8 @@ pub(super) fn functions(context: &Context<'_>) -> TfFile {
                 ),
             ))
             .add_block(
-                Block::builder("allowed_publishers")
-                    .add_attribute((
+                nested_block("allowed_publishers")
+                    .add_attribute(attribute(
                         "signing_profile_version_arns",
                         list([reference(
                             "aws_signer_signing_profile.functions.version_arn",
@@ -542,8 +566,8 @@ pub(super) fn functions(context: &Context<'_>) -> TfFile {
                     .build(),
             )
             .add_block(
-                Block::builder("policies")
-                    .add_attribute(("untrusted_artifact_on_deployment", "Warn"))
+                nested_block("policies")
+                    .add_attribute(attribute("untrusted_artifact_on_deployment", "Warn"))
                     .build(),
             )
             .build(),
@@ -583,11 +607,11 @@ fn add_function(
         .clone()
         .unwrap_or_else(|| crate::model::aws::default_handler(&lambda.runtime.value));
     let mut function = resource("aws_lambda_function", &name)
-        .add_attribute((
+        .add_attribute(attribute(
             "function_name",
             aws_name(context, NameKind::Function, &name),
         ))
-        .add_attribute((
+        .add_attribute(attribute(
             "description",
             names::description(
                 &crate::model::prose(&service.doc)
@@ -595,51 +619,63 @@ fn add_function(
                 256,
             ),
         ))
-        .add_attribute(("role", reference(&format!("aws_iam_role.{role}.arn"))))
-        .add_attribute(("runtime", lambda.runtime.value.as_str()))
-        .add_attribute(("handler", handler))
-        .add_attribute(("filename", variable_entry("function_packages", &name)))
-        .add_attribute((
+        .add_attribute(attribute(
+            "role",
+            reference(&format!("aws_iam_role.{role}.arn")),
+        ))
+        .add_attribute(attribute("runtime", lambda.runtime.value.as_str()))
+        .add_attribute(attribute("handler", handler))
+        .add_attribute(attribute(
+            "filename",
+            variable_entry("function_packages", &name),
+        ))
+        .add_attribute(attribute(
             "source_code_hash",
             call(
                 "filebase64sha256",
                 vec![variable_entry("function_packages", &name)],
             ),
         ))
-        .add_attribute((
+        .add_attribute(attribute(
             "architectures",
             strings([match lambda.architecture {
                 Architecture::X86_64 => "x86_64",
                 Architecture::Arm64 => "arm64",
             }]),
         ))
-        .add_attribute(("memory_size", lambda.memory.value.as_mib_ceil()))
-        .add_attribute(("timeout", lambda.timeout.value.as_secs_ceil()))
-        .add_attribute(("kms_key_arn", reference("aws_kms_key.system.arn")))
-        .add_attribute((
+        .add_attribute(attribute("memory_size", lambda.memory.value.as_mib_ceil()))
+        .add_attribute(attribute("timeout", lambda.timeout.value.as_secs_ceil()))
+        .add_attribute(attribute(
+            "kms_key_arn",
+            reference("aws_kms_key.system.arn"),
+        ))
+        .add_attribute(attribute(
             "code_signing_config_arn",
             reference("aws_lambda_code_signing_config.functions.arn"),
         ));
     if let Some(concurrency) = lambda.reserved_concurrency {
-        function = function.add_attribute(("reserved_concurrent_executions", concurrency.value));
+        function = function.add_attribute(attribute(
+            "reserved_concurrent_executions",
+            concurrency.value,
+        ));
     }
     if let Some(storage) = lambda.ephemeral_storage {
         function = function.add_block(
-            Block::builder("ephemeral_storage")
-                .add_attribute(("size", storage.value.as_mib_ceil()))
+            nested_block("ephemeral_storage")
+                .add_attribute(attribute("size", storage.value.as_mib_ceil()))
                 .build(),
         );
     }
     function = function
         .add_block(
-            Block::builder("tracing_config")
-                .add_attribute(("mode", "Active"))
+            nested_block("tracing_config")
+                .add_attribute(attribute("mode", "Active"))
                 .build(),
         )
         .add_block(
-            Block::builder("logging_config")
-                .add_attribute(("log_format", "JSON"))
-                .add_attribute((
+            nested_block("logging_config")
+                .add_attribute(attribute("log_format", "JSON"))
+                .add_attribute(attribute(
                     "log_group",
                     reference(&format!("aws_cloudwatch_log_group.{name}.name")),
                 ))
@@ -647,8 +683,8 @@ fn add_function(
         );
     let settings = environment(context, id);
     function = function.add_block(
-        Block::builder("environment")
-            .add_attribute((
+        nested_block("environment")
+            .add_attribute(attribute(
                 "variables",
                 object(
                     settings
@@ -660,15 +696,15 @@ fn add_function(
     );
     if let Some(subnet) = service.subnet {
         function = function.add_block(
-            Block::builder("vpc_config")
-                .add_attribute((
+            nested_block("vpc_config")
+                .add_attribute(attribute(
                     "subnet_ids",
                     reference(&format!(
                         "aws_subnet.{}[*].id",
                         names::subnet(system, subnet.value)
                     )),
                 ))
-                .add_attribute((
+                .add_attribute(attribute(
                     "security_group_ids",
                     list([reference(&format!(
                         "aws_security_group.{}.id",
@@ -682,8 +718,11 @@ fn add_function(
     let asynchronous = context.graph.node(Node::Queue(failures)).is_some();
     if asynchronous {
         function = function.add_block(
-            Block::builder("dead_letter_config")
-                .add_attribute(("target_arn", references::queue_arn(context, failures)))
+            nested_block("dead_letter_config")
+                .add_attribute(attribute(
+                    "target_arn",
+                    references::queue_arn(context, failures),
+                ))
                 .build(),
         );
     }
@@ -692,7 +731,7 @@ fn add_function(
         context,
         &[crate::emit::ordering::assumes(Principal::Service(id))],
     ));
-    function = function.add_attribute(("depends_on", list(depends)));
+    function = function.add_attribute(attribute("depends_on", list(depends)));
     file.add(function.build());
     file.note_above(&format!(
         "{name}: its MESH_* environment tells the code where its queues, tables and callees are."
@@ -742,38 +781,41 @@ fn add_source_mapping(file: &mut TfFile, context: &Context<'_>, mapping: &Source
         _ => return,
     };
     let mut block = resource("aws_lambda_event_source_mapping", &label)
-        .add_attribute(("event_source_arn", arn))
-        .add_attribute((
+        .add_attribute(attribute("event_source_arn", arn))
+        .add_attribute(attribute(
             "function_name",
             reference(&format!("aws_lambda_function.{service}.arn")),
         ))
-        .add_attribute((
+        .add_attribute(attribute(
             "function_response_types",
             strings(["ReportBatchItemFailures"]),
         ));
     if let Some(size) = mapping.batch_size {
-        block = block.add_attribute(("batch_size", size));
+        block = block.add_attribute(attribute("batch_size", size));
     }
     if let Some(window) = mapping.batch_window {
-        block = block.add_attribute(("maximum_batching_window_in_seconds", window.as_secs_ceil()));
+        block = block.add_attribute(attribute(
+            "maximum_batching_window_in_seconds",
+            window.as_secs_ceil(),
+        ));
     }
     if stream {
         block = block
-            .add_attribute(("starting_position", "LATEST"))
-            .add_attribute(("bisect_batch_on_function_error", true));
+            .add_attribute(attribute("starting_position", "LATEST"))
+            .add_attribute(attribute("bisect_batch_on_function_error", true));
     }
     if let Some(failure) = &mapping.on_failure {
         block = block
-            .add_attribute(("maximum_retry_attempts", failure.retries))
-            .add_attribute((
+            .add_attribute(attribute("maximum_retry_attempts", failure.retries))
+            .add_attribute(attribute(
                 "maximum_record_age_in_seconds",
                 failure.max_record_age.as_secs_ceil(),
             ))
             .add_block(
-                Block::builder("destination_config")
+                nested_block("destination_config")
                     .add_block(
-                        Block::builder("on_failure")
-                            .add_attribute((
+                        nested_block("on_failure")
+                            .add_attribute(attribute(
                                 "destination_arn",
                                 references::queue_arn(context, failure.destination),
                             ))
@@ -784,10 +826,10 @@ fn add_source_mapping(file: &mut TfFile, context: &Context<'_>, mapping: &Source
     }
     if let Some(filter) = &mapping.filter {
         block = block.add_block(
-            Block::builder("filter_criteria")
+            nested_block("filter_criteria")
                 .add_block(
-                    Block::builder("filter")
-                        .add_attribute((
+                    nested_block("filter")
+                        .add_attribute(attribute(
                             "pattern",
                             call("jsonencode", vec![json_expression(filter)]),
                         ))

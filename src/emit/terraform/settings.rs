@@ -2,11 +2,11 @@
 //! provider, the inputs of the configuration, what it exposes, and the
 //! system's KMS key.
 
+use hcl::Expression;
 use hcl::expr::{BinaryOp, BinaryOperator, Operation, UnaryOp, UnaryOperator};
-use hcl::{Block, Expression};
 
 use super::Context;
-use super::writer::{TfFile, call, data, object, reference, strings};
+use super::writer::{TfFile, attribute, call, data, nested_block, object, reference, strings};
 use crate::emit::names;
 use crate::model::aws_names;
 
@@ -22,11 +22,11 @@ fn prefix_reserved_message() -> String {
 pub(super) fn versions(context: &Context<'_>) -> TfFile {
     let mut file = TfFile::new(context);
     file.add(
-        Block::builder("terraform")
-            .add_attribute(("required_version", ">= 1.6.0"))
+        nested_block("terraform")
+            .add_attribute(attribute("required_version", ">= 1.6.0"))
             .add_block(
-                Block::builder("required_providers")
-                    .add_attribute((
+                nested_block("required_providers")
+                    .add_attribute(attribute(
                         "aws",
                         object([
                             ("source", Expression::from("hashicorp/aws")),
@@ -42,12 +42,12 @@ pub(super) fn versions(context: &Context<'_>) -> TfFile {
         Expression::from(context.system.name.text.as_str()),
     )]);
     file.add(
-        Block::builder("provider")
+        nested_block("provider")
             .add_label("aws")
-            .add_attribute(("region", reference("var.region")))
+            .add_attribute(attribute("region", reference("var.region")))
             .add_block(
-                Block::builder("default_tags")
-                    .add_attribute((
+                nested_block("default_tags")
+                    .add_attribute(attribute(
                         "tags",
                         call("merge", vec![reference("var.tags"), system_tag]),
                     ))
@@ -65,22 +65,25 @@ pub(super) fn variables(context: &Context<'_>) -> TfFile {
     let system = context.system;
     let mut file = TfFile::new(context);
     file.add(
-        Block::builder("variable")
+        nested_block("variable")
             .add_label("region")
-            .add_attribute(("description", "The AWS region the system runs in."))
-            .add_attribute(("type", reference("string")))
-            .add_attribute(("default", system.region.value.as_str()))
+            .add_attribute(attribute(
+                "description",
+                "The AWS region the system runs in.",
+            ))
+            .add_attribute(attribute("type", reference("string")))
+            .add_attribute(attribute("default", system.region.value.as_str()))
             .build(),
     );
     file.add(
-        Block::builder("variable")
+        nested_block("variable")
             .add_label("name_prefix")
-            .add_attribute(("description", "Prefix of the name of every AWS resource of the system."))
-            .add_attribute(("type", reference("string")))
-            .add_attribute(("default", system.name.text.as_str()))
+            .add_attribute(attribute("description", "Prefix of the name of every AWS resource of the system."))
+            .add_attribute(attribute("type", reference("string")))
+            .add_attribute(attribute("default", system.name.text.as_str()))
             .add_block(
-                Block::builder("validation")
-                    .add_attribute((
+                nested_block("validation")
+                    .add_attribute(attribute(
                         "condition",
                         Expression::from(Operation::Binary(BinaryOp::new(
                             Expression::from(Operation::Binary(BinaryOp::new(
@@ -98,15 +101,15 @@ pub(super) fn variables(context: &Context<'_>) -> TfFile {
                             ),
                         ))),
                     ))
-                    .add_attribute((
+                    .add_attribute(attribute(
                         "error_message",
                         format!("The prefix is 1 to {} lower-case letters, digits and single dashes, starting with a letter and ending with a letter or digit.", aws_names::PREFIX_MAX),
                     ))
                     .build(),
             )
             .add_block(
-                Block::builder("validation")
-                    .add_attribute((
+                nested_block("validation")
+                    .add_attribute(attribute(
                         "condition",
                         Expression::from(Operation::Unary(UnaryOp::new(
                             UnaryOperator::Not,
@@ -119,7 +122,7 @@ pub(super) fn variables(context: &Context<'_>) -> TfFile {
                             ),
                         ))),
                     ))
-                    .add_attribute(("error_message", prefix_reserved_message()))
+                    .add_attribute(attribute("error_message", prefix_reserved_message()))
                     .build(),
             )
             .build(),
@@ -132,20 +135,20 @@ pub(super) fn variables(context: &Context<'_>) -> TfFile {
         .unwrap_or(0);
     if zones > 0 {
         file.add(
-            Block::builder("variable")
+            nested_block("variable")
                 .add_label("availability_zones")
-                .add_attribute((
+                .add_attribute(attribute(
                     "description",
                     "The availability zones the networks use, in order: a network of N zones uses the first N. Pinned, so that a zone AWS adds never moves a subnet.",
                 ))
-                .add_attribute(("type", call("list", vec![reference("string")])))
-                .add_attribute((
+                .add_attribute(attribute("type", call("list", vec![reference("string")])))
+                .add_attribute(attribute(
                     "default",
                     strings(crate::model::aws::zone_names(&system.region.value, zones)),
                 ))
                 .add_block(
-                    Block::builder("validation")
-                                                .add_attribute((
+                    nested_block("validation")
+                                                .add_attribute(attribute(
                             "condition",
                             Expression::from(hcl::expr::Operation::Binary(hcl::expr::BinaryOp::new(
                                 call("length", vec![reference("var.availability_zones")]),
@@ -153,7 +156,7 @@ pub(super) fn variables(context: &Context<'_>) -> TfFile {
                                 Expression::from(u64::from(zones)),
                             ))),
                         ))
-                        .add_attribute((
+                        .add_attribute(attribute(
                             "error_message",
                             format!("The networks need {zones} availability zones."),
                         ))
@@ -206,18 +209,18 @@ pub(super) fn variables(context: &Context<'_>) -> TfFile {
     };
     if !images.is_empty() {
         file.add(
-            Block::builder("variable")
+            nested_block("variable")
                 .add_label("image_tags")
-                .add_attribute((
+                .add_attribute(attribute(
                     "description",
                     "The image tag to run for each Fargate service, by service name: a tag pushed to its ECR repository. A service without one runs no task, so the first apply (which creates the repositories) needs none.",
                 ))
-                .add_attribute(("type", call("map", vec![reference("string")])))
-                .add_attribute(("default", object(Vec::<(&str, Expression)>::new())))
+                .add_attribute(attribute("type", call("map", vec![reference("string")])))
+                .add_attribute(attribute("default", object(Vec::<(&str, Expression)>::new())))
                 .add_block(
-                    Block::builder("validation")
-                        .add_attribute(("condition", names_check("image_tags", &images, false)))
-                        .add_attribute((
+                    nested_block("validation")
+                        .add_attribute(attribute("condition", names_check("image_tags", &images, false)))
+                        .add_attribute(attribute(
                             "error_message",
                             format!("Only these services run images of their own repository: {}.", images.join(", ")),
                         ))
@@ -228,17 +231,17 @@ pub(super) fn variables(context: &Context<'_>) -> TfFile {
     }
     if !packages.is_empty() {
         file.add(
-            Block::builder("variable")
+            nested_block("variable")
                 .add_label("function_packages")
-                .add_attribute((
+                .add_attribute(attribute(
                     "description",
                     "The path of the deployment package (.zip) of each Lambda function, by service name.",
                 ))
-                .add_attribute(("type", call("map", vec![reference("string")])))
+                .add_attribute(attribute("type", call("map", vec![reference("string")])))
                 .add_block(
-                    Block::builder("validation")
-                        .add_attribute(("condition", names_check("function_packages", &packages, true)))
-                        .add_attribute((
+                    nested_block("validation")
+                        .add_attribute(attribute("condition", names_check("function_packages", &packages, true)))
+                        .add_attribute(attribute(
                             "error_message",
                             format!("Give one for each of: {}.", packages.join(", ")),
                         ))
@@ -254,11 +257,11 @@ pub(super) fn variables(context: &Context<'_>) -> TfFile {
             .map(|(key, value)| (key.as_str(), Expression::from(value.as_str()))),
     );
     file.add(
-        Block::builder("variable")
+        nested_block("variable")
             .add_label("tags")
-            .add_attribute(("description", "Tags applied to every resource."))
-            .add_attribute(("type", call("map", vec![reference("string")])))
-            .add_attribute(("default", tags))
+            .add_attribute(attribute("description", "Tags applied to every resource."))
+            .add_attribute(attribute("type", call("map", vec![reference("string")])))
+            .add_attribute(attribute("default", tags))
             .build(),
     );
     file
@@ -280,10 +283,10 @@ pub(super) fn outputs(context: &Context<'_>) -> TfFile {
     let plan = &context.graph.network;
     let mut file = TfFile::new(context);
     let output = |name: String, description: String, value: Expression| {
-        Block::builder("output")
+        nested_block("output")
             .add_label(name)
-            .add_attribute(("description", description))
-            .add_attribute(("value", value))
+            .add_attribute(attribute("description", description))
+            .add_attribute(attribute("value", value))
             .build()
     };
     if context.graph.alarms.topic.is_some() {
@@ -448,10 +451,10 @@ pub(super) fn extension_outputs(file: &mut TfFile, emitted: &[(String, String)])
             (*name, value)
         }));
         file.add(
-            Block::builder("output")
+            nested_block("output")
                 .add_label(output)
-                .add_attribute(("description", description))
-                .add_attribute(("value", value))
+                .add_attribute(attribute("description", description))
+                .add_attribute(attribute("value", value))
                 .build(),
         );
     }

@@ -103,12 +103,23 @@ impl TfFile {
 
 /// `resource "kind" "name" { ... }`.
 pub(super) fn resource(kind: &str, name: &str) -> BlockBuilder {
-    Block::builder("resource").add_label(kind).add_label(name)
+    nested_block("resource").add_label(kind).add_label(name)
 }
 
 /// `data "kind" "name" { ... }`.
 pub(super) fn data(kind: &str, name: &str) -> BlockBuilder {
-    Block::builder("data").add_label(kind).add_label(name)
+    nested_block("data").add_label(kind).add_label(name)
+}
+
+/// `key = value`, `key` being an identifier already (an argument of the
+/// provider, a block's name): it is not checked again.
+pub(super) fn attribute(key: impl Into<String>, value: impl Into<Expression>) -> hcl::Attribute {
+    hcl::Attribute::new(Identifier::unchecked(key.into()), value)
+}
+
+/// A nested block named `identifier`, an identifier already.
+pub(super) fn nested_block(identifier: &'static str) -> BlockBuilder {
+    Block::builder(Identifier::unchecked(identifier))
 }
 
 /// A reference such as `aws_vpc.main.id`, `aws_subnet.app[*].id` or
@@ -139,7 +150,8 @@ pub(super) fn reference(path: &str) -> Expression {
     let mut operators: Vec<TraversalOperator> = root_operators;
     for part in parts {
         let (name, indexes) = split_indexes(part);
-        let identifier = Identifier::sanitized(name);
+        // meshc's labels and the provider's attribute names are identifiers.
+        let identifier = Identifier::unchecked(name);
         operators.push(TraversalOperator::GetAttr(identifier));
         operators.extend(indexes);
     }
