@@ -26,8 +26,11 @@
 //!   Terraform, CloudFormation and Step Functions files of `meshc build`,
 //!   and the Mermaid and DOT pictures of `meshc graph`. Its neutral
 //!   infrastructure model (`emit::infra`) builds a concern's AWS resources
-//!   once; the Terraform and CloudFormation backends spell them (concerns
-//!   move there one at a time).
+//!   once (the messaging, the sagas, the alarms, the logs, the security
+//!   groups and NACLs, IAM, the KMS key, secrets and parameters); the
+//!   Terraform and CloudFormation backends only spell them. The other
+//!   concerns (network, load balancers, services, tables, databases,
+//!   buckets) move there one at a time.
 //! - [`cost`] prices what the backends emit, from an embedded, dated price
 //!   catalog and the `usage` declared on components and relations; the M6xx
 //!   checks read its estimate.

@@ -49,6 +49,11 @@ impl TfFile {
         }
     }
 
+    /// Counts a block that is not built: the file is only measured.
+    pub fn count(&mut self) {
+        self.added += 1;
+    }
+
     fn note(&mut self, path: &[(&str, usize)], inside: bool, text: &str) {
         if let Some((_, notes)) = &mut self.last {
             notes.push(Note {
