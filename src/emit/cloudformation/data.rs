@@ -43,9 +43,8 @@ pub(super) fn data_stores(context: &Context<'_>, template: &mut Template) {
 /// bucket key, versioned, closed to the public and to ACLs, TLS only,
 /// expiring what its declaration says.
 fn add_bucket(template: &mut Template, context: &Context<'_>, id: BucketId, bucket: &Bucket) {
-    let system = context.system;
     let name = bucket.name.text.as_str();
-    let logical = references::store(system, DataStore::Bucket(id));
+    let logical = references::store(context, DataStore::Bucket(id));
     let lifecycle = datastores::bucket_lifecycle(bucket);
     let mut rule = json!({
         "Id": lifecycle.id,
@@ -227,7 +226,7 @@ fn add_table(template: &mut Template, context: &Context<'_>, table_id: TableId, 
         );
     }
     let resource = template.add(
-        references::table(context.system, table_id),
+        references::table(context, table_id),
         name,
         "AWS::DynamoDB::Table",
         Json::Object(properties),

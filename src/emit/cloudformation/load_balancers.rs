@@ -264,7 +264,7 @@ fn add_target_group(
             "AWS::Lambda::Permission",
             json!({
                 "Action": "lambda:InvokeFunction",
-                "FunctionName": reference(&references::function(system, target.service)),
+                "FunctionName": reference(&references::function(context, target.service)),
                 "Principal": "elasticloadbalancing.amazonaws.com",
                 "SourceArn": sub(&format!(
                     "arn:${{AWS::Partition}}:elasticloadbalancing:${{AWS::Region}}:${{AWS::AccountId}}:targetgroup/{}/*",
@@ -280,7 +280,7 @@ fn add_target_group(
                 with_health_check(&target.health, true, json!({
                     "Name": physical,
                     "TargetType": "lambda",
-                    "Targets": [{ "Id": attribute(&references::function(system, target.service), "Arn") }],
+                    "Targets": [{ "Id": attribute(&references::function(context, target.service), "Arn") }],
                 })),
             )
             .depends_on(permission)

@@ -9,51 +9,34 @@ use crate::emit::names;
 use crate::graph::network::Guarded;
 use crate::graph::runtime::Value;
 use crate::graph::{BusRef, QueueRef};
-use crate::model::{DataStore, DatabaseId, ServiceId, StreamId, System, TableId, TopicId};
+use crate::model::{
+    ComponentId, DataStore, DatabaseId, ServiceId, StreamId, System, TableId, TopicId,
+};
 
-pub(super) fn service_name(system: &System, id: ServiceId) -> String {
-    system
-        .service(id)
-        .map_or_else(String::new, |service| service.name.text.clone())
+/// The declared name of a component; or, when the system holds none, an
+/// internal error.
+fn named(context: &Context<'_>, component: ComponentId) -> String {
+    crate::emit::infra::named(context, component)
 }
 
 pub(super) fn queue(system: &System, queue: QueueRef) -> String {
     id(&names::queue(system, queue), "Queue")
 }
 
-pub(super) fn topic(system: &System, topic: TopicId) -> String {
-    id(
-        system
-            .topics
-            .get(topic.0)
-            .map_or("", |topic| topic.name.text.as_str()),
-        "Topic",
-    )
+pub(super) fn topic(context: &Context<'_>, topic: TopicId) -> String {
+    id(&named(context, ComponentId::Topic(topic)), "Topic")
 }
 
-pub(super) fn stream(system: &System, stream: StreamId) -> String {
-    id(
-        system
-            .streams
-            .get(stream.0)
-            .map_or("", |stream| stream.name.text.as_str()),
-        "Stream",
-    )
+pub(super) fn stream(context: &Context<'_>, stream: StreamId) -> String {
+    id(&named(context, ComponentId::Stream(stream)), "Stream")
 }
 
-pub(super) fn table(system: &System, table: TableId) -> String {
-    id(
-        system
-            .tables
-            .get(table.0)
-            .map_or("", |table| table.name.text.as_str()),
-        "Table",
-    )
+pub(super) fn table(context: &Context<'_>, table: TableId) -> String {
+    id(&named(context, ComponentId::Table(table)), "Table")
 }
 
 /// The logical id of a declared bucket, secret or parameter.
-pub(super) fn store(system: &System, store: DataStore) -> String {
-    let name = store.name(system).map_or("", |name| name.text.as_str());
+pub(super) fn store(context: &Context<'_>, store: DataStore) -> String {
     let kind = match store {
         DataStore::Table(_) => "Table",
         DataStore::Database(_) => "Database",
@@ -61,15 +44,15 @@ pub(super) fn store(system: &System, store: DataStore) -> String {
         DataStore::Secret(_) => "Secret",
         DataStore::Parameter(_) => "Parameter",
     };
-    id(name, kind)
+    id(&named(context, store.component()), kind)
 }
 
 pub(super) fn bus(system: &System, bus: BusRef) -> String {
     id(&names::bus_name(system, bus), "EventBus")
 }
 
-pub(super) fn function(system: &System, service: ServiceId) -> String {
-    id(&service_name(system, service), "Function")
+pub(super) fn function(context: &Context<'_>, service: ServiceId) -> String {
+    id(&named(context, ComponentId::Service(service)), "Function")
 }
 
 /// The RDS instance, or Aurora cluster, of a database.
@@ -131,10 +114,10 @@ pub(super) fn value(context: &Context<'_>, value: &Value) -> Json {
     match value {
         Value::Literal(text) => Json::from(text.as_str()),
         Value::QueueUrl(queue_ref) => reference(&queue(system, *queue_ref)),
-        Value::TopicArn(topic_id) => reference(&topic(system, *topic_id)),
+        Value::TopicArn(topic_id) => reference(&topic(context, *topic_id)),
         Value::BusName(bus_ref) => bus_name(system, *bus_ref),
-        Value::StreamName(stream_id) => reference(&stream(system, *stream_id)),
-        Value::TableName(table_id) => reference(&table(system, *table_id)),
+        Value::StreamName(stream_id) => reference(&stream(context, *stream_id)),
+        Value::TableName(table_id) => reference(&table(context, *table_id)),
         Value::DatabaseEndpoint(database_id) => {
             attribute(&database(system, *database_id), "Endpoint.Address")
         }
@@ -142,12 +125,12 @@ pub(super) fn value(context: &Context<'_>, value: &Value) -> Json {
             &database(system, *database_id),
             "MasterUserSecret.SecretArn",
         ),
-        Value::BucketName(bucket) => reference(&store(system, DataStore::Bucket(*bucket))),
-        Value::SecretArn(secret) => reference(&store(system, DataStore::Secret(*secret))),
+        Value::BucketName(bucket) => reference(&store(context, DataStore::Bucket(*bucket))),
+        Value::SecretArn(secret) => reference(&store(context, DataStore::Secret(*secret))),
         Value::ParameterName(parameter) => {
-            reference(&store(system, DataStore::Parameter(*parameter)))
+            reference(&store(context, DataStore::Parameter(*parameter)))
         }
-        Value::FunctionName(service) => reference(&function(system, *service)),
+        Value::FunctionName(service) => reference(&function(context, *service)),
         Value::LoadBalancerDns(balancer) => attribute(
             &id(&names::load_balancer(system, *balancer), "LoadBalancer"),
             "DNSName",
@@ -211,4 +194,32 @@ pub(super) fn prerequisites(
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{BucketId, DataStore, ServiceId, TopicId};
+
+    #[test]
+    fn a_reference_to_a_component_the_system_does_not_hold_is_an_internal_error() {
+        let (system, graph) =
+            crate::emit::testing::analysed("system s { region = \"us-east-1\" }\n");
+        let context = crate::emit::Context::new(&system, &graph);
+        assert_eq!(super::topic(&context, TopicId(4)), "Topic");
+        assert_eq!(super::function(&context, ServiceId(2)), "Function");
+        assert_eq!(
+            super::store(&context, DataStore::Bucket(BucketId(0))),
+            "Bucket"
+        );
+        let mut found = crate::emit::testing::problems(&context);
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                "M001: meshc found an inconsistency in its own model: the bucket 0 is not in the system",
+                "M001: meshc found an inconsistency in its own model: the service 2 is not in the system",
+                "M001: meshc found an inconsistency in its own model: the topic 4 is not in the system",
+            ]
+        );
+    }
 }

@@ -463,7 +463,7 @@ fn add_function(
         );
     }
     let function = template.add(
-        references::function(system, service_id),
+        references::function(context, service_id),
         &name,
         "AWS::Lambda::Function",
         Json::Object(properties),
@@ -515,7 +515,7 @@ fn add_source_mapping(template: &mut Template, context: &Context<'_>, mapping: &
                     "ConsumerARN",
                 )
             } else {
-                attribute(&references::stream(system, stream), "Arn")
+                attribute(&references::stream(context, stream), "Arn")
             };
             (format!("{service}--{stream_name}"), arn, true)
         }
@@ -525,7 +525,7 @@ fn add_source_mapping(template: &mut Template, context: &Context<'_>, mapping: &
     properties.insert("EventSourceArn".into(), arn);
     properties.insert(
         "FunctionName".into(),
-        attribute(&references::function(system, mapping.service), "Arn"),
+        attribute(&references::function(context, mapping.service), "Arn"),
     );
     properties.insert(
         "FunctionResponseTypes".into(),

@@ -4,7 +4,7 @@
 //! `iam.tf`).
 
 use super::policy::{grant_statements, trust};
-use super::{Attribute, Key, Kind, Resource, Sink, Value, declared, system_key};
+use super::{Attribute, Key, Kind, Resource, Sink, Value, named, system_key};
 use crate::emit::names::{self, Part};
 use crate::emit::{Context, written_resource};
 use crate::graph::BusRef;
@@ -80,14 +80,6 @@ fn role_resources(context: &Context<'_>, role: &Role, out: &mut Sink<'_>) {
         }
     }
     out(policy);
-}
-
-/// The name of a component; or, when the system holds none, an internal
-/// error.
-fn named(context: &Context<'_>, component: ComponentId) -> String {
-    declared(context, context.system.component_name(component), || {
-        format!("the {} {}", component.kind_name(), component.index())
-    })
 }
 
 /// The ARN of a resource of the IAM plan (the ARNs of the subnets of

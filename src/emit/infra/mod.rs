@@ -375,6 +375,17 @@ pub(crate) fn declared(
     String::new()
 }
 
+/// The declared name of a component; or, when the system holds none, an
+/// internal error (and an empty name).
+pub(crate) fn named(
+    context: &crate::emit::Context<'_>,
+    component: crate::model::ComponentId,
+) -> String {
+    declared(context, context.system.component_name(component), || {
+        format!("the {} {}", component.kind_name(), component.index())
+    })
+}
+
 /// The Fargate service whose tasks a [`Value::DesiredTasks`] counts, by
 /// name; or, when it is not one, an internal error.
 pub(crate) fn fargate<'a>(
