@@ -337,9 +337,8 @@ pub(super) fn add_nlb(template: &mut Template, context: &Context<'_>, balancer: 
             Json::from("off"),
         );
     }
-    let served = system
-        .service(target.service)
-        .map_or("", |service| service.name.text.as_str());
+    let served =
+        crate::emit::infra::named(context, crate::model::ComponentId::Service(target.service));
     template
         .add(
             id(&name, "LoadBalancer"),

@@ -27,9 +27,9 @@ pub(super) fn private_links(context: &Context<'_>, template: &mut Template) {
         let LoadBalancerRef::Nlb(service) = balancer.id else {
             continue;
         };
-        let service_name = system
-            .service(service)
-            .map_or("", |service| service.name.text.as_str());
+        let service_name =
+            crate::emit::infra::named(context, crate::model::ComponentId::Service(service));
+        let service_name = service_name.as_str();
         let name = names::load_balancer(system, balancer.id);
         super::load_balancers::add_nlb(template, context, balancer);
         template
@@ -65,9 +65,9 @@ pub(super) fn private_links(context: &Context<'_>, template: &mut Template) {
                 callee: link.callee,
             },
         );
-        let callee = system
-            .service(link.callee)
-            .map_or("", |service| service.name.text.as_str());
+        let callee =
+            crate::emit::infra::named(context, crate::model::ComponentId::Service(link.callee));
+        let callee = callee.as_str();
         let network = names::network(system, link.network);
         let callers = names::services(system, link.callers.iter().copied());
         template

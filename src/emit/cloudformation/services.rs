@@ -495,9 +495,8 @@ fn add_function(
 
 fn add_source_mapping(template: &mut Template, context: &Context<'_>, mapping: &SourceMapping) {
     let system = context.system;
-    let service = system
-        .service(mapping.service)
-        .map_or_else(String::new, |service| service.name.text.clone());
+    let service =
+        crate::emit::infra::named(context, crate::model::ComponentId::Service(mapping.service));
     let (label, arn, stream) = match mapping.source {
         Node::Queue(queue) => (
             format!("{service}--{}", names::queue(system, queue)),
@@ -505,10 +504,8 @@ fn add_source_mapping(template: &mut Template, context: &Context<'_>, mapping: &
             false,
         ),
         Node::Stream(stream) => {
-            let stream_name = system
-                .streams
-                .get(stream.0)
-                .map_or_else(String::new, |stream| stream.name.text.clone());
+            let stream_name =
+                crate::emit::infra::named(context, crate::model::ComponentId::Stream(stream));
             let arn = if messaging::enhanced_fan_out(context.graph, stream) {
                 attribute(
                     &id(&format!("{stream_name}--{service}"), "StreamConsumer"),

@@ -403,9 +403,8 @@ pub(super) fn add_nlb(file: &mut TfFile, context: &Context<'_>, balancer: &LoadB
             .add_attribute(attribute("enable_deletion_protection", true))
             .build(),
     );
-    let served = system
-        .service(target.service)
-        .map_or("", |service| service.name.text.as_str());
+    let served =
+        crate::emit::infra::named(context, crate::model::ComponentId::Service(target.service));
     file.note_above(&if balancer.endpoint_service {
             format!(
                 "The network load balancer that offers {served} over PrivateLink. Its security group does not\nfilter PrivateLink traffic: the endpoint service decides who may connect."

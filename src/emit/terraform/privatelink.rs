@@ -22,9 +22,9 @@ pub(super) fn private_links(context: &Context<'_>) -> TfFile {
         let LoadBalancerRef::Nlb(service) = balancer.id else {
             continue;
         };
-        let service_name = system
-            .service(service)
-            .map_or("", |service| service.name.text.as_str());
+        let service_name =
+            crate::emit::infra::named(context, crate::model::ComponentId::Service(service));
+        let service_name = service_name.as_str();
         let name = names::load_balancer(system, balancer.id);
         super::load_balancers::add_nlb(&mut file, context, balancer);
         file.add(
@@ -52,9 +52,9 @@ pub(super) fn private_links(context: &Context<'_>) -> TfFile {
                 callee: link.callee,
             },
         );
-        let callee = system
-            .service(link.callee)
-            .map_or("", |service| service.name.text.as_str());
+        let callee =
+            crate::emit::infra::named(context, crate::model::ComponentId::Service(link.callee));
+        let callee = callee.as_str();
         let network = names::network(system, link.network);
         let subnet = names::subnet(system, link.subnet);
         let callers = names::services(system, link.callers.iter().copied());

@@ -10,7 +10,8 @@ use crate::graph::network::Guarded;
 use crate::graph::runtime::Value;
 use crate::graph::{BusRef, QueueRef};
 use crate::model::{
-    BucketId, BusId, DatabaseId, ParameterId, SecretId, ServiceId, StreamId, TableId, TopicId,
+    BucketId, BusId, ComponentId, DatabaseId, ParameterId, SecretId, ServiceId, StreamId, TableId,
+    TopicId,
 };
 
 /// A resource the backend emits for a component, to refer to.
@@ -32,53 +33,33 @@ pub(super) enum Emitted {
 /// `TYPE.LABEL` of an emitted resource.
 pub(super) fn address(context: &Context<'_>, emitted: Emitted) -> String {
     let system = context.system;
-    let service = |id: ServiceId| {
-        system
-            .service(id)
-            .map_or_else(String::new, |service| service.name.text.clone())
-    };
-    let name =
-        |name: Option<&crate::model::Name>| name.map_or_else(String::new, |name| name.text.clone());
+    // A component the system does not hold is an internal error.
+    let name = |component: ComponentId| crate::emit::infra::named(context, component);
     match emitted {
         Emitted::Queue(queue) => format!("aws_sqs_queue.{}", names::queue(system, queue)),
-        Emitted::Topic(id) => format!(
-            "aws_sns_topic.{}",
-            name(system.topics.get(id.0).map(|topic| &topic.name))
-        ),
-        Emitted::Bus(id) => format!(
-            "aws_cloudwatch_event_bus.{}",
-            name(system.buses.get(id.0).map(|bus| &bus.name))
-        ),
-        Emitted::Stream(id) => format!(
-            "aws_kinesis_stream.{}",
-            name(system.streams.get(id.0).map(|stream| &stream.name))
-        ),
-        Emitted::Table(id) => format!(
-            "aws_dynamodb_table.{}",
-            name(system.tables.get(id.0).map(|table| &table.name))
-        ),
+        Emitted::Topic(id) => format!("aws_sns_topic.{}", name(ComponentId::Topic(id))),
+        Emitted::Bus(id) => format!("aws_cloudwatch_event_bus.{}", name(ComponentId::Bus(id))),
+        Emitted::Stream(id) => format!("aws_kinesis_stream.{}", name(ComponentId::Stream(id))),
+        Emitted::Table(id) => format!("aws_dynamodb_table.{}", name(ComponentId::Table(id))),
         Emitted::Database(id) => {
-            let database = system.databases.get(id.0);
-            let kind = if database.is_some_and(|database| database.engine.value.is_aurora()) {
+            let aurora = system
+                .databases
+                .get(id.0)
+                .is_some_and(|database| database.engine.value.is_aurora());
+            let kind = if aurora {
                 "aws_rds_cluster"
             } else {
                 "aws_db_instance"
             };
-            format!("{kind}.{}", name(database.map(|database| &database.name)))
+            format!("{kind}.{}", name(ComponentId::Database(id)))
         }
-        Emitted::Bucket(id) => format!(
-            "aws_s3_bucket.{}",
-            name(system.buckets.get(id.0).map(|bucket| &bucket.name))
-        ),
+        Emitted::Bucket(id) => format!("aws_s3_bucket.{}", name(ComponentId::Bucket(id))),
         Emitted::Secret(id) => format!(
             "aws_secretsmanager_secret.{}",
-            name(system.secrets.get(id.0).map(|secret| &secret.name))
+            name(ComponentId::Secret(id))
         ),
-        Emitted::Parameter(id) => format!(
-            "aws_ssm_parameter.{}",
-            name(system.parameters.get(id.0).map(|parameter| &parameter.name))
-        ),
-        Emitted::Function(id) => format!("aws_lambda_function.{}", service(id)),
+        Emitted::Parameter(id) => format!("aws_ssm_parameter.{}", name(ComponentId::Parameter(id))),
+        Emitted::Function(id) => format!("aws_lambda_function.{}", name(ComponentId::Service(id))),
     }
 }
 
@@ -201,4 +182,34 @@ pub(super) fn prerequisites(
 /// The label of the attachment of an AWS-managed policy to a role.
 pub(super) fn managed_policy_attachment(role: &str, policy: &str) -> String {
     format!("{role}--{}", policy.rsplit('/').next().unwrap_or(policy))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Emitted, address};
+    use crate::model::{ServiceId, TableId};
+
+    #[test]
+    fn the_address_of_a_component_the_system_does_not_hold_is_an_internal_error() {
+        let (system, graph) =
+            crate::emit::testing::analysed("system s { region = \"us-east-1\" }\n");
+        let context = crate::emit::Context::new(&system, &graph);
+        assert_eq!(
+            address(&context, Emitted::Table(TableId(1))),
+            "aws_dynamodb_table."
+        );
+        assert_eq!(
+            address(&context, Emitted::Function(ServiceId(3))),
+            "aws_lambda_function."
+        );
+        let mut found = crate::emit::testing::problems(&context);
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                "M001: meshc found an inconsistency in its own model: the service 3 is not in the system",
+                "M001: meshc found an inconsistency in its own model: the table 1 is not in the system",
+            ]
+        );
+    }
 }

@@ -21,10 +21,7 @@ use crate::model::aws_names::NameKind;
 use crate::model::{Architecture, Fargate, Lambda, Service, ServiceId};
 
 pub(super) fn service_name(context: &Context<'_>, id: ServiceId) -> String {
-    context
-        .system
-        .service(id)
-        .map_or_else(String::new, |service| service.name.text.clone())
+    crate::emit::infra::named(context, crate::model::ComponentId::Service(id))
 }
 
 fn architecture(architecture: Architecture) -> &'static str {
@@ -765,10 +762,8 @@ fn add_source_mapping(file: &mut TfFile, context: &Context<'_>, mapping: &Source
             )
         }
         Node::Stream(stream) => {
-            let stream_name = system
-                .streams
-                .get(stream.0)
-                .map_or_else(String::new, |stream| stream.name.text.clone());
+            let stream_name =
+                crate::emit::infra::named(context, crate::model::ComponentId::Stream(stream));
             let arn = if messaging::enhanced_fan_out(context.graph, stream) {
                 reference(&format!(
                     "aws_kinesis_stream_consumer.{stream_name}--{service}.arn"
