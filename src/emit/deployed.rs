@@ -324,11 +324,7 @@ pub(crate) fn role_policy(context: &Context<'_>, role: &Role) -> Json {
             .map(Json::from)
             .collect()
     });
-    let statements: Vec<Json> = statements
-        .iter()
-        .map(|statement| policies::statement_json(statement, Json::clone))
-        .collect();
-    policies::document(&statements)
+    policies::document(&statements, Json::clone)
 }
 
 /// What IAM counts of a policy: its characters, white space outside
@@ -358,11 +354,7 @@ pub(crate) fn resource_policy(
         },
     );
     let sources = listed.iter().map(|permission| permission.source).collect();
-    let statements: Vec<Json> = statements
-        .iter()
-        .map(|statement| policies::statement_json(statement, Json::clone))
-        .collect();
-    (policies::document(&statements), sources)
+    (policies::document(&statements, Json::clone), sources)
 }
 
 /// The longest statement id of a Lambda permission: CloudFormation makes

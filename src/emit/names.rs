@@ -361,7 +361,8 @@ pub enum Part {
     Index,
 }
 
-fn text(text: &str) -> Part {
+/// A part of text meshc writes.
+pub(crate) fn text(text: &str) -> Part {
     Part::Text(text.to_string())
 }
 

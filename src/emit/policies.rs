@@ -13,14 +13,18 @@ use crate::emit::infra::policy::{Actions, Principal, Statement, Values};
 use crate::graph::Graph;
 use crate::graph::iam::{Permission, Resource, Source};
 
-/// A policy document of statements.
-pub fn document(statements: &[Json]) -> Json {
+/// A policy document of `statements`, each ARN spelled by `value`.
+pub fn document<V>(statements: &[Statement<V>], mut value: impl FnMut(&V) -> Json) -> Json {
+    let statements: Vec<Json> = statements
+        .iter()
+        .map(|statement| statement_json(statement, &mut value))
+        .collect();
     json!({ "Version": "2012-10-17", "Statement": statements })
 }
 
 /// A statement as JSON, each ARN spelled by `value`; a value that is a
 /// list (the subnets of every zone) gives each of its ARNs.
-pub fn statement_json<V>(statement: &Statement<V>, mut value: impl FnMut(&V) -> Json) -> Json {
+fn statement_json<V>(statement: &Statement<V>, mut value: impl FnMut(&V) -> Json) -> Json {
     let mut json = Map::new();
     if let Some(sid) = &statement.sid {
         json.insert("Sid".into(), Json::from(sid.as_str()));

@@ -334,7 +334,7 @@ fn add_per_zone(
         let mut properties = Map::new();
         properties.insert(
             unroll.zone.to_string(),
-            zone_value(context, key, *attribute, zone),
+            returned_by(context, key, Some(zone), *attribute, ""),
         );
         properties.insert(unroll.owner.to_string(), reference(logical));
         template.add(
@@ -346,22 +346,29 @@ fn add_per_zone(
     }
 }
 
-/// What the resource of zone `zone` among those of `key` returns for
-/// `wanted`.
-fn zone_value(context: &Context<'_>, key: &Key, wanted: Attribute, zone: usize) -> Json {
-    let Spelling::Own(_, suffix) = spelling(key.kind) else {
+/// What the resource `key` returns for `wanted` (its resource of zone
+/// `zone`, for one counted per zone), followed by `suffix` (a path under
+/// an ARN); or, when the template holds it inside another, an internal
+/// error.
+fn returned_by(
+    context: &Context<'_>,
+    key: &Key,
+    zone: Option<usize>,
+    wanted: Attribute,
+    suffix: &str,
+) -> Json {
+    let Spelling::Own(_, end) = spelling(key.kind) else {
         context.internal(format!(
             "a reference to the {:?} {}, which is inside another resource",
             key.kind, key.name
         ));
         return Json::Null;
     };
-    returned_value(
-        key.kind,
-        &super::counted(&key.name, suffix, zone),
-        wanted,
-        "",
-    )
+    let logical = match zone {
+        Some(zone) => super::counted(&key.name, end, zone),
+        None => id(&key.name, end),
+    };
+    returned_value(key.kind, &logical, wanted, suffix)
 }
 
 /// A note on a statement, said in the resource's comment: `Statement ID:
@@ -438,11 +445,16 @@ fn fold_into(
         }
         Place::Entry { list, .. } | Place::Item { list, .. } => {
             let entry = match fold.place {
-                Place::Item { .. } => values
-                    .into_iter()
-                    .map(|(_, value)| value)
-                    .next()
-                    .unwrap_or(Json::Null),
+                Place::Item { field, .. } => {
+                    let Some((_, value)) = values.into_iter().next() else {
+                        context.internal(format!(
+                            "the {:?} {} has no {field}",
+                            resource.key.kind, resource.key.name
+                        ));
+                        return String::new();
+                    };
+                    value
+                }
                 _ => Json::Object(
                     values
                         .into_iter()
@@ -505,23 +517,14 @@ pub(super) fn json_value(context: &Context<'_>, value: &Value) -> Json {
         }
         Value::Name(name) => physical_name(context, name),
         Value::Interpolated(parts) => interpolated(context, parts),
-        Value::Attribute(key, wanted) => {
-            let Some(logical) = logical_id(key) else {
-                context.internal(format!(
-                    "a reference to the {:?} {}, which is inside another resource",
-                    key.kind, key.name
-                ));
-                return Json::Null;
-            };
-            returned_value(key.kind, &logical, *wanted, "")
-        }
+        Value::Attribute(key, wanted) => returned_by(context, key, None, *wanted, ""),
         Value::Zonal {
             key,
             attribute,
             zones,
         } => Json::Array(
             (0..*zones)
-                .map(|zone| zone_value(context, key, *attribute, zone))
+                .map(|zone| returned_by(context, key, Some(zone), *attribute, ""))
                 .collect(),
         ),
         Value::Protocol(protocol) => Json::from(crate::emit::firewall::protocol_name(*protocol)),
@@ -529,30 +532,16 @@ pub(super) fn json_value(context: &Context<'_>, value: &Value) -> Json {
             key,
             attribute,
             suffix,
-        } => {
-            let Some(logical) = logical_id(key) else {
-                context.internal(format!(
-                    "a reference to the {:?} {}, which is inside another resource",
-                    key.kind, key.name
-                ));
-                return Json::Null;
-            };
-            returned_value(key.kind, &logical, *attribute, suffix)
-        }
+        } => returned_by(context, key, None, *attribute, suffix),
         Value::DefaultBusArn => {
             sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default")
         }
         Value::GatewayPrefixList { api, .. } => {
             reference(&super::settings::prefix_list(api.mesh_name()))
         }
-        Value::Policy(statements) => policies::document(
-            &statements
-                .iter()
-                .map(|statement| {
-                    policies::statement_json(statement, |value| json_value(context, value))
-                })
-                .collect::<Vec<_>>(),
-        ),
+        Value::Policy(statements) => {
+            policies::document(statements, |value| json_value(context, value))
+        }
         Value::DesiredTasks(service) => match crate::emit::infra::fargate(context, *service) {
             Some((name, fargate)) => super::services::desired_count(name, fargate),
             None => Json::from(0),
@@ -561,12 +550,7 @@ pub(super) fn json_value(context: &Context<'_>, value: &Value) -> Json {
         Value::JsonText(document) => Json::from(json_value(context, document).to_string()),
         Value::Literal(json) => json.clone(),
         Value::Definition { saga, .. } => {
-            let Some(plan) = context
-                .graph
-                .state_machines()
-                .find(|plan| plan.saga == *saga)
-            else {
-                context.internal(format!("the definition of saga {}, which has none", saga.0));
+            let Some(plan) = crate::emit::infra::state_machine(context, *saga) else {
                 return Json::Null;
             };
             crate::emit::asl::definition(
@@ -801,6 +785,28 @@ mod tests {
             ])
         );
         assert!(context.diagnostics().is_empty());
+    }
+
+    #[test]
+    fn a_managed_policy_without_its_arn_is_an_internal_error() {
+        let (system, graph) = analysed();
+        let context = crate::emit::Context::new(&system, &graph);
+        let mut template = Template::default();
+        let role = Resource::new(Kind::Role, "orders");
+        add(&context, &mut template, &role);
+        let attachment = Resource::new(Kind::PolicyAttachment, "orders--A")
+            .with("Role", role.key.get(Attribute::Name));
+        assert_eq!(add(&context, &mut template, &attachment), "");
+        assert_eq!(
+            problems(&context),
+            [
+                "M001: meshc found an inconsistency in its own model: the PolicyAttachment orders--A has no PolicyArn"
+            ]
+        );
+        let untouched = template
+            .last("OrdersRole")
+            .map(|role| role.properties.clone());
+        assert_eq!(untouched, Some(json!({})));
     }
 
     #[test]

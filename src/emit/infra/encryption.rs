@@ -10,7 +10,7 @@ use crate::emit::Context;
 use crate::emit::firewall::{
     KEY_ALARMS, KEY_DELIVERIES, KMS_ADMINISTER, KMS_LOGS, KMS_USE, STATE_MACHINE_LOGS,
 };
-use crate::emit::names::{self, Part};
+use crate::emit::names::{self, Part, text};
 
 /// The base name of the system's key.
 pub const SYSTEM_KEY: &str = "system";
@@ -60,10 +60,6 @@ fn on_the_key(
         condition,
         note: None,
     }
-}
-
-fn text(text: &str) -> Part {
-    Part::Text(text.to_string())
 }
 
 fn key_policy(context: &Context<'_>) -> Vec<Statement> {

@@ -43,9 +43,9 @@ fn role_resources(context: &Context<'_>, role: &Role, out: &mut Sink<'_>) {
                 .with(
                     "PolicyArn",
                     Value::Interpolated(vec![
-                        Part::Text("arn:".to_string()),
+                        names::text("arn:"),
                         Part::Partition,
-                        Part::Text(format!(":iam::aws:policy/{policy}")),
+                        names::text(&format!(":iam::aws:policy/{policy}")),
                     ]),
                 ),
         );
@@ -154,34 +154,23 @@ pub fn arn(context: &Context<'_>, resource: IamResource) -> Value {
             of(Kind::Repository, ComponentId::Service(repository))
         }
         IamResource::Key => system_key(),
-        IamResource::Subnets(subnet) => {
-            let zones = context.graph.network.subnet(subnet).map_or_else(
-                || {
-                    context.internal(format!(
-                        "a grant on the subnets of {}, which the network plan does not lay out",
-                        names::subnet(system, subnet)
-                    ));
-                    0
-                },
-                |layout| layout.zones.len(),
-            );
-            Value::Zonal {
-                key: Key::new(Kind::Subnet, names::subnet(system, subnet)),
-                attribute: Attribute::Arn,
-                zones,
-            }
-        }
+        IamResource::Subnets(subnet) => super::subnets(context, subnet, Attribute::Arn, || {
+            format!(
+                "a grant on the subnets of {}, which the network plan does not lay out",
+                names::subnet(system, subnet)
+            )
+        }),
         IamResource::SecurityGroup(owner) => {
             super::security::group_key(system, Guarded::Service(owner)).get(Attribute::Arn)
         }
         IamResource::NetworkInterfaces => Value::Interpolated(vec![
-            Part::Text("arn:".to_string()),
+            names::text("arn:"),
             Part::Partition,
-            Part::Text(":ec2:".to_string()),
+            names::text(":ec2:"),
             Part::Region,
-            Part::Text(":".to_string()),
+            names::text(":"),
             Part::AccountId,
-            Part::Text(":network-interface/*".to_string()),
+            names::text(":network-interface/*"),
         ]),
         IamResource::Any => Value::from("*"),
     }

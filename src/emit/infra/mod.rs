@@ -386,6 +386,29 @@ pub(crate) fn named(
     })
 }
 
+/// What each subnet of a subnet group returns for `attribute`, one per
+/// zone; or, when the network plan does not lay the group out, `problem`
+/// as an internal error (and no zone).
+pub(crate) fn subnets(
+    context: &crate::emit::Context<'_>,
+    subnet: crate::model::SubnetRef,
+    attribute: Attribute,
+    problem: impl FnOnce() -> String,
+) -> Value {
+    let laid_out = context.graph.network.subnet(subnet);
+    if laid_out.is_none() {
+        context.internal(problem());
+    }
+    Value::Zonal {
+        key: Key::new(
+            Kind::Subnet,
+            crate::emit::names::subnet(context.system, subnet),
+        ),
+        attribute,
+        zones: laid_out.map_or(0, |layout| layout.zones.len()),
+    }
+}
+
 /// The Fargate service whose tasks a [`Value::DesiredTasks`] counts, by
 /// name; or, when it is not one, an internal error.
 pub(crate) fn fargate<'a>(

@@ -155,10 +155,12 @@ pub fn nacls(context: &Context<'_>, out: &mut Sink<'_>) {
         let declared = nacl
             .declared
             .and_then(|index| context.system.nacls.get(index));
-        let subnet = names::subnet(context.system, nacl.subnet);
-        let name = declared.map_or_else(|| subnet.clone(), |declared| declared.name.text.clone());
+        let name = declared.map_or_else(
+            || names::subnet(context.system, nacl.subnet),
+            |declared| declared.name.text.clone(),
+        );
         let (note, reason) = crate::emit::notes::nacl(declared);
-        out(network_acl(context, nacl, &name, &subnet).note(&note));
+        out(network_acl(context, nacl, &name).note(&note));
         let acl = Key::new(Kind::NetworkAcl, name);
         for line in &plan.emitted_lines(nacl) {
             let mut entry = entry(&acl, line);
@@ -171,24 +173,15 @@ pub fn nacls(context: &Context<'_>, out: &mut Sink<'_>) {
 }
 
 /// The NACL `name` of a subnet group, on each of its subnets.
-fn network_acl(context: &Context<'_>, nacl: &NaclPlan, name: &str, subnet: &str) -> Resource {
+fn network_acl(context: &Context<'_>, nacl: &NaclPlan, name: &str) -> Resource {
     let network = names::network(context.system, nacl.subnet.network);
-    let laid_out = context.graph.network.subnet(nacl.subnet);
-    let zones = laid_out.map_or(0, |layout| layout.zones.len());
-    if laid_out.is_none() {
-        context.internal(format!(
-            "the NACL {name} is on subnets the network plan does not lay out"
-        ));
-    }
     Resource::new(Kind::NetworkAcl, name)
         .with("VpcId", Key::new(Kind::Vpc, network).get(Attribute::Id))
         .with(
             "SubnetIds",
-            Value::Zonal {
-                key: Key::new(Kind::Subnet, subnet),
-                attribute: Attribute::Id,
-                zones,
-            },
+            super::subnets(context, nacl.subnet, Attribute::Id, || {
+                format!("the NACL {name} is on subnets the network plan does not lay out")
+            }),
         )
         .with("Tags", name_tag(context, name))
 }

@@ -375,34 +375,19 @@ pub(super) fn expression(context: &Context<'_>, value: &Value) -> Expression {
         Value::Name(name) => physical_name(name),
         Value::Interpolated(parts) => interpolated(parts),
         Value::Attribute(key, attribute) => {
-            let address = format!(
-                "{}.{}.{}",
-                resource_type(key.kind),
-                key.name,
-                attribute_name(key.kind, *attribute)
-            );
+            let address = address(key, "", *attribute);
             match attribute {
                 // Every stream of the group.
                 Attribute::LogArn => super::writer::template(&format!("${{{address}}}:*")),
                 _ => reference(&address),
             }
         }
-        Value::Zonal { key, attribute, .. } => reference(&format!(
-            "{}.{}[*].{}",
-            resource_type(key.kind),
-            key.name,
-            attribute_name(key.kind, *attribute)
-        )),
+        Value::Zonal { key, attribute, .. } => reference(&address(key, "[*]", *attribute)),
         Value::Within {
             key,
             attribute,
             suffix,
-        } => super::writer::template(&format!(
-            "${{{}.{}.{}}}{suffix}",
-            resource_type(key.kind),
-            key.name,
-            attribute_name(key.kind, *attribute)
-        )),
+        } => super::writer::template(&format!("${{{}}}{suffix}", address(key, "", *attribute))),
         Value::DefaultBusArn => reference("data.aws_cloudwatch_event_bus.default.arn"),
         Value::Protocol(protocol) => {
             Expression::from(crate::emit::firewall::protocol_name(*protocol))
@@ -447,6 +432,17 @@ pub(super) fn expression(context: &Context<'_>, value: &Value) -> Expression {
             )
         }
     }
+}
+
+/// `TYPE.NAME.ATTRIBUTE` of a resource's attribute, `splat` (`[*]`: of
+/// every resource counted) after its name.
+fn address(key: &Key, splat: &str, attribute: Attribute) -> String {
+    format!(
+        "{}.{}{splat}.{}",
+        resource_type(key.kind),
+        key.name,
+        attribute_name(key.kind, attribute)
+    )
 }
 
 /// A list: its items, or, when some are values of each zone (lists
